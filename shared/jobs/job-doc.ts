@@ -1,0 +1,199 @@
+/**
+ * The job document: one per job in the `jobs` collection, the source of truth for a job's state.
+ *
+ * Times are integers, milliseconds since the Unix epoch, always supplied by the caller's injected
+ * clock (nothing here reads the wall clock). Every write goes through the CAS store
+ * (shared/jobs/job-store.ts), which bumps `version` by exactly one per write.
+ *
+ * What each status implies (checked by the store's transitions, see transitions.ts):
+ * - `queued`: no lease; `wakeAt` set while a Wait state rests (not claimable before then).
+ * - `running`: `lease` names the worker holding it until `lease.expiresAt`.
+ * - `needs_review`: no lease; `review` holds the task token and the data to decide on.
+ * - `complete` | `failed` | `cancelled`: terminal; `finishedAt` set; `output` or `error`/`cause`.
+ */
+import { z } from "zod";
+import { TenantIdSchema } from "../tenancy/tenant-id.ts";
+import type { TenantId } from "../tenancy/tenant-id.ts";
+
+export const JOB_STATUSES = ["queued", "running", "needs_review", "complete", "failed", "cancelled"] as const;
+export const JobStatusSchema = z.enum(JOB_STATUSES);
+export type JobStatus = z.infer<typeof JobStatusSchema>;
+
+/** How many history events a job keeps; older ones are dropped as new ones are pushed. */
+export const HISTORY_LIMIT = 50;
+
+/** Job ids: ULID-like (see job-id.ts) or UUIDs; URL-, key- and queue-attribute-safe. */
+export const JobIdSchema = z
+  .string()
+  .regex(/^[0-9A-Za-z_-]{8,64}$/, "job id must match ^[0-9A-Za-z_-]{8,64}$");
+export type JobId = z.infer<typeof JobIdSchema>;
+
+export const EpochMsSchema = z.int().nonnegative();
+
+/** A reference to a payload stored in S3 (claim check); the key is under `tenants/<tenantId>/`. */
+export const S3RefSchema = z.strictObject({
+  key: z.string().min(1).max(1024),
+  bytes: z.int().nonnegative(),
+});
+
+/**
+ * An input or output: inline JSON wrapped as `{ inline }`, or `{ s3: { key, bytes } }`. The wrapper
+ * keeps the two unambiguous (an inline value may itself look like `{ s3: ... }`).
+ */
+export const PayloadSchema = z.union([
+  z.strictObject({ inline: z.json() }),
+  z.strictObject({ s3: S3RefSchema }),
+]);
+export type Payload = z.infer<typeof PayloadSchema>;
+
+export const WorkflowRefSchema = z.strictObject({
+  name: z.string().min(1).max(200),
+  /** A version label or a content hash of the state machine definition. */
+  version: z.string().min(1).max(200),
+});
+
+export const LeaseSchema = z.strictObject({
+  owner: z.string().min(1).max(200),
+  expiresAt: EpochMsSchema,
+});
+export type Lease = z.infer<typeof LeaseSchema>;
+
+export const ReviewSchema = z.strictObject({
+  taskToken: z.string().min(1),
+  stateName: z.string().min(1),
+  data: z.json(),
+  requestedAt: EpochMsSchema,
+});
+export type Review = z.infer<typeof ReviewSchema>;
+
+export const HistoryEventSchema = z.strictObject({
+  at: EpochMsSchema,
+  /** e.g. `claimed`, `state_entered`, `checkpoint`, `lease_expired`, `review_requested`. */
+  type: z.string().min(1).max(100),
+  state: z.string().optional(),
+  detail: z.json().optional(),
+});
+export type HistoryEvent = z.infer<typeof HistoryEventSchema>;
+
+/** The engine's serialized execution state: opaque here, validated by the ASL engine itself. */
+export const ExecutionStateSchema = z.record(z.string(), z.unknown());
+
+/** Fields a CAS patch may set (everything but identity, creation time, history and `version`). */
+const mutableShape = {
+  status: JobStatusSchema,
+  /** `null` until the first worker initializes the execution. */
+  execution: ExecutionStateSchema.nullable(),
+  input: PayloadSchema,
+  output: PayloadSchema.nullable(),
+  /** The Step Functions error name of a failure, e.g. `States.TaskFailed`. */
+  error: z.string().max(1000).nullable(),
+  cause: z.string().max(32_768).nullable(),
+  /** How many times the job has been claimed (each claim is one delivery attempt). */
+  attempts: z.int().nonnegative(),
+  lease: LeaseSchema.nullable(),
+  wakeAt: EpochMsSchema.nullable(),
+  review: ReviewSchema.nullable(),
+  /** Higher runs first among one tenant's jobs. */
+  priority: z.int().min(-1000).max(1000),
+  startedAt: EpochMsSchema.nullable(),
+  finishedAt: EpochMsSchema.nullable(),
+};
+
+export const JobPatchSchema = z.strictObject(mutableShape).partial();
+export type JobPatch = z.infer<typeof JobPatchSchema>;
+
+/** The key prefix every S3 object of a tenant lives under (invariant 3). */
+export const tenantKeyPrefix = (tenantId: string): string => `tenants/${tenantId}/`;
+
+/** Names the payload fields whose S3 key is outside the tenant's prefix. */
+export function foreignS3Keys(tenantId: string, fields: Partial<Record<string, Payload | null>>): string[] {
+  const prefix = tenantKeyPrefix(tenantId);
+  return Object.entries(fields)
+    .filter(([, p]) => p != null && "s3" in p && !p.s3.key.startsWith(prefix))
+    .map(([name]) => name);
+}
+
+export const JobDocSchema = z
+  .object({
+    _id: JobIdSchema,
+    tenantId: TenantIdSchema,
+    idempotencyKey: z.string().min(1).max(512),
+    workflow: WorkflowRefSchema,
+    ...mutableShape,
+    createdAt: EpochMsSchema,
+    updatedAt: EpochMsSchema,
+    /** The most recent `HISTORY_LIMIT` events, oldest first; appended in batches with each write. */
+    history: z.array(HistoryEventSchema).max(HISTORY_LIMIT),
+    version: z.int().nonnegative(),
+  })
+  .superRefine((doc, ctx) => {
+    for (const field of foreignS3Keys(doc.tenantId, { input: doc.input, output: doc.output })) {
+      ctx.addIssue({
+        code: "custom",
+        path: [field, "s3", "key"],
+        message: `S3 key must start with ${tenantKeyPrefix(doc.tenantId)}`,
+      });
+    }
+  });
+
+export type JobDoc = z.infer<typeof JobDocSchema>;
+
+/** Raised when a stored job document fails validation; `issues` name the field paths. */
+export class InvalidJobDocError extends Error {
+  readonly code = "invalid_job_doc" as const;
+  readonly retryable = false as const;
+  constructor(
+    readonly jobId: string,
+    readonly issues: readonly { path: string; message: string }[],
+  ) {
+    super(`job ${jobId} is invalid: ${issues.map((i) => `${i.path || "(root)"}: ${i.message}`).join("; ")}`);
+    this.name = "InvalidJobDocError";
+  }
+}
+
+/** Validates a document read from MongoDB, throwing `InvalidJobDocError` with field paths. */
+export function parseJobDoc(raw: unknown): JobDoc {
+  const result = JobDocSchema.safeParse(raw);
+  if (result.success) return result.data;
+  const id = (raw as { _id?: unknown } | null)?._id;
+  throw new InvalidJobDocError(
+    String(id),
+    result.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+  );
+}
+
+export interface NewJobParams {
+  jobId: JobId;
+  tenantId: TenantId;
+  idempotencyKey: string;
+  workflow: { name: string; version: string };
+  input: Payload;
+  priority?: number;
+}
+
+/** A fresh `queued` job at version 0, validated. */
+export function newQueuedJob(params: NewJobParams, now: number): JobDoc {
+  return JobDocSchema.parse({
+    _id: params.jobId,
+    tenantId: params.tenantId,
+    idempotencyKey: params.idempotencyKey,
+    workflow: params.workflow,
+    status: "queued",
+    execution: null,
+    input: params.input,
+    output: null,
+    error: null,
+    cause: null,
+    attempts: 0,
+    lease: null,
+    wakeAt: null,
+    review: null,
+    priority: params.priority ?? 0,
+    createdAt: now,
+    updatedAt: now,
+    startedAt: null,
+    finishedAt: null,
+    history: [],
+    version: 0,
+  });
+}

@@ -1,0 +1,349 @@
+/**
+ * The CAS store: every job-state write is a compare-and-set on `version` (invariant 1).
+ *
+ *   updateOne({ _id, tenantId, version: expected, status: { $in: predecessorsOf(to) } },
+ *             { $set: { ...patch, updatedAt: now }, $inc: { version: 1 }, $push: history })
+ *
+ * The status filter applies the transition table inside the same single write, so no read precedes
+ * a write. When nothing matched the store reloads the document: if it is still at the expected
+ * version the transition was illegal (`IllegalTransitionError` is thrown); otherwise another writer
+ * won and `{ ok: false, current }` hands back what is there now for the caller to re-decide. It never
+ * overwrites. History events travel in the same write (`$push` with `$slice`), so one transition is
+ * one MongoDB write.
+ *
+ * The one write that does not bump `version` is `extendLease`: a heartbeat only moves the lease
+ * expiry, fenced by the lease owner, so a worker's heartbeat never makes its own checkpoint lose.
+ * Claims restate their lease condition in the write filter, so a heartbeat that lands between a
+ * stealer's read and its write makes the steal lose.
+ *
+ * Time is always a parameter (`now`, epoch ms); nothing here reads the clock.
+ */
+import { MongoServerError } from "mongodb";
+import type { Filter, UpdateFilter } from "mongodb";
+import { TenantScopeError } from "../tenancy/scoped-collection.ts";
+import type { ScopedCollection } from "../tenancy/scoped-collection.ts";
+import type { TenantId } from "../tenancy/tenant-id.ts";
+import {
+  HISTORY_LIMIT,
+  HistoryEventSchema,
+  JobDocSchema,
+  JobPatchSchema,
+  foreignS3Keys,
+  parseJobDoc,
+} from "./job-doc.ts";
+import type { HistoryEvent, JobDoc, JobPatch } from "./job-doc.ts";
+import { IllegalTransitionError, canTransition, isTerminal, predecessorsOf } from "./transitions.ts";
+
+/**
+ * `ok: false` means nothing was written. `current` is the document now (null: no such job for this
+ * tenant); if `current.version` is still the expected one, a method's extra guard refused the write
+ * (e.g. `releaseLease` by a worker that no longer owns the lease, `requeue` of a job not yet due).
+ */
+export type CasResult = { ok: true; version: number } | { ok: false; current: JobDoc | null };
+
+export interface CasOptions {
+  /** Events appended to `history` in the same write (the oldest are dropped past `HISTORY_LIMIT`). */
+  history?: readonly HistoryEvent[];
+}
+
+export type ClaimHow = "fresh" | "reclaimed" | "stolen";
+
+export type ClaimResult =
+  | { ok: true; job: JobDoc; how: ClaimHow; previousOwner: string | null }
+  | {
+      ok: false;
+      /** `leased`: another owner holds a live lease. `not_due`: a Wait rests until `wakeAt`.
+       *  `not_claimable`: needs_review or terminal. `contended`: lost the race too many times. */
+      reason: "not_found" | "leased" | "not_due" | "not_claimable" | "contended";
+      job: JobDoc | null;
+    };
+
+export type LeaseResult = { ok: true; expiresAt: number } | { ok: false; current: JobDoc | null };
+
+/** A patch that fails the job document schema. Never retryable. */
+export class InvalidJobPatchError extends Error {
+  readonly code = "invalid_job_patch" as const;
+  readonly retryable = false as const;
+  constructor(readonly issues: readonly { path: string; message: string }[]) {
+    super(`invalid job patch: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
+    this.name = "InvalidJobPatchError";
+  }
+}
+
+const MAX_CLAIM_ROUNDS = 5;
+
+type ClaimDecision =
+  { claimable: true; how: ClaimHow } | { claimable: false; reason: "leased" | "not_due" | "not_claimable" };
+
+/** Whether `owner` may claim `job` at `now` (pure; the store restates it in its write filter). */
+export function decideClaim(job: JobDoc, owner: string, now: number): ClaimDecision {
+  switch (job.status) {
+    case "queued":
+      return job.wakeAt !== null && job.wakeAt > now
+        ? { claimable: false, reason: "not_due" }
+        : { claimable: true, how: "fresh" };
+    case "running":
+      if (job.lease !== null && job.lease.owner === owner) return { claimable: true, how: "reclaimed" };
+      if (job.lease === null || job.lease.expiresAt <= now) return { claimable: true, how: "stolen" };
+      return { claimable: false, reason: "leased" };
+    default:
+      return { claimable: false, reason: "not_claimable" };
+  }
+}
+
+const claimGuard = (how: ClaimHow, owner: string, now: number): Filter<JobDoc> => {
+  switch (how) {
+    case "fresh":
+      return { status: "queued", $or: [{ wakeAt: null }, { wakeAt: { $lte: now } }] };
+    case "reclaimed":
+      return { status: "running", "lease.owner": owner };
+    case "stolen":
+      return { status: "running", $or: [{ lease: null }, { "lease.expiresAt": { $lte: now } }] };
+  }
+};
+
+const withoutUndefined = <T extends object>(o: T): T =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+
+function validatePatch(tenantId: TenantId, patch: JobPatch): JobPatch {
+  const parsed = JobPatchSchema.safeParse(patch);
+  if (!parsed.success) {
+    throw new InvalidJobPatchError(
+      parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
+    );
+  }
+  const foreign = foreignS3Keys(tenantId, { input: parsed.data.input, output: parsed.data.output });
+  if (foreign.length > 0) {
+    throw new TenantScopeError(`S3 keys of ${foreign.join(", ")} are outside tenants/${tenantId}/`);
+  }
+  return withoutUndefined(parsed.data);
+}
+
+/**
+ * Completes a patch with what a status change implies: leaving `running` drops the lease and a
+ * terminal status stamps `finishedAt`, unless the patch says otherwise.
+ */
+function impliedFields(patch: JobPatch, now: number): JobPatch {
+  const out: JobPatch = { ...patch };
+  if (patch.status !== undefined && patch.status !== "running" && !("lease" in patch)) out.lease = null;
+  if (patch.status !== undefined && isTerminal(patch.status) && !("finishedAt" in patch))
+    out.finishedAt = now;
+  return out;
+}
+
+/** The document as the store just wrote it (what the server now holds). */
+function applied(
+  job: JobDoc,
+  set: JobPatch,
+  now: number,
+  version: number,
+  events: readonly HistoryEvent[],
+): JobDoc {
+  return {
+    ...job,
+    ...set,
+    updatedAt: now,
+    version,
+    history: [...job.history, ...events].slice(-HISTORY_LIMIT),
+  };
+}
+
+export class JobStore {
+  readonly #jobs: ScopedCollection<JobDoc>;
+
+  constructor(jobs: ScopedCollection<JobDoc>) {
+    this.#jobs = jobs;
+  }
+
+  get tenantId(): TenantId {
+    return this.#jobs.tenantId;
+  }
+
+  /**
+   * Inserts a new job, idempotent on `{ tenantId, idempotencyKey }` (needs `ensureJobIndexes`): a
+   * duplicate returns the job already there with `created: false`, whatever the new document says.
+   */
+  async create(doc: JobDoc): Promise<{ created: boolean; job: JobDoc }> {
+    const job = JobDocSchema.parse(doc);
+    if (job.tenantId !== this.tenantId) {
+      throw new TenantScopeError(
+        `job for tenant "${job.tenantId}" created through tenant "${this.tenantId}"`,
+      );
+    }
+    try {
+      await this.#jobs.insertOne(job);
+      return { created: true, job };
+    } catch (err) {
+      if (!(err instanceof MongoServerError) || err.code !== 11000) throw err;
+      const existing = await this.findByIdempotencyKey(job.idempotencyKey);
+      if (existing === null) throw err; // a job id collision, not an idempotent retry
+      return { created: false, job: existing };
+    }
+  }
+
+  async get(jobId: string): Promise<JobDoc | null> {
+    const raw = await this.#jobs.findOne({ _id: jobId });
+    return raw === null ? null : parseJobDoc(raw);
+  }
+
+  async findByIdempotencyKey(idempotencyKey: string): Promise<JobDoc | null> {
+    const raw = await this.#jobs.findOne({ idempotencyKey });
+    return raw === null ? null : parseJobDoc(raw);
+  }
+
+  /**
+   * Writes `patch` if the job is still at `expectedVersion`, bumping it by one. A status change in
+   * the patch must be allowed from the job's current status, else `IllegalTransitionError`.
+   */
+  casUpdate(
+    jobId: string,
+    expectedVersion: number,
+    patch: JobPatch,
+    now: number,
+    options: CasOptions = {},
+  ): Promise<CasResult> {
+    return this.#cas(jobId, expectedVersion, patch, now, {}, options.history ?? []);
+  }
+
+  /**
+   * Takes the job for `owner` until `now + leaseMs`: a queued job that is due, a running job whose
+   * lease expired (stolen), or one `owner` already holds (reclaimed, e.g. a duplicate delivery).
+   * Sets status `running`, clears `wakeAt`, and counts an attempt unless reclaimed. A lost race
+   * reloads and re-decides.
+   */
+  async claim(jobId: string, owner: string, leaseMs: number, now: number): Promise<ClaimResult> {
+    let job: JobDoc | null = null;
+    for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
+      job = await this.get(jobId);
+      if (job === null) return { ok: false, reason: "not_found", job };
+      const decision = decideClaim(job, owner, now);
+      if (!decision.claimable) return { ok: false, reason: decision.reason, job };
+      const previousOwner = job.lease?.owner ?? null;
+      const patch: JobPatch = {
+        status: "running",
+        lease: { owner, expiresAt: now + leaseMs },
+        wakeAt: null,
+        startedAt: job.startedAt ?? now,
+        attempts: job.attempts + (decision.how === "reclaimed" ? 0 : 1),
+      };
+      const events: HistoryEvent[] = [
+        { at: now, type: "claimed", detail: { owner, how: decision.how, previousOwner } },
+      ];
+      const result = await this.#cas(
+        jobId,
+        job.version,
+        patch,
+        now,
+        claimGuard(decision.how, owner, now),
+        events,
+      );
+      if (result.ok) {
+        return {
+          ok: true,
+          how: decision.how,
+          previousOwner,
+          job: applied(job, patch, now, result.version, events),
+        };
+      }
+    }
+    return { ok: false, reason: "contended", job };
+  }
+
+  /** Moves `owner`'s lease expiry to `now + leaseMs` without bumping `version` (see module doc). */
+  async extendLease(jobId: string, owner: string, leaseMs: number, now: number): Promise<LeaseResult> {
+    const expiresAt = now + leaseMs;
+    const res = await this.#jobs.updateOne(
+      { _id: jobId, status: "running", "lease.owner": owner },
+      { $set: { "lease.expiresAt": expiresAt } },
+    );
+    return res.matchedCount === 1 ? { ok: true, expiresAt } : { ok: false, current: await this.get(jobId) };
+  }
+
+  /**
+   * `owner` gives the job back: running → queued, lease cleared. Used at shutdown and to rest on a
+   * Wait (`{ wakeAt, execution }` in `patch`). Fails if the lease is no longer `owner`'s.
+   */
+  releaseLease(
+    jobId: string,
+    owner: string,
+    expectedVersion: number,
+    now: number,
+    patch: Omit<JobPatch, "status" | "lease"> = {},
+    options: CasOptions = {},
+  ): Promise<CasResult> {
+    const events = options.history ?? [{ at: now, type: "lease_released", detail: { owner } }];
+    return this.#cas(
+      jobId,
+      expectedVersion,
+      { ...patch, status: "queued", lease: null },
+      now,
+      { status: "running", "lease.owner": owner },
+      events,
+    );
+  }
+
+  /** Sweeper: a running job whose lease expired by `now` goes back to queued for any worker. */
+  expireLease(jobId: string, expectedVersion: number, now: number): Promise<CasResult> {
+    return this.#cas(
+      jobId,
+      expectedVersion,
+      { status: "queued", lease: null },
+      now,
+      { status: "running", $or: [{ lease: null }, { "lease.expiresAt": { $lte: now } }] },
+      [{ at: now, type: "lease_expired" }],
+    );
+  }
+
+  /**
+   * Sweeper: a due queued job (no `wakeAt`, or `wakeAt <= now`) is marked re-driven (queued → queued,
+   * `wakeAt` cleared, `updatedAt` = now). Only the sweeper whose CAS wins re-sends the work message.
+   */
+  requeue(jobId: string, expectedVersion: number, now: number): Promise<CasResult> {
+    return this.#cas(
+      jobId,
+      expectedVersion,
+      { status: "queued", wakeAt: null },
+      now,
+      { status: "queued", $or: [{ wakeAt: null }, { wakeAt: { $lte: now } }] },
+      [{ at: now, type: "requeued" }],
+    );
+  }
+
+  async #cas(
+    jobId: string,
+    expectedVersion: number,
+    patch: JobPatch,
+    now: number,
+    guard: Filter<JobDoc>,
+    history: readonly HistoryEvent[],
+  ): Promise<CasResult> {
+    if (!Number.isInteger(expectedVersion) || expectedVersion < 0) {
+      throw new RangeError(`expected version must be a non-negative integer, got ${expectedVersion}`);
+    }
+    const set = impliedFields(validatePatch(this.tenantId, patch), now);
+    const events = history.map((e) => withoutUndefined(HistoryEventSchema.parse(e)));
+    const filter: Filter<JobDoc> = {
+      _id: jobId,
+      version: expectedVersion,
+      ...(set.status !== undefined ? { status: { $in: predecessorsOf(set.status) } } : {}),
+      ...guard,
+    };
+    const update: UpdateFilter<JobDoc> = {
+      $set: { ...set, updatedAt: now },
+      $inc: { version: 1 },
+      ...(events.length > 0 ? { $push: { history: { $each: events, $slice: -HISTORY_LIMIT } } } : {}),
+    };
+    const res = await this.#jobs.updateOne(filter, update);
+    if (res.matchedCount === 1) return { ok: true, version: expectedVersion + 1 };
+    const current = await this.get(jobId);
+    if (current !== null && current.version === expectedVersion && set.status !== undefined) {
+      if (!canTransition(current.status, set.status)) {
+        throw new IllegalTransitionError(current.status, set.status, jobId);
+      }
+    }
+    return { ok: false, current };
+  }
+}
+
+/** The job store of the tenant that `jobs` is scoped to. */
+export const createJobStore = (jobs: ScopedCollection<JobDoc>): JobStore => new JobStore(jobs);

@@ -1,0 +1,62 @@
+/**
+ * OPERATOR / SWEEPER ONLY: the cross-tenant queries over the `jobs` collection. These are the one
+ * documented exception to tenant scoping (invariant 3): they take the raw collection and read every
+ * tenant's jobs, returning only `(tenantId, jobId, version)` triples. Acting on a triple goes back
+ * through the tenant's scoped `JobStore` (`expireLease` / `requeue`, a CAS at that version), so two
+ * sweepers that find the same job race on the CAS and only the winner re-enqueues it.
+ *
+ * Call them once per database that holds jobs (the shared one and each dedicated tenant's).
+ * Application code must not import this module; worker, scheduler and API code reach jobs through
+ * `scopedCollection` only.
+ */
+import type { Collection, Filter, Sort } from "mongodb";
+import { z } from "zod";
+import { TenantIdSchema } from "../tenancy/tenant-id.ts";
+import type { TenantId } from "../tenancy/tenant-id.ts";
+import type { JobDoc } from "./job-doc.ts";
+
+export interface SweepCandidate {
+  tenantId: TenantId;
+  jobId: string;
+  version: number;
+}
+
+const CandidateSchema = z.object({
+  _id: z.string(),
+  tenantId: TenantIdSchema,
+  version: z.int().nonnegative(),
+});
+
+export interface SweeperQueries {
+  /** Running jobs whose lease expired by `now` (or that have none), oldest expiry first. */
+  findExpiredLeases(now: number, limit: number): Promise<SweepCandidate[]>;
+  /** Queued jobs resting on a Wait whose `wakeAt` is at or before `now`, earliest first. */
+  findDueWakeups(now: number, limit: number): Promise<SweepCandidate[]>;
+  /** Queued jobs with no pending wake-up, untouched since before `olderThan` (lost work message). */
+  findStaleQueued(olderThan: number, limit: number): Promise<SweepCandidate[]>;
+}
+
+export function createSweeperQueries(jobs: Collection<JobDoc>): SweeperQueries {
+  const run = async (filter: Filter<JobDoc>, sort: Sort, limit: number): Promise<SweepCandidate[]> => {
+    if (!Number.isInteger(limit) || limit <= 0) throw new RangeError(`limit must be a positive integer`);
+    const rows = await jobs
+      .find(filter, { projection: { _id: 1, tenantId: 1, version: 1 }, sort, limit })
+      .toArray();
+    return rows.map((row) => {
+      const c = CandidateSchema.parse(row);
+      return { tenantId: c.tenantId, jobId: c._id, version: c.version };
+    });
+  };
+  return {
+    findExpiredLeases: (now, limit) =>
+      run(
+        { status: "running", $or: [{ lease: null }, { "lease.expiresAt": { $lte: now } }] },
+        { "lease.expiresAt": 1, _id: 1 },
+        limit,
+      ),
+    findDueWakeups: (now, limit) =>
+      run({ status: "queued", wakeAt: { $lte: now } }, { wakeAt: 1, _id: 1 }, limit),
+    findStaleQueued: (olderThan, limit) =>
+      run({ status: "queued", wakeAt: null, updatedAt: { $lt: olderThan } }, { updatedAt: 1, _id: 1 }, limit),
+  };
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import { newQueuedJob } from "../../../shared/jobs/job-doc.ts";
+import type { JobDoc } from "../../../shared/jobs/job-doc.ts";
+import { decideClaim } from "../../../shared/jobs/job-store.ts";
+import { tenantId } from "../../../shared/tenancy/tenant-id.ts";
+
+const NOW = 1_000_000;
+const base = newQueuedJob(
+  {
+    jobId: "job-00000001",
+    tenantId: tenantId("acme"),
+    idempotencyKey: "k",
+    workflow: { name: "w", version: "1" },
+    input: { inline: null },
+  },
+  0,
+);
+const j = (over: Partial<JobDoc>): JobDoc => ({ ...base, ...over });
+
+describe("decideClaim", () => {
+  it.each([
+    ["queued, no wait", j({}), { claimable: true, how: "fresh" }],
+    ["queued, wait due now", j({ wakeAt: NOW }), { claimable: true, how: "fresh" }],
+    ["queued, wait in the future", j({ wakeAt: NOW + 1 }), { claimable: false, reason: "not_due" }],
+    [
+      "running, my lease",
+      j({ status: "running", lease: { owner: "me", expiresAt: NOW + 9 } }),
+      { claimable: true, how: "reclaimed" },
+    ],
+    [
+      "running, my expired lease",
+      j({ status: "running", lease: { owner: "me", expiresAt: 1 } }),
+      { claimable: true, how: "reclaimed" },
+    ],
+    [
+      "running, other's live lease",
+      j({ status: "running", lease: { owner: "o", expiresAt: NOW + 1 } }),
+      { claimable: false, reason: "leased" },
+    ],
+    [
+      "running, other's lease expiring now",
+      j({ status: "running", lease: { owner: "o", expiresAt: NOW } }),
+      { claimable: true, how: "stolen" },
+    ],
+    ["running, no lease", j({ status: "running", lease: null }), { claimable: true, how: "stolen" }],
+    ["needs_review", j({ status: "needs_review" }), { claimable: false, reason: "not_claimable" }],
+    ["complete", j({ status: "complete" }), { claimable: false, reason: "not_claimable" }],
+    ["failed", j({ status: "failed" }), { claimable: false, reason: "not_claimable" }],
+    ["cancelled", j({ status: "cancelled" }), { claimable: false, reason: "not_claimable" }],
+  ])("%s", (_name, job, expected) => {
+    expect(decideClaim(job, "me", NOW)).toEqual(expected);
+  });
+});
