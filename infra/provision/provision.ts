@@ -1,0 +1,85 @@
+import type { Db } from "mongodb";
+import type { BlobStore } from "../../shared/aws/s3.ts";
+import { intakeQueueName, workQueueName } from "../../shared/aws/queue-names.ts";
+import type { EnsuredQueue, SqsPort } from "../../shared/aws/sqs-port.ts";
+import { COLLECTIONS } from "../../shared/mongo/collections.ts";
+import { isDuplicateKeyError } from "../../shared/mongo/errors.ts";
+import { ensureIndexes } from "../../shared/mongo/indexes.ts";
+import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
+import { defaultTenantQuota } from "./default-quota.ts";
+
+export interface ProvisionDeps {
+  readonly sqs: SqsPort;
+  readonly blobs: Pick<BlobStore, "bucket" | "ensureBucket">;
+  readonly db: Db;
+  readonly queues: {
+    readonly prefix: string;
+    readonly maxReceiveCount: number;
+    readonly visibilityTimeoutSeconds: number;
+  };
+  /** Defaults to `() => new Date()`. */
+  readonly now?: () => Date;
+}
+
+export interface ProvisionReport {
+  /** What this run created, e.g. `queue sluice-intake-acme`, `index jobs.status_wake`, `quota acme`. */
+  readonly created: string[];
+  /** What already existed. */
+  readonly found: string[];
+  readonly bucket: string;
+  readonly workQueue: EnsuredQueue;
+  readonly intakeQueues: Readonly<Record<string, EnsuredQueue>>;
+}
+
+/**
+ * Idempotently creates everything Sluice needs for `tenants`: the bucket, MongoDB indexes, the shared
+ * work queue and its DLQ, each tenant's intake queue with its DLQ and redrive policy, and a default
+ * quota document for tenants without one (existing quotas are never touched).
+ */
+export async function provision(deps: ProvisionDeps, tenants: readonly TenantId[]): Promise<ProvisionReport> {
+  const created: string[] = [];
+  const found: string[] = [];
+  const note = (isNew: boolean, what: string) => (isNew ? created : found).push(what);
+  const now = deps.now ?? (() => new Date());
+
+  note((await deps.blobs.ensureBucket()).created, `bucket ${deps.blobs.bucket}`);
+
+  const indexes = await ensureIndexes(deps.db);
+  indexes.created.forEach((i) => created.push(`index ${i}`));
+  indexes.found.forEach((i) => found.push(`index ${i}`));
+
+  const queueOptions = {
+    visibilityTimeout: deps.queues.visibilityTimeoutSeconds,
+    dlq: { maxReceiveCount: deps.queues.maxReceiveCount },
+  };
+  const noteQueue = (q: EnsuredQueue) => {
+    if (q.dlq) note(q.dlq.created, `queue ${q.dlq.name}`);
+    note(q.created, `queue ${q.name}`);
+  };
+
+  const workQueue = await deps.sqs.ensureQueue(workQueueName(deps.queues.prefix), queueOptions);
+  noteQueue(workQueue);
+
+  const intakeQueues: Record<string, EnsuredQueue> = {};
+  const quotas = deps.db.collection(COLLECTIONS.tenants);
+  for (const tenant of [...new Set(tenants)]) {
+    const q = await deps.sqs.ensureQueue(intakeQueueName(deps.queues.prefix, tenant), queueOptions);
+    noteQueue(q);
+    intakeQueues[tenant] = q;
+
+    let inserted = false;
+    try {
+      const res = await quotas.updateOne(
+        { tenantId: tenant },
+        { $setOnInsert: defaultTenantQuota(tenant, now()) },
+        { upsert: true },
+      );
+      inserted = res.upsertedCount === 1;
+    } catch (err) {
+      if (!isDuplicateKeyError(err)) throw err; // a concurrent provisioner inserted it first
+    }
+    note(inserted, `quota ${tenant}`);
+  }
+
+  return { created, found, bucket: deps.blobs.bucket, workQueue, intakeQueues };
+}

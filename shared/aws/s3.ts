@@ -1,0 +1,258 @@
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  HeadBucketCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  type PutObjectCommandInput,
+  type S3Client,
+} from "@aws-sdk/client-s3";
+import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
+import type { z } from "zod";
+import {
+  assertKeyBelongsToTenant,
+  isTenantKey,
+  tenantKey,
+  tenantPrefix,
+  type TenantKey,
+} from "../tenancy/keys.ts";
+import type { TenantId } from "../tenancy/tenant-id.ts";
+import { AwsAdapterError, awsCall, isAwsError } from "./errors.ts";
+
+/**
+ * Where an object lives: key parts under the tenant's prefix (built by `tenantKey`), or a `TenantKey`
+ * already produced by the key builder or checked by `assertKeyBelongsToTenant`. Either way the
+ * adapter re-checks it belongs to the tenant the call names.
+ */
+export type KeyRef = readonly [string, ...string[]] | TenantKey;
+
+export type PutBody = NonNullable<PutObjectCommandInput["Body"]>;
+
+export interface PutOptions {
+  readonly contentType?: string;
+  readonly metadata?: Record<string, string>;
+}
+
+export interface ObjectInfo {
+  readonly key: TenantKey;
+  readonly size: number;
+  readonly etag: string | undefined;
+  readonly lastModified: Date | undefined;
+  readonly contentType?: string | undefined;
+  readonly metadata?: Record<string, string>;
+}
+
+export interface ListPage {
+  readonly items: readonly ObjectInfo[];
+  /** Pass back as `pageToken` for the next page; undefined on the last. */
+  readonly nextPageToken: string | undefined;
+}
+
+export interface ListOptions {
+  /** Narrow to `tenants/<tenant>/<parts...>/`. */
+  readonly under?: readonly string[];
+  readonly pageSize?: number;
+  readonly pageToken?: string;
+}
+
+/** The S3 port: every method is scoped to one tenant. */
+export interface BlobStore {
+  readonly bucket: string;
+  ensureBucket(): Promise<{ created: boolean }>;
+  put(
+    tenant: TenantId,
+    ref: KeyRef,
+    body: PutBody,
+    options?: PutOptions,
+  ): Promise<{ key: TenantKey; etag: string | undefined }>;
+  putJson(
+    tenant: TenantId,
+    ref: KeyRef,
+    value: unknown,
+  ): Promise<{ key: TenantKey; etag: string | undefined }>;
+  getBuffer(tenant: TenantId, ref: KeyRef): Promise<Buffer>;
+  getString(tenant: TenantId, ref: KeyRef): Promise<string>;
+  /** Parses JSON; with a schema, validates it (zod at the edge). */
+  getJson<T = unknown>(tenant: TenantId, ref: KeyRef, schema?: z.ZodType<T>): Promise<T>;
+  /** Undefined when there is no such object. */
+  head(tenant: TenantId, ref: KeyRef): Promise<ObjectInfo | undefined>;
+  list(tenant: TenantId, options?: ListOptions): Promise<ListPage>;
+  /** Every object under the tenant (or `under`), following pages. */
+  listAll(tenant: TenantId, options?: Omit<ListOptions, "pageToken">): AsyncIterable<ObjectInfo>;
+  /** Idempotent: deleting a missing object succeeds. */
+  delete(tenant: TenantId, ref: KeyRef): Promise<void>;
+  presignGet(tenant: TenantId, ref: KeyRef, options?: { expiresInSeconds?: number }): Promise<string>;
+  presignPut(
+    tenant: TenantId,
+    ref: KeyRef,
+    options?: { expiresInSeconds?: number; contentType?: string },
+  ): Promise<string>;
+}
+
+const call = <T>(context: string, fn: () => Promise<T>) => awsCall("s3", context, fn);
+const DEFAULT_EXPIRY = 900;
+
+export function resolveKey(tenant: TenantId, ref: KeyRef): TenantKey {
+  return typeof ref === "string" ? assertKeyBelongsToTenant(ref, tenant) : tenantKey(tenant, ...ref);
+}
+
+export function createS3Store(client: S3Client, bucket: string): BlobStore {
+  async function getBytes(tenant: TenantId, ref: KeyRef): Promise<Buffer> {
+    const key = resolveKey(tenant, ref);
+    return call(`get ${key}`, async () => {
+      const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+      if (!res.Body) return Buffer.alloc(0);
+      return Buffer.from(await res.Body.transformToByteArray());
+    });
+  }
+
+  const store: BlobStore = {
+    bucket,
+
+    async ensureBucket() {
+      try {
+        await call(`head bucket ${bucket}`, () => client.send(new HeadBucketCommand({ Bucket: bucket })));
+        return { created: false };
+      } catch (err) {
+        if (!isAwsError(err, "NotFound")) throw err;
+      }
+      try {
+        await call(`create bucket ${bucket}`, () => client.send(new CreateBucketCommand({ Bucket: bucket })));
+        return { created: true };
+      } catch (err) {
+        if (isAwsError(err, "AlreadyExists")) return { created: false }; // a concurrent provisioner won
+        throw err;
+      }
+    },
+
+    async put(tenant, ref, body, options = {}) {
+      const key = resolveKey(tenant, ref);
+      const res = await call(`put ${key}`, () =>
+        client.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: body,
+            ContentType: options.contentType,
+            Metadata: options.metadata,
+          }),
+        ),
+      );
+      return { key, etag: res.ETag };
+    },
+
+    putJson(tenant, ref, value) {
+      return store.put(tenant, ref, JSON.stringify(value), { contentType: "application/json" });
+    },
+
+    getBuffer: getBytes,
+
+    async getString(tenant, ref) {
+      return (await getBytes(tenant, ref)).toString("utf8");
+    },
+
+    async getJson<T>(tenant: TenantId, ref: KeyRef, schema?: z.ZodType<T>): Promise<T> {
+      const key = resolveKey(tenant, ref);
+      const text = (await getBytes(tenant, key)).toString("utf8");
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (err) {
+        throw new AwsAdapterError("s3", "InvalidInput", `s3 get ${key}: not valid JSON`, { cause: err });
+      }
+      if (!schema) return value as T;
+      const parsed = schema.safeParse(value);
+      if (!parsed.success) {
+        throw new AwsAdapterError("s3", "InvalidInput", `s3 get ${key}: ${parsed.error.message}`, {
+          cause: parsed.error,
+        });
+      }
+      return parsed.data;
+    },
+
+    async head(tenant, ref) {
+      const key = resolveKey(tenant, ref);
+      try {
+        const res = await call(`head ${key}`, () =>
+          client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
+        );
+        return {
+          key,
+          size: res.ContentLength ?? 0,
+          etag: res.ETag,
+          lastModified: res.LastModified,
+          contentType: res.ContentType,
+          metadata: res.Metadata ?? {},
+        };
+      } catch (err) {
+        if (isAwsError(err, "NotFound")) return undefined;
+        throw err;
+      }
+    },
+
+    async list(tenant, options = {}) {
+      const prefix = tenantPrefix(tenant, ...(options.under ?? []));
+      const res = await call(`list ${prefix}`, () =>
+        client.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix,
+            MaxKeys: options.pageSize,
+            ContinuationToken: options.pageToken,
+          }),
+        ),
+      );
+      // Only well-formed keys of this tenant come back (a malformed stray key is skipped, not trusted).
+      const items = (res.Contents ?? []).flatMap((o): ObjectInfo[] =>
+        o.Key && isTenantKey(o.Key, tenant)
+          ? [
+              {
+                key: o.Key,
+                size: o.Size ?? 0,
+                etag: o.ETag,
+                lastModified: o.LastModified,
+              },
+            ]
+          : [],
+      );
+      return { items, nextPageToken: res.IsTruncated ? res.NextContinuationToken : undefined };
+    },
+
+    async *listAll(tenant, options = {}) {
+      let pageToken: string | undefined;
+      do {
+        const page = await store.list(tenant, { ...options, ...(pageToken ? { pageToken } : {}) });
+        yield* page.items;
+        pageToken = page.nextPageToken;
+      } while (pageToken);
+    },
+
+    async delete(tenant, ref) {
+      const key = resolveKey(tenant, ref);
+      await call(`delete ${key}`, () => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })));
+    },
+
+    async presignGet(tenant, ref, options = {}) {
+      const key = resolveKey(tenant, ref);
+      return call(`presign get ${key}`, () =>
+        getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), {
+          expiresIn: options.expiresInSeconds ?? DEFAULT_EXPIRY,
+        }),
+      );
+    },
+
+    async presignPut(tenant, ref, options = {}) {
+      const key = resolveKey(tenant, ref);
+      return call(`presign put ${key}`, () =>
+        getSignedUrl(
+          client,
+          new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: options.contentType }),
+          { expiresIn: options.expiresInSeconds ?? DEFAULT_EXPIRY },
+        ),
+      );
+    },
+  };
+  return store;
+}

@@ -1,0 +1,122 @@
+import { ConfigError } from "./config-error.ts";
+import { SETTINGS, type LOG_LEVELS, type ParsedSettings, type SettingName } from "./settings.ts";
+
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** The compiled, frozen configuration every component receives. Built once by `loadConfig`. */
+export interface SluiceConfig {
+  readonly aws: {
+    readonly region: string;
+    readonly endpoint: string | undefined;
+    readonly credentials:
+      | { readonly accessKeyId: string; readonly secretAccessKey: string; readonly sessionToken?: string }
+      | undefined;
+    readonly forcePathStyle: boolean;
+    readonly sfnRoleArn: string;
+  };
+  readonly mongo: { readonly url: string; readonly db: string };
+  readonly s3: { readonly bucket: string };
+  readonly queues: { readonly prefix: string; readonly maxReceiveCount: number };
+  readonly worker: {
+    readonly concurrency: number;
+    readonly id: string | undefined;
+    readonly pollWaitSeconds: number;
+    readonly visibilityTimeoutSeconds: number;
+    readonly leaseSeconds: number;
+  };
+  readonly claimCheck: { readonly thresholdBytes: number };
+  readonly scheduler: { readonly intervalMs: number };
+  readonly sweeper: { readonly intervalMs: number };
+  readonly log: { readonly level: LogLevel; readonly pretty: "auto" | "always" | "never" };
+}
+
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * Reads and validates every setting from `env` (default `process.env`), returning a deeply frozen
+ * `SluiceConfig`. Collects all problems first, then throws one `ConfigError` listing them.
+ */
+export function loadConfig(env: Env = process.env): SluiceConfig {
+  const problems: string[] = [];
+  const parsed = parseSettings(env, problems);
+  checkCrossField(parsed, problems);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return deepFreeze(compile(parsed));
+}
+
+function parseSettings(env: Env, problems: string[]): ParsedSettings {
+  const out: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(SETTINGS) as [SettingName, (typeof SETTINGS)[SettingName]][]) {
+    const given = env[name]?.trim();
+    const raw = given === undefined || given === "" ? ("default" in s ? s.default : undefined) : given;
+    if (raw === undefined) {
+      if ("required" in s && s.required)
+        problems.push(`${name}: expected ${s.expected}, got nothing (required)`);
+      continue;
+    }
+    const result = s.schema.safeParse(raw);
+    if (result.success) out[name] = result.data;
+    else {
+      const shown = "secret" in s && s.secret ? "<redacted>" : JSON.stringify(raw);
+      problems.push(`${name}: expected ${s.expected}, got ${shown}`);
+    }
+  }
+  return out as ParsedSettings;
+}
+
+function checkCrossField(p: ParsedSettings, problems: string[]): void {
+  const hasKey = p.AWS_ACCESS_KEY_ID !== undefined;
+  const hasSecret = p.AWS_SECRET_ACCESS_KEY !== undefined;
+  if (hasKey !== hasSecret) {
+    problems.push(
+      `${hasKey ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID"}: expected to be set together with ${
+        hasKey ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY"
+      }, got nothing`,
+    );
+  }
+  if (p.AWS_SESSION_TOKEN !== undefined && !hasKey) {
+    problems.push(`AWS_SESSION_TOKEN: expected only with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
+  }
+}
+
+function compile(p: ParsedSettings): SluiceConfig {
+  const credentials =
+    p.AWS_ACCESS_KEY_ID !== undefined && p.AWS_SECRET_ACCESS_KEY !== undefined
+      ? {
+          accessKeyId: p.AWS_ACCESS_KEY_ID,
+          secretAccessKey: p.AWS_SECRET_ACCESS_KEY,
+          ...(p.AWS_SESSION_TOKEN !== undefined ? { sessionToken: p.AWS_SESSION_TOKEN } : {}),
+        }
+      : undefined;
+  return {
+    aws: {
+      region: p.AWS_REGION,
+      endpoint: p.AWS_ENDPOINT_URL,
+      credentials,
+      forcePathStyle: p.SLUICE_S3_FORCE_PATH_STYLE ?? p.AWS_ENDPOINT_URL !== undefined,
+      sfnRoleArn: p.SLUICE_SFN_ROLE_ARN,
+    },
+    mongo: { url: p.MONGO_URL, db: p.SLUICE_DB },
+    s3: { bucket: p.SLUICE_BUCKET },
+    queues: { prefix: p.SLUICE_QUEUE_PREFIX, maxReceiveCount: p.SLUICE_DLQ_MAX_RECEIVE_COUNT },
+    worker: {
+      concurrency: p.SLUICE_WORKER_CONCURRENCY,
+      id: p.SLUICE_WORKER_ID,
+      pollWaitSeconds: p.SLUICE_POLL_WAIT_SECONDS,
+      visibilityTimeoutSeconds: p.SLUICE_VISIBILITY_TIMEOUT_SECONDS,
+      leaseSeconds: p.SLUICE_LEASE_SECONDS,
+    },
+    claimCheck: { thresholdBytes: p.SLUICE_CLAIM_CHECK_THRESHOLD_BYTES },
+    scheduler: { intervalMs: p.SLUICE_SCHEDULER_INTERVAL_MS },
+    sweeper: { intervalMs: p.SLUICE_SWEEPER_INTERVAL_MS },
+    log: { level: p.LOG_LEVEL, pretty: p.LOG_PRETTY },
+  };
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === "object" && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

@@ -1,0 +1,180 @@
+import { z } from "zod";
+
+/**
+ * The table of every environment setting Sluice reads. Each entry parses one raw string (after the
+ * default is applied) with zod; `expected` words the error line and `description` the docs row.
+ * Defaults are written as the raw environment string, so the docs show exactly what to type.
+ */
+export interface Setting<T> {
+  readonly schema: z.ZodType<T, string>;
+  /** Raw default, as it would appear in the environment. */
+  readonly default?: string;
+  /** When no default applies: required settings are reported if missing; others resolve to undefined. */
+  readonly required?: boolean;
+  /** Completes "expected …, got "x"". */
+  readonly expected: string;
+  readonly description: string;
+  /** Never echo the value in errors. */
+  readonly secret?: boolean;
+}
+
+const int = (min: number, max = Number.MAX_SAFE_INTEGER) =>
+  z
+    .string()
+    .regex(/^[+-]?\d+$/)
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+const bool = z
+  .string()
+  .toLowerCase()
+  .pipe(z.enum(["true", "false", "1", "0", "yes", "no"]))
+  .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const nonEmpty = z.string().min(1);
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+
+export const SETTINGS = {
+  AWS_ENDPOINT_URL: {
+    schema: z.url({ protocol: /^https?$/ }),
+    expected: "an http(s) URL",
+    description: "AWS endpoint override, e.g. LocalStack `http://127.0.0.1:4566`. Unset for real AWS.",
+  },
+  AWS_REGION: {
+    schema: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/),
+    default: "us-east-1",
+    expected: "an AWS region such as us-east-1",
+    description: "AWS region for SQS, S3 and Step Functions.",
+  },
+  AWS_ACCESS_KEY_ID: {
+    schema: nonEmpty,
+    expected: "a non-empty string",
+    description: "Static access key id; unset to use the SDK's default credential chain.",
+  },
+  AWS_SECRET_ACCESS_KEY: {
+    schema: nonEmpty,
+    expected: "a non-empty string",
+    secret: true,
+    description: "Static secret access key (set together with AWS_ACCESS_KEY_ID).",
+  },
+  AWS_SESSION_TOKEN: {
+    schema: nonEmpty,
+    expected: "a non-empty string",
+    secret: true,
+    description: "Optional session token for temporary static credentials.",
+  },
+  SLUICE_S3_FORCE_PATH_STYLE: {
+    schema: bool,
+    expected: "true or false",
+    description: "Path-style S3 URLs. Defaults to true when AWS_ENDPOINT_URL is set, else false.",
+  },
+  SLUICE_SFN_ROLE_ARN: {
+    schema: z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/),
+    default: "arn:aws:iam::000000000000:role/sluice-stepfunctions",
+    expected: "an IAM role ARN",
+    description: "Role Step Functions state machines run as (the default suits LocalStack).",
+  },
+  MONGO_URL: {
+    schema: z.string().regex(/^mongodb(\+srv)?:\/\/.+/),
+    required: true,
+    expected: "a mongodb:// or mongodb+srv:// URL",
+    secret: true,
+    description: "MongoDB connection string, e.g. `mongodb://127.0.0.1:27017/?directConnection=true`.",
+  },
+  SLUICE_DB: {
+    schema: z.string().regex(/^[A-Za-z0-9_-]{1,38}$/),
+    default: "sluice",
+    expected: "a database name of 1-38 letters, digits, '_' or '-'",
+    description: "MongoDB database for shared-tier data.",
+  },
+  SLUICE_BUCKET: {
+    schema: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/),
+    default: "sluice-data",
+    expected: "an S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
+    description: "S3 bucket holding tenant payloads under `tenants/<tenantId>/`.",
+  },
+  SLUICE_QUEUE_PREFIX: {
+    schema: z.string().regex(/^[A-Za-z0-9_-]{1,24}$/),
+    default: "sluice",
+    expected: "1-24 letters, digits, '_' or '-'",
+    description: "Prefix of every SQS queue name (`<prefix>-intake-<tenant>`, `<prefix>-work`).",
+  },
+  SLUICE_DLQ_MAX_RECEIVE_COUNT: {
+    schema: int(1, 1000),
+    default: "5",
+    expected: "an integer from 1 to 1000",
+    description: "Receives before SQS moves a message to the queue's dead-letter queue.",
+  },
+  SLUICE_WORKER_CONCURRENCY: {
+    schema: int(1, 10_000),
+    default: "8",
+    expected: "a positive integer",
+    description: "Jobs one worker process runs at once.",
+  },
+  SLUICE_WORKER_ID: {
+    schema: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/),
+    expected: "1-64 letters, digits, '_', '.', ':' or '-'",
+    description: "Lease owner id of this worker; unset to derive one from host and pid.",
+  },
+  SLUICE_POLL_WAIT_SECONDS: {
+    schema: int(0, 20),
+    default: "20",
+    expected: "an integer from 0 to 20",
+    description: "SQS long-poll wait time for receives.",
+  },
+  SLUICE_VISIBILITY_TIMEOUT_SECONDS: {
+    schema: int(1, 43_200),
+    default: "30",
+    expected: "an integer from 1 to 43200",
+    description: "SQS visibility timeout of the work queue; workers extend it while a step runs.",
+  },
+  SLUICE_LEASE_SECONDS: {
+    schema: int(1, 86_400),
+    default: "60",
+    expected: "an integer from 1 to 86400",
+    description: "Job lease length in MongoDB; the sweeper requeues jobs whose lease expired.",
+  },
+  SLUICE_CLAIM_CHECK_THRESHOLD_BYTES: {
+    schema: int(1, 262_144),
+    default: "196608",
+    expected: "an integer from 1 to 262144",
+    description: "Payloads larger than this go to S3 and travel as a reference (claim check).",
+  },
+  SLUICE_SCHEDULER_INTERVAL_MS: {
+    schema: int(10, 3_600_000),
+    default: "200",
+    expected: "an integer from 10 to 3600000",
+    description: "Pause between scheduler release ticks when there is nothing to release.",
+  },
+  SLUICE_SWEEPER_INTERVAL_MS: {
+    schema: int(100, 3_600_000),
+    default: "1000",
+    expected: "an integer from 100 to 3600000",
+    description: "Pause between sweeper ticks (expired leases, due wake-ups).",
+  },
+  LOG_LEVEL: {
+    schema: z.string().toLowerCase().pipe(z.enum(LOG_LEVELS)),
+    default: "info",
+    expected: `one of ${LOG_LEVELS.join(", ")}`,
+    description: "Minimum log level.",
+  },
+  LOG_PRETTY: {
+    schema: z
+      .string()
+      .toLowerCase()
+      .pipe(z.enum(["auto", "always", "never"])),
+    default: "auto",
+    expected: "auto, always or never",
+    description: "Pretty logs: `auto` when stdout is a terminal and pino-pretty is installed.",
+  },
+} as const satisfies Record<string, Setting<unknown>>;
+
+export type SettingName = keyof typeof SETTINGS;
+
+/** The parsed value of every setting (undefined where optional and unset). */
+export type ParsedSettings = {
+  [K in SettingName]: (typeof SETTINGS)[K] extends { default: string } | { required: true }
+    ? z.output<(typeof SETTINGS)[K]["schema"]>
+    : z.output<(typeof SETTINGS)[K]["schema"]> | undefined;
+};

@@ -1,0 +1,63 @@
+/**
+ * What the logger never prints. Key paths go to pino's `redact` (fast-redact: `*` matches one level,
+ * so the common depths are listed); URL query strings that carry AWS signatures are scrubbed from
+ * string values by `scrubSignedUrls`, wherever they appear.
+ */
+const SECRET_KEYS = [
+  "password",
+  "secretAccessKey",
+  "sessionToken",
+  "accessToken",
+  "refreshToken",
+  "apiKey",
+  "authorization",
+  "Authorization",
+  "cookie",
+];
+
+const depth = (key: string) => [key, `*.${key}`, `*.*.${key}`, `*.*.*.${key}`];
+
+export const REDACT_PATHS: readonly string[] = [
+  ...SECRET_KEYS.flatMap(depth),
+  ...["headers", "*.headers", "*.*.headers"].flatMap((h) => [
+    `${h}.authorization`,
+    `${h}.Authorization`,
+    `${h}["x-amz-security-token"]`,
+    `${h}.cookie`,
+  ]),
+];
+
+export const REDACTED = "[REDACTED]";
+
+/** `https://host/path?X-Amz-Signature=…` → `https://host/path?[REDACTED]` (any signed query). */
+const SIGNED_URL =
+  /\b(https?:\/\/[^\s?#"'<>]+)\?[^\s#"'<>]*(?:X-Amz-|Signature=|AWSAccessKeyId=|sig=)[^\s#"'<>]*/gi;
+
+export function scrubSignedUrls(text: string): string {
+  return text.includes("?") ? text.replace(SIGNED_URL, `$1?${REDACTED}`) : text;
+}
+
+/** Deep copy of `value` with every signed URL's query string scrubbed; shares unchanged subtrees. */
+export function scrubValue(value: unknown, depthLeft = 6): unknown {
+  if (typeof value === "string") return scrubSignedUrls(value);
+  if (depthLeft === 0 || value === null || typeof value !== "object") return value;
+  if (value instanceof Error || value instanceof Date || Buffer.isBuffer(value)) return value;
+  if (Array.isArray(value)) {
+    let changed = false;
+    const out = value.map((v) => {
+      const s = scrubValue(v, depthLeft - 1);
+      if (s !== v) changed = true;
+      return s;
+    });
+    return changed ? out : value;
+  }
+  let out: Record<string, unknown> | undefined;
+  for (const [k, v] of Object.entries(value)) {
+    const s = scrubValue(v, depthLeft - 1);
+    if (s !== v) {
+      out ??= { ...(value as Record<string, unknown>) };
+      out[k] = s;
+    }
+  }
+  return out ?? value;
+}

@@ -1,0 +1,12 @@
+/** Every MongoDB collection name, in one place. */
+export const COLLECTIONS = {
+  /** One document per job: status, execution state, lease, version (CAS). */
+  jobs: "jobs",
+  /** One quota document per tenant (weight, caps, rate, status). */
+  tenants: "tenants",
+  /** Live per-tenant counters (running jobs), updated with atomic conditional increments. */
+  usage: "usage",
+} as const;
+
+export type CollectionKey = keyof typeof COLLECTIONS;
+export type CollectionName = (typeof COLLECTIONS)[CollectionKey];

@@ -1,0 +1,68 @@
+import type { CreateIndexesOptions, Db, IndexSpecification } from "mongodb";
+import { COLLECTIONS, type CollectionName } from "./collections.ts";
+
+export interface IndexDef {
+  readonly collection: CollectionName;
+  readonly name: string;
+  readonly keys: IndexSpecification;
+  readonly options?: Omit<CreateIndexesOptions, "name">;
+}
+
+/** Every index Sluice relies on, named explicitly so `ensureIndexes` can tell created from found. */
+export const INDEXES: readonly IndexDef[] = [
+  {
+    collection: COLLECTIONS.jobs,
+    name: "tenant_idempotency_unique",
+    keys: { tenantId: 1, idempotencyKey: 1 },
+    options: { unique: true },
+  },
+  { collection: COLLECTIONS.jobs, name: "tenant_status", keys: { tenantId: 1, status: 1 } },
+  { collection: COLLECTIONS.jobs, name: "status_lease", keys: { status: 1, leaseExpiresAt: 1 } },
+  { collection: COLLECTIONS.jobs, name: "status_wake", keys: { status: 1, wakeAt: 1 } },
+  {
+    collection: COLLECTIONS.tenants,
+    name: "tenant_unique",
+    keys: { tenantId: 1 },
+    options: { unique: true },
+  },
+  { collection: COLLECTIONS.usage, name: "tenant_unique", keys: { tenantId: 1 }, options: { unique: true } },
+];
+
+export interface EnsureIndexesReport {
+  /** `collection.name` of each index this call created. */
+  readonly created: string[];
+  readonly found: string[];
+}
+
+async function existingNames(db: Db, collection: string): Promise<Set<string>> {
+  try {
+    const list = await db.collection(collection).listIndexes().toArray();
+    return new Set(list.map((i) => String(i.name)));
+  } catch (err) {
+    // NamespaceNotFound (26): the collection does not exist yet.
+    if ((err as { code?: number }).code === 26) return new Set();
+    throw err;
+  }
+}
+
+/** Creates every missing index; idempotent (and safe to run concurrently: createIndex is a no-op if present). */
+export async function ensureIndexes(db: Db): Promise<EnsureIndexesReport> {
+  const created: string[] = [];
+  const found: string[] = [];
+  const byCollection = new Map<string, IndexDef[]>();
+  for (const def of INDEXES)
+    byCollection.set(def.collection, [...(byCollection.get(def.collection) ?? []), def]);
+  for (const [collection, defs] of byCollection) {
+    const existing = await existingNames(db, collection);
+    for (const def of defs) {
+      const label = `${collection}.${def.name}`;
+      if (existing.has(def.name)) {
+        found.push(label);
+        continue;
+      }
+      await db.collection(collection).createIndex(def.keys, { ...def.options, name: def.name });
+      created.push(label);
+    }
+  }
+  return { created, found };
+}
