@@ -160,7 +160,7 @@ export class JobStore {
   }
 
   /**
-   * Inserts a new job, idempotent on `{ tenantId, idempotencyKey }` (needs `ensureJobIndexes`): a
+   * Inserts a new job, idempotent on `{ tenantId, idempotencyKey }` (needs `ensureIndexes` from shared/mongo): a
    * duplicate returns the job already there with `created: false`, whatever the new document says.
    */
   async create(doc: JobDoc): Promise<{ created: boolean; job: JobDoc }> {

@@ -10,3 +10,6 @@ export const COLLECTIONS = {
 
 export type CollectionKey = keyof typeof COLLECTIONS;
 export type CollectionName = (typeof COLLECTIONS)[CollectionKey];
+
+/** Default name of the database that holds every `shared`-tier tenant's data. */
+export const SHARED_DB_NAME = "sluice";

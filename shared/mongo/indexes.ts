@@ -10,15 +10,26 @@ export interface IndexDef {
 
 /** Every index Sluice relies on, named explicitly so `ensureIndexes` can tell created from found. */
 export const INDEXES: readonly IndexDef[] = [
+  // Jobs: the unique key makes JobStore.create idempotent; the rest serve the sweeper queries and
+  // per-tenant listings on real MongoDB (mongo-java-server scans regardless).
   {
     collection: COLLECTIONS.jobs,
-    name: "tenant_idempotency_unique",
+    name: "jobs_tenant_idempotency_unique",
     keys: { tenantId: 1, idempotencyKey: 1 },
     options: { unique: true },
   },
-  { collection: COLLECTIONS.jobs, name: "tenant_status", keys: { tenantId: 1, status: 1 } },
-  { collection: COLLECTIONS.jobs, name: "status_lease", keys: { status: 1, leaseExpiresAt: 1 } },
-  { collection: COLLECTIONS.jobs, name: "status_wake", keys: { status: 1, wakeAt: 1 } },
+  {
+    collection: COLLECTIONS.jobs,
+    name: "jobs_status_lease_expiry",
+    keys: { status: 1, "lease.expiresAt": 1 },
+  },
+  { collection: COLLECTIONS.jobs, name: "jobs_status_wake_at", keys: { status: 1, wakeAt: 1 } },
+  { collection: COLLECTIONS.jobs, name: "jobs_status_updated_at", keys: { status: 1, updatedAt: 1 } },
+  {
+    collection: COLLECTIONS.jobs,
+    name: "jobs_tenant_status_priority",
+    keys: { tenantId: 1, status: 1, priority: -1, createdAt: 1 },
+  },
   {
     collection: COLLECTIONS.tenants,
     name: "tenant_unique",

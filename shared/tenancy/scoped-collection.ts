@@ -44,8 +44,7 @@ import type {
   UpdateResult,
   WithId,
 } from "mongodb";
-import type { CollectionName } from "../jobs/collections.ts";
-import { SHARED_DB_NAME } from "../jobs/collections.ts";
+import { SHARED_DB_NAME, type CollectionName } from "../mongo/collections.ts";
 import { TenantIdSchema } from "./tenant-id.ts";
 import type { TenantId } from "./tenant-id.ts";
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { MongoClient } from "mongodb";
 import { COLLECTIONS } from "../../shared/jobs/collections.ts";
-import { ensureJobIndexes } from "../../shared/jobs/indexes.ts";
+import { ensureIndexes } from "../../shared/mongo/indexes.ts";
 import { HISTORY_LIMIT, newQueuedJob } from "../../shared/jobs/job-doc.ts";
 import type { JobDoc } from "../../shared/jobs/job-doc.ts";
 import { newJobId } from "../../shared/jobs/job-id.ts";
@@ -20,7 +20,7 @@ const T0 = 1_767_225_600_000;
 
 beforeAll(async () => {
   await client.connect();
-  await ensureJobIndexes(db);
+  await ensureIndexes(db);
 });
 
 afterAll(async () => {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { MongoClient } from "mongodb";
 import { COLLECTIONS } from "../../shared/jobs/collections.ts";
-import { ensureJobIndexes } from "../../shared/jobs/indexes.ts";
+import { ensureIndexes } from "../../shared/mongo/indexes.ts";
 import { HISTORY_LIMIT, newQueuedJob } from "../../shared/jobs/job-doc.ts";
 import type { JobDoc } from "../../shared/jobs/job-doc.ts";
 import { newJobId } from "../../shared/jobs/job-id.ts";
@@ -46,8 +46,8 @@ async function created(tenant: TenantId = A): Promise<JobDoc> {
 
 beforeAll(async () => {
   await client.connect();
-  await ensureJobIndexes(db);
-  await ensureJobIndexes(db); // idempotent
+  await ensureIndexes(db);
+  await ensureIndexes(db); // idempotent
 });
 
 afterAll(async () => {

@@ -64,7 +64,7 @@ describe("provision", () => {
         `queue ${prefix}-intake-acme-dlq`,
         `queue ${prefix}-intake-globex`,
         `queue ${prefix}-intake-globex-dlq`,
-        "index jobs.tenant_idempotency_unique",
+        "index jobs.jobs_tenant_idempotency_unique",
         "quota acme",
         "quota globex",
       ]),
