@@ -6,7 +6,9 @@ import { createSqsAdapter } from "../shared/aws/sqs.ts";
 import { loadConfigOrExit } from "../shared/config/exit.ts";
 import { connectMongo } from "../shared/mongo/client.ts";
 import { PROVISION_USAGE, ProvisionArgsError, parseProvisionArgs } from "./provision/args.ts";
-import { provision } from "./provision/provision.ts";
+import { provision, type ProvisionReport } from "./provision/provision.ts";
+import type { SluiceConfig } from "../shared/config/config.ts";
+import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import { formatProvisionReport } from "./provision/report.ts";
 
 export { provision, type ProvisionDeps, type ProvisionReport } from "./provision/provision.ts";
@@ -32,11 +34,26 @@ export async function provisionCommand(argv: readonly string[]): Promise<number>
     return 0;
   }
   const config = loadConfigOrExit();
+  try {
+    const report = await provisionWithConfig(config, args.tenants);
+    process.stdout.write(`${formatProvisionReport(report)}\n`);
+    return 0;
+  } catch (err) {
+    process.stderr.write(`provision failed: ${(err as Error).message}\n`);
+    return 1;
+  }
+}
+
+/** Provisions `tenants` with clients built from `config` (and closed again). Used by the CLI and the demo. */
+export async function provisionWithConfig(
+  config: SluiceConfig,
+  tenants: readonly TenantId[],
+): Promise<ProvisionReport> {
   const aws = createAwsClients(config.aws);
   let mongo;
   try {
     mongo = await connectMongo(config);
-    const report = await provision(
+    return await provision(
       {
         sqs: createSqsAdapter(aws.sqs),
         blobs: createS3Store(aws.s3, config.s3.bucket),
@@ -47,13 +64,8 @@ export async function provisionCommand(argv: readonly string[]): Promise<number>
           visibilityTimeoutSeconds: config.worker.visibilityTimeoutSeconds,
         },
       },
-      args.tenants,
+      tenants,
     );
-    process.stdout.write(`${formatProvisionReport(report)}\n`);
-    return 0;
-  } catch (err) {
-    process.stderr.write(`provision failed: ${(err as Error).message}\n`);
-    return 1;
   } finally {
     await mongo?.close();
     aws.destroy();
