@@ -1,0 +1,36 @@
+/**
+ * `npm run bench -- <name> [options]`: runs one benchmark. Benchmarks are registered in BENCHMARKS
+ * (name → lazy loader), so adding one is one entry; each module is imported only when chosen.
+ */
+
+export interface Benchmark {
+  summary: string;
+  load(): Promise<(argv: string[]) => Promise<number>>;
+}
+
+export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
+  asl: {
+    summary: "Sluice's ASL engine vs aws-local-stepfunctions (transitions/s, checkpoint size)",
+    load: async () => (await import("./asl/index.ts")).aslBench,
+  },
+};
+
+function usage(): string {
+  const names = Object.entries(BENCHMARKS).map(([name, b]) => `  ${name.padEnd(10)} ${b.summary}`);
+  return ["usage: npm run bench -- <name> [options]", "benchmarks:", ...names].join("\n");
+}
+
+export async function benchCommand(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h") {
+    console.error(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const bench = Object.hasOwn(BENCHMARKS, name) ? BENCHMARKS[name] : undefined;
+  if (!bench) {
+    console.error(`unknown benchmark: ${name}\n${usage()}`);
+    return 2;
+  }
+  const run = await bench.load();
+  return run(rest);
+}
