@@ -1,0 +1,42 @@
+/**
+ * The one CLI behind the npm scripts (reached through infra/run.sh, which installs dependencies
+ * first). Each subcommand is loaded lazily so that nothing runs at import time.
+ *
+ *   test                 start the local stack if needed, run every check, stop what it started
+ *   demo                 start the local stack if needed, run the demo pipeline, print the job
+ *   stack <cmd>          up | down | status | logs [service] | env
+ *   provision [flags]    create queues, bucket, indexes and default quotas for tenants
+ *   conformance [file]   run the AWS-recorded ASL corpus through the engine
+ *   bench <name>         run a benchmark (asl, worker, fairness)
+ */
+const [command, ...rest] = process.argv.slice(2);
+
+async function main(): Promise<number> {
+  switch (command) {
+    case "test":
+      return (await import("./test-runner.ts")).runAllTests(rest);
+    case "demo":
+      return (await import("../workers/demo/run-demo.ts")).runDemoCommand(rest);
+    case "stack":
+      return (await import("./stack/index.ts")).stackCommand(rest);
+    case "provision":
+      return (await import("./provision.ts")).provisionCommand(rest);
+    case "conformance":
+      return (await import("../test/conformance/run.ts")).conformanceCommand(rest);
+    case "bench":
+      return (await import("../bench/run.ts")).benchCommand(rest);
+    default:
+      console.error(
+        `usage: infra/cli.ts <test|demo|stack|provision|conformance|bench> [...]\nunknown command: ${command ?? "(none)"}`,
+      );
+      return 2;
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    process.exit(1);
+  },
+);

@@ -1,0 +1,112 @@
+import type { Logger } from "pino";
+import type { ReceivedMessage, SqsPort } from "../../shared/aws/sqs-port.ts";
+import { attrValue } from "../../shared/aws/sqs-port.ts";
+import type { JobStore } from "../../shared/jobs/job-store.ts";
+import { newQueuedJob, type Payload } from "../../shared/jobs/job-doc.ts";
+import { newJobId } from "../../shared/jobs/job-id.ts";
+import { parseIntakeMessage, type IntakeMessage } from "../../shared/messages/intake-message.ts";
+import type { WorkMessage } from "../../shared/messages/work-message.ts";
+import { assertKeyBelongsToTenant } from "../../shared/tenancy/keys.ts";
+import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
+import { rejectToDlq } from "./reject.ts";
+
+export interface TenantQueues {
+  queueUrl: string;
+  queueName: string;
+  dlqUrl: string;
+}
+
+export interface ReleaseDeps {
+  sqs: SqsPort;
+  workQueueUrl: string;
+  jobs: JobStore;
+  /** The version of a workflow this fleet can run, or undefined for an unknown workflow. */
+  workflowVersion: (name: string) => string | undefined;
+  now: () => number;
+  log: Logger;
+}
+
+export type ReleaseOutcome =
+  | { kind: "released"; jobId: string; created: boolean }
+  | { kind: "duplicate"; jobId: string; status: string }
+  | { kind: "rejected"; reason: string };
+
+const PRIORITY_RANK = { high: 2, normal: 1, low: 0 } as const;
+
+/**
+ * Releases one intake message: validates it, creates its job document (idempotent on the tenant's
+ * idempotency key), puts a work message on the work queue, and only then deletes the intake message.
+ * A crash anywhere in between is safe: the redelivered message finds the same job and, if it is still
+ * `queued`, sends its work message again (workers claim with compare-and-set, so a duplicate is a no-op).
+ * A message that can never become a job goes to the intake DLQ with its reason.
+ */
+export async function releaseMessage(
+  deps: ReleaseDeps,
+  tenant: TenantId,
+  queues: TenantQueues,
+  message: ReceivedMessage,
+): Promise<ReleaseOutcome> {
+  const reject = async (reason: string): Promise<ReleaseOutcome> => {
+    deps.log.warn({ tenantId: tenant, messageId: message.messageId, reason }, "intake message rejected");
+    await rejectToDlq(deps.sqs, queues, message, reason);
+    return { kind: "rejected", reason };
+  };
+
+  const parsed = parseIntakeMessage(message.body, tenant);
+  if (!parsed.ok) return reject(parsed.reason);
+  const intake = parsed.message;
+  const version = deps.workflowVersion(intake.workflow);
+  if (version === undefined) return reject(`unknown workflow "${intake.workflow}"`);
+  const input = inputPayload(intake, tenant);
+  if (!input.ok) return reject(input.reason);
+
+  const { created, job } = await deps.jobs.create(
+    newQueuedJob(
+      {
+        jobId: newJobId(deps.now()),
+        tenantId: tenant,
+        idempotencyKey: intake.idempotencyKey,
+        workflow: { name: intake.workflow, version },
+        input: input.payload,
+        priority: PRIORITY_RANK[intake.priority ?? priorityAttr(message) ?? "normal"],
+      },
+      deps.now(),
+    ),
+  );
+  if (!created && job.status !== "queued") {
+    await deps.sqs.delete(queues.queueUrl, message.receiptHandle);
+    deps.log.info(
+      { tenantId: tenant, jobId: job._id, status: job.status },
+      "duplicate intake message ignored",
+    );
+    return { kind: "duplicate", jobId: job._id, status: job.status };
+  }
+  const work: WorkMessage = { tenantId: tenant, jobId: job._id };
+  await deps.sqs.send(deps.workQueueUrl, { body: JSON.stringify(work) });
+  await deps.sqs.delete(queues.queueUrl, message.receiptHandle);
+  deps.log.info({ tenantId: tenant, jobId: job._id, workflow: intake.workflow, created }, "job released");
+  return { kind: "released", jobId: job._id, created };
+}
+
+function inputPayload(
+  intake: IntakeMessage,
+  tenant: TenantId,
+): { ok: true; payload: Payload } | { ok: false; reason: string } {
+  if (intake.inputRef) {
+    try {
+      assertKeyBelongsToTenant(intake.inputRef.key, tenant);
+    } catch (err) {
+      return { ok: false, reason: `wrong tenant: inputRef ${(err as Error).message}` };
+    }
+    return { ok: true, payload: { s3: { key: intake.inputRef.key, bytes: 0 } } };
+  }
+  return {
+    ok: true,
+    payload: { inline: (intake.input ?? {}) as Payload extends { inline: infer I } ? I : never },
+  };
+}
+
+function priorityAttr(message: ReceivedMessage): "high" | "normal" | "low" | undefined {
+  const v = attrValue(message.attributes, "priority");
+  return v === "high" || v === "normal" || v === "low" ? v : undefined;
+}

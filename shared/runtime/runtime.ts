@@ -1,0 +1,109 @@
+import { resolve } from "node:path";
+import type { Logger } from "pino";
+import { createAwsClients, type AwsClients } from "../aws/clients.ts";
+import { dlqName, intakeQueueName, workQueueName } from "../aws/queue-names.ts";
+import { createS3Store, type BlobStore } from "../aws/s3.ts";
+import { createSqsAdapter } from "../aws/sqs.ts";
+import type { SqsPort } from "../aws/sqs-port.ts";
+import type { SluiceConfig } from "../config/config.ts";
+import { COLLECTIONS } from "../mongo/collections.ts";
+import { connectMongo, type MongoHandle } from "../mongo/client.ts";
+import type { JobDoc } from "../jobs/job-doc.ts";
+import { createJobStore, type JobStore } from "../jobs/job-store.ts";
+import { createClaimCheck, type ClaimCheck } from "../payloads/claim-check.ts";
+import { SimpleTenantDataRouter, tenantCollection, type TenantDataRouter } from "../tenancy/scoped-collection.ts";
+import type { TenantId } from "../tenancy/tenant-id.ts";
+
+export interface QueueUrls {
+  work: string;
+  workDlq: string;
+  /** A tenant's intake queue and its DLQ (resolved once, then cached). */
+  intake(tenant: TenantId): Promise<{ queueUrl: string; queueName: string; dlqUrl: string }>;
+}
+
+/**
+ * Everything a Sluice process talks to, built once from the compiled config: AWS clients and ports,
+ * the MongoDB client and the tenant data router, the job stores, the claim check and queue URLs.
+ * Components receive it (or parts of it); only entry points create and close it.
+ */
+export interface Runtime {
+  config: SluiceConfig;
+  log: Logger;
+  aws: AwsClients;
+  sqs: SqsPort;
+  blobs: BlobStore;
+  mongo: MongoHandle;
+  router: TenantDataRouter;
+  claimCheck: ClaimCheck;
+  queues: QueueUrls;
+  jobsOf(tenant: TenantId): JobStore;
+  /** Closes clients; idempotent. */
+  close(): Promise<void>;
+}
+
+export const STATEMACHINES_DIR = resolve(import.meta.dirname, "../../statemachines");
+
+export async function createRuntime(config: SluiceConfig, log: Logger): Promise<Runtime> {
+  const aws = createAwsClients(config.aws);
+  const sqs = createSqsAdapter(aws.sqs);
+  const blobs = createS3Store(aws.s3, config.s3.bucket);
+  let mongo: MongoHandle;
+  try {
+    mongo = await connectMongo(config);
+  } catch (err) {
+    aws.destroy();
+    throw err;
+  }
+  const router = new SimpleTenantDataRouter(mongo.client, { sharedDbName: config.mongo.db });
+  const prefix = config.queues.prefix;
+  const work = workQueueName(prefix);
+  const [workUrl, workDlqUrl] = await Promise.all([sqs.getQueueUrl(work), sqs.getQueueUrl(dlqName(work))]);
+  const intakeCache = new Map<string, Promise<{ queueUrl: string; queueName: string; dlqUrl: string }>>();
+  const stores = new Map<string, JobStore>();
+  let closed: Promise<void> | undefined;
+
+  return {
+    config,
+    log,
+    aws,
+    sqs,
+    blobs,
+    mongo,
+    router,
+    claimCheck: createClaimCheck(blobs, config.claimCheck.thresholdBytes),
+    queues: {
+      work: workUrl,
+      workDlq: workDlqUrl,
+      intake(tenant) {
+        let p = intakeCache.get(tenant);
+        if (!p) {
+          const queueName = intakeQueueName(prefix, tenant);
+          p = Promise.all([sqs.getQueueUrl(queueName), sqs.getQueueUrl(dlqName(queueName))]).then(
+            ([queueUrl, dlqUrl]) => ({ queueUrl, queueName, dlqUrl }),
+          );
+          p.catch(() => intakeCache.delete(tenant));
+          intakeCache.set(tenant, p);
+        }
+        return p;
+      },
+    },
+    jobsOf(tenant) {
+      let store = stores.get(tenant);
+      if (!store) {
+        store = createJobStore(tenantCollection<JobDoc>(router, tenant, COLLECTIONS.jobs));
+        stores.set(tenant, store);
+      }
+      return store;
+    },
+    close() {
+      closed ??= (async () => {
+        try {
+          await mongo.close();
+        } finally {
+          aws.destroy();
+        }
+      })();
+      return closed;
+    },
+  };
+}

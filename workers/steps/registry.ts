@@ -1,0 +1,67 @@
+import type { Logger } from "pino";
+import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
+
+/** What a step handler gets besides its input. */
+export interface StepContext {
+  tenantId: TenantId;
+  jobId: string;
+  stateName: string;
+  attempt: number;
+  /** Stable across redeliveries of the same attempt: `<jobId>:<stateName>:<attempt>`. */
+  idempotencyKey: string;
+  /** Aborted when the task times out, its heartbeat lapses, or the worker shuts down. */
+  signal: AbortSignal;
+  /** Tells the worker the step is alive (extends the lease and the message's visibility). */
+  heartbeat: () => Promise<void>;
+  log: Logger;
+}
+
+export type StepHandler = (input: unknown, ctx: StepContext) => Promise<unknown>;
+
+/**
+ * A step failure with a Step Functions error name, so Retry/Catch in the workflow can match it.
+ * Anything else a handler throws is reported as `States.TaskFailed`.
+ */
+export class StepError extends Error {
+  constructor(
+    readonly error: string,
+    readonly causeText: string,
+  ) {
+    super(`${error}: ${causeText}`);
+    this.name = "StepError";
+  }
+}
+
+const ACTIVITY_ARN = /^arn:aws:states:[a-z0-9-]*:\d*:activity:([A-Za-z0-9_-]+)$/;
+
+/**
+ * The step name a Task's `Resource` refers to. Sluice workflows name steps as Step Functions
+ * activities (`arn:aws:states:<region>:<account>:activity:<step>`), so the same definition runs on
+ * AWS Step Functions with activity workers. `sluice:<step>` is accepted as a short form.
+ */
+export function stepNameOf(resource: string): string | undefined {
+  const m = ACTIVITY_ARN.exec(resource);
+  if (m) return m[1];
+  if (resource.startsWith("sluice:")) return resource.slice("sluice:".length) || undefined;
+  return undefined;
+}
+
+export class StepRegistry {
+  readonly #handlers = new Map<string, StepHandler>();
+
+  register(name: string, handler: StepHandler): this {
+    if (this.#handlers.has(name)) throw new Error(`step "${name}" is already registered`);
+    this.#handlers.set(name, handler);
+    return this;
+  }
+
+  /** The handler for a Task resource, or undefined when none is registered. */
+  resolve(resource: string): StepHandler | undefined {
+    const name = stepNameOf(resource);
+    return name === undefined ? undefined : this.#handlers.get(name);
+  }
+
+  names(): string[] {
+    return [...this.#handlers.keys()].sort();
+  }
+}

@@ -1,0 +1,102 @@
+import type { Logger } from "pino";
+import type { TaskEffect } from "../shared/asl/index.ts";
+import type { TenantId } from "../shared/tenancy/tenant-id.ts";
+import { StepError, type StepRegistry } from "./steps/registry.ts";
+
+export type TaskOutcome = { ok: true; output: unknown } | { ok: false; error: string; cause: string };
+
+export interface TaskExecutorDeps {
+  steps: StepRegistry;
+  log: Logger;
+  /** Called on every handler heartbeat and periodically while a step runs; extends lease and visibility. */
+  keepAlive: () => Promise<void>;
+  /** Aborts every running step (worker shutdown). */
+  shutdown: AbortSignal;
+  /** How often the executor itself calls keepAlive while a step runs, ms. */
+  keepAliveEveryMs: number;
+}
+
+/**
+ * Runs one Task effect with its registered step handler, enforcing the state's `TimeoutSeconds`
+ * (→ `States.Timeout`) and `HeartbeatSeconds` (→ `States.HeartbeatTimeout`, when the handler stops
+ * calling `heartbeat`). Errors become Step Functions errors so Retry/Catch in the workflow apply:
+ * a `StepError` keeps its name, anything else is `States.TaskFailed`. Never throws.
+ */
+export async function executeTask(
+  deps: TaskExecutorDeps,
+  tenantId: TenantId,
+  jobId: string,
+  task: TaskEffect,
+): Promise<TaskOutcome> {
+  const handler = deps.steps.resolve(task.resource);
+  if (!handler) {
+    return { ok: false, error: "States.TaskFailed", cause: `no step is registered for resource "${task.resource}"` };
+  }
+  const abort = new AbortController();
+  const onShutdown = () => abort.abort(new Error("worker shutting down"));
+  deps.shutdown.addEventListener("abort", onShutdown, { once: true });
+  let timedOut: TaskOutcome | undefined;
+  const timers: NodeJS.Timeout[] = [];
+  const fail = (error: string, cause: string) => {
+    timedOut ??= { ok: false, error, cause };
+    abort.abort(new Error(cause));
+  };
+  if (task.timeoutSeconds !== undefined) {
+    timers.push(
+      setTimeout(
+        () => fail("States.Timeout", `step ${task.stateName} timed out after ${task.timeoutSeconds} s`),
+        task.timeoutSeconds * 1000,
+      ),
+    );
+  }
+  let heartbeatTimer: NodeJS.Timeout | undefined;
+  const armHeartbeat = () => {
+    if (task.heartbeatSeconds === undefined) return;
+    if (heartbeatTimer) clearTimeout(heartbeatTimer);
+    heartbeatTimer = setTimeout(
+      () => fail("States.HeartbeatTimeout", `step ${task.stateName} sent no heartbeat for ${task.heartbeatSeconds} s`),
+      task.heartbeatSeconds * 1000,
+    );
+  };
+  armHeartbeat();
+  const keepAlive = setInterval(() => {
+    deps.keepAlive().catch((err: unknown) => deps.log.warn({ err }, "keep-alive failed"));
+  }, deps.keepAliveEveryMs);
+
+  const idempotencyKey = `${jobId}:${task.stateName}:${task.attempt}`;
+  const log = deps.log.child({ state: task.stateName, attempt: task.attempt });
+  try {
+    const aborted = new Promise<never>((_, reject) => {
+      abort.signal.addEventListener("abort", () => reject(abort.signal.reason), { once: true });
+    });
+    const output = await Promise.race([
+      handler(task.input, {
+        tenantId,
+        jobId,
+        stateName: task.stateName,
+        attempt: task.attempt,
+        idempotencyKey,
+        signal: abort.signal,
+        heartbeat: async () => {
+          armHeartbeat();
+          await deps.keepAlive();
+        },
+        log,
+      }),
+      aborted,
+    ]);
+    return { ok: true, output: output === undefined ? null : output };
+  } catch (err) {
+    if (timedOut) return timedOut;
+    if (deps.shutdown.aborted) return { ok: false, error: "Sluice.WorkerShutdown", cause: "worker shutting down" };
+    if (err instanceof StepError) return { ok: false, error: err.error, cause: err.causeText };
+    const message = err instanceof Error ? err.message : String(err);
+    log.warn({ err }, "step failed");
+    return { ok: false, error: "States.TaskFailed", cause: message };
+  } finally {
+    for (const t of timers) clearTimeout(t);
+    if (heartbeatTimer) clearTimeout(heartbeatTimer);
+    clearInterval(keepAlive);
+    deps.shutdown.removeEventListener("abort", onShutdown);
+  }
+}
