@@ -30,7 +30,10 @@ export function createSimpleScheduler(rt: Runtime, catalog: WorkflowCatalog): Si
     jobsOf: (t) => rt.jobsOf(t),
     tenants: async () =>
       Promise.all(
-        (await activeTenants(rt)).map(async (tenantId) => ({ tenantId, queues: await rt.queues.intake(tenantId) })),
+        (await activeTenants(rt)).map(async (tenantId) => ({
+          tenantId,
+          queues: await rt.queues.intake(tenantId),
+        })),
       ),
   });
 }

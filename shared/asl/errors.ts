@@ -29,7 +29,7 @@ export class AslError extends Error {
   /** The Step Functions error name, e.g. `States.Runtime` or a Fail state's custom `Error`. */
   readonly error: string;
   /** The cause string as Step Functions would report it (may be undefined, as for a bare Fail). */
-  readonly cause: string | undefined;
+  override readonly cause: string | undefined;
 
   constructor(error: StatesErrorName | (string & {}), cause?: string) {
     super(cause ? `${error}: ${cause}` : error);

@@ -33,8 +33,7 @@ export const IntakeMessageSchema = z
 export type IntakeMessage = z.infer<typeof IntakeMessageSchema>;
 
 export type IntakeParseResult =
-  | { ok: true; message: IntakeMessage }
-  | { ok: false; reason: string; tenantHint?: string };
+  { ok: true; message: IntakeMessage } | { ok: false; reason: string; tenantHint?: string };
 
 /**
  * Parses an SQS body into an intake message. Never throws: malformed JSON, missing or invalid

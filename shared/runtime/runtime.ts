@@ -11,7 +11,11 @@ import { connectMongo, type MongoHandle } from "../mongo/client.ts";
 import type { JobDoc } from "../jobs/job-doc.ts";
 import { createJobStore, type JobStore } from "../jobs/job-store.ts";
 import { createClaimCheck, type ClaimCheck } from "../payloads/claim-check.ts";
-import { SimpleTenantDataRouter, tenantCollection, type TenantDataRouter } from "../tenancy/scoped-collection.ts";
+import {
+  SimpleTenantDataRouter,
+  tenantCollection,
+  type TenantDataRouter,
+} from "../tenancy/scoped-collection.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";
 
 export interface QueueUrls {

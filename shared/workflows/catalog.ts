@@ -55,7 +55,9 @@ export function compileWorkflow(name: string, text: string, opts: CatalogOptions
     machine = compileMachine(definition);
   } catch (err) {
     if (err instanceof InvalidDefinitionError) {
-      throw new WorkflowLoadError(err.problems.map((p: DefinitionProblem) => `${file}: ${p.pointer}: ${p.message}`));
+      throw new WorkflowLoadError(
+        err.problems.map((p: DefinitionProblem) => `${file}: ${p.pointer}: ${p.message}`),
+      );
     }
     throw err;
   }
