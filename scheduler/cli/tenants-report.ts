@@ -1,0 +1,171 @@
+/**
+ * What `tenants list` and `tenants check` show: every tenant document validated through the same
+ * `QuotaSource` the scheduler uses, joined with running counts (usage), queued jobs (MongoDB) and
+ * the intake queue's depth (SQS, when a port is given).
+ */
+import type { Collection, Db, Document } from "mongodb";
+import type { Logger } from "pino";
+import { intakeQueueName } from "../../shared/aws/queue-names.ts";
+import type { SqsPort } from "../../shared/aws/sqs-port.ts";
+import { COLLECTIONS } from "../../shared/jobs/collections.ts";
+import type { JobDoc } from "../../shared/jobs/job-doc.ts";
+import { scopedCollection } from "../../shared/tenancy/scoped-collection.ts";
+import { TenantIdSchema } from "../../shared/tenancy/tenant-id.ts";
+import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
+import type { Quota, QuotaProblem } from "../quota/schema.ts";
+import { formatProblem } from "../quota/schema.ts";
+import { QuotaSource } from "../store/quota-source.ts";
+import { UsageStore } from "../store/usage.ts";
+
+export interface ReportDeps {
+  readonly db: Db;
+  readonly sqs?: SqsPort;
+  readonly queuePrefix: string;
+  readonly now: () => number;
+  readonly log: Logger;
+  readonly jobsOf?: (tenant: TenantId) => Collection<JobDoc>;
+}
+
+export interface TenantRow {
+  /** The tenant id, or the document's `_id` when it names no valid tenant. */
+  readonly tenant: string;
+  /** Undefined when the document is invalid (the CLI has no earlier valid version to fall back on). */
+  readonly quota: Quota | undefined;
+  readonly running: number;
+  readonly releasedToday: number;
+  /** Jobs with status `queued` in MongoDB (released, not yet claimed, or resting on a Wait). */
+  readonly queued: number | undefined;
+  /** Intake queue depth (visible + in flight + delayed); undefined without SQS or without a queue. */
+  readonly backlog: number | undefined;
+  readonly backlogNote?: string;
+  readonly problems: readonly QuotaProblem[];
+}
+
+/** Validates every tenant document (a full read of `tenants`) and returns rows sorted by tenant. */
+export async function tenantRows(deps: ReportDeps): Promise<TenantRow[]> {
+  const source = new QuotaSource(deps.db.collection<Document>(COLLECTIONS.tenants), {
+    now: deps.now,
+    log: deps.log,
+  });
+  const report = await source.resync();
+  const usage = new UsageStore(deps.db, { now: deps.now, log: deps.log, jobsOf: deps.jobsOf });
+  const counters = await usage.readAll();
+  const jobsOf = deps.jobsOf ?? (() => deps.db.collection<JobDoc>(COLLECTIONS.jobs));
+
+  const entries: {
+    tenant: string;
+    id: TenantId | undefined;
+    quota: Quota | undefined;
+    problems: readonly QuotaProblem[];
+  }[] = [];
+  for (const [id, quota] of source.book.quotas()) entries.push({ tenant: id, id, quota, problems: [] });
+  for (const r of report.rejected) {
+    entries.push({
+      tenant: r.tenantId ?? `_id ${r.key}`,
+      id: r.tenantId,
+      quota: undefined,
+      problems: r.problems,
+    });
+  }
+  entries.sort((a, b) => (a.tenant < b.tenant ? -1 : a.tenant > b.tenant ? 1 : 0));
+
+  return Promise.all(
+    entries.map(async (e): Promise<TenantRow> => {
+      const counter = e.id === undefined ? undefined : counters.get(e.id);
+      const queued =
+        e.id === undefined
+          ? undefined
+          : await scopedCollection(jobsOf(e.id), e.id).countDocuments({ status: "queued" });
+      const backlog = e.id === undefined ? { value: undefined } : await intakeBacklog(deps, e.id);
+      return {
+        tenant: e.tenant,
+        quota: e.quota,
+        running: counter?.running ?? 0,
+        releasedToday: counter?.releasedToday ?? 0,
+        queued,
+        backlog: backlog.value,
+        ...(backlog.note !== undefined ? { backlogNote: backlog.note } : {}),
+        problems: e.problems,
+      };
+    }),
+  );
+}
+
+async function intakeBacklog(
+  deps: ReportDeps,
+  tenant: TenantId,
+): Promise<{ value: number | undefined; note?: string }> {
+  if (deps.sqs === undefined) return { value: undefined };
+  try {
+    const url = await deps.sqs.getQueueUrl(intakeQueueName(deps.queuePrefix, tenant));
+    const d = await deps.sqs.approximateDepth(url);
+    return { value: d.visible + d.inFlight + d.delayed };
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    return {
+      value: undefined,
+      note: code === "NotFound" ? "no intake queue" : `sqs: ${(err as Error).message}`,
+    };
+  }
+}
+
+/** `50/s burst 100`, or `-` without a rate limit. */
+export function formatRate(quota: Quota | undefined): string {
+  if (quota === undefined) return "?";
+  return quota.rate === undefined ? "-" : `${quota.rate.perSecond}/s burst ${quota.rate.burst}`;
+}
+
+export const LIST_HEADERS = [
+  "TENANT",
+  "STATUS",
+  "TIER",
+  "WEIGHT",
+  "MIN",
+  "MAX",
+  "RATE",
+  "RUNNING",
+  "QUEUED",
+  "BACKLOG",
+  "TODAY",
+  "PROBLEMS",
+] as const;
+
+export function listCells(row: TenantRow): string[] {
+  const q = row.quota;
+  const num = (n: number | undefined) => (n === undefined ? "?" : String(n));
+  const today =
+    q?.dailyJobQuota === undefined ? String(row.releasedToday) : `${row.releasedToday}/${q.dailyJobQuota}`;
+  const status =
+    q === undefined ? "INVALID" : q.reason !== undefined ? `${q.status} (${q.reason})` : q.status;
+  return [
+    row.tenant,
+    status,
+    q?.tier ?? "?",
+    num(q?.weight),
+    num(q?.minConcurrency),
+    num(q?.maxConcurrency),
+    formatRate(q),
+    String(row.running),
+    num(row.queued),
+    row.backlog === undefined ? (row.backlogNote ?? "-") : String(row.backlog),
+    today,
+    row.problems.length === 0 ? "" : row.problems.map(formatProblem).join("; "),
+  ];
+}
+
+/** The JSON form of a row (`--json`): plain values, problems as `{ path, message }`. */
+export function rowJson(row: TenantRow): Record<string, unknown> {
+  const valid = TenantIdSchema.safeParse(row.tenant).success;
+  return {
+    tenant: row.tenant,
+    valid: row.quota !== undefined,
+    knownTenant: valid,
+    quota: row.quota === undefined ? null : { ...row.quota, updatedAt: row.quota.updatedAt.toISOString() },
+    running: row.running,
+    releasedToday: row.releasedToday,
+    queued: row.queued ?? null,
+    backlog: row.backlog ?? null,
+    ...(row.backlogNote !== undefined ? { backlogNote: row.backlogNote } : {}),
+    problems: row.problems,
+  };
+}

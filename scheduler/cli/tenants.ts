@@ -1,0 +1,230 @@
+/**
+ * Operators' tenant commands:
+ *
+ *   tenants list [--json]                      quotas, running, queued, intake backlog, problems
+ *   tenants check [--json]                     validate every tenant document; exit 1 if any is invalid
+ *   tenants set <tenant> key=value ... [--json] validated edit (bumps version and updatedAt)
+ *
+ * `tenantsCommand` returns the exit code and never calls `process.exit`; pass `deps` to run it against
+ * a given database (tests), otherwise it loads the configuration from the environment and connects.
+ * Exit codes: 0 ok, 1 invalid documents or a rejected edit, 2 usage or configuration error.
+ */
+import type { Collection, Db, Document } from "mongodb";
+import type { Logger } from "pino";
+import type { SqsPort } from "../../shared/aws/sqs-port.ts";
+import { COLLECTIONS } from "../../shared/jobs/collections.ts";
+import type { JobDoc } from "../../shared/jobs/job-doc.ts";
+import { silentLogger } from "../../shared/log/logger.ts";
+import { isDuplicateKeyError } from "../../shared/mongo/errors.ts";
+import { TenantIdSchema } from "../../shared/tenancy/tenant-id.ts";
+import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
+import { formatProblem, parseQuota } from "../quota/schema.ts";
+import { applyAssignments, parseAssignments, SETTABLE_FIELDS } from "./assignments.ts";
+import { formatTable } from "./table.ts";
+import { LIST_HEADERS, listCells, rowJson, tenantRows } from "./tenants-report.ts";
+
+export interface TenantsDeps {
+  /** The shared database (tenants, usage, jobs). */
+  readonly db: Db;
+  /** For the intake backlog column; without it the column shows `-`. */
+  readonly sqs?: SqsPort;
+  /** Queue name prefix (config `SLUICE_QUEUE_PREFIX`); default `sluice`. */
+  readonly queuePrefix?: string;
+  readonly now?: () => number;
+  readonly out?: (text: string) => void;
+  readonly err?: (text: string) => void;
+  readonly log?: Logger;
+  readonly jobsOf?: (tenant: TenantId) => Collection<JobDoc>;
+}
+
+export const TENANTS_USAGE = `usage: tenants <command> [--json]
+  list                          quota, status, running, queued, backlog and problems of every tenant
+  check                         validate every tenant document (exit 1 if any is invalid)
+  set <tenant> key=value ...    validated edit; keys: ${SETTABLE_FIELDS.join(", ")}
+                                values are JSON when they parse (5, true, null, {"perSecond":5,"burst":10}),
+                                text otherwise (status=paused reason="billing overdue")`;
+
+const MAX_SET_ATTEMPTS = 3;
+
+export async function tenantsCommand(argv: string[], deps?: TenantsDeps): Promise<number> {
+  const json = argv.includes("--json");
+  const args = argv.filter((a) => a !== "--json");
+  const err = deps?.err ?? ((t: string) => process.stderr.write(`${t}\n`));
+  const [command, ...rest] = args;
+  if (command === undefined || command === "help" || command === "--help" || command === "-h") {
+    (command === undefined ? err : (deps?.out ?? ((t: string) => process.stdout.write(`${t}\n`))))(
+      TENANTS_USAGE,
+    );
+    return command === undefined ? 2 : 0;
+  }
+  if (!["list", "check", "set"].includes(command)) {
+    err(`unknown command: ${command}\n${TENANTS_USAGE}`);
+    return 2;
+  }
+  if (deps !== undefined) return run(command, rest, json, deps);
+  return withEnvironment((d) => run(command, rest, json, d), err);
+}
+
+async function run(command: string, rest: string[], json: boolean, deps: TenantsDeps): Promise<number> {
+  const out = deps.out ?? ((t: string) => process.stdout.write(`${t}\n`));
+  const err = deps.err ?? ((t: string) => process.stderr.write(`${t}\n`));
+  const ctx = {
+    db: deps.db,
+    queuePrefix: deps.queuePrefix ?? "sluice",
+    now: deps.now ?? Date.now,
+    log: deps.log ?? silentLogger(),
+    ...(deps.sqs !== undefined ? { sqs: deps.sqs } : {}),
+    ...(deps.jobsOf !== undefined ? { jobsOf: deps.jobsOf } : {}),
+  };
+  switch (command) {
+    case "list": {
+      const rows = await tenantRows(ctx);
+      if (json) out(JSON.stringify({ tenants: rows.map(rowJson) }, null, 2));
+      else if (rows.length === 0) out("no tenant documents");
+      else out(formatTable(LIST_HEADERS, rows.map(listCells)));
+      return 0;
+    }
+    case "check": {
+      const rows = await tenantRows(ctx);
+      const invalid = rows.filter((r) => r.problems.length > 0);
+      if (json) {
+        out(
+          JSON.stringify(
+            { ok: invalid.length === 0, checked: rows.length, invalid: invalid.map(rowJson) },
+            null,
+            2,
+          ),
+        );
+      } else {
+        for (const r of invalid) {
+          out(`${r.tenant}: invalid`);
+          for (const p of r.problems) out(`  ${formatProblem(p)}`);
+        }
+        out(`${rows.length} tenant document(s) checked, ${invalid.length} invalid`);
+      }
+      return invalid.length === 0 ? 0 : 1;
+    }
+    default:
+      return setCommand(rest, json, { ...ctx, out, err });
+  }
+}
+
+interface SetContext {
+  readonly db: Db;
+  readonly now: () => number;
+  readonly out: (t: string) => void;
+  readonly err: (t: string) => void;
+}
+
+/**
+ * Reads the tenant's document, applies the assignments, validates the result with the quota schema,
+ * and writes it as a compare-and-set on `version` (version + 1, `$currentDate: { updatedAt: true }`).
+ * A tenant without a document gets one (`_id` = tenant id, version 1) if the result is valid.
+ */
+async function setCommand(rest: string[], json: boolean, ctx: SetContext): Promise<number> {
+  const [rawTenant, ...pairs] = rest;
+  const tenant = TenantIdSchema.safeParse(rawTenant);
+  if (!tenant.success) {
+    ctx.err(
+      `tenants set: ${rawTenant === undefined ? "missing tenant" : `invalid tenant id ${JSON.stringify(rawTenant)}`}`,
+    );
+    return 2;
+  }
+  const parsed = parseAssignments(pairs);
+  if (!parsed.ok) {
+    for (const e of parsed.errors) ctx.err(`tenants set: ${e}`);
+    return 2;
+  }
+  // Operator-level write to the cross-tenant `tenants` collection (the scheduler only reads it).
+  const tenants = ctx.db.collection<Document>(COLLECTIONS.tenants);
+  for (let attempt = 1; attempt <= MAX_SET_ATTEMPTS; attempt += 1) {
+    const current = await tenants.findOne({ $or: [{ tenantId: tenant.data }, { _id: tenant.data }] });
+    const base: Record<string, unknown> = current ?? { _id: tenant.data, tenantId: tenant.data, version: 0 };
+    const version = typeof base["version"] === "number" ? base["version"] : 0;
+    const { doc, changed } = applyAssignments(base, parsed.assignments);
+    const candidate = { ...doc, version: version + 1, updatedAt: new Date(ctx.now()) };
+    const check = parseQuota(candidate);
+    if (!check.ok) {
+      if (json)
+        ctx.out(JSON.stringify({ ok: false, tenant: tenant.data, problems: check.problems }, null, 2));
+      else {
+        ctx.err(`${tenant.data}: not saved, the result would be invalid:`);
+        for (const p of check.problems) ctx.err(`  ${formatProblem(p)}`);
+      }
+      return 1;
+    }
+    const written =
+      current === null
+        ? await insert(tenants, candidate)
+        : await update(tenants, current, doc, changed, version + 1);
+    if (!written) continue; // someone else edited it meanwhile: re-read and re-validate
+    if (json)
+      ctx.out(
+        JSON.stringify(
+          { ok: true, tenant: tenant.data, version: version + 1, created: current === null },
+          null,
+          2,
+        ),
+      );
+    else
+      ctx.out(
+        `${tenant.data}: ${current === null ? "created" : "updated"} (version ${version + 1}): ${changed.join(", ")}`,
+      );
+    return 0;
+  }
+  ctx.err(`${tenant.data}: not saved, the document kept changing concurrently; try again`);
+  return 1;
+}
+
+async function insert(tenants: Collection<Document>, candidate: Record<string, unknown>): Promise<boolean> {
+  try {
+    await tenants.insertOne(candidate);
+    return true;
+  } catch (e) {
+    if (isDuplicateKeyError(e)) return false;
+    throw e;
+  }
+}
+
+async function update(
+  tenants: Collection<Document>,
+  current: Document,
+  doc: Record<string, unknown>,
+  changed: readonly string[],
+  nextVersion: number,
+): Promise<boolean> {
+  const set: Document = Object.fromEntries(changed.map((k) => [k, doc[k]]));
+  set["version"] = nextVersion; // $set, not $inc: a broken document may hold a non-numeric version
+  // Compare-and-set on the version as read (or its absence).
+  const filter: Document = { _id: current["_id"] };
+  filter["version"] = current["version"] === undefined ? { $exists: false } : current["version"];
+  const res = await tenants.updateOne(filter, { $set: set, $currentDate: { updatedAt: true } });
+  return res.matchedCount === 1;
+}
+
+/** Config from the environment, a MongoDB connection and an SQS adapter, closed afterwards. */
+async function withEnvironment(
+  fn: (deps: TenantsDeps) => Promise<number>,
+  err: (t: string) => void,
+): Promise<number> {
+  const { loadConfig, ConfigError, CONFIG_EXIT_CODE } = await import("../../shared/config/index.ts");
+  let config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    err(`sluice: invalid configuration\n${e.problems.map((p) => `  ${p}`).join("\n")}`);
+    return CONFIG_EXIT_CODE;
+  }
+  const { connectMongo } = await import("../../shared/mongo/client.ts");
+  const { createAwsClients } = await import("../../shared/aws/clients.ts");
+  const { createSqsAdapter } = await import("../../shared/aws/sqs.ts");
+  const mongo = await connectMongo(config, { appName: "sluice-tenants-cli" });
+  const aws = createAwsClients(config.aws);
+  try {
+    return await fn({ db: mongo.db(), sqs: createSqsAdapter(aws.sqs), queuePrefix: config.queues.prefix });
+  } finally {
+    aws.destroy();
+    await mongo.close();
+  }
+}
