@@ -1,0 +1,134 @@
+/**
+ * `npm run bench -- worker`: 2,000 jobs of a five-state workflow with no-op steps through ONE
+ * in-process worker against the local stack, and in the same run a bare SQS send/receive/delete
+ * loop of the same message count (see sides.ts for what each side does). Rounds alternate
+ * (bare, worker, worker, bare, ...) so drift in LocalStack hits both sides alike; each side's figure
+ * is its median round. Prints jobs/s for both, the ratio, MongoDB writes per transition, p50/p99
+ * checkpoint latency and a per-operation profile of the worker, and ends with the line
+ *   worker/bare-sqs throughput ratio: R
+ *
+ * Options: --jobs N (2000), --concurrency N (32), --producers N (4), --rounds N (2), --warmup N
+ * (200 jobs per side, not measured), --quick (500 jobs, 1 round), --no-save, --no-prototype (skip the
+ * third side, lean.ts: a bench-only prototype of coalesced checkpoints, one-write claims and batched
+ * deletes, reported for comparison; the final ratio is always the real worker's).
+ * Starts the local stack when AWS_ENDPOINT_URL / MONGO_URL are not set (and stops it after).
+ */
+import { ensureStack } from "../../infra/stack/index.ts";
+import { intOption, parseArgs } from "../lib/args.ts";
+import { machineInfo } from "../lib/machine-info.ts";
+import { progress } from "../lib/progress.ts";
+import { writeResult } from "../lib/results.ts";
+import { createBenchFleet, type BenchFleet } from "./fleet.ts";
+import { buildReport, printReport } from "./report.ts";
+import {
+  runBareSide,
+  runWorkerSide,
+  type SideOptions,
+  type SideResult,
+  type WorkerSideResult,
+} from "./sides.ts";
+import { benchWorkflow } from "./workflow.ts";
+import { runLeanSide } from "./lean.ts";
+
+export async function workerBench(argv: string[]): Promise<number> {
+  const args = parseArgs(argv, ["jobs", "concurrency", "producers", "rounds", "warmup"]);
+  const quick = args.flags.has("quick");
+  const opts: SideOptions = {
+    jobs: intOption(args, "jobs", quick ? 500 : 2000),
+    concurrency: intOption(args, "concurrency", 32),
+    producers: intOption(args, "producers", 4),
+    timeoutMs: 120_000,
+  };
+  const rounds = intOption(args, "rounds", quick ? 1 : 2);
+  const warmup = intOption(args, "warmup", 200);
+  const prototype = !args.flags.has("no-prototype");
+
+  progress("local stack: using AWS_ENDPOINT_URL / MONGO_URL or starting it");
+  const stack = await ensureStack({});
+  const fleet = await createBenchFleet(
+    { ...stack.env },
+    { SLUICE_POLL_WAIT_SECONDS: "1", SLUICE_VISIBILITY_TIMEOUT_SECONDS: "60", SLUICE_LEASE_SECONDS: "60" },
+  );
+  progress(`fleet ${fleet.name} provisioned (queues, bucket, database)`);
+  try {
+    const wf = benchWorkflow();
+    progress(`warm-up: ${warmup} messages per side`);
+    await runBareSide(fleet, { ...opts, jobs: warmup });
+    await settle(fleet);
+    await runWorkerSide(fleet, wf, { ...opts, jobs: warmup });
+    if (prototype) {
+      await settle(fleet);
+      await runLeanSide(fleet, wf, { ...opts, jobs: warmup });
+    }
+
+    await settle(fleet);
+    const bare: SideResult[] = [];
+    const worker: WorkerSideResult[] = [];
+    const lean: WorkerSideResult[] = [];
+    const sides = prototype ? (["bare", "worker", "prototype"] as const) : (["bare", "worker"] as const);
+    for (let r = 0; r < rounds; r++) {
+      for (const side of r % 2 === 0 ? sides : [...sides].reverse()) {
+        progress(`round ${r + 1}/${rounds}: ${side}, ${opts.jobs} messages`);
+        let last: SideResult;
+        if (side === "bare") bare.push((last = await runBareSide(fleet, opts)));
+        else if (side === "worker") worker.push((last = await runWorkerSide(fleet, wf, opts)));
+        else lean.push((last = await runLeanSide(fleet, wf, opts)));
+        await settle(fleet);
+        progress(`  ${last.perSecond.toFixed(0)} msg/s in ${(last.ms / 1000).toFixed(2)} s`);
+      }
+    }
+    const incomplete = [...worker, ...lean].filter((w) => w.complete !== opts.jobs);
+    if (incomplete.length > 0) {
+      console.error(`worker rounds left jobs unfinished: ${incomplete.map((w) => w.complete).join(", ")}`);
+      return 1;
+    }
+    const report = buildReport({
+      opts,
+      rounds,
+      bareRates: bare.map((b) => b.perSecond),
+      workerRates: worker.map((w) => w.perSecond),
+      // The profile is that of the median worker round (the first when there are two).
+      profiled: worker.sort((a, b) => a.perSecond - b.perSecond)[Math.floor((worker.length - 1) / 2)]!,
+      bareProfile: bare[0]!,
+      prototype:
+        lean.length > 0
+          ? lean.sort((a, b) => a.perSecond - b.perSecond)[Math.floor((lean.length - 1) / 2)]!
+          : undefined,
+      prototypeRates: lean.map((l) => l.perSecond),
+    });
+    printReport(report);
+    if (!args.flags.has("no-save")) {
+      const file = await writeResult("worker", {
+        benchmark: "worker",
+        date: new Date().toISOString(),
+        machine: machineInfo(),
+        ...report,
+      });
+      progress(`results written to ${file}`);
+    }
+    console.log(`worker/bare-sqs throughput ratio: ${report.ratio.toFixed(2)}`);
+    return 0;
+  } finally {
+    await fleet.cleanup();
+    if (stack.startedByUs) {
+      progress("stopping the local stack this run started");
+      await stack.stop();
+    }
+  }
+}
+
+/**
+ * Waits until the work queue is empty and no receive from the previous side is still open. A long
+ * poll that was aborted client-side (the worker's stop() aborts its receive) is still served by the
+ * server, which hands it up to 10 messages nobody will see again until their visibility timeout
+ * runs out; starting the next side right away would let it swallow part of that side's messages.
+ */
+async function settle(fleet: BenchFleet): Promise<void> {
+  await sleep((fleet.config.worker.pollWaitSeconds + 1) * 1000);
+  const depth = await fleet.rt.sqs.approximateDepth(fleet.rt.queues.work);
+  if (depth.visible + depth.inFlight + depth.delayed > 0) {
+    throw new Error(`work queue not empty between rounds: ${JSON.stringify(depth)}`);
+  }
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

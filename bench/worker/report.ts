@@ -1,0 +1,143 @@
+/** The worker benchmark's figures and their printed form (stdout; progress goes to stderr). */
+import { median } from "../lib/stats.ts";
+import { formatTable, type Column } from "../lib/table.ts";
+import { percentile, type OpSummary } from "./instrument.ts";
+import type { SideOptions, SideResult, WorkerSideResult } from "./sides.ts";
+import { STATES_PER_JOB } from "./workflow.ts";
+
+export interface WorkerReport {
+  options: SideOptions & { rounds: number };
+  bare: { jobsPerSecond: number; rounds: number[] };
+  worker: { jobsPerSecond: number; rounds: number[] };
+  ratio: number;
+  statesPerJob: number;
+  /** Writes that modified a job document, per ASL state entered (the claim included). */
+  writesPerTransition: number;
+  /** The same from the jobs' final versions (sum of versions / transitions). */
+  versionsPerTransition: number;
+  writesPerJob: number;
+  checkpoint: { calls: number; p50Ms: number; p99Ms: number };
+  claim: { calls: number; p50Ms: number; p99Ms: number };
+  workerProfile: (OpSummary & { perJob: number })[];
+  bareProfile: (OpSummary & { perJob: number })[];
+  counters: Record<string, number>;
+  /** The bench-only prototype (lean.ts), when run. */
+  prototype?: {
+    jobsPerSecond: number;
+    rounds: number[];
+    ratio: number;
+    writesPerTransition: number;
+    checkpoint: { calls: number; p50Ms: number; p99Ms: number };
+    profile: (OpSummary & { perJob: number })[];
+  };
+}
+
+export interface ReportInput {
+  opts: SideOptions;
+  rounds: number;
+  bareRates: number[];
+  workerRates: number[];
+  profiled: WorkerSideResult;
+  bareProfile: SideResult;
+  prototype: WorkerSideResult | undefined;
+  prototypeRates: number[];
+}
+
+function latency(r: WorkerSideResult, op: string) {
+  const s = r.rec.samples.get(op) ?? [];
+  return { calls: s.length, p50Ms: percentile(s, 0.5), p99Ms: percentile(s, 0.99) };
+}
+
+export function buildReport(input: ReportInput): WorkerReport {
+  const { profiled: w, opts } = input;
+  const bareRate = median(input.bareRates);
+  const workerRate = median(input.workerRates);
+  const transitions = w.messages * STATES_PER_JOB;
+  const writes = w.rec.counter("mongo.writes");
+  const perJob = (s: SideResult) => (o: OpSummary) => ({ ...o, perJob: o.calls / s.messages });
+  return {
+    options: { ...opts, rounds: input.rounds },
+    bare: { jobsPerSecond: bareRate, rounds: input.bareRates },
+    worker: { jobsPerSecond: workerRate, rounds: input.workerRates },
+    ratio: workerRate / bareRate,
+    statesPerJob: STATES_PER_JOB,
+    writesPerTransition: writes / transitions,
+    versionsPerTransition: w.versionSum / transitions,
+    writesPerJob: writes / w.messages,
+    checkpoint: latency(w, "store.casUpdate (checkpoint)"),
+    claim: latency(w, "store.claim"),
+    workerProfile: w.rec.summary().map(perJob(w)),
+    bareProfile: input.bareProfile.rec.summary().map(perJob(input.bareProfile)),
+    counters: Object.fromEntries(w.rec.counters),
+    prototype: input.prototype && {
+      jobsPerSecond: median(input.prototypeRates),
+      rounds: input.prototypeRates,
+      ratio: median(input.prototypeRates) / bareRate,
+      writesPerTransition: input.prototype.rec.counter("mongo.writes") / transitions,
+      checkpoint: latency(input.prototype, "store.casUpdate (checkpoint)"),
+      profile: input.prototype.rec.summary().map(perJob(input.prototype)),
+    },
+  };
+}
+
+const f = (n: number, d = 2) => (Number.isFinite(n) ? n.toFixed(d) : "-");
+
+const cols = (...names: string[]): Column[] =>
+  names.map((header, i) => ({ header, align: i === 0 ? "left" : "right" }));
+
+function profileTable(rows: WorkerReport["workerProfile"]): string {
+  return formatTable(
+    cols("operation", "calls", "per job", "total ms", "p50 ms", "p99 ms"),
+    rows.map((r) => [r.op, String(r.calls), f(r.perJob), f(r.totalMs, 0), f(r.p50Ms), f(r.p99Ms)]),
+  );
+}
+
+export function printReport(r: WorkerReport): void {
+  const o = r.options;
+  const lines = [
+    `worker benchmark: ${o.jobs} jobs x ${r.statesPerJob} states (Pass, Task, Pass, Task, Succeed; no-op steps)`,
+    `one in-process worker, concurrency ${o.concurrency}; ${o.producers} parallel batch senders; ${o.rounds} round(s) per side, median shown`,
+    "",
+    formatTable(cols("side", "jobs/s (median)", "rounds"), [
+      [
+        "bare SQS send/receive(10)/deleteBatch",
+        f(r.bare.jobsPerSecond, 0),
+        r.bare.rounds.map((x) => f(x, 0)).join(", "),
+      ],
+      [
+        "worker (claim, checkpoints, delete)",
+        f(r.worker.jobsPerSecond, 0),
+        r.worker.rounds.map((x) => f(x, 0)).join(", "),
+      ],
+    ]),
+    "",
+    `ratio worker/bare: ${f(r.ratio)}`,
+    `MongoDB writes per transition: ${f(r.writesPerTransition)} (${f(r.writesPerJob, 1)} per job of ${r.statesPerJob} states; from final versions: ${f(r.versionsPerTransition)})`,
+    `checkpoint (casUpdate) latency: p50 ${f(r.checkpoint.p50Ms)} ms, p99 ${f(r.checkpoint.p99Ms)} ms over ${r.checkpoint.calls} checkpoints`,
+    `claim (read + CAS) latency: p50 ${f(r.claim.p50Ms)} ms, p99 ${f(r.claim.p99Ms)} ms`,
+    "",
+    "worker profile (median round; nested: store.* includes the mongo.* calls it makes):",
+    profileTable(r.workerProfile),
+    "",
+    "bare SQS profile:",
+    profileTable(r.bareProfile),
+    "",
+    ...prototypeLines(r),
+    `counters: ${Object.entries(r.counters)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(", ")}`,
+  ];
+  console.log(lines.join("\n"));
+}
+
+function prototypeLines(r: WorkerReport): string[] {
+  const p = r.prototype;
+  if (!p) return [];
+  return [
+    "PROTOTYPE (bench/worker/lean.ts, not the worker): one-write claim, checkpoints coalesced up to the",
+    "next Task, batched deletes:",
+    `  ${f(p.jobsPerSecond, 0)} jobs/s (rounds ${p.rounds.map((x) => f(x, 0)).join(", ")}), ratio to bare ${f(p.ratio)}, MongoDB writes per transition ${f(p.writesPerTransition)}, checkpoint p50 ${f(p.checkpoint.p50Ms)} ms / p99 ${f(p.checkpoint.p99Ms)} ms`,
+    profileTable(p.profile),
+    "",
+  ];
+}
