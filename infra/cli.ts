@@ -8,6 +8,7 @@
  *   provision [flags]    create queues, bucket, indexes and default quotas for tenants
  *   conformance [file]   run the AWS-recorded ASL corpus through the engine
  *   bench <name>         run a benchmark (asl, worker, fairness)
+ *   review <action>      list | approve | reject jobs waiting for human review
  */
 const [command, ...rest] = process.argv.slice(2);
 
@@ -23,11 +24,13 @@ async function main(): Promise<number> {
       return (await import("./provision.ts")).provisionCommand(rest);
     case "conformance":
       return (await import("../test/conformance/run.ts")).conformanceCommand(rest);
+    case "review":
+      return (await import("../workers/cli/review.ts")).reviewCommand(rest);
     case "bench":
       return (await import("../bench/run.ts")).benchCommand(rest);
     default:
       console.error(
-        `usage: infra/cli.ts <test|demo|stack|provision|conformance|bench> [...]\nunknown command: ${command ?? "(none)"}`,
+        `usage: infra/cli.ts <test|demo|stack|provision|conformance|bench|review> [...]\nunknown command: ${command ?? "(none)"}`,
       );
       return 2;
   }

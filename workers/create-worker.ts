@@ -3,16 +3,22 @@ import { randomUUID } from "node:crypto";
 import type { Runtime } from "../shared/runtime/runtime.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
 import type { StepRegistry } from "./steps/registry.ts";
-import { Worker } from "./worker.ts";
+import { createJobData } from "./job-data.ts";
+import { isReviewTask } from "./steps/human-review.ts";
+import { Worker, type WorkerDeps } from "./worker.ts";
 
 export interface WorkerOptions {
   catalog: WorkflowCatalog;
   steps: StepRegistry;
   /** Defaults to `<host>:<pid>:<random>` so restarts never reuse a lease owner id. */
   owner?: string;
+  /** The clock (epoch ms); default `Date.now`. */
+  now?: () => number;
+  /** See `WorkerDeps.onSettled` (e.g. `createUsageSettleHook(rt)` when a fair scheduler feeds this fleet). */
+  onSettled?: WorkerDeps["onSettled"];
 }
 
-/** Builds a worker component over a runtime. The clock, randomness and UUIDs are the real ones here. */
+/** Builds a worker component over a runtime. Randomness and UUIDs are the real ones here; the clock too unless `opts.now` is given. */
 export function createWorker(rt: Runtime, opts: WorkerOptions): Worker {
   const w = rt.config.worker;
   const owner = opts.owner ?? w.id ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -23,15 +29,20 @@ export function createWorker(rt: Runtime, opts: WorkerOptions): Worker {
     workDlqUrl: rt.queues.workDlq,
     jobsOf: (t) => rt.jobsOf(t),
     concurrency: w.concurrency,
+    maxReceiveCount: rt.config.queues.maxReceiveCount,
     pollWaitSeconds: w.pollWaitSeconds,
     visibilityTimeoutSeconds: w.visibilityTimeoutSeconds,
     log: rt.log.child({ component: "worker", owner }),
+    ...(opts.onSettled !== undefined ? { onSettled: opts.onSettled } : {}),
     runner: {
       owner,
       leaseMs,
       catalog: opts.catalog,
       claimCheck: rt.claimCheck,
-      engine: { now: Date.now, random: Math.random, uuid: randomUUID },
+      data: createJobData(rt.blobs, rt.config.claimCheck.thresholdBytes, randomUUID),
+      taskConcurrency: w.jobTaskConcurrency,
+      isReviewTask,
+      engine: { now: opts.now ?? Date.now, random: Math.random, uuid: randomUUID },
       inlineWaitMs: 1000,
       tasks: { steps: opts.steps, keepAliveEveryMs: Math.max(1000, leaseMs / 3) },
     },

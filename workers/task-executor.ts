@@ -30,7 +30,11 @@ export async function executeTask(
 ): Promise<TaskOutcome> {
   const handler = deps.steps.resolve(task.resource);
   if (!handler) {
-    return { ok: false, error: "States.TaskFailed", cause: `no step is registered for resource "${task.resource}"` };
+    return {
+      ok: false,
+      error: "States.TaskFailed",
+      cause: `no step is registered for resource "${task.resource}"`,
+    };
   }
   const abort = new AbortController();
   const onShutdown = () => abort.abort(new Error("worker shutting down"));
@@ -54,7 +58,11 @@ export async function executeTask(
     if (task.heartbeatSeconds === undefined) return;
     if (heartbeatTimer) clearTimeout(heartbeatTimer);
     heartbeatTimer = setTimeout(
-      () => fail("States.HeartbeatTimeout", `step ${task.stateName} sent no heartbeat for ${task.heartbeatSeconds} s`),
+      () =>
+        fail(
+          "States.HeartbeatTimeout",
+          `step ${task.stateName} sent no heartbeat for ${task.heartbeatSeconds} s`,
+        ),
       task.heartbeatSeconds * 1000,
     );
   };
@@ -88,7 +96,8 @@ export async function executeTask(
     return { ok: true, output: output === undefined ? null : output };
   } catch (err) {
     if (timedOut) return timedOut;
-    if (deps.shutdown.aborted) return { ok: false, error: "Sluice.WorkerShutdown", cause: "worker shutting down" };
+    if (deps.shutdown.aborted)
+      return { ok: false, error: "Sluice.WorkerShutdown", cause: "worker shutting down" };
     if (err instanceof StepError) return { ok: false, error: err.error, cause: err.causeText };
     const message = err instanceof Error ? err.message : String(err);
     log.warn({ err }, "step failed");

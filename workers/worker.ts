@@ -1,9 +1,9 @@
-import pLimit from "p-limit";
 import type { Logger } from "pino";
 import type { ReceivedMessage, SqsPort } from "../shared/aws/sqs-port.ts";
 import { stringAttr } from "../shared/aws/sqs-port.ts";
 import type { JobStore } from "../shared/jobs/job-store.ts";
-import { parseWorkMessage } from "../shared/messages/work-message.ts";
+import { isTerminal } from "../shared/jobs/transitions.ts";
+import { parseWorkMessage, workMessageJobHint, type WorkMessage } from "../shared/messages/work-message.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import { runJob, type JobRunOutcome, type JobRunnerDeps } from "./job-runner.ts";
 
@@ -19,12 +19,28 @@ export interface WorkerDeps {
     tasks: Omit<JobRunnerDeps["tasks"], "shutdown">;
   };
   concurrency: number;
+  /**
+   * Receives a message gets: on the last one (receiveCount ≥ this) a message whose handling throws is
+   * poison: its job is failed with `Sluice.Poison` and the message moved to the DLQ with the reason.
+   */
+  maxReceiveCount: number;
   pollWaitSeconds: number;
   visibilityTimeoutSeconds: number;
   log: Logger;
+  /**
+   * Called right after a message is settled with its job's outcome (the fair scheduler's usage
+   * accounting gives the job's running slot back when it rests). Errors are logged, never propagated.
+   */
+  onSettled?: (work: { tenantId: TenantId; jobId: string }, outcome: JobRunOutcome) => Promise<void>;
 }
 
-export type MessageOutcome = JobRunOutcome | { kind: "rejected"; reason: string } | { kind: "error"; error: string };
+export type MessageOutcome =
+  | JobRunOutcome
+  | { kind: "rejected"; reason: string }
+  | { kind: "poison"; reason: string }
+  | { kind: "error"; error: string };
+
+export const POISON_ERROR = "Sluice.Poison";
 
 /**
  * A stateless worker: long-polls the work queue, runs up to `concurrency` jobs at once, and deletes
@@ -60,8 +76,17 @@ export class Worker {
       maxMessages: free,
       waitSeconds,
       visibilityTimeout: this.deps.visibilityTimeoutSeconds,
-      signal: this.#polling.signal,
+      // Not aborted at stop(): an aborted long poll may still have taken messages server-side,
+      // hiding them for a whole visibility timeout. Only the end of the grace period aborts it.
+      signal: this.#shutdown.signal,
     });
+  }
+
+  /** Messages received after stop() was called go straight back to the queue. */
+  async #giveBack(messages: readonly ReceivedMessage[]): Promise<void> {
+    await Promise.allSettled(
+      messages.map((m) => this.deps.sqs.changeVisibility(this.deps.workQueueUrl, m.receiptHandle, 0)),
+    );
   }
 
   #track(message: ReceivedMessage): Promise<MessageOutcome> {
@@ -73,13 +98,15 @@ export class Worker {
   /** Runs the job a work message points to and settles the message. Never throws. */
   async handle(message: ReceivedMessage): Promise<MessageOutcome> {
     const { sqs, workQueueUrl, log } = this.deps;
+    let work: WorkMessage | undefined;
     try {
       const parsed = parseWorkMessage(message.body);
       if (!parsed.ok) {
-        await this.#toDlq(message, parsed.reason);
+        await this.#reject(message, parsed.reason);
         return { kind: "rejected", reason: parsed.reason };
       }
-      const { tenantId, jobId } = parsed.message;
+      work = parsed.message;
+      const { tenantId, jobId } = work;
       const outcome = await runJob(
         {
           ...this.deps.runner,
@@ -92,15 +119,92 @@ export class Worker {
         tenantId,
         jobId,
       );
-      await this.#settle(message, parsed.message, outcome);
+      await this.#settle(message, work, outcome);
+      await this.deps.onSettled?.(work, outcome).catch((err: unknown) => {
+        log.warn({ err, tenantId, jobId }, "onSettled hook failed");
+      });
       return outcome;
     } catch (err) {
-      log.error({ err, messageId: message.messageId }, "work message failed; it will be redelivered");
-      return { kind: "error", error: err instanceof Error ? err.message : String(err) };
+      const error = err instanceof Error ? err.message : String(err);
+      if (message.receiveCount >= this.deps.maxReceiveCount) {
+        const reason = `work message failed on ${message.receiveCount} receives; last error: ${error}`;
+        await this.#poison(message, work, reason);
+        return { kind: "poison", reason };
+      }
+      log.error(
+        { err, messageId: message.messageId, receiveCount: message.receiveCount },
+        "work message failed; it will be redelivered",
+      );
+      return { kind: "error", error };
     }
   }
 
-  async #settle(message: ReceivedMessage, work: { tenantId: TenantId; jobId: string }, outcome: JobRunOutcome) {
+  /** The last allowed receive failed: fail the job (unless another worker holds it) and DLQ the message. Never throws. */
+  async #poison(message: ReceivedMessage, work: WorkMessage | undefined, reason: string): Promise<void> {
+    const log = this.deps.log.child(work ? { tenantId: work.tenantId, jobId: work.jobId } : {});
+    if (work) {
+      try {
+        const jobs = this.deps.jobsOf(work.tenantId);
+        const now = this.deps.runner.engine.now();
+        for (let round = 0; round < 3; round++) {
+          const job = await jobs.get(work.jobId);
+          if (job === null || isTerminal(job.status)) break;
+          const held = job.status === "running" && job.lease !== null && job.lease.expiresAt > now;
+          if (held && job.lease?.owner !== this.deps.runner.owner) break; // someone else is running it
+          const r = await jobs.casUpdate(
+            job._id,
+            job.version,
+            { status: "failed", error: POISON_ERROR, cause: reason.slice(0, 32_000) },
+            now,
+            {
+              history: [
+                {
+                  at: now,
+                  type: "poison",
+                  detail: { messageId: message.messageId, reason: reason.slice(0, 2000) },
+                },
+              ],
+            },
+          );
+          if (r.ok) break;
+        }
+      } catch (err) {
+        log.error({ err }, "could not mark the poisoned job failed");
+      }
+    }
+    try {
+      await this.#toDlq(message, reason);
+    } catch (err) {
+      // The queue's redrive policy moves it on the next receive.
+      log.error({ err, messageId: message.messageId }, "could not move a poison message to the DLQ");
+    }
+  }
+
+  /** A body that is not a work message: DLQ with the reason; a job it names records the rejection. */
+  async #reject(message: ReceivedMessage, reason: string): Promise<void> {
+    const hint = workMessageJobHint(message.body);
+    if (hint) {
+      const now = this.deps.runner.engine.now();
+      const event = {
+        at: now,
+        type: "work_message_rejected",
+        detail: { messageId: message.messageId, reason: reason.slice(0, 2000) },
+      };
+      await this.deps
+        .jobsOf(hint.tenantId)
+        .appendHistory(hint.jobId, [event])
+        .catch((err: unknown) => {
+          this.deps.log.warn({ err, ...hint }, "could not record the rejection on the job");
+        });
+    }
+    await this.#toDlq(message, reason);
+  }
+
+  async #settle(
+    message: ReceivedMessage,
+    work: { tenantId: TenantId; jobId: string },
+    outcome: JobRunOutcome,
+  ) {
     const { sqs, workQueueUrl } = this.deps;
     switch (outcome.kind) {
       case "resting": {
@@ -124,6 +228,7 @@ export class Worker {
         await sqs.delete(workQueueUrl, message.receiptHandle);
         return;
       case "finished":
+      case "review":
       case "lost":
         await sqs.delete(workQueueUrl, message.receiptHandle);
         return;
@@ -134,7 +239,11 @@ export class Worker {
     this.deps.log.warn({ messageId: message.messageId, reason }, "work message rejected to the DLQ");
     await this.deps.sqs.send(this.deps.workDlqUrl, {
       body: message.body,
-      attributes: { reason: stringAttr(reason.slice(0, 1000)), originalMessageId: stringAttr(message.messageId) },
+      attributes: {
+        reason: stringAttr(reason.slice(0, 1000)),
+        originalMessageId: stringAttr(message.messageId),
+        receiveCount: stringAttr(String(message.receiveCount)),
+      },
     });
     await this.deps.sqs.delete(this.deps.workQueueUrl, message.receiptHandle);
   }
@@ -148,7 +257,12 @@ export class Worker {
           continue;
         }
         try {
-          for (const m of await this.#receive(this.deps.pollWaitSeconds)) void this.#track(m);
+          const messages = await this.#receive(this.deps.pollWaitSeconds);
+          if (this.#polling.signal.aborted) {
+            await this.#giveBack(messages);
+            break;
+          }
+          for (const m of messages) void this.#track(m);
         } catch (err) {
           if (this.#polling.signal.aborted) break;
           this.deps.log.error({ err }, "poll failed; retrying in 1 s");
@@ -159,7 +273,8 @@ export class Worker {
   }
 
   /**
-   * Graceful stop: no more polling; running jobs get `graceMs` to reach a resting point, then their
+   * Graceful stop: no more polling (a long poll in flight is allowed to return, up to
+   * `pollWaitSeconds`, and what it brought is made visible again); running jobs get `graceMs` to reach a resting point, then their
    * steps are aborted and the jobs released (checkpoint kept, lease cleared, message made visible).
    * Idempotent.
    */

@@ -9,6 +9,8 @@ import { COLLECTIONS } from "../../shared/jobs/collections.ts";
 export const SCHEDULER_COLLECTIONS = {
   /** One heartbeat document per worker: `{ workerId, slots, busy, at }` (see capacity.ts). */
   workers: "workers",
+  /** One document per released job: who of scheduler and worker accounted for its slot (loop/usage-ledger.ts). */
+  usageLedger: "usage_ledger",
 } as const;
 
 /**

@@ -23,10 +23,19 @@ export interface SluiceConfig {
     readonly pollWaitSeconds: number;
     readonly visibilityTimeoutSeconds: number;
     readonly leaseSeconds: number;
+    /** Task states one job runs at once. */
+    readonly jobTaskConcurrency: number;
+    readonly shutdownGraceMs: number;
   };
   readonly claimCheck: { readonly thresholdBytes: number };
   readonly scheduler: { readonly intervalMs: number };
-  readonly sweeper: { readonly intervalMs: number };
+  readonly sweeper: {
+    readonly intervalMs: number;
+    /** Undefined: 2 × the visibility timeout. */
+    readonly redriveAfterMs: number | undefined;
+    /** Databases besides `mongo.db` that hold jobs (dedicated tenants). */
+    readonly extraDatabases: readonly string[];
+  };
   readonly log: { readonly level: LogLevel; readonly pretty: "auto" | "always" | "never" };
 }
 
@@ -105,10 +114,16 @@ function compile(p: ParsedSettings): SluiceConfig {
       pollWaitSeconds: p.SLUICE_POLL_WAIT_SECONDS,
       visibilityTimeoutSeconds: p.SLUICE_VISIBILITY_TIMEOUT_SECONDS,
       leaseSeconds: p.SLUICE_LEASE_SECONDS,
+      jobTaskConcurrency: p.SLUICE_JOB_TASK_CONCURRENCY,
+      shutdownGraceMs: p.SLUICE_SHUTDOWN_GRACE_MS,
     },
     claimCheck: { thresholdBytes: p.SLUICE_CLAIM_CHECK_THRESHOLD_BYTES },
     scheduler: { intervalMs: p.SLUICE_SCHEDULER_INTERVAL_MS },
-    sweeper: { intervalMs: p.SLUICE_SWEEPER_INTERVAL_MS },
+    sweeper: {
+      intervalMs: p.SLUICE_SWEEPER_INTERVAL_MS,
+      redriveAfterMs: p.SLUICE_SWEEPER_REDRIVE_AFTER_MS,
+      extraDatabases: p.SLUICE_SWEEPER_DATABASES ?? [],
+    },
     log: { level: p.LOG_LEVEL, pretty: p.LOG_PRETTY },
   };
 }

@@ -153,6 +153,38 @@ export const SETTINGS = {
     expected: "an integer from 100 to 3600000",
     description: "Pause between sweeper ticks (expired leases, due wake-ups).",
   },
+  SLUICE_SWEEPER_REDRIVE_AFTER_MS: {
+    schema: int(1000, 86_400_000),
+    expected: "an integer from 1000 to 86400000",
+    description:
+      "Age after which the sweeper re-sends the work message of a `queued` job nobody claimed; default 2 × the visibility timeout.",
+  },
+  SLUICE_SWEEPER_DATABASES: {
+    schema: z
+      .string()
+      .transform((v) =>
+        v
+          .split(",")
+          .map((d) => d.trim())
+          .filter((d) => d.length > 0),
+      )
+      .pipe(z.array(z.string().regex(/^[A-Za-z0-9_-]{1,38}$/))),
+    expected: "a comma-separated list of database names",
+    description: "Extra databases holding jobs (dedicated tenants) that the sweeper scans besides SLUICE_DB.",
+  },
+  SLUICE_JOB_TASK_CONCURRENCY: {
+    schema: int(1, 1000),
+    default: "4",
+    expected: "an integer from 1 to 1000",
+    description: "Task states one job runs at once (Parallel and Map branches), within the worker's slots.",
+  },
+  SLUICE_SHUTDOWN_GRACE_MS: {
+    schema: int(0, 3_600_000),
+    default: "10000",
+    expected: "an integer from 0 to 3600000",
+    description:
+      "On SIGTERM/SIGINT, how long running jobs get to reach a resting point before they are released.",
+  },
   LOG_LEVEL: {
     schema: z.string().toLowerCase().pipe(z.enum(LOG_LEVELS)),
     default: "info",

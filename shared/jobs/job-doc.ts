@@ -61,7 +61,10 @@ export type Lease = z.infer<typeof LeaseSchema>;
 export const ReviewSchema = z.strictObject({
   taskToken: z.string().min(1),
   stateName: z.string().min(1),
+  /** The Task's input, the data to decide on (`null` when it is too large and lives at `dataRef`). */
   data: z.json(),
+  /** Claim check of `data` when its JSON exceeds the threshold. */
+  dataRef: S3RefSchema.optional(),
   requestedAt: EpochMsSchema,
 });
 export type Review = z.infer<typeof ReviewSchema>;
@@ -81,8 +84,13 @@ export const ExecutionStateSchema = z.record(z.string(), z.unknown());
 /** Fields a CAS patch may set (everything but identity, creation time, history and `version`). */
 const mutableShape = {
   status: JobStatusSchema,
-  /** `null` until the first worker initializes the execution. */
+  /** `null` until the first worker initializes the execution, or while it lives at `executionRef`. */
   execution: ExecutionStateSchema.nullable(),
+  /**
+   * Claim check of the execution state: set (and `execution` null) when the state's JSON exceeds the
+   * claim-check threshold; the worker loads it on resume. Absent on documents written before it existed.
+   */
+  executionRef: S3RefSchema.nullable().optional(),
   input: PayloadSchema,
   output: PayloadSchema.nullable(),
   /** The Step Functions error name of a failure, e.g. `States.TaskFailed`. */
@@ -127,10 +135,16 @@ export const JobDocSchema = z
     version: z.int().nonnegative(),
   })
   .superRefine((doc, ctx) => {
-    for (const field of foreignS3Keys(doc.tenantId, { input: doc.input, output: doc.output })) {
+    const refs = {
+      input: doc.input,
+      output: doc.output,
+      executionRef: doc.executionRef ? { s3: doc.executionRef } : null,
+      "review.dataRef": doc.review?.dataRef ? { s3: doc.review.dataRef } : null,
+    };
+    for (const field of foreignS3Keys(doc.tenantId, refs)) {
       ctx.addIssue({
         code: "custom",
-        path: [field, "s3", "key"],
+        path: [...field.split("."), ...(field === "input" || field === "output" ? ["s3"] : []), "key"],
         message: `S3 key must start with ${tenantKeyPrefix(doc.tenantId)}`,
       });
     }
@@ -180,6 +194,7 @@ export function newQueuedJob(params: NewJobParams, now: number): JobDoc {
     workflow: params.workflow,
     status: "queued",
     execution: null,
+    executionRef: null,
     input: params.input,
     output: null,
     error: null,

@@ -112,7 +112,13 @@ function validatePatch(tenantId: TenantId, patch: JobPatch): JobPatch {
       parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
     );
   }
-  const foreign = foreignS3Keys(tenantId, { input: parsed.data.input, output: parsed.data.output });
+  const d = parsed.data;
+  const foreign = foreignS3Keys(tenantId, {
+    input: d.input,
+    output: d.output,
+    executionRef: d.executionRef ? { s3: d.executionRef } : null,
+    "review.dataRef": d.review?.dataRef ? { s3: d.review.dataRef } : null,
+  });
   if (foreign.length > 0) {
     throw new TenantScopeError(`S3 keys of ${foreign.join(", ")} are outside tenants/${tenantId}/`);
   }
@@ -191,6 +197,12 @@ export class JobStore {
     return raw === null ? null : parseJobDoc(raw);
   }
 
+  /** This tenant's jobs in `status`, oldest first (e.g. the review queue). */
+  async findByStatus(status: JobDoc["status"], limit = 100): Promise<JobDoc[]> {
+    const rows = await this.#jobs.find({ status }, { sort: { updatedAt: 1, _id: 1 }, limit }).toArray();
+    return rows.map((r) => parseJobDoc(r));
+  }
+
   /**
    * Writes `patch` if the job is still at `expectedVersion`, bumping it by one. A status change in
    * the patch must be allowed from the job's current status, else `IllegalTransitionError`.
@@ -247,6 +259,20 @@ export class JobStore {
       }
     }
     return { ok: false, reason: "contended", job };
+  }
+
+  /**
+   * Appends events to a job's history without a state change and without bumping `version` (like
+   * `extendLease`): a note such as a rejected work message must never make a running worker's next
+   * checkpoint lose. False when there is no such job for this tenant.
+   */
+  async appendHistory(jobId: string, events: readonly HistoryEvent[]): Promise<boolean> {
+    const parsed = events.map((e) => withoutUndefined(HistoryEventSchema.parse(e)));
+    const res = await this.#jobs.updateOne(
+      { _id: jobId },
+      { $push: { history: { $each: parsed, $slice: -HISTORY_LIMIT } } },
+    );
+    return res.matchedCount === 1;
   }
 
   /** Moves `owner`'s lease expiry to `now + leaseMs` without bumping `version` (see module doc). */

@@ -6,9 +6,10 @@ import { createLogger } from "../../shared/log/logger.ts";
 import { createRuntime, STATEMACHINES_DIR, type Runtime } from "../../shared/runtime/runtime.ts";
 import { tenantId, type TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { loadWorkflowCatalog } from "../../shared/workflows/catalog.ts";
-import { createSimpleScheduler } from "../../scheduler/create-scheduler.ts";
+import { createFairScheduler, createUsageSettleHook } from "../../scheduler/create-fair-scheduler.ts";
 import { provisionWithConfig } from "../../infra/provision.ts";
 import { ensureStack } from "../../infra/stack/index.ts";
+import { createCapacityReporter } from "../capacity-reporter.ts";
 import { createWorker } from "../create-worker.ts";
 import { defaultSteps } from "../steps/index.ts";
 import { isTerminal } from "../../shared/jobs/transitions.ts";
@@ -46,20 +47,29 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     const log = createLogger({ level: config.log.level, pretty: config.log.pretty, service: "demo" });
     rt = await createRuntime(config, log);
     const steps = defaultSteps();
-    const catalog = await loadWorkflowCatalog(STATEMACHINES_DIR, { hasStep: (r) => steps.resolve(r) !== undefined });
-    const scheduler = createSimpleScheduler(rt, catalog);
-    const worker = createWorker(rt, { catalog, steps });
-    scheduler.start();
+    const catalog = await loadWorkflowCatalog(STATEMACHINES_DIR, {
+      hasStep: (r) => steps.resolve(r) !== undefined,
+    });
+    const scheduler = createFairScheduler(rt, catalog);
+    const worker = createWorker(rt, { catalog, steps, onSettled: createUsageSettleHook(rt) });
+    const capacity = createCapacityReporter(rt, worker);
+    await capacity.start();
     worker.start();
+    await scheduler.start();
     stopComponents = async () => {
-      await Promise.allSettled([scheduler.stop(), worker.stop(5_000)]);
+      await Promise.allSettled([scheduler.stop(), worker.stop(5_000).then(() => capacity.stop())]);
     };
     say(`scheduler and worker running; workflows: ${catalog.names().join(", ")}`);
 
     const idempotencyKey = `demo-${randomUUID()}`;
     const { queueUrl } = await rt.queues.intake(acme);
     await rt.sqs.send(queueUrl, {
-      body: JSON.stringify({ tenantId: acme, workflow: "hello", idempotencyKey, input: { name: "Ada Lovelace" } }),
+      body: JSON.stringify({
+        tenantId: acme,
+        workflow: "hello",
+        idempotencyKey,
+        input: { name: "Ada Lovelace" },
+      }),
     });
     say(`sent a "hello" job message to acme's intake queue (idempotency key ${idempotencyKey})`);
 
@@ -81,7 +91,11 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
   }
 }
 
-async function waitForFinalJob(rt: Runtime, tenant: TenantId, idempotencyKey: string): Promise<JobDoc | null> {
+async function waitForFinalJob(
+  rt: Runtime,
+  tenant: TenantId,
+  idempotencyKey: string,
+): Promise<JobDoc | null> {
   const jobs = rt.jobsOf(tenant);
   const deadline = Date.now() + TIMEOUT_MS;
   let last = "";

@@ -55,9 +55,13 @@ export class StepRegistry {
     return this;
   }
 
-  /** The handler for a Task resource, or undefined when none is registered. */
+  /**
+   * The handler for a Task resource, or undefined when none is registered. A `.waitForTaskToken`
+   * resource resolves to the `human-review` step: the job waits for a decision (SendTaskSuccess /
+   * SendTaskFailure semantics) rather than running anything.
+   */
   resolve(resource: string): StepHandler | undefined {
-    const name = stepNameOf(resource);
+    const name = resource.endsWith(".waitForTaskToken") ? "human-review" : stepNameOf(resource);
     return name === undefined ? undefined : this.#handlers.get(name);
   }
 

@@ -1,0 +1,90 @@
+import type { Document } from "mongodb";
+import type { Runtime } from "../shared/runtime/runtime.ts";
+import { COLLECTIONS } from "../shared/mongo/collections.ts";
+import type { TenantId } from "../shared/tenancy/tenant-id.ts";
+import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
+import { releaseMessage } from "./intake/release-message.ts";
+import { FairScheduler } from "./loop/fair-scheduler.ts";
+import type { FairSchedulerOptions } from "./loop/fair-scheduler.ts";
+import { SchedulerMetrics } from "./loop/metrics.ts";
+import type { ReleaseEvent } from "./loop/metrics.ts";
+import { settleHook, UsageLedger } from "./loop/usage-ledger.ts";
+import type { SettleOutcome } from "./loop/usage-ledger.ts";
+import { FleetCapacity } from "./store/capacity.ts";
+import { ensureSchedulerIndexes } from "./store/collections.ts";
+import { QuotaSource } from "./store/quota-source.ts";
+import { UsageStore } from "./store/usage.ts";
+
+export interface CreateFairSchedulerOptions {
+  /** Clock of every decision (quota reads, rate limits, queue waits); default `Date.now`. */
+  readonly now?: () => number;
+  /** How often `tenants` is polled for quota edits; default 500 ms (edits apply within ~0.5 s). */
+  readonly quotaPollIntervalMs?: number;
+  /** Loop options; `intervalMs` defaults to the config's `SLUICE_SCHEDULER_INTERVAL_MS`. */
+  readonly loop?: Partial<FairSchedulerOptions>;
+  /** Called for every release (timelines for benchmarks). */
+  readonly onRelease?: (e: ReleaseEvent) => void;
+  /** A worker whose heartbeat is older than this stops counting; default 15 s. */
+  readonly workerStaleAfterMs?: number;
+}
+
+/**
+ * The fair-share scheduler over a runtime: quotas polled from `tenants`, running counters in `usage`,
+ * worker slots from heartbeats (`workers`), the usage ledger, and `releaseMessage` for each release.
+ * Call `start()` / `stop()`; `tick()`, `maintain()` and `metrics` are public.
+ */
+export function createFairScheduler(
+  rt: Runtime,
+  catalog: WorkflowCatalog,
+  options: CreateFairSchedulerOptions = {},
+): FairScheduler {
+  const now = options.now ?? Date.now;
+  const db = rt.mongo.db();
+  const log = rt.log.child({ component: "scheduler" });
+  const quotas = new QuotaSource(db.collection<Document>(COLLECTIONS.tenants), {
+    now,
+    log,
+    pollIntervalMs: options.quotaPollIntervalMs ?? 500,
+  });
+  const usage = new UsageStore(db, { now, log });
+  const capacity = new FleetCapacity(db, { staleAfterMs: options.workerStaleAfterMs ?? 15_000 });
+  const ledger = new UsageLedger(db, usage, { now, log });
+  const workflowVersion = (name: string) => catalog.get(name)?.version;
+  return new FairScheduler(
+    {
+      sqs: rt.sqs,
+      workQueueUrl: rt.queues.work,
+      intakeQueues: (t) => rt.queues.intake(t),
+      quotas,
+      usage,
+      capacity,
+      ledger,
+      release: (tenant, queues, message) =>
+        releaseMessage(
+          { sqs: rt.sqs, workQueueUrl: rt.queues.work, jobs: rt.jobsOf(tenant), workflowVersion, now, log },
+          tenant,
+          queues,
+          message,
+        ),
+      now,
+      log,
+      setup: () => ensureSchedulerIndexes(db),
+    },
+    { intervalMs: rt.config.scheduler.intervalMs, ...options.loop },
+    new SchedulerMetrics(options.onRelease !== undefined ? { onRelease: options.onRelease } : {}),
+  );
+}
+
+/**
+ * The worker's `onSettled` hook over a runtime: when a job reaches a resting point, its running slot
+ * is given back exactly once (see `loop/usage-ledger.ts`). Pass it to every worker of a fleet that a
+ * fair scheduler feeds.
+ */
+export function createUsageSettleHook(
+  rt: Runtime,
+  now: () => number = Date.now,
+): (work: { tenantId: TenantId; jobId: string }, outcome: SettleOutcome) => Promise<void> {
+  const db = rt.mongo.db();
+  const log = rt.log.child({ component: "usage-settle" });
+  return settleHook(new UsageLedger(db, new UsageStore(db, { now, log }), { now, log }), log);
+}

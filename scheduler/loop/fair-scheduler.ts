@@ -1,0 +1,395 @@
+/**
+ * The fair-share release loop: the I/O around the pure `decide()` core. Each `tick()`:
+ *
+ * 1. reads the live quotas (a `QuotaBook` kept fresh by `QuotaSource`), and per tenant by status:
+ *    active → top up its intake buffer; paused → hold (no receive; buffered messages stay held);
+ *    suspended → receive and reject to the intake DLQ with the suspension reason; no valid quota ever
+ *    → nothing (messages stay queued; reported in the summary);
+ * 2. in parallel reads the running counters (`UsageStore.readAll`), the live worker slots
+ *    (`FleetCapacity.view`) and the work queue's depth → free slots (`free-slots.ts`);
+ * 3. `decide()` over every tenant with a valid quota;
+ * 4. for each release: take a buffered message of that tenant (and priority), `tryAcquire` its slot
+ *    (atomic, capped: two schedulers never exceed a cap), `releaseMessage`, then record the acquisition
+ *    in the `UsageLedger` (exactly-once give-back when the job rests); a rejection or a duplicate gives
+ *    the slot back at once.
+ *
+ * `maintain()` (its own timer) reconciles counters from jobs, prunes the ledger and dead heartbeats,
+ * and logs a compact per-tenant summary. Time comes from `now` (injected); `tick()` and `maintain()`
+ * are public so tests and benchmarks drive the loop without timers.
+ */
+import type { Logger } from "pino";
+import type { SqsPort } from "../../shared/aws/sqs-port.ts";
+import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
+import { decide } from "../fairshare/decide.ts";
+import type { Release, TenantSnapshot } from "../fairshare/decide.ts";
+import { initialFairShareState } from "../fairshare/state.ts";
+import type { FairShareState } from "../fairshare/state.ts";
+import type { ReleaseOutcome, TenantQueues } from "../intake/release-message.ts";
+import { rejectToDlq } from "../intake/reject.ts";
+import { admit } from "../quota/admission.ts";
+import type { QuotaBook } from "../quota/book.ts";
+import { backlogTotal } from "../quota/priority.ts";
+import type { Quota } from "../quota/schema.ts";
+import type { FleetView, WorkQueueDepth } from "../store/capacity.ts";
+import type { AcquireResult, ReconcileResult, UsageSnapshot } from "../store/usage.ts";
+import { freeSlots } from "./free-slots.ts";
+import { IntakeLanes } from "./intake-lanes.ts";
+import type { IntakeLaneOptions, TenantLane } from "./intake-lanes.ts";
+import type { BufferedMessage } from "./intake-buffer.ts";
+import { SchedulerMetrics } from "./metrics.ts";
+import { executeReleases } from "./release-batch.ts";
+import { heldBy, summaryLines } from "./summary.ts";
+import type { TenantTickView } from "./summary.ts";
+import type { AcquiredOutcome } from "./usage-ledger.ts";
+
+/** Function-shaped ports; `create-fair-scheduler.ts` wires the real ones, unit tests fakes. */
+export interface FairSchedulerDeps {
+  readonly sqs: SqsPort;
+  readonly workQueueUrl: string;
+  readonly intakeQueues: (tenant: TenantId) => Promise<TenantQueues>;
+  /** Live quotas; `start`/`stop` (a `QuotaSource`) are called by the scheduler's own start/stop. */
+  readonly quotas: { readonly book: QuotaBook; start?(): Promise<void>; stop?(): Promise<void> };
+  readonly usage: {
+    tryAcquire(tenant: TenantId, cap: number, limits?: { dailyQuota?: number }): Promise<AcquireResult>;
+    release(tenant: TenantId, options?: { refundDaily?: boolean }): Promise<boolean>;
+    readAll(): Promise<Map<TenantId, UsageSnapshot>>;
+    reconcileAll(tenants: Iterable<TenantId>): Promise<Map<TenantId, ReconcileResult>>;
+  };
+  readonly capacity: { view(now: number): Promise<FleetView>; prune?(now: number): Promise<number> };
+  readonly ledger: {
+    recordAcquired(tenant: TenantId, jobId: string): Promise<AcquiredOutcome>;
+    prune?(retentionMs: number): Promise<number>;
+  };
+  /** Releases one message (`releaseMessage` with the tenant's job store bound). */
+  readonly release: (
+    tenant: TenantId,
+    queues: TenantQueues,
+    message: BufferedMessage["message"],
+  ) => Promise<ReleaseOutcome>;
+  readonly now: () => number;
+  readonly log: Logger;
+  /** Run once by `start()` before the first tick (e.g. creating indexes). */
+  readonly setup?: () => Promise<void>;
+}
+
+export interface FairSchedulerOptions {
+  /** Pause after a tick that released nothing (capped by the next rate-limit wake-up); default 200 ms. */
+  readonly intervalMs: number;
+  /** Releases stop while the work queue holds this many messages; default 100. */
+  readonly maxWorkQueueDepth: number;
+  /** Releases in flight at once within a tick; default 16. */
+  readonly releaseConcurrency: number;
+  /** `maintain()` period (reconcile, prune, summary log); default 5 s. */
+  readonly maintenanceIntervalMs: number;
+  /** Per-tenant summary log period; default 10 s. */
+  readonly summaryIntervalMs: number;
+  readonly ledgerRetentionMs: number;
+  /** See `decide()`; default 8. */
+  readonly priorityAging?: number;
+  readonly intake: Partial<IntakeLaneOptions>;
+}
+
+const DEFAULTS: FairSchedulerOptions = {
+  intervalMs: 200,
+  maxWorkQueueDepth: 100,
+  releaseConcurrency: 16,
+  maintenanceIntervalMs: 5_000,
+  summaryIntervalMs: 10_000,
+  ledgerRetentionMs: 6 * 3_600_000,
+  intake: {},
+};
+
+export interface TickReport {
+  readonly at: number;
+  readonly freeSlots: number;
+  readonly liveSlots: number;
+  readonly decided: number;
+  readonly released: number;
+  readonly rejected: number;
+  readonly duplicates: number;
+  /** Acquisitions refused by the store (another scheduler took the last slot, or the daily quota). */
+  readonly refused: number;
+  /** Decided releases that found no message (the backlog estimate was stale). */
+  readonly empty: number;
+  readonly errors: number;
+  /** Total backlog seen, over tenants with a valid quota. */
+  readonly backlog: number;
+  readonly wakeAt: number | undefined;
+}
+
+export class FairScheduler {
+  readonly metrics: SchedulerMetrics;
+  readonly #deps: FairSchedulerDeps;
+  readonly #opts: FairSchedulerOptions;
+  readonly #lanes: IntakeLanes;
+  #state: FairShareState = initialFairShareState();
+  #views = new Map<TenantId, TenantTickView>();
+  #lastSummaryAt: number | undefined;
+  #summaryBase = new Map<TenantId, { released: number; rejected: number; throttled: number }>();
+  #running = false;
+  #loop: Promise<void> | undefined;
+  #maintTimer: NodeJS.Timeout | undefined;
+  #maintaining: Promise<unknown> | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(
+    deps: FairSchedulerDeps,
+    options: Partial<FairSchedulerOptions> = {},
+    metrics?: SchedulerMetrics,
+  ) {
+    this.#deps = deps;
+    this.#opts = { ...DEFAULTS, ...options };
+    this.#lanes = new IntakeLanes(
+      { sqs: deps.sqs, intakeQueues: deps.intakeQueues, now: deps.now, log: deps.log },
+      this.#opts.intake,
+    );
+    this.metrics = metrics ?? new SchedulerMetrics();
+  }
+
+  /** The quotas applying now, and the problems of rejected documents (for operators and tests). */
+  get quotaBook(): QuotaBook {
+    return this.#deps.quotas.book;
+  }
+
+  /** The fair-share state (per-tenant virtual-time leads, token buckets). */
+  get state(): FairShareState {
+    return this.#state;
+  }
+
+  /** What the last tick saw per tenant (backlog, running, quota, why held). */
+  views(): ReadonlyMap<TenantId, TenantTickView> {
+    return this.#views;
+  }
+
+  async tick(): Promise<TickReport> {
+    const now = this.#deps.now();
+    this.metrics.ticks += 1;
+    const book = this.#deps.quotas.book;
+    const quotas = book.quotas();
+    const noQuota = book
+      .rejected()
+      .filter((r) => !r.hasValidQuota)
+      .map((r) => r.tenantId);
+    for (const t of this.#lanes.tenants())
+      if (!quotas.has(t) && !noQuota.includes(t)) await this.#lanes.forget(t);
+
+    const [, [usage, fleet, work]] = await Promise.all([
+      Promise.all([
+        ...[...quotas].map(([t, q]) =>
+          this.#prepare(this.#lanes.lane(t), q).catch((e: unknown) => this.#laneError(t, e)),
+        ),
+        ...noQuota.map((t) =>
+          this.#holdWithoutQuota(this.#lanes.lane(t)).catch((e: unknown) => this.#laneError(t, e)),
+        ),
+      ]),
+      Promise.all([
+        this.#deps.usage.readAll(),
+        this.#deps.capacity.view(now),
+        this.#deps.sqs.approximateDepth(this.#deps.workQueueUrl),
+      ]),
+    ]);
+    const committed = [...usage.values()].reduce((s, u) => s + u.running, 0);
+    const liveSlots = fleet.live.reduce((s, w) => s + w.slots, 0);
+    const workQueue: WorkQueueDepth = { visible: work.visible, delayed: work.delayed };
+    const free = freeSlots({ liveSlots, committed, workQueue, maxQueueDepth: this.#opts.maxWorkQueueDepth });
+
+    const snapshots: TenantSnapshot[] = [...quotas].map(([tenantId, quota]) => {
+      const lane = this.#lanes.lane(tenantId);
+      const u = usage.get(tenantId);
+      const oldest = lane.buffer.oldestSentAt();
+      return {
+        tenantId,
+        quota,
+        backlog: quota.status === "suspended" ? { high: 0, normal: 0, low: 0 } : lane.backlog(),
+        running: u?.running ?? 0,
+        releasedToday: u?.releasedToday ?? 0,
+        ...(oldest !== undefined ? { oldestQueuedAt: oldest } : {}),
+      };
+    });
+    const decision = decide(
+      this.#state,
+      { now, freeSlots: free, tenants: snapshots },
+      {
+        ...(this.#opts.priorityAging !== undefined ? { priorityAging: this.#opts.priorityAging } : {}),
+      },
+    );
+    this.#state = decision.state;
+    const outcome = await executeReleases(
+      {
+        usage: this.#deps.usage,
+        ledger: this.#deps.ledger,
+        release: this.#deps.release,
+        now: this.#deps.now,
+        log: this.#deps.log,
+        lanes: this.#lanes,
+        metrics: this.metrics,
+        concurrency: this.#opts.releaseConcurrency,
+      },
+      decision.releases,
+      quotas,
+    );
+    this.#record(snapshots, noQuota, decision.releases, now);
+
+    return {
+      at: now,
+      freeSlots: free,
+      liveSlots,
+      decided: decision.releases.length,
+      ...outcome,
+      backlog: snapshots.reduce((s, t) => s + backlogTotal(t.backlog), 0),
+      wakeAt: decision.wakeAt,
+    };
+  }
+
+  /** One tenant's intake I/O failing (e.g. its queue was deleted) must not stall the others. */
+  #laneError(tenant: TenantId, err: unknown): void {
+    this.#deps.log.warn(
+      { err, tenantId: tenant },
+      "intake queue I/O failed; the tenant is skipped this tick",
+    );
+    const lane = this.#lanes.get(tenant);
+    if (lane !== undefined) lane.queues = undefined; // resolve the URL again (rate-limited) next tick
+  }
+
+  async #prepare(lane: TenantLane, quota: Quota): Promise<void> {
+    if (!(await this.#lanes.resolve(lane))) return;
+    await this.#lanes.extendExpiring(lane);
+    if (quota.status === "suspended") return this.#rejectSuspended(lane, quota);
+    await this.#lanes.refreshDepth(lane);
+    if (quota.status === "active") await this.#lanes.refill(lane);
+  }
+
+  /** Suspended: buffered and new messages go to the intake DLQ with the suspension reason. */
+  async #rejectSuspended(lane: TenantLane, quota: Quota): Promise<void> {
+    const verdict = admit(quota, 0);
+    const reason = verdict.ok ? "tenant suspended" : verdict.message;
+    const messages = [...lane.buffer.drain().map((e) => e.message), ...(await this.#lanes.receiveRaw(lane))];
+    lane.unbuffered = 0;
+    for (const m of messages) {
+      await rejectToDlq(this.#deps.sqs, lane.queues as TenantQueues, m, reason);
+      this.metrics.counters(lane.tenantId).rejected += 1;
+    }
+    if (messages.length > 0)
+      this.#deps.log.warn(
+        { tenantId: lane.tenantId, count: messages.length, reason },
+        "intake messages rejected: tenant suspended",
+      );
+  }
+
+  /** Never had a valid quota: receive nothing, give back anything held, keep the depth for the summary. */
+  async #holdWithoutQuota(lane: TenantLane): Promise<void> {
+    if (!(await this.#lanes.resolve(lane))) return;
+    await this.#lanes.returnAll(lane);
+    await this.#lanes.refreshDepth(lane);
+  }
+
+  #record(
+    snapshots: readonly TenantSnapshot[],
+    noQuota: readonly TenantId[],
+    releases: readonly Release[],
+    now: number,
+  ): void {
+    const got = new Set(releases.map((r) => r.tenantId));
+    const views = new Map<TenantId, TenantTickView>();
+    for (const s of snapshots) {
+      const lane = this.#lanes.lane(s.tenantId);
+      const backlog = s.quota?.status === "suspended" ? 0 : lane.total;
+      const held = got.has(s.tenantId) || backlog === 0 ? undefined : heldBy(s, this.#state, now);
+      if (held !== undefined) this.metrics.throttled(s.tenantId, held);
+      views.set(s.tenantId, { quota: s.quota, backlog, running: s.running, held });
+    }
+    for (const t of noQuota) {
+      const backlog = this.#lanes.lane(t).total;
+      if (backlog > 0) this.metrics.throttled(t, "no-quota");
+      views.set(t, { quota: undefined, backlog, running: 0, held: backlog > 0 ? "no-quota" : undefined });
+    }
+    this.#views = views;
+  }
+
+  /** Reconcile counters from jobs, prune the ledger and dead heartbeats, log the summary when due. */
+  async maintain(): Promise<void> {
+    const now = this.#deps.now();
+    const tenants = [...this.#deps.quotas.book.quotas().keys()];
+    await this.#deps.usage.reconcileAll(tenants);
+    await this.#deps.ledger.prune?.(this.#opts.ledgerRetentionMs);
+    await this.#deps.capacity.prune?.(now);
+    if (this.#lastSummaryAt === undefined || now - this.#lastSummaryAt >= this.#opts.summaryIntervalMs)
+      this.logSummary(now);
+  }
+
+  /** One compact line per tenant with something to say: released/rejected/throttled since the last summary. */
+  logSummary(now = this.#deps.now()): void {
+    const periodMs = this.#lastSummaryAt === undefined ? undefined : now - this.#lastSummaryAt;
+    for (const line of summaryLines(this.#views, this.metrics, this.#summaryBase)) {
+      this.#deps.log.info(
+        { ...line, periodMs },
+        line.held === "no-quota" ? "tenant has no valid quota; its messages stay queued" : "tenant summary",
+      );
+    }
+    this.#lastSummaryAt = now;
+  }
+
+  /** Loads quotas, then runs ticks until `stop()`: at once after a tick that released, else after `intervalMs`. */
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    await this.#deps.setup?.();
+    await this.#deps.quotas.start?.();
+    this.#scheduleMaintenance();
+    this.#loop = (async () => {
+      while (this.#running) {
+        let delay = this.#opts.intervalMs;
+        try {
+          const r = await this.tick();
+          if (r.released > 0) delay = 0;
+          else if (r.wakeAt !== undefined) delay = Math.max(1, Math.min(delay, r.wakeAt - this.#deps.now()));
+        } catch (err) {
+          if (!this.#running) break;
+          this.#deps.log.error({ err }, "scheduler tick failed; retrying");
+          delay = Math.max(delay, 500);
+        }
+        if (this.#running) await this.#sleep(delay);
+      }
+    })();
+  }
+
+  /** Wakes a sleeping loop now (e.g. a worker in the same process just freed a slot). */
+  nudge(): void {
+    this.#wake?.();
+  }
+
+  #sleep(ms: number): Promise<void> {
+    if (ms <= 0) return new Promise((r) => setImmediate(r));
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.#wake = done;
+    });
+  }
+
+  #scheduleMaintenance(): void {
+    if (!this.#running) return;
+    this.#maintTimer = setTimeout(() => {
+      this.#maintaining = this.maintain()
+        .catch((err: unknown) => this.#deps.log.error({ err }, "scheduler maintenance failed"))
+        .finally(() => this.#scheduleMaintenance());
+    }, this.#opts.maintenanceIntervalMs);
+    this.#maintTimer.unref();
+  }
+
+  /** Stops ticking, gives buffered messages back to their queues, stops the quota source. Idempotent. */
+  async stop(): Promise<void> {
+    if (!this.#running && this.#loop === undefined) return;
+    this.#running = false;
+    this.#wake?.();
+    clearTimeout(this.#maintTimer);
+    await this.#loop;
+    await this.#maintaining;
+    this.#loop = undefined;
+    for (const t of this.#lanes.tenants()) await this.#lanes.forget(t);
+    await this.#deps.quotas.stop?.();
+  }
+}

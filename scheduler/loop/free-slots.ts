@@ -1,0 +1,29 @@
+import type { WorkQueueDepth } from "../store/capacity.ts";
+
+export interface FreeSlotsInput {
+  /** Σ slots of the workers heard from recently (FleetCapacity heartbeats). */
+  readonly liveSlots: number;
+  /** Σ running counters over all tenants (UsageStore): released and not yet at a resting point. */
+  readonly committed: number;
+  /** The work queue's depth (visible + delayed): released or woken work no worker has claimed yet. */
+  readonly workQueue: WorkQueueDepth;
+  /** Releases stop while the work queue holds this many messages or more. */
+  readonly maxQueueDepth: number;
+}
+
+/**
+ * How many jobs the scheduler may release now.
+ *
+ * Slots come from the heartbeats' `slots`, but what is in use comes from the usage counters, not the
+ * heartbeats' `busy`: the counters are incremented at release and decremented right after a job's
+ * resting write, so they are fresh where `busy` is one heartbeat old (a stale `busy` after completions
+ * would leave slots idle, against work conservation). Work the counters do not see (a job woken from a
+ * Wait re-enters without a new acquisition) is bounded by the work-queue depth guard: such work waits on
+ * the work queue, and releases stop while the queue is `maxQueueDepth` deep.
+ */
+export function freeSlots(input: FreeSlotsInput): number {
+  const waiting = Math.max(0, input.workQueue.visible) + Math.max(0, input.workQueue.delayed ?? 0);
+  const bySlots = Math.floor(input.liveSlots) - Math.max(0, Math.floor(input.committed));
+  const byDepth = Math.floor(input.maxQueueDepth) - waiting;
+  return Math.max(0, Math.min(bySlots, byDepth));
+}

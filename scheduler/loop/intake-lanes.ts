@@ -1,0 +1,237 @@
+/**
+ * The scheduler's view of each tenant's intake queue: a small buffer of received messages (see
+ * `intake-buffer.ts`), an estimate of what is still queued beyond it, and the receives that keep both
+ * fresh without spending a request per tenant per tick:
+ *
+ * - Backlog = buffered messages (per priority) + `unbuffered`, the queue's ApproximateNumberOfMessages
+ *   (visible only: messages buffered here or by another scheduler are in flight), refreshed every
+ *   `depthRefreshMs`, lowered by each receive, and set to 0 when a receive comes back short.
+ * - An active tenant's buffer is topped up to `bufferSize` when it runs low and the queue may hold
+ *   more: at once if `unbuffered > 0`, otherwise at most every `idlePollMs` (how a quiet tenant's new
+ *   message is noticed quickly without a depth call per tick).
+ * - A release that needs more messages than are buffered receives on demand (`fill`).
+ * - Buffered messages are held invisible: their visibility is extended before it lapses (an extension
+ *   does not count as a receive, so held work never drifts toward the DLQ's maxReceiveCount).
+ *   `returnAll` makes them visible again (at stop, or when a tenant loses its quota).
+ */
+import type { Logger } from "pino";
+import type { ReceivedMessage, SqsPort } from "../../shared/aws/sqs-port.ts";
+import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
+import type { TenantQueues } from "../intake/release-message.ts";
+import type { Backlog } from "../quota/priority.ts";
+import { IntakeBuffer } from "./intake-buffer.ts";
+import type { BufferedMessage } from "./intake-buffer.ts";
+import { messagePriority } from "./message-priority.ts";
+
+export interface IntakeLaneOptions {
+  /** Messages buffered per tenant (one receive batch); 1-10, default 10. */
+  readonly bufferSize: number;
+  /** Visibility timeout of received intake messages while buffered; default 60 s. */
+  readonly visibilitySeconds: number;
+  /** Least time between receives of a tenant whose last receive came back short; default 200 ms. */
+  readonly idlePollMs: number;
+  /** Least time between ApproximateNumberOfMessages reads of one intake queue; default 1000 ms. */
+  readonly depthRefreshMs: number;
+}
+
+export const DEFAULT_INTAKE_LANE_OPTIONS: IntakeLaneOptions = {
+  bufferSize: 10,
+  visibilitySeconds: 60,
+  idlePollMs: 200,
+  depthRefreshMs: 1_000,
+};
+
+export interface IntakeLaneDeps {
+  readonly sqs: SqsPort;
+  readonly intakeQueues: (tenant: TenantId) => Promise<TenantQueues>;
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+export class TenantLane {
+  readonly buffer = new IntakeBuffer();
+  queues: TenantQueues | undefined;
+  /** Estimated messages on the queue, visible, not buffered here. */
+  unbuffered = 0;
+  depthAt: number | undefined;
+  /** When a receive last came back with fewer messages than asked. */
+  shortAt: number | undefined;
+  queueErrorAt: number | undefined;
+
+  constructor(readonly tenantId: TenantId) {}
+
+  backlog(): Backlog {
+    const c = this.buffer.counts();
+    return { high: c.high, normal: c.normal + this.unbuffered, low: c.low };
+  }
+
+  get total(): number {
+    return this.buffer.size + this.unbuffered;
+  }
+}
+
+export class IntakeLanes {
+  readonly #deps: IntakeLaneDeps;
+  readonly #opts: IntakeLaneOptions;
+  readonly #lanes = new Map<TenantId, TenantLane>();
+
+  constructor(deps: IntakeLaneDeps, options: Partial<IntakeLaneOptions> = {}) {
+    this.#deps = deps;
+    this.#opts = { ...DEFAULT_INTAKE_LANE_OPTIONS, ...options };
+    this.#opts = { ...this.#opts, bufferSize: Math.min(10, Math.max(1, Math.floor(this.#opts.bufferSize))) };
+  }
+
+  get options(): IntakeLaneOptions {
+    return this.#opts;
+  }
+
+  lane(tenant: TenantId): TenantLane {
+    let lane = this.#lanes.get(tenant);
+    if (lane === undefined) this.#lanes.set(tenant, (lane = new TenantLane(tenant)));
+    return lane;
+  }
+
+  get(tenant: TenantId): TenantLane | undefined {
+    return this.#lanes.get(tenant);
+  }
+
+  tenants(): TenantId[] {
+    return [...this.#lanes.keys()];
+  }
+
+  /** Stops tracking a tenant; its buffered messages become visible again. */
+  async forget(tenant: TenantId): Promise<void> {
+    const lane = this.#lanes.get(tenant);
+    this.#lanes.delete(tenant);
+    if (lane !== undefined) await this.returnAll(lane);
+  }
+
+  /** Resolves the tenant's intake queue (cached); false (logged at most once a minute) if it has none. */
+  async resolve(lane: TenantLane): Promise<boolean> {
+    if (lane.queues !== undefined) return true;
+    const now = this.#deps.now();
+    if (lane.queueErrorAt !== undefined && now - lane.queueErrorAt < 60_000) return false;
+    try {
+      lane.queues = await this.#deps.intakeQueues(lane.tenantId);
+      lane.queueErrorAt = undefined;
+      return true;
+    } catch (err) {
+      lane.queueErrorAt = now;
+      this.#deps.log.warn(
+        { err, tenantId: lane.tenantId },
+        "tenant has a quota but no intake queue (provision it)",
+      );
+      return false;
+    }
+  }
+
+  /** Reads the queue's depth if the last read is older than `depthRefreshMs` (or `force`). */
+  async refreshDepth(lane: TenantLane, force = false): Promise<void> {
+    const now = this.#deps.now();
+    if (lane.queues === undefined) return;
+    if (!force && lane.depthAt !== undefined && now - lane.depthAt < this.#opts.depthRefreshMs) return;
+    const depth = await this.#deps.sqs.approximateDepth(lane.queues.queueUrl);
+    lane.unbuffered = Math.max(0, depth.visible);
+    lane.depthAt = now;
+  }
+
+  /** Receives up to `max` (≤10) messages into the buffer; returns how many arrived. */
+  async receive(lane: TenantLane, max: number): Promise<number> {
+    if (lane.queues === undefined || max <= 0) return 0;
+    const want = Math.min(10, Math.floor(max));
+    const messages = await this.#deps.sqs.receive(lane.queues.queueUrl, {
+      maxMessages: want,
+      waitSeconds: 0,
+      visibilityTimeout: this.#opts.visibilitySeconds,
+    });
+    const now = this.#deps.now();
+    lane.buffer.add(messages.map((m) => this.#entry(m, now)));
+    lane.unbuffered = Math.max(0, lane.unbuffered - messages.length);
+    if (messages.length < want) {
+      lane.unbuffered = 0;
+      lane.shortAt = now;
+    }
+    return messages.length;
+  }
+
+  /** Receives without buffering (a suspended tenant's messages, which go straight to the DLQ). */
+  async receiveRaw(lane: TenantLane): Promise<ReceivedMessage[]> {
+    if (lane.queues === undefined || !this.#pollDue(lane)) return [];
+    const messages = await this.#deps.sqs.receive(lane.queues.queueUrl, {
+      maxMessages: 10,
+      waitSeconds: 0,
+      visibilityTimeout: this.#opts.visibilitySeconds,
+    });
+    if (messages.length < 10) lane.shortAt = this.#deps.now();
+    return messages;
+  }
+
+  /** Tops the buffer up when it is below half full and the queue may hold more (see the module note). */
+  async refill(lane: TenantLane): Promise<void> {
+    const room = this.#opts.bufferSize - lane.buffer.size;
+    if (room <= 0 || lane.buffer.size > this.#opts.bufferSize / 2) return;
+    if (lane.unbuffered > 0 || this.#pollDue(lane)) await this.receive(lane, room);
+  }
+
+  /** Receives until `want` messages are buffered or the queue comes back short. */
+  async fill(lane: TenantLane, want: number): Promise<void> {
+    while (lane.buffer.size < want) {
+      const asked = Math.min(10, want - lane.buffer.size);
+      const got = await this.receive(lane, asked);
+      if (got < asked) return;
+    }
+  }
+
+  /** Extends the visibility of buffered messages that would lapse within half the timeout. */
+  async extendExpiring(lane: TenantLane): Promise<void> {
+    const now = this.#deps.now();
+    const ms = this.#opts.visibilitySeconds * 1000;
+    for (const lost of lane.buffer.dropExpired(now)) {
+      this.#deps.log.warn(
+        { tenantId: lane.tenantId, messageId: lost.message.messageId },
+        "buffered message's visibility lapsed; dropped from the buffer",
+      );
+    }
+    if (lane.queues === undefined) return;
+    for (const entry of lane.buffer.expiring(now, ms / 2)) {
+      try {
+        await this.#deps.sqs.changeVisibility(
+          lane.queues.queueUrl,
+          entry.message.receiptHandle,
+          this.#opts.visibilitySeconds,
+        );
+        entry.visibleUntil = this.#deps.now() + ms;
+      } catch (err) {
+        lane.buffer.remove(entry);
+        this.#deps.log.warn(
+          { err, tenantId: lane.tenantId },
+          "could not extend a buffered message; dropped from the buffer",
+        );
+      }
+    }
+  }
+
+  /** Makes every buffered message visible again (best effort: otherwise its visibility lapses). */
+  async returnAll(lane: TenantLane): Promise<void> {
+    const held = lane.buffer.drain();
+    if (lane.queues === undefined || held.length === 0) return;
+    const url = lane.queues.queueUrl;
+    await Promise.allSettled(
+      held.map((e) => this.#deps.sqs.changeVisibility(url, e.message.receiptHandle, 0)),
+    );
+    lane.unbuffered += held.length;
+  }
+
+  #pollDue(lane: TenantLane): boolean {
+    return lane.shortAt === undefined || this.#deps.now() - lane.shortAt >= this.#opts.idlePollMs;
+  }
+
+  #entry(message: ReceivedMessage, now: number): BufferedMessage {
+    return {
+      message,
+      priority: messagePriority(message),
+      receivedAt: now,
+      visibleUntil: now + this.#opts.visibilitySeconds * 1000,
+    };
+  }
+}

@@ -1,0 +1,80 @@
+import type { TenantSnapshot } from "../fairshare/decide.ts";
+import type { FairShareState } from "../fairshare/state.ts";
+import { hasToken, refill } from "../fairshare/token-bucket.ts";
+import type { Quota } from "../quota/schema.ts";
+import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
+import type { SchedulerMetrics, ThrottleReason } from "./metrics.ts";
+
+/** What the last tick saw of one tenant. */
+export interface TenantTickView {
+  readonly quota: Quota | undefined;
+  /** Messages queued (buffered + estimated on the queue); 0 for a suspended tenant. */
+  readonly backlog: number;
+  readonly running: number;
+  /** Set when the tenant had backlog, got no release, and its own limit or status is why. */
+  readonly held: ThrottleReason | undefined;
+}
+
+/**
+ * Why a backlogged tenant got nothing in a decision, if it was its own limit or status (rather than
+ * no free slots, or its fair share going to others). Pure: reads the snapshot and the decision's state.
+ */
+export function heldBy(s: TenantSnapshot, state: FairShareState, now: number): ThrottleReason | undefined {
+  const q = s.quota;
+  if (q === undefined) return "no-quota";
+  if (q.status === "paused") return "paused";
+  if (q.status !== "active") return undefined;
+  if (s.running >= q.maxConcurrency) return "cap";
+  if (q.dailyJobQuota !== undefined && (s.releasedToday ?? 0) >= q.dailyJobQuota) return "daily";
+  const bucket = state.tenants[s.tenantId]?.bucket;
+  if (q.rate !== undefined && bucket !== undefined && !hasToken(refill(bucket, q.rate, now))) return "rate";
+  return undefined;
+}
+
+export interface SummaryLine {
+  readonly tenantId: TenantId;
+  readonly status: string;
+  readonly released: number;
+  readonly rejected: number;
+  readonly throttled: number;
+  readonly backlog: number;
+  readonly running: string;
+  readonly held: ThrottleReason | undefined;
+  readonly waitP99Ms: number | undefined;
+}
+
+/**
+ * Per-tenant summary lines since the last call (deltas kept in `base`), for tenants with any activity,
+ * backlog or running work. `running` reads `n/cap`.
+ */
+export function summaryLines(
+  views: ReadonlyMap<TenantId, TenantTickView>,
+  metrics: SchedulerMetrics,
+  base: Map<TenantId, { released: number; rejected: number; throttled: number }>,
+): SummaryLine[] {
+  const snap = metrics.snapshot();
+  const lines: SummaryLine[] = [];
+  for (const [tenantId, view] of views) {
+    const m = snap[tenantId];
+    const now = {
+      released: m?.released ?? 0,
+      rejected: m?.rejected ?? 0,
+      throttled: m === undefined ? 0 : Object.values(m.throttled).reduce((a, b) => a + b, 0),
+    };
+    const prev = base.get(tenantId) ?? { released: 0, rejected: 0, throttled: 0 };
+    base.set(tenantId, now);
+    const line: SummaryLine = {
+      tenantId,
+      status: view.quota?.status ?? "no-quota",
+      released: now.released - prev.released,
+      rejected: now.rejected - prev.rejected,
+      throttled: now.throttled - prev.throttled,
+      backlog: view.backlog,
+      running: `${view.running}/${view.quota?.maxConcurrency ?? 0}`,
+      held: view.held,
+      waitP99Ms: m?.waitP99Ms,
+    };
+    if (line.released + line.rejected + line.throttled + line.backlog + view.running > 0) lines.push(line);
+  }
+  return lines;
+}

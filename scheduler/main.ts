@@ -1,0 +1,36 @@
+/**
+ * The scheduler process: `node --import tsx scheduler/main.ts`. Runs the release loop until
+ * SIGTERM / SIGINT (graceful: the tick in progress finishes, clients close, exit 0; a second signal
+ * exits 1). Kept thin: the fair-share loop lives in loop/ (wired in create-fair-scheduler.ts). Workers
+ * must report capacity (`CapacityReporter`) and give slots back (`createUsageSettleHook`).
+ */
+import { loadConfigOrExit } from "../shared/config/exit.ts";
+import { createLogger } from "../shared/log/logger.ts";
+import { exitOnSignals, isEntryPoint, stopAll } from "../shared/runtime/lifecycle.ts";
+import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
+import { loadWorkflowCatalog } from "../shared/workflows/catalog.ts";
+import { defaultSteps } from "../workers/steps/index.ts";
+import { createFairScheduler } from "./create-fair-scheduler.ts";
+
+export async function main(): Promise<void> {
+  const config = loadConfigOrExit();
+  const log = createLogger({ level: config.log.level, pretty: config.log.pretty, service: "scheduler" });
+  const rt = await createRuntime(config, log);
+  const steps = defaultSteps();
+  const catalog = await loadWorkflowCatalog(STATEMACHINES_DIR, {
+    hasStep: (r) => steps.resolve(r) !== undefined,
+  });
+  const scheduler = createFairScheduler(rt, catalog);
+  exitOnSignals({ log, shutdown: () => stopAll([() => scheduler.stop(), () => rt.close()]) });
+  await scheduler.start();
+  log.info({ workflows: catalog.names() }, "scheduler started");
+}
+
+if (isEntryPoint(import.meta.url)) {
+  main().catch((err: unknown) => {
+    process.stderr.write(
+      `scheduler failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  });
+}

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tenantId } from "../../shared/tenancy/tenant-id.ts";
+import { reviewCommand } from "../../workers/cli/review.ts";
+import { createReviews, ReviewRefusedError, type Reviews } from "../../workers/review.ts";
+import { TEST_WORKFLOW_DIRS, testSteps } from "./fixtures/steps.ts";
+import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
+
+const acme = tenantId("acme");
+let fleet: TestFleet;
+let reviews: Reviews;
+
+beforeAll(async () => {
+  fleet = await createTestFleet("review", { workflowsDir: TEST_WORKFLOW_DIRS, steps: testSteps() });
+  reviews = createReviews(fleet.rt, fleet.catalog);
+  await fleet.startWorker();
+});
+afterAll(() => fleet?.cleanup());
+
+const INVOICE = { text: "Invoice 42: total amount due 300 EUR, payment within 30 days." };
+
+async function waitingJob() {
+  const jobId = await fleet.submit("acme", "review-demo", INVOICE);
+  const job = await fleet.waitForJob("acme", jobId, (j) => j.status === "needs_review");
+  return { jobId, job };
+}
+
+describe("human review", () => {
+  it("parks the job in needs_review with the data to decide on; approve completes it", async () => {
+    const { jobId, job } = await waitingJob();
+    expect(job.lease).toBeNull();
+    expect(job.review).toMatchObject({
+      stateName: "Review",
+      data: { text: INVOICE.text, suggested: { label: "invoice" } },
+    });
+    expect(job.review!.taskToken).toBeTruthy();
+    expect((await reviews.list(acme)).map((j) => j._id)).toContain(jobId);
+
+    await reviews.approve(acme, jobId, { label: "invoice", by: "ada" }, { reviewer: "ada" });
+    const done = await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
+    expect(done.output).toEqual({
+      inline: { outcome: "approved", label: "invoice", decision: { label: "invoice", by: "ada" } },
+    });
+    expect(done.review).toBeNull();
+    expect(done.history.map((e) => e.type)).toEqual(
+      expect.arrayContaining(["review_requested", "review_approved"]),
+    );
+    expect((await reviews.list(acme)).map((j) => j._id)).not.toContain(jobId);
+  });
+
+  it("reject takes the Task's Catch path", async () => {
+    const { jobId } = await waitingJob();
+    await reviews.reject(acme, jobId, "Review.Rejected", "not an invoice");
+    const done = await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
+    expect(done.output).toEqual({
+      inline: { outcome: "rejected", rejection: { Error: "Review.Rejected", Cause: "not an invoice" } },
+    });
+  });
+
+  it("a rejection nothing catches fails the job with its error and cause", async () => {
+    const { jobId } = await waitingJob();
+    await reviews.reject(acme, jobId, "Review.Escalated", "needs a lawyer");
+    const done = await fleet.waitForJob("acme", jobId, (j) => j.status === "failed");
+    expect(done).toMatchObject({ error: "Review.Escalated", cause: "needs a lawyer" });
+  });
+
+  it("a decision on a job that is not waiting is refused with a clear message", async () => {
+    const { jobId } = await waitingJob();
+    await expect(reviews.approve(acme, jobId, {}, { taskToken: "some-other-token" })).rejects.toThrow(
+      /another task token/,
+    );
+    await reviews.approve(acme, jobId, { ok: true });
+    // Decided already: queued or running now, complete soon; every later decision is refused.
+    await expect(reviews.reject(acme, jobId, "Review.Rejected", "late")).rejects.toBeInstanceOf(
+      ReviewRefusedError,
+    );
+    await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
+    const refusal = reviews.approve(acme, jobId, {});
+    await expect(refusal).rejects.toThrow(`job ${jobId} is complete, not waiting for review`);
+    await expect(reviews.approve(acme, "01NOSUCHJOB0000000000000000", {})).rejects.toMatchObject({
+      code: "not_found",
+    });
+  });
+
+  it("a .waitForTaskToken Task parks the job with its task token; approve delivers the result", async () => {
+    const jobId = await fleet.submit("acme", "token-review", { doc: "contract.pdf" });
+    const job = await fleet.waitForJob("acme", jobId, (j) => j.status === "needs_review");
+    const data = job.review!.data as { MessageBody: { token: string; doc: string } };
+    expect(data.MessageBody).toEqual({ token: job.review!.taskToken, doc: "contract.pdf" });
+
+    await reviews.approve(acme, jobId, { approved: true }, { taskToken: data.MessageBody.token });
+    const done = await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
+    expect(done.output).toEqual({ inline: { doc: "contract.pdf", decision: { approved: true } } });
+  });
+
+  it("the CLI lists waiting jobs and approves one (exit 0); a refused decision exits 1", async () => {
+    const { jobId } = await waitingJob();
+    const saved = { ...process.env };
+    Object.assign(
+      process.env,
+      { AWS_ACCESS_KEY_ID: "test", AWS_SECRET_ACCESS_KEY: "test", LOG_LEVEL: "silent" },
+      fleet.env,
+    );
+    try {
+      expect(await reviewCommand(["list", "acme"])).toBe(0);
+      expect(
+        await reviewCommand([
+          "approve",
+          "acme",
+          jobId,
+          "--output",
+          '{"label":"invoice"}',
+          "--reviewer",
+          "cli",
+        ]),
+      ).toBe(0);
+      await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
+      expect(await reviewCommand(["reject", "acme", jobId])).toBe(1);
+      expect(await reviewCommand(["approve", "acme"])).toBe(2);
+    } finally {
+      for (const k of Object.keys(process.env)) if (!(k in saved)) delete process.env[k];
+      Object.assign(process.env, saved);
+    }
+  });
+});

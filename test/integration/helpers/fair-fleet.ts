@@ -1,0 +1,136 @@
+/**
+ * A test fleet fed by fair schedulers: the `sleep` fixture workflow (a Task that sleeps `input.ms`),
+ * workers with the usage settle hook and capacity heartbeats, scheduler instances on runtimes of
+ * their own (separate clients, as separate processes would have), quota edits the way an operator
+ * makes them (a direct MongoDB update bumping `version` and `updatedAt`), and a sampler of running jobs.
+ */
+import { randomUUID } from "node:crypto";
+import { resolve } from "node:path";
+import type { Runtime } from "../../../shared/runtime/runtime.ts";
+import { tenantId } from "../../../shared/tenancy/tenant-id.ts";
+import { createFairScheduler, createUsageSettleHook } from "../../../scheduler/create-fair-scheduler.ts";
+import type { CreateFairSchedulerOptions } from "../../../scheduler/create-fair-scheduler.ts";
+import type { FairScheduler } from "../../../scheduler/loop/fair-scheduler.ts";
+import { FleetCapacity } from "../../../scheduler/store/capacity.ts";
+import { CapacityReporter } from "../../../workers/capacity-reporter.ts";
+import { createWorker } from "../../../workers/create-worker.ts";
+import { StepRegistry } from "../../../workers/steps/registry.ts";
+import type { Worker } from "../../../workers/worker.ts";
+import type { WorkflowCatalog } from "../../../shared/workflows/catalog.ts";
+import { sleep } from "./env.ts";
+import { createTestFleet, type TestFleet } from "./fleet.ts";
+
+export const FIXTURE_WORKFLOWS = resolve(import.meta.dirname, "../fixtures/workflows");
+
+export function sleepSteps(): StepRegistry {
+  return new StepRegistry().register("sleep", async (input, ctx) => {
+    const ms = Number((input as { ms?: unknown } | null)?.ms ?? 0);
+    await new Promise<void>((done, fail) => {
+      const t = setTimeout(done, ms);
+      ctx.signal.addEventListener("abort", () => {
+        clearTimeout(t);
+        fail(new Error("aborted"));
+      });
+    });
+    return { slept: ms };
+  });
+}
+
+export interface FairFleet {
+  readonly fleet: TestFleet;
+  readonly catalog: WorkflowCatalog;
+  startWorker(): Promise<Worker>;
+  startScheduler(opts?: CreateFairSchedulerOptions): Promise<FairScheduler>;
+  setQuota(tenant: string, set: Record<string, unknown>): Promise<void>;
+  /** Sends `n` sleep jobs to the tenant's intake queue; returns their idempotency keys. */
+  sendJobs(tenant: string, n: number, ms: number): Promise<string[]>;
+  countJobs(tenant: string, filter?: Record<string, unknown>): Promise<number>;
+  cleanup(): Promise<void>;
+}
+
+export async function createFairFleet(
+  label: string,
+  tenants: string[],
+  workerConcurrency: number,
+): Promise<FairFleet> {
+  const fleet = await createTestFleet(label, {
+    tenants,
+    env: { SLUICE_WORKER_CONCURRENCY: String(workerConcurrency), SLUICE_POLL_WAIT_SECONDS: "1" },
+  });
+  const steps = sleepSteps();
+  const catalog = await fleet.loadCatalog(steps, FIXTURE_WORKFLOWS);
+  const stops: (() => Promise<void>)[] = [];
+  const db = fleet.rt.mongo.db();
+
+  return {
+    fleet,
+    catalog,
+    async startWorker() {
+      const rt: Runtime = await fleet.runtime();
+      const owner = `w-${randomUUID().slice(0, 8)}`;
+      const worker = createWorker(rt, { catalog, steps, owner, onSettled: createUsageSettleHook(rt) });
+      const reporter = new CapacityReporter({
+        capacity: new FleetCapacity(rt.mongo.db()),
+        workerId: owner,
+        slots: workerConcurrency,
+        busy: () => worker.busy,
+        now: Date.now,
+        log: rt.log,
+        intervalMs: 1_000,
+      });
+      await reporter.start();
+      worker.start();
+      stops.push(async () => {
+        await worker.stop(1_000);
+        await reporter.stop();
+      });
+      return worker;
+    },
+    async startScheduler(opts = {}) {
+      const rt = await fleet.runtime();
+      const scheduler = createFairScheduler(rt, catalog, {
+        quotaPollIntervalMs: 250,
+        ...opts,
+        loop: { intervalMs: 50, maintenanceIntervalMs: 1_000, ...opts.loop },
+      });
+      await scheduler.start();
+      stops.unshift(() => scheduler.stop());
+      return scheduler;
+    },
+    async setQuota(tenant, set) {
+      await db
+        .collection("tenants")
+        .updateOne({ tenantId: tenant }, { $set: { ...set, updatedAt: new Date() }, $inc: { version: 1 } });
+    },
+    async sendJobs(tenant, n, ms) {
+      const { queueUrl } = await fleet.rt.queues.intake(tenantId(tenant));
+      const keys = Array.from({ length: n }, () => `k-${randomUUID()}`);
+      await fleet.rt.sqs.sendBatch(
+        queueUrl,
+        keys.map((idempotencyKey) => ({
+          body: JSON.stringify({ tenantId: tenant, workflow: "sleep", idempotencyKey, input: { ms } }),
+        })),
+      );
+      return keys;
+    },
+    countJobs: (tenant, filter = {}) => db.collection("jobs").countDocuments({ tenantId: tenant, ...filter }),
+    async cleanup() {
+      for (const stop of stops) await stop().catch(() => undefined);
+      await fleet.cleanup();
+    },
+  };
+}
+
+/** Polls `probe` until it returns true; returns the elapsed ms, or throws after `timeoutMs`. */
+export async function waitUntil(
+  probe: () => Promise<boolean>,
+  timeoutMs: number,
+  what: string,
+): Promise<number> {
+  const start = Date.now();
+  while (Date.now() - start < timeoutMs) {
+    if (await probe()) return Date.now() - start;
+    await sleep(25);
+  }
+  throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+}

@@ -1,0 +1,103 @@
+import { describe, expect, it } from "vitest";
+import type { ReceivedMessage } from "../../../../shared/aws/sqs-port.ts";
+import { stringAttr } from "../../../../shared/aws/sqs-port.ts";
+import { freeSlots } from "../../../../scheduler/loop/free-slots.ts";
+import { IntakeBuffer } from "../../../../scheduler/loop/intake-buffer.ts";
+import type { BufferedMessage } from "../../../../scheduler/loop/intake-buffer.ts";
+import { messagePriority } from "../../../../scheduler/loop/message-priority.ts";
+import { quantile } from "../../../../scheduler/loop/metrics.ts";
+import { isRestingOutcome } from "../../../../scheduler/loop/usage-ledger.ts";
+
+const msg = (id: string, sentAt: number, extra: Partial<ReceivedMessage> = {}): ReceivedMessage => ({
+  messageId: id,
+  receiptHandle: `rh-${id}`,
+  body: "{}",
+  attributes: {},
+  receiveCount: 1,
+  sentAt,
+  ...extra,
+});
+const entry = (
+  id: string,
+  priority: BufferedMessage["priority"],
+  sentAt = 0,
+  visibleUntil = 1000,
+): BufferedMessage => ({
+  message: msg(id, sentAt),
+  priority,
+  receivedAt: 0,
+  visibleUntil,
+});
+
+describe("IntakeBuffer", () => {
+  it("takes the asked priority first, then the nearest class; replaces a re-received message", () => {
+    const b = new IntakeBuffer();
+    b.add([
+      entry("n1", "normal", 5),
+      entry("l1", "low", 1),
+      entry("h1", "high", 9),
+      entry("n2", "normal", 6),
+    ]);
+    expect(b.counts()).toEqual({ high: 1, normal: 2, low: 1 });
+    expect(b.oldestSentAt()).toBe(1);
+    expect(b.take("low")?.message.messageId).toBe("l1");
+    expect(b.take("low")?.message.messageId).toBe("h1");
+    b.add([entry("n1", "normal", 5)]);
+    expect(b.size).toBe(2);
+    const e = b.take("normal")!;
+    b.putBack(e);
+    expect(b.take("normal")?.message.messageId).toBe(e.message.messageId);
+  });
+
+  it("finds expiring entries and drops expired ones", () => {
+    const b = new IntakeBuffer();
+    b.add([entry("a", "normal", 0, 100), entry("b", "normal", 0, 1000)]);
+    expect(b.expiring(50, 100).map((e) => e.message.messageId)).toEqual(["a"]);
+    expect(b.dropExpired(100).map((e) => e.message.messageId)).toEqual(["a"]);
+    expect(b.drain().map((e) => e.message.messageId)).toEqual(["b"]);
+    expect(b.size).toBe(0);
+  });
+});
+
+describe("freeSlots", () => {
+  it("is live slots minus committed jobs, bounded by the work-queue depth guard", () => {
+    expect(freeSlots({ liveSlots: 10, committed: 4, workQueue: { visible: 0 }, maxQueueDepth: 100 })).toBe(6);
+    expect(
+      freeSlots({ liveSlots: 10, committed: 4, workQueue: { visible: 98, delayed: 1 }, maxQueueDepth: 100 }),
+    ).toBe(1);
+    expect(freeSlots({ liveSlots: 3, committed: 5, workQueue: { visible: 0 }, maxQueueDepth: 100 })).toBe(0);
+  });
+});
+
+describe("messagePriority", () => {
+  it("reads the body field, then the attribute, else normal", () => {
+    expect(
+      messagePriority(
+        msg("1", 0, { body: '{"priority":"low"}', attributes: { priority: stringAttr("high") } }),
+      ),
+    ).toBe("low");
+    expect(messagePriority(msg("2", 0, { attributes: { priority: stringAttr("high") } }))).toBe("high");
+    expect(messagePriority(msg("3", 0, { body: '{"priority":"urgent"}' }))).toBe("normal");
+    expect(messagePriority(msg("4", 0, { body: "{not json" }))).toBe("normal");
+  });
+});
+
+describe("isRestingOutcome", () => {
+  it("is true only where the job rests", () => {
+    expect(isRestingOutcome({ kind: "finished" })).toBe(true);
+    expect(isRestingOutcome({ kind: "resting" })).toBe(true);
+    expect(isRestingOutcome({ kind: "review" })).toBe(true);
+    expect(isRestingOutcome({ kind: "skipped", reason: "not_claimable" })).toBe(true);
+    expect(isRestingOutcome({ kind: "skipped", reason: "contended" })).toBe(false);
+    expect(isRestingOutcome({ kind: "released", reason: "shutdown" })).toBe(false);
+    expect(isRestingOutcome({ kind: "lost", reason: "conflict" })).toBe(false);
+  });
+});
+
+describe("quantile", () => {
+  it("is nearest-rank", () => {
+    expect(quantile([], 0.5)).toBeUndefined();
+    expect(quantile([1, 2, 3, 4], 0.5)).toBe(2);
+    expect(quantile([...Array(100).keys()], 0.99)).toBe(98);
+  });
+});

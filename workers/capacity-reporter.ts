@@ -1,0 +1,97 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
+import type { Logger } from "pino";
+import { FleetCapacity } from "../scheduler/store/capacity.ts";
+import type { WorkerHeartbeat } from "../scheduler/store/capacity.ts";
+import type { Runtime } from "../shared/runtime/runtime.ts";
+
+export interface CapacityReporterDeps {
+  /** `FleetCapacity` (or a fake): where heartbeats go. */
+  readonly capacity: {
+    heartbeat(hb: WorkerHeartbeat): Promise<void>;
+    remove(workerId: string): Promise<void>;
+  };
+  readonly workerId: string;
+  /** Jobs this worker runs at once (its `concurrency`). */
+  readonly slots: number;
+  /** Jobs running now, e.g. `() => worker.busy`. */
+  readonly busy: () => number;
+  readonly now: () => number;
+  readonly log: Logger;
+  /** Heartbeat period; default 2 s (well inside the scheduler's 15 s staleness window). */
+  readonly intervalMs?: number;
+}
+
+/**
+ * Tells the scheduler this worker's capacity: a heartbeat `{ workerId, slots, busy, at }` every
+ * `intervalMs`, the first one at `start()` (so the scheduler counts the slots before the first job
+ * arrives), and removal of the document at `stop()` so the slots stop counting at once. A failed
+ * heartbeat is logged and retried at the next period. Idempotent start and stop.
+ */
+export class CapacityReporter {
+  readonly #deps: CapacityReporterDeps;
+  #timer: NodeJS.Timeout | undefined;
+  #running = false;
+  #inFlight: Promise<void> | undefined;
+
+  constructor(deps: CapacityReporterDeps) {
+    this.#deps = deps;
+  }
+
+  /** Sends one heartbeat now. Never throws. */
+  beat(): Promise<void> {
+    const { capacity, workerId, slots, busy, now, log } = this.#deps;
+    const p = capacity
+      .heartbeat({ workerId, slots, busy: Math.min(slots, Math.max(0, busy())), at: now() })
+      .catch((err: unknown) => log.warn({ err, workerId }, "capacity heartbeat failed"));
+    this.#inFlight = p;
+    return p;
+  }
+
+  async start(): Promise<void> {
+    if (this.#running) return;
+    this.#running = true;
+    await this.beat();
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (!this.#running) return;
+    this.#timer = setTimeout(() => {
+      void this.beat().then(() => this.#schedule());
+    }, this.#deps.intervalMs ?? 2_000);
+    this.#timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (!this.#running) return;
+    this.#running = false;
+    clearTimeout(this.#timer);
+    await this.#inFlight;
+    await this.#deps.capacity
+      .remove(this.#deps.workerId)
+      .catch((err: unknown) => this.#deps.log.warn({ err }, "could not remove the capacity heartbeat"));
+  }
+}
+
+/**
+ * A reporter for a worker built over a runtime: heartbeats to the `workers` collection of the shared
+ * database every 2 s with the worker's configured concurrency as its slots.
+ */
+export function createCapacityReporter(
+  rt: Runtime,
+  worker: { readonly busy: number },
+  options: { workerId?: string; intervalMs?: number } = {},
+): CapacityReporter {
+  const workerId =
+    options.workerId ?? rt.config.worker.id ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  return new CapacityReporter({
+    capacity: new FleetCapacity(rt.mongo.db()),
+    workerId,
+    slots: rt.config.worker.concurrency,
+    busy: () => worker.busy,
+    now: Date.now,
+    log: rt.log.child({ component: "capacity-reporter", workerId }),
+    ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
+  });
+}

@@ -1,0 +1,195 @@
+/**
+ * Human review decisions, with Step Functions' SendTaskSuccess / SendTaskFailure semantics. A job in
+ * `needs_review` holds `review.taskToken`; a decision loads its execution state, delivers the output
+ * (`completeTask`) or the error (`failTask`) to the waiting Task, writes the state back with a CAS
+ * (`needs_review → queued`, review cleared) and enqueues a work message. A worker then continues the
+ * workflow: the next state, the Task's Catch path, or `failed` when nothing catches a rejection.
+ * A decision for a job that is not waiting is refused with a `ReviewRefusedError` saying why.
+ */
+import type { Logger } from "pino";
+import { completeTask, failTask, pendingTasks, type ExecutionState } from "../shared/asl/index.ts";
+import type { SqsPort } from "../shared/aws/sqs-port.ts";
+import type { JobDoc } from "../shared/jobs/job-doc.ts";
+import type { JobStore } from "../shared/jobs/job-store.ts";
+import type { WorkMessage } from "../shared/messages/work-message.ts";
+import type { Runtime } from "../shared/runtime/runtime.ts";
+import type { TenantId } from "../shared/tenancy/tenant-id.ts";
+import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
+import { randomUUID } from "node:crypto";
+import { createJobData, type JobData } from "./job-data.ts";
+
+export type RefusalCode = "not_found" | "not_waiting" | "token_mismatch" | "contended";
+
+export class ReviewRefusedError extends Error {
+  readonly retryable: boolean;
+  constructor(
+    readonly code: RefusalCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = "ReviewRefusedError";
+    this.retryable = code === "contended";
+  }
+}
+
+export interface ReviewDeps {
+  jobsOf: (tenant: TenantId) => JobStore;
+  catalog: WorkflowCatalog;
+  data: JobData;
+  sqs: SqsPort;
+  workQueueUrl: string;
+  now: () => number;
+  log: Logger;
+}
+
+export interface DecisionOptions {
+  /** When given, must equal the job's `review.taskToken` (a stale decision is refused). */
+  taskToken?: string;
+  /** Who decided; recorded in the job's history. */
+  reviewer?: string;
+}
+
+export interface DecisionResult {
+  jobId: string;
+  stateName: string;
+  /** The job's version after the decision was recorded. */
+  version: number;
+}
+
+type Decision = { ok: true; output: unknown } | { ok: false; error: string; cause: string };
+
+const MAX_ROUNDS = 5;
+
+export class Reviews {
+  constructor(private readonly deps: ReviewDeps) {}
+
+  /** SendTaskSuccess: the waiting Task's result is `output`. */
+  approve(
+    tenant: TenantId,
+    jobId: string,
+    output: unknown,
+    opts: DecisionOptions = {},
+  ): Promise<DecisionResult> {
+    return this.#decide(tenant, jobId, { ok: true, output: output ?? null }, opts);
+  }
+
+  /** SendTaskFailure: the waiting Task fails with `error` / `cause` (Retry and Catch apply). */
+  reject(
+    tenant: TenantId,
+    jobId: string,
+    error: string,
+    cause: string,
+    opts: DecisionOptions = {},
+  ): Promise<DecisionResult> {
+    return this.#decide(tenant, jobId, { ok: false, error, cause }, opts);
+  }
+
+  /** The tenant's jobs waiting for a decision, oldest first. */
+  list(tenant: TenantId, limit = 100): Promise<JobDoc[]> {
+    return this.deps.jobsOf(tenant).findByStatus("needs_review", limit);
+  }
+
+  /** The review data of a waiting job (loaded from S3 when it was claim-checked). */
+  async data(tenant: TenantId, job: JobDoc): Promise<unknown> {
+    if (!job.review) return null;
+    return job.review.dataRef
+      ? this.deps.data.resolve(tenant, { $sluiceRef: job.review.dataRef })
+      : job.review.data;
+  }
+
+  async #decide(
+    tenant: TenantId,
+    jobId: string,
+    decision: Decision,
+    opts: DecisionOptions,
+  ): Promise<DecisionResult> {
+    const { data, now } = this.deps;
+    const jobs = this.deps.jobsOf(tenant);
+    for (let round = 0; round < MAX_ROUNDS; round++) {
+      const job = await jobs.get(jobId);
+      if (job === null) throw new ReviewRefusedError("not_found", `no job ${jobId} for tenant ${tenant}`);
+      const review = job.review;
+      if (job.status !== "needs_review" || review === null) {
+        throw new ReviewRefusedError("not_waiting", `job ${jobId} is ${job.status}, not waiting for review`);
+      }
+      if (opts.taskToken !== undefined && opts.taskToken !== review.taskToken) {
+        throw new ReviewRefusedError(
+          "token_mismatch",
+          `job ${jobId} waits for review of ${review.stateName} with another task token`,
+        );
+      }
+      const machine = this.deps.catalog.get(job.workflow.name)?.machine;
+      if (!machine) throw new Error(`this fleet has no workflow "${job.workflow.name}" (job ${jobId})`);
+      const exec = await data.loadExecution(tenant, job);
+      const task = exec
+        ? pendingTasks(machine, exec).find((t) => (t.taskToken ?? t.taskId) === review.taskToken)
+        : undefined;
+      if (!exec || !task) {
+        throw new Error(`job ${jobId} is in needs_review but its execution has no task ${review.taskToken}`);
+      }
+      let next: ExecutionState;
+      if (decision.ok) {
+        const output = await data.storeResult(
+          tenant,
+          jobId,
+          `${task.stateName}-${task.taskId}`,
+          decision.output,
+        );
+        next = completeTask(machine, exec, task.taskId, output);
+      } else {
+        next = failTask(machine, exec, task.taskId, decision.error, decision.cause);
+      }
+      const fields = await data.executionPatch(tenant, jobId, next);
+      const at = now();
+      const event = {
+        at,
+        type: decision.ok ? "review_approved" : "review_rejected",
+        state: review.stateName,
+        detail: {
+          ...(opts.reviewer !== undefined ? { reviewer: opts.reviewer } : {}),
+          ...(decision.ok ? {} : { error: decision.error, cause: decision.cause.slice(0, 2000) }),
+        },
+      };
+      const r = await jobs.casUpdate(
+        jobId,
+        job.version,
+        { status: "queued", review: null, wakeAt: null, ...fields },
+        at,
+        {
+          history: [event],
+        },
+      );
+      if (!r.ok) {
+        await data.discard(tenant, fields.executionRef, null);
+        continue; // another decision or a cancel won: re-read and re-decide
+      }
+      await data.discard(tenant, job.executionRef, fields.executionRef);
+      const work: WorkMessage = { tenantId: tenant, jobId };
+      try {
+        await this.deps.sqs.send(this.deps.workQueueUrl, { body: JSON.stringify(work) });
+      } catch (err) {
+        // The decision is recorded and the job queued: the sweeper re-drives it.
+        this.deps.log.warn({ err, tenantId: tenant, jobId }, "work message not sent after a review decision");
+      }
+      this.deps.log.info(
+        { tenantId: tenant, jobId, state: review.stateName, decision: decision.ok ? "approved" : "rejected" },
+        "review decision recorded",
+      );
+      return { jobId, stateName: review.stateName, version: r.version };
+    }
+    throw new ReviewRefusedError("contended", `job ${jobId} kept changing; try again`);
+  }
+}
+
+/** Review decisions over a runtime (the catalog must hold the workflows of the jobs decided on). */
+export function createReviews(rt: Runtime, catalog: WorkflowCatalog, now: () => number = Date.now): Reviews {
+  return new Reviews({
+    jobsOf: (t) => rt.jobsOf(t),
+    catalog,
+    data: createJobData(rt.blobs, rt.config.claimCheck.thresholdBytes, randomUUID),
+    sqs: rt.sqs,
+    workQueueUrl: rt.queues.work,
+    now,
+    log: rt.log.child({ component: "review" }),
+  });
+}

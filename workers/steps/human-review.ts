@@ -1,0 +1,22 @@
+import type { TaskEffect } from "../../shared/asl/index.ts";
+import { stepNameOf, type StepHandler } from "./registry.ts";
+
+/** The review step's name: `arn:aws:states:<region>:<account>:activity:human-review`. */
+export const HUMAN_REVIEW_STEP = "human-review";
+
+/**
+ * Whether a Task waits for a human decision instead of running a handler: the review step, or any
+ * Resource ending in `.waitForTaskToken`. The worker parks such a job in `needs_review` with the
+ * task token and the Task's input; `approve` / `reject` (workers/review.ts) resume it.
+ */
+export function isReviewTask(task: Pick<TaskEffect, "resource" | "taskToken">): boolean {
+  return task.taskToken !== undefined || stepNameOf(task.resource) === HUMAN_REVIEW_STEP;
+}
+
+/**
+ * Registered so workflows naming the review step validate; the worker never calls it (it parks the
+ * job), so a call means a wiring bug.
+ */
+export const humanReview: StepHandler = async (_input, ctx) => {
+  throw new Error(`step ${HUMAN_REVIEW_STEP} of job ${ctx.jobId} must park the job for review, not run`);
+};

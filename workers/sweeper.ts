@@ -1,0 +1,177 @@
+/**
+ * The sweeper: MongoDB is the source of truth, so a lost SQS message only delays a job. Each
+ * `tick(now)` (public: tests build a dead state and call it directly) does, in every database that
+ * holds jobs:
+ *
+ * 1. expired leases: `running` jobs whose lease ran out go back to `queued` (`expireLease` CAS);
+ * 2. due wake-ups: `queued` jobs resting on a Wait whose `wakeAt` passed (`requeue` CAS);
+ * 3. lost messages: `queued` jobs with no wake-up, untouched for `redriveAfterMs` (`requeue` CAS,
+ *    which stamps `updatedAt`, so the job is not stale again until another `redriveAfterMs`).
+ *
+ * and sends one work message per job whose CAS it won. Several sweepers may run at once: they race
+ * on the same `version`, one wins and sends; the others skip. Extra messages that do slip through
+ * (a redelivered original beside the sweeper's copy) are harmless: workers claim with a CAS and a
+ * job that moved on makes the duplicate a no-op.
+ */
+import type { Db } from "mongodb";
+import type { Logger } from "pino";
+import type { SqsPort } from "../shared/aws/sqs-port.ts";
+import type { JobDoc } from "../shared/jobs/job-doc.ts";
+import type { CasResult, JobStore } from "../shared/jobs/job-store.ts";
+import { createSweeperQueries, type SweepCandidate } from "../shared/jobs/sweeper-queries.ts";
+import type { WorkMessage } from "../shared/messages/work-message.ts";
+import { COLLECTIONS } from "../shared/mongo/collections.ts";
+import type { Runtime } from "../shared/runtime/runtime.ts";
+import type { TenantId } from "../shared/tenancy/tenant-id.ts";
+
+export interface SweeperDeps {
+  sqs: SqsPort;
+  workQueueUrl: string;
+  /** Every database holding a `jobs` collection: the shared one and each dedicated tenant's. */
+  databases: () => readonly Db[];
+  jobsOf: (tenant: TenantId) => JobStore;
+  now: () => number;
+  /** Queued jobs untouched this long are re-driven (their work message is presumed lost). */
+  redriveAfterMs: number;
+  /**
+   * A due Wait is woken only this long after `wakeAt`, leaving time for the delayed work message a
+   * worker sent for a short wait to arrive first (waits over 15 minutes have none).
+   */
+  wakeGraceMs: number;
+  /** Candidates per query per database per tick. */
+  batchSize: number;
+  intervalMs: number;
+  log: Logger;
+}
+
+export interface SweepReport {
+  expired: number;
+  woken: number;
+  redriven: number;
+  /** CAS races lost to another sweeper or a worker (nothing sent). */
+  skipped: number;
+  errors: number;
+}
+
+type Kind = "expired" | "woken" | "redriven";
+
+export class Sweeper {
+  #timer: NodeJS.Timeout | undefined;
+  #running: Promise<unknown> | undefined;
+  #stopped = false;
+
+  constructor(private readonly deps: SweeperDeps) {}
+
+  /** One idempotent pass over every database. Never throws; failures are counted and logged. */
+  async tick(now: number = this.deps.now()): Promise<SweepReport> {
+    const report: SweepReport = { expired: 0, woken: 0, redriven: 0, skipped: 0, errors: 0 };
+    for (const db of this.deps.databases()) {
+      const q = createSweeperQueries(db.collection<JobDoc>(COLLECTIONS.jobs));
+      const n = this.deps.batchSize;
+      await this.#pass(
+        report,
+        "expired",
+        () => q.findExpiredLeases(now, n),
+        (s, c) => s.expireLease(c.jobId, c.version, now),
+      );
+      await this.#pass(
+        report,
+        "woken",
+        () => q.findDueWakeups(now - this.deps.wakeGraceMs, n),
+        (s, c) => s.requeue(c.jobId, c.version, now),
+      );
+      await this.#pass(
+        report,
+        "redriven",
+        () => q.findStaleQueued(now - this.deps.redriveAfterMs, n),
+        (s, c) => s.requeue(c.jobId, c.version, now),
+      );
+    }
+    if (report.expired + report.woken + report.redriven + report.errors > 0) {
+      this.deps.log.info(report, "sweep");
+    }
+    return report;
+  }
+
+  async #pass(
+    report: SweepReport,
+    kind: Kind,
+    find: () => Promise<SweepCandidate[]>,
+    cas: (store: JobStore, c: SweepCandidate) => Promise<CasResult>,
+  ): Promise<void> {
+    let candidates: SweepCandidate[];
+    try {
+      candidates = await find();
+    } catch (err) {
+      report.errors++;
+      this.deps.log.error({ err, kind }, "sweeper query failed");
+      return;
+    }
+    for (const c of candidates) {
+      try {
+        const r = await cas(this.deps.jobsOf(c.tenantId), c);
+        if (!r.ok) {
+          report.skipped++;
+          continue;
+        }
+        const work: WorkMessage = { tenantId: c.tenantId, jobId: c.jobId };
+        await this.deps.sqs.send(this.deps.workQueueUrl, { body: JSON.stringify(work) });
+        report[kind]++;
+        this.deps.log.info({ tenantId: c.tenantId, jobId: c.jobId, kind }, "job re-enqueued by the sweeper");
+      } catch (err) {
+        // A send that failed after a won CAS leaves the job queued and fresh; pass 3 re-drives it
+        // once it is stale again.
+        report.errors++;
+        this.deps.log.error({ err, tenantId: c.tenantId, jobId: c.jobId, kind }, "sweep of a job failed");
+      }
+    }
+  }
+
+  /** Ticks every `intervalMs` until `stop()`. Idempotent. */
+  start(): void {
+    if (this.#timer || this.#stopped) return;
+    const loop = () => {
+      this.#running = this.tick().finally(() => {
+        if (!this.#stopped) this.#timer = setTimeout(loop, this.deps.intervalMs);
+      });
+    };
+    this.#timer = setTimeout(loop, 0);
+  }
+
+  /** Stops ticking and waits for a tick in progress. Idempotent. */
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    if (this.#timer) clearTimeout(this.#timer);
+    await this.#running?.catch(() => undefined);
+  }
+}
+
+export interface CreateSweeperOptions {
+  /** Default: `config.sweeper.redriveAfterMs`, else 2 × the visibility timeout. */
+  staleQueuedMs?: number | undefined;
+  /** Default 5 s. */
+  wakeGraceMs?: number;
+  /** Databases to scan besides the shared one; default `config.sweeper.extraDatabases`. */
+  extraDatabases?: readonly string[];
+  now?: () => number;
+}
+
+/** A sweeper over a runtime's shared database and the configured dedicated ones. */
+export function createSweeper(rt: Runtime, opts: CreateSweeperOptions = {}): Sweeper {
+  const c = rt.config;
+  const names = [c.mongo.db, ...(opts.extraDatabases ?? c.sweeper.extraDatabases)];
+  const dbs = [...new Set(names)].map((n) => rt.mongo.db(n));
+  return new Sweeper({
+    sqs: rt.sqs,
+    workQueueUrl: rt.queues.work,
+    databases: () => dbs,
+    jobsOf: (t) => rt.jobsOf(t),
+    now: opts.now ?? Date.now,
+    redriveAfterMs:
+      opts.staleQueuedMs ?? c.sweeper.redriveAfterMs ?? 2 * c.worker.visibilityTimeoutSeconds * 1000,
+    wakeGraceMs: opts.wakeGraceMs ?? 5_000,
+    batchSize: 100,
+    intervalMs: c.sweeper.intervalMs,
+    log: rt.log.child({ component: "sweeper" }),
+  });
+}
