@@ -11,7 +11,7 @@ import type { ReleaseEvent } from "./loop/metrics.ts";
 import { settleHook, UsageLedger } from "./loop/usage-ledger.ts";
 import type { SettleOutcome } from "./loop/usage-ledger.ts";
 import { FleetCapacity } from "./store/capacity.ts";
-import { ensureSchedulerIndexes } from "./store/collections.ts";
+import { ensureIndexes } from "../shared/mongo/indexes.ts";
 import { QuotaSource } from "./store/quota-source.ts";
 import { UsageStore } from "./store/usage.ts";
 
@@ -68,7 +68,7 @@ export function createFairScheduler(
         ),
       now,
       log,
-      setup: () => ensureSchedulerIndexes(db),
+      setup: async () => void (await ensureIndexes(db)),
     },
     { intervalMs: rt.config.scheduler.intervalMs, ...options.loop },
     new SchedulerMetrics(options.onRelease !== undefined ? { onRelease: options.onRelease } : {}),

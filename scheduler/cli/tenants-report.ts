@@ -7,7 +7,7 @@ import type { Collection, Db, Document } from "mongodb";
 import type { Logger } from "pino";
 import { intakeQueueName } from "../../shared/aws/queue-names.ts";
 import type { SqsPort } from "../../shared/aws/sqs-port.ts";
-import { COLLECTIONS } from "../../shared/jobs/collections.ts";
+import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import type { JobDoc } from "../../shared/jobs/job-doc.ts";
 import { scopedCollection } from "../../shared/tenancy/scoped-collection.ts";
 import { TenantIdSchema } from "../../shared/tenancy/tenant-id.ts";

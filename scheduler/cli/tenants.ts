@@ -12,7 +12,7 @@
 import type { Collection, Db, Document } from "mongodb";
 import type { Logger } from "pino";
 import type { SqsPort } from "../../shared/aws/sqs-port.ts";
-import { COLLECTIONS } from "../../shared/jobs/collections.ts";
+import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import type { JobDoc } from "../../shared/jobs/job-doc.ts";
 import { silentLogger } from "../../shared/log/logger.ts";
 import { isDuplicateKeyError } from "../../shared/mongo/errors.ts";

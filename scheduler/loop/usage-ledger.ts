@@ -25,7 +25,7 @@ import type { Logger } from "pino";
 import { isDuplicateKeyError } from "../../shared/mongo/errors.ts";
 import { scopedCollection } from "../../shared/tenancy/scoped-collection.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
-import { SCHEDULER_COLLECTIONS } from "../store/collections.ts";
+import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 
 export interface LedgerDoc {
   _id: string;
@@ -61,7 +61,7 @@ export class UsageLedger {
   }
 
   #raw(): Collection<LedgerDoc> {
-    return this.#db.collection<LedgerDoc>(SCHEDULER_COLLECTIONS.usageLedger);
+    return this.#db.collection<LedgerDoc>(COLLECTIONS.usageLedger);
   }
 
   /** The scheduler released `jobId` holding one acquired slot. */

@@ -11,7 +11,7 @@
 import type { Collection, Db } from "mongodb";
 import { z } from "zod";
 import { isDuplicateKeyError } from "../../shared/mongo/errors.ts";
-import { SCHEDULER_COLLECTIONS } from "./collections.ts";
+import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 
 const count = z.number().int().min(0);
 
@@ -85,7 +85,7 @@ export class FleetCapacity {
   readonly #staleAfterMs: number;
 
   constructor(db: Db, options: FleetCapacityOptions = {}) {
-    this.#workers = db.collection<WorkerDoc>(SCHEDULER_COLLECTIONS.workers);
+    this.#workers = db.collection<WorkerDoc>(COLLECTIONS.workers);
     this.#staleAfterMs = options.staleAfterMs ?? 15_000;
   }
 

@@ -24,7 +24,7 @@
  */
 import type { Collection, Db, UpdateFilter } from "mongodb";
 import type { Logger } from "pino";
-import { COLLECTIONS } from "../../shared/jobs/collections.ts";
+import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import type { JobDoc } from "../../shared/jobs/job-doc.ts";
 import { isDuplicateKeyError } from "../../shared/mongo/errors.ts";
 import { scopedCollection } from "../../shared/tenancy/scoped-collection.ts";

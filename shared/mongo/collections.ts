@@ -6,6 +6,10 @@ export const COLLECTIONS = {
   tenants: "tenants",
   /** Live per-tenant counters (running jobs), updated with atomic conditional increments. */
   usage: "usage",
+  /** One heartbeat document per worker process `{ workerId, slots, busy, at }` (fleet-level, not tenant data). */
+  workers: "workers",
+  /** One document per released job: which of scheduler and worker accounted for its slot. */
+  usageLedger: "usage_ledger",
 } as const;
 
 export type CollectionKey = keyof typeof COLLECTIONS;

@@ -37,6 +37,12 @@ export const INDEXES: readonly IndexDef[] = [
     options: { unique: true },
   },
   { collection: COLLECTIONS.usage, name: "tenant_unique", keys: { tenantId: 1 }, options: { unique: true } },
+  {
+    collection: COLLECTIONS.workers,
+    name: "worker_unique",
+    keys: { workerId: 1 },
+    options: { unique: true },
+  },
 ];
 
 export interface EnsureIndexesReport {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Db } from "mongodb";
-import { ensureSchedulerIndexes, SCHEDULER_COLLECTIONS } from "../../scheduler/store/collections.ts";
+import { ensureIndexes } from "../../shared/mongo/indexes.ts";
+import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import { FleetCapacity, releasable } from "../../scheduler/store/capacity.ts";
 import { testDatabase } from "./helpers/mongo.ts";
 
@@ -12,11 +13,11 @@ describe("FleetCapacity: worker heartbeats in MongoDB", () => {
 
   beforeAll(async () => {
     ({ db, drop } = await testDatabase("sstore-cap"));
-    await ensureSchedulerIndexes(db);
+    await ensureIndexes(db);
   });
   afterAll(() => drop());
   beforeEach(async () => {
-    await db.collection(SCHEDULER_COLLECTIONS.workers).deleteMany({});
+    await db.collection(COLLECTIONS.workers).deleteMany({});
   });
 
   it("sums free slots over workers heard from recently; stale workers stop counting", async () => {
@@ -41,7 +42,7 @@ describe("FleetCapacity: worker heartbeats in MongoDB", () => {
         fleet.heartbeat({ workerId: "w1", slots: 8, busy: i % 8, at: T0 + i }),
       ),
     );
-    const docs = await db.collection(SCHEDULER_COLLECTIONS.workers).find({ workerId: "w1" }).toArray();
+    const docs = await db.collection(COLLECTIONS.workers).find({ workerId: "w1" }).toArray();
     expect(docs).toHaveLength(1);
     expect(docs[0]).toMatchObject({ at: T0 + 19, busy: 19 % 8 });
     await fleet.heartbeat({ workerId: "w1", slots: 8, busy: 0, at: T0 }); // late, out of order
@@ -50,7 +51,7 @@ describe("FleetCapacity: worker heartbeats in MongoDB", () => {
 
   it("accepts BSON dates for `at`, ignores malformed documents, and removes and prunes workers", async () => {
     const fleet = new FleetCapacity(db, { staleAfterMs: 15_000 });
-    const workers = db.collection(SCHEDULER_COLLECTIONS.workers);
+    const workers = db.collection(COLLECTIONS.workers);
     await workers.insertMany([
       { workerId: "dated", slots: 3, busy: 1, at: new Date(T0 - 1_000) },
       { workerId: "broken", slots: "many", busy: 0, at: T0 },

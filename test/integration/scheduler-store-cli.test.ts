@@ -2,12 +2,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Collection, Db, Document } from "mongodb";
 import { createFakeSqs } from "../../shared/aws/sqs-fake.ts";
 import type { SqsPort } from "../../shared/aws/sqs-port.ts";
-import { COLLECTIONS } from "../../shared/jobs/collections.ts";
+import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import { silentLogger } from "../../shared/log/logger.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { tenantsCommand } from "../../scheduler/cli/tenants.ts";
 import type { TenantsDeps } from "../../scheduler/cli/tenants.ts";
-import { ensureSchedulerIndexes } from "../../scheduler/store/collections.ts";
+import { ensureIndexes } from "../../shared/mongo/indexes.ts";
 import { QuotaSource } from "../../scheduler/store/quota-source.ts";
 import { UsageStore } from "../../scheduler/store/usage.ts";
 import { testDatabase } from "./helpers/mongo.ts";
@@ -41,7 +41,7 @@ describe("tenants CLI", () => {
     ({ db, drop } = await testDatabase("sstore-cli"));
     tenants = db.collection(COLLECTIONS.tenants);
     await tenants.createIndex({ tenantId: 1 }, { unique: true, name: "tenant_unique" });
-    await ensureSchedulerIndexes(db);
+    await ensureIndexes(db);
   });
   afterAll(() => drop());
   beforeEach(async () => {
@@ -74,8 +74,20 @@ describe("tenants CLI", () => {
     await db
       .collection(COLLECTIONS.jobs)
       .insertMany([
-        { _id: "job-00000001", tenantId: "acme", status: "queued", wakeAt: null } as Document,
-        { _id: "job-00000002", tenantId: "acme", status: "running", wakeAt: null } as Document,
+        {
+          _id: "job-00000001",
+          tenantId: "acme",
+          idempotencyKey: "k1",
+          status: "queued",
+          wakeAt: null,
+        } as Document,
+        {
+          _id: "job-00000002",
+          tenantId: "acme",
+          idempotencyKey: "k2",
+          status: "running",
+          wakeAt: null,
+        } as Document,
       ]);
     const usage = new UsageStore(db, { now: Date.now, log: silentLogger() });
     await usage.tryAcquire(ACME, 10);

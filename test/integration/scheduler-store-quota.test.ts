@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Collection, Db, Document } from "mongodb";
-import { COLLECTIONS } from "../../shared/jobs/collections.ts";
+import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import { silentLogger } from "../../shared/log/logger.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { QuotaSource } from "../../scheduler/store/quota-source.ts";

@@ -2,12 +2,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Collection, Db } from "mongodb";
 import { connectMongo } from "../../shared/mongo/client.ts";
 import type { MongoHandle } from "../../shared/mongo/client.ts";
-import { COLLECTIONS } from "../../shared/jobs/collections.ts";
+import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import type { JobDoc } from "../../shared/jobs/job-doc.ts";
 import { silentLogger } from "../../shared/log/logger.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
-import { ensureSchedulerIndexes } from "../../scheduler/store/collections.ts";
+import { ensureIndexes } from "../../shared/mongo/indexes.ts";
 import { UsageStore } from "../../scheduler/store/usage.ts";
 import type { UsageDoc } from "../../scheduler/store/usage.ts";
 import { testConfig } from "./helpers/env.ts";
@@ -33,7 +33,7 @@ describe("UsageStore: running counts under concurrency", () => {
     // A second, independent connection: a second scheduler replica.
     replica = await connectMongo(testConfig({ SLUICE_DB: db.databaseName }), { appName: "replica-2" });
     replicaDb = replica.db();
-    await ensureSchedulerIndexes(db);
+    await ensureIndexes(db);
     usage = db.collection(COLLECTIONS.usage);
     jobs = db.collection(COLLECTIONS.jobs);
   });
@@ -118,6 +118,7 @@ describe("UsageStore: running counts under concurrency", () => {
   const job = (id: string, tenant: TenantId, status: string, extra: Record<string, unknown> = {}) => ({
     _id: id,
     tenantId: tenant,
+    idempotencyKey: `key-${id}`,
     status,
     wakeAt: null,
     updatedAt: T0 - 60_000,
