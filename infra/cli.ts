@@ -9,6 +9,7 @@
  *   conformance [file]   run the AWS-recorded ASL corpus through the engine
  *   bench <name>         run a benchmark (asl, worker, fairness)
  *   review <action>      list | approve | reject jobs waiting for human review
+ *   tenants <action>     list | check | set: operators' view and edits of tenant quotas
  */
 const [command, ...rest] = process.argv.slice(2);
 
@@ -26,11 +27,13 @@ async function main(): Promise<number> {
       return (await import("../test/conformance/run.ts")).conformanceCommand(rest);
     case "review":
       return (await import("../workers/cli/review.ts")).reviewCommand(rest);
+    case "tenants":
+      return (await import("../scheduler/cli/tenants.ts")).tenantsCommand(rest);
     case "bench":
       return (await import("../bench/run.ts")).benchCommand(rest);
     default:
       console.error(
-        `usage: infra/cli.ts <test|demo|stack|provision|conformance|bench|review> [...]\nunknown command: ${command ?? "(none)"}`,
+        `usage: infra/cli.ts <test|demo|stack|provision|conformance|bench|review|tenants> [...]\nunknown command: ${command ?? "(none)"}`,
       );
       return 2;
   }
