@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { TenantIdSchema } from "../tenancy/tenant-id.ts";
+import { parseJsonBody } from "./parse-body.ts";
 
 /** Largest inline `input` accepted on an intake message; bigger inputs travel as an S3 reference. */
 export const MAX_INLINE_INPUT_BYTES = 200 * 1024;
@@ -32,8 +33,7 @@ export const IntakeMessageSchema = z
 
 export type IntakeMessage = z.infer<typeof IntakeMessageSchema>;
 
-export type IntakeParseResult =
-  { ok: true; message: IntakeMessage } | { ok: false; reason: string; tenantHint?: string };
+export type IntakeParseResult = { ok: true; message: IntakeMessage } | { ok: false; reason: string };
 
 /**
  * Parses an SQS body into an intake message. Never throws: malformed JSON, missing or invalid
@@ -41,27 +41,17 @@ export type IntakeParseResult =
  * which the caller attaches to the dead-letter copy of the message.
  */
 export function parseIntakeMessage(body: string, queueTenant: string): IntakeParseResult {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body);
-  } catch (err) {
-    return { ok: false, reason: `malformed JSON: ${(err as Error).message}` };
-  }
-  const parsed = IntakeMessageSchema.safeParse(raw);
-  if (!parsed.success) {
-    const reason = parsed.error.issues
-      .map((i) => `${i.path.length ? i.path.join(".") : "(body)"}: ${i.message}`)
-      .join("; ");
-    return { ok: false, reason: `invalid message: ${reason}` };
-  }
-  if (parsed.data.tenantId !== queueTenant) {
+  const parsed = parseJsonBody(body, IntakeMessageSchema, "message");
+  if (!parsed.ok) return parsed;
+  const message = parsed.value;
+  if (message.tenantId !== queueTenant) {
     return {
       ok: false,
-      reason: `wrong tenant: message names "${parsed.data.tenantId}" but arrived on the intake queue of "${queueTenant}"`,
+      reason: `wrong tenant: message names "${message.tenantId}" but arrived on the intake queue of "${queueTenant}"`,
     };
   }
-  if (parsed.data.input !== undefined) {
-    const bytes = Buffer.byteLength(JSON.stringify(parsed.data.input));
+  if (message.input !== undefined) {
+    const bytes = Buffer.byteLength(JSON.stringify(message.input));
     if (bytes > MAX_INLINE_INPUT_BYTES) {
       return {
         ok: false,
@@ -69,5 +59,5 @@ export function parseIntakeMessage(body: string, queueTenant: string): IntakePar
       };
     }
   }
-  return { ok: true, message: parsed.data };
+  return { ok: true, message };
 }

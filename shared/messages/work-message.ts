@@ -1,13 +1,14 @@
 import { z } from "zod";
 import { JobIdSchema } from "../jobs/job-doc.ts";
 import { TenantIdSchema } from "../tenancy/tenant-id.ts";
+import { jsonOrUndefined, parseJsonBody } from "./parse-body.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";
 
 /** What the scheduler (and the sweeper) put on the shared work queue: a pointer to a job document. */
 export const WorkMessageSchema = z
   .object({
     tenantId: TenantIdSchema,
-    jobId: z.string().min(1).max(100),
+    jobId: JobIdSchema,
   })
   .strict();
 
@@ -16,20 +17,8 @@ export type WorkMessage = z.infer<typeof WorkMessageSchema>;
 export type WorkParseResult = { ok: true; message: WorkMessage } | { ok: false; reason: string };
 
 export function parseWorkMessage(body: string): WorkParseResult {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body);
-  } catch (err) {
-    return { ok: false, reason: `malformed JSON: ${(err as Error).message}` };
-  }
-  const parsed = WorkMessageSchema.safeParse(raw);
-  if (!parsed.success) {
-    return {
-      ok: false,
-      reason: `invalid work message: ${parsed.error.issues.map((i) => `${i.path.join(".") || "(body)"}: ${i.message}`).join("; ")}`,
-    };
-  }
-  return { ok: true, message: parsed.data };
+  const r = parseJsonBody(body, WorkMessageSchema, "work message");
+  return r.ok ? { ok: true, message: r.value } : r;
 }
 
 /**
@@ -37,12 +26,7 @@ export function parseWorkMessage(body: string): WorkParseResult {
  * valid on their own (other fields bad), so the rejection can be recorded on that job.
  */
 export function workMessageJobHint(body: string): { tenantId: TenantId; jobId: string } | undefined {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(body);
-  } catch {
-    return undefined;
-  }
+  const raw = jsonOrUndefined(body);
   if (raw === null || typeof raw !== "object") return undefined;
   const r = raw as Record<string, unknown>;
   const tenant = TenantIdSchema.safeParse(r.tenantId);
