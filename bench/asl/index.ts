@@ -1,12 +1,14 @@
 /**
  * `npm run bench -- asl`: Sluice's ASL engine against aws-local-stepfunctions 3.0.0, in one process
  * and one run, on the machines of machines.ts. For each machine and engine it prints transitions/s
- * (median of several rounds, with min/max spread), the ratio Sluice / reference, and Sluice's
+ * (median of several rounds, with min/max spread), the ratio Sluice / reference (stepping only, and
+ * with the full checkpoint text produced by serializeExecution after every step), and Sluice's
  * serialized checkpoint size; it ends with the line
  *   asl speed ratio vs aws-local-stepfunctions: chain Rc, map Rm
  * using the "with serialization" Sluice figures.
  *
  * Options: --quick (short rounds, for a smoke run), --rounds N, --round-ms N, --warmup-ms N,
+ * --no-stringify (skip the plain JSON.stringify comparison variant),
  * --no-save (do not write bench/results/asl-<timestamp>.json).
  */
 import { isDeepStrictEqual } from "node:util";
@@ -20,7 +22,7 @@ import { referenceRunner } from "./reference.ts";
 import { printReport, type CheckpointRow, type EngineName, type Measurement } from "./report.ts";
 import { sluiceRunner } from "./sluice.ts";
 
-function timingOptions(argv: string[]): { timing: TimingOptions; save: boolean } {
+function timingOptions(argv: string[]): { timing: TimingOptions; save: boolean; compareStringify: boolean } {
   const args = parseArgs(argv, ["rounds", "round-ms", "warmup-ms"]);
   const quick = args.flags.has("quick");
   return {
@@ -30,6 +32,7 @@ function timingOptions(argv: string[]): { timing: TimingOptions; save: boolean }
       roundMs: intOption(args, "round-ms", quick ? 100 : 400),
     },
     save: !args.flags.has("no-save"),
+    compareStringify: !args.flags.has("no-stringify"),
   };
 }
 
@@ -43,15 +46,23 @@ function execution(m: BenchMachine, run: () => unknown): Work {
 }
 
 /** Measures the engines on one machine, their rounds interleaved. */
-async function measureMachine(m: BenchMachine, timing: TimingOptions): Promise<Measurement[]> {
+async function measureMachine(
+  m: BenchMachine,
+  timing: TimingOptions,
+  compareStringify: boolean,
+): Promise<Measurement[]> {
   const sluice = sluiceRunner(m);
   const variants: { name: EngineName; work: Work }[] = [];
   if (m.reference) {
     const ref = referenceRunner(m);
     variants.push({ name: "aws-local-stepfunctions", work: execution(m, () => ref.run()) });
   }
-  variants.push({ name: "sluice", work: execution(m, () => sluice.run(false)) });
-  variants.push({ name: "sluice+serialize", work: execution(m, () => sluice.run(true)) });
+  variants.push({ name: "sluice", work: execution(m, () => sluice.run("none")) });
+  variants.push({ name: "sluice+serialize", work: execution(m, () => sluice.run("serializeExecution")) });
+  if (compareStringify) {
+    const work = execution(m, () => sluice.run("JSON.stringify"));
+    variants.push({ name: "sluice+JSON.stringify", work });
+  }
   progress(`${m.name}: warming up ${variants.map((v) => v.name).join(", ")}`);
   const results = await measureInterleaved(variants, timing, (i) =>
     progress(`${m.name}: round ${i}/${timing.rounds} (${variants.map((v) => v.name).join(", ")})`),
@@ -64,9 +75,18 @@ async function measureMachine(m: BenchMachine, timing: TimingOptions): Promise<M
   }));
 }
 
-/** Runs every engine once and checks they agree, so the comparison is apples to apples. */
+/**
+ * Runs every engine once and checks they agree, so the comparison is apples to apples, and that
+ * serializeExecution gives JSON.stringify's text after every step.
+ */
 async function checkOutputs(m: BenchMachine): Promise<string | undefined> {
-  const sluice = sluiceRunner(m).run(false);
+  const runner = sluiceRunner(m);
+  try {
+    runner.checkSerialization();
+  } catch (err) {
+    return err instanceof Error ? err.message : String(err);
+  }
+  const sluice = runner.run("none");
   if (!m.reference) return undefined;
   const reference = await referenceRunner(m).run();
   if (!isDeepStrictEqual(sluice.output, reference)) {
@@ -76,7 +96,7 @@ async function checkOutputs(m: BenchMachine): Promise<string | undefined> {
 }
 
 export async function aslBench(argv: string[]): Promise<number> {
-  const { timing, save } = timingOptions(argv);
+  const { timing, save, compareStringify } = timingOptions(argv);
   const info = machineInfo();
   const machines = benchMachines();
   for (const m of machines) {
@@ -90,7 +110,7 @@ export async function aslBench(argv: string[]): Promise<number> {
   const measurements: Measurement[] = [];
   const checkpoints: CheckpointRow[] = [];
   for (const m of machines) {
-    measurements.push(...(await measureMachine(m, timing)));
+    measurements.push(...(await measureMachine(m, timing, compareStringify)));
     progress(`${m.name}: checkpoint sizes`);
     const { steps, stats } = sluiceRunner(m).checkpointSizes();
     checkpoints.push({

@@ -4,7 +4,7 @@ import { describeMachine, type MachineInfo } from "../lib/machine-info.ts";
 import type { Throughput, TimingOptions } from "../lib/timing.ts";
 import type { BenchMachine } from "./machines.ts";
 
-export type EngineName = "aws-local-stepfunctions" | "sluice" | "sluice+serialize";
+export type EngineName = "aws-local-stepfunctions" | "sluice" | "sluice+serialize" | "sluice+JSON.stringify";
 
 export interface Measurement extends Throughput {
   machine: string;
@@ -59,8 +59,10 @@ export function printReport(r: ReportInput): { ratios: Ratios; finalLine: string
     `timing: ${timing.warmupMs} ms warm-up, then ${timing.rounds} rounds of ≥ ${timing.roundMs} ms; ` +
       "transitions/s = median round (slowest/fastest round vs median)",
     "transition = one state entered (a Map counts 1 plus every state entered in its iterations)",
-    "sluice = step() until the end, each step returning a new checkpointable state (steps/exec below); " +
-      "sluice+serialize = also JSON.stringify of that state after every step",
+    "sluice = step() until the end, each step returning a new checkpointable state (steps/exec below)",
+    "sluice+serialize = also the full checkpoint text of that state after every step, with serializeExecution " +
+      "(the exact JSON.stringify text, assembled from cached texts of the parts shared with earlier states)",
+    "sluice+JSON.stringify = the same text with plain JSON.stringify (for comparison)",
     "",
     "machines:",
     ...r.machines.map(
@@ -87,7 +89,7 @@ export function printReport(r: ReportInput): { ratios: Ratios; finalLine: string
       rows,
     ),
     "",
-    "Sluice checkpoints (JSON.stringify of the execution state after every step, UTF-8 bytes):",
+    "Sluice checkpoints (serialized execution state after every step, UTF-8 bytes):",
     formatTable(
       [
         { header: "machine" },
@@ -108,7 +110,7 @@ export function printReport(r: ReportInput): { ratios: Ratios; finalLine: string
   );
   const plain = (machine: string): string => formatRatio(ratios[machine]?.sluice ?? Number.NaN);
   out.push(
-    `(for reference, Sluice stepping without per-step JSON.stringify: chain ${plain("chain")}, map ${plain("map")})`,
+    `(for reference, Sluice stepping without per-step serialization: chain ${plain("chain")}, map ${plain("map")})`,
   );
   console.log(out.join("\n"));
   const fmt = (machine: string): string => formatRatio(ratios[machine]?.sluiceSerialized ?? Number.NaN);

@@ -1,10 +1,11 @@
 /**
  * Drives Sluice's engine (shared/asl) on a benchmark machine, one `step` at a time, the way a
  * worker does: every `step` returns a new, JSON-serializable execution state (the checkpoint).
- * The "with serialization" variant also JSON.stringify-s that state after every step, which is what
- * persisting a checkpoint at every transition costs at least.
+ * The serializing variants also produce the full checkpoint text of that state after every step:
+ * with `serializeExecution` (the same text as JSON.stringify, assembled from the cached texts of
+ * the parts the state shares with the previous one) or, for comparison, with plain JSON.stringify.
  */
-import { compileMachine, startExecution, step } from "../../shared/asl/index.ts";
+import { compileMachine, serializeExecution, startExecution, step } from "../../shared/asl/index.ts";
 import type { ExecutionOptions, ExecutionState, StepDeps } from "../../shared/asl/types.ts";
 import type { BenchMachine } from "./machines.ts";
 import { SizeStats } from "../lib/stats.ts";
@@ -17,10 +18,16 @@ export interface SluiceRun {
   serializedChars: number;
 }
 
+/** How the checkpoint text is produced after every step. */
+export type Serialization = "none" | "serializeExecution" | "JSON.stringify";
+
 export interface SluiceRunner {
-  run(serialize: boolean): SluiceRun;
+  /** One execution; `true` = serializeExecution after every step, `false` = none. */
+  run(serialize: Serialization | boolean): SluiceRun;
   /** One execution measuring the serialized checkpoint after every step, in bytes (UTF-8). */
   checkpointSizes(): { steps: number; stats: SizeStats };
+  /** One execution checking that serializeExecution's text is JSON.stringify's after every step. */
+  checkSerialization(): void;
 }
 
 /** Deterministic, cheap injected deps: a fixed clock, an LCG and counter UUIDs. */
@@ -68,21 +75,34 @@ export function sluiceRunner(m: BenchMachine): SluiceRunner {
   }
 
   return {
-    run(serialize) {
+    run(mode) {
+      const serialize = mode === true ? "serializeExecution" : mode === false ? "none" : mode;
       let chars = 0;
-      const { out, steps } = drive(
-        serialize
-          ? (s) => {
-              chars += JSON.stringify(s).length;
+      const onState =
+        serialize === "serializeExecution"
+          ? (s: ExecutionState) => {
+              chars += serializeExecution(s).length;
             }
-          : undefined,
-      );
+          : serialize === "JSON.stringify"
+            ? (s: ExecutionState) => {
+                chars += JSON.stringify(s).length;
+              }
+            : undefined;
+      const { out, steps } = drive(onState);
       return { output: out, steps, serializedChars: chars };
     },
     checkpointSizes() {
       const stats = new SizeStats();
-      const { steps } = drive((s) => stats.add(Buffer.byteLength(JSON.stringify(s))));
+      const { steps } = drive((s) => stats.add(Buffer.byteLength(serializeExecution(s))));
       return { steps, stats };
+    },
+    checkSerialization() {
+      let n = 0;
+      drive((s) => {
+        n++;
+        if (serializeExecution(s) !== JSON.stringify(s))
+          throw new Error(`machine '${m.name}': serializeExecution differs from JSON.stringify at step ${n}`);
+      });
     },
   };
 }

@@ -19,6 +19,7 @@ export {
   wakeAt,
   pendingTasks,
 } from "./engine/execution.ts";
+export { serializeExecution } from "./engine/serialize.ts";
 export {
   runToCompletion,
   runToCompletionSync,

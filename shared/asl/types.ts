@@ -1,7 +1,8 @@
 /**
  * Public types of the ASL engine: what a caller passes in (deps, execution options), what it gets
  * back (effects, history events) and the execution state it checkpoints. The execution state is
- * plain JSON: `JSON.parse(JSON.stringify(state))` resumes exactly where `state` left off.
+ * plain JSON: `JSON.parse(JSON.stringify(state))` resumes exactly where `state` left off, and so
+ * does `JSON.parse(serializeExecution(state))` (the same text, built incrementally).
  */
 
 /** Injected clock and randomness; the engine never reads the real clock or Math.random. */
@@ -110,8 +111,14 @@ export interface Frame {
   asg?: Record<string, unknown>;
   /** Next state of a Wait state waiting to exit (undefined = end). */
   nx?: string;
-  /** Children of a running Parallel or Map state (ph "fan"). */
+  /** Bookkeeping of a running Parallel or Map state (ph "fan"). */
   fan?: Fan;
+  /**
+   * Active (started, unfinished) children of a running Parallel or Map state (ph "fan"). Kept out
+   * of `fan` so that the bookkeeping object is shared by the states of steps that only advance a
+   * child.
+   */
+  act?: Frame[];
   /** Branch or item index, for frames that are children of a fan. */
   i?: number;
 }
@@ -127,7 +134,7 @@ export interface PendingTask {
 
 export type Phase = "enter" | "task" | "result" | "error" | "timer" | "fan" | "done" | "failed";
 
-/** Children of a Parallel/Map state and their bookkeeping. */
+/** Bookkeeping of a Parallel/Map state's children (the active ones are `Frame.act`). */
 export interface Fan {
   /**
    * Map items, when they cannot be derived again from the state's input (JSONata `Items`,
@@ -140,10 +147,13 @@ export interface Fan {
   next: number;
   /** Maximum active children, 0 = unlimited. */
   max: number;
-  /** Active (started, unfinished) children. */
-  act: Frame[];
-  /** Results by child index. */
-  out: unknown[];
+  /**
+   * Results by child index, in chunks of `cs` (result `i` is `out[⌊i/cs⌋][i mod cs]`; chunks not
+   * yet reached are absent, unset results null). See engine/results.ts.
+   */
+  out: unknown[][];
+  /** Chunk size of `out`. */
+  cs: number;
   /** Children finished (succeeded or failed). */
   fin: number;
   /** Children failed. */
@@ -166,7 +176,8 @@ export interface ExecutionContextData {
 
 /** The serializable state of one execution. */
 export interface ExecutionState {
-  v: 1;
+  /** Checkpoint format version (2: fan-out results in chunks). */
+  v: 2;
   /** Hash of the definition it runs (guards against resuming with another machine). */
   def: string;
   ctx: ExecutionContextData;

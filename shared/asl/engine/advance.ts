@@ -72,18 +72,19 @@ function advanceFan(t: Turn): Frame | null {
   const hooks = handlerFor(st).fan!;
   const tt = t as Turn<typeof st>;
   const fan = t.frame.fan!;
+  const act = t.frame.act ?? [];
   const inner = t.vars;
-  for (let k = 0; k < fan.act.length; k++) {
-    const kid = fan.act[k]!;
+  for (let k = 0; k < act.length; k++) {
+    const kid = act[k]!;
     const r = advance(hooks.graph(st, kid.i!), kid, t.env, inner);
     if (r === null) continue;
-    if (r.ph === "done") return hooks.succeeded(tt, fan, k, r);
-    if (r.ph === "failed") return hooks.failed(tt, fan, k, r);
-    const act = fan.act.slice();
-    act[k] = r;
-    return t.with({ ph: "fan", fan: { ...fan, act } });
+    if (r.ph === "done") return hooks.succeeded(tt, fan, act, k, r);
+    if (r.ph === "failed") return hooks.failed(tt, fan, act, k, r);
+    const next = act.slice();
+    next[k] = r;
+    return t.with({ ph: "fan", fan, act: next });
   }
-  if (fan.next < fan.n && (fan.max === 0 || fan.act.length < fan.max)) return hooks.start(tt, fan);
-  if (fan.act.length === 0 && fan.next >= fan.n) return hooks.complete(tt, fan);
+  if (fan.next < fan.n && (fan.max === 0 || act.length < fan.max)) return hooks.start(tt, fan, act);
+  if (act.length === 0 && fan.next >= fan.n) return hooks.complete(tt, fan);
   return null;
 }

@@ -30,6 +30,11 @@ export interface RunOptions {
   startMs?: number;
   /** Give up after this many steps (a guard against infinite loops in definitions). */
   maxSteps?: number;
+  /**
+   * Called with every new state (after a step that progressed or a task result); the run goes on
+   * from the state it returns, if any: e.g. a checkpoint round trip through serialization.
+   */
+  onState?: (state: ExecutionState) => ExecutionState | void;
 }
 
 export interface RunResult {
@@ -65,6 +70,7 @@ export function seededDeps(seed = 1): Pick<StepDeps, "random" | "uuid"> {
 
 interface Loop {
   machine: CompiledMachine;
+  onState: RunOptions["onState"];
   deps: StepDeps;
   clock: { now: number };
   events: HistoryEvent[];
@@ -93,7 +99,8 @@ function setup(
     startTime: startIso ?? new Date(startMs).toISOString(),
     ...(opts.execution?.roleArn !== undefined ? { roleArn: opts.execution.roleArn } : {}),
   });
-  return { loop: { machine, deps, clock, events: [], maxSteps: opts.maxSteps ?? 1_000_000 }, exec };
+  const maxSteps = opts.maxSteps ?? 1_000_000;
+  return { loop: { machine, onState: opts.onState, deps, clock, events: [], maxSteps }, exec };
 }
 
 function finish(loop: Loop, exec: ExecutionState, steps: number, startMs: number): RunResult {
@@ -120,18 +127,29 @@ function spin(
     const r = step(loop.machine, exec, loop.deps);
     if (r.events.length > 0) loop.events.push(...r.events);
     for (const e of r.effects) if (e.kind === "task") queue.push(e);
-    if (r.state.end) return r.state;
     if (r.state === exec) {
       if (queue.length > 0) return exec;
       const wake = wakeAt(exec);
       if (wake === undefined) throw new Error("execution is stuck: no runnable state, task or timer");
       loop.clock.now = Math.max(loop.clock.now, wake);
+      continue;
     }
-    exec = r.state;
+    exec = loop.onState?.(r.state) ?? r.state;
+    if (exec.end) return exec;
   }
 }
 
 function settle(
+  loop: Loop,
+  exec: ExecutionState,
+  task: TaskEffect,
+  outcome: { ok: boolean; value: unknown },
+): ExecutionState {
+  const next = deliver(loop, exec, task, outcome);
+  return next === exec ? exec : (loop.onState?.(next) ?? next);
+}
+
+function deliver(
   loop: Loop,
   exec: ExecutionState,
   task: TaskEffect,

@@ -36,7 +36,7 @@ export function startExecution(
   if (machine.usesContext) ctx.input = input;
   if (opts.roleArn !== undefined) ctx.role = opts.roleArn;
   return {
-    v: 1,
+    v: 2,
     def: machine.hash,
     ctx,
     root: { s: machine.graph.startAt, in: input, ph: "enter" },
@@ -46,6 +46,11 @@ export function startExecution(
 }
 
 function checkMachine(machine: CompiledMachine, exec: ExecutionState): void {
+  if (exec.v !== 2) {
+    throw new Error(
+      `execution ${exec.ctx.id} has checkpoint format v${String(exec.v)}; this engine reads v2`,
+    );
+  }
   if (exec.def !== machine.hash) {
     throw new Error(`execution ${exec.ctx.id} runs definition ${exec.def}, not ${machine.hash}`);
   }
@@ -58,7 +63,7 @@ export function step(machine: CompiledMachine, exec: ExecutionState, deps: StepD
   if (exec.ev === 0) env.emit("ExecutionStarted", undefined, () => ({ input: exec.root.in }));
   const root = advance(machine.graph, exec.root, env, undefined);
   if (root === null) return { state: exec, effects: NONE, events: NONE };
-  const state: ExecutionState = { v: 1, def: exec.def, ctx: exec.ctx, root, seq: env.seq, ev: env.ev };
+  const state: ExecutionState = { v: 2, def: exec.def, ctx: exec.ctx, root, seq: env.seq, ev: env.ev };
   if (root.ph === "done") {
     const output = root.out;
     env.emit("ExecutionSucceeded", undefined, () => ({ output }));
@@ -79,14 +84,14 @@ export function step(machine: CompiledMachine, exec: ExecutionState, deps: StepD
 /** Rebuild `frame` with the pending task `taskId` replaced by `fn(frame)`; null when not found. */
 function replaceTask(frame: Frame, taskId: string, fn: (f: Frame) => Frame): Frame | null {
   if (frame.ph === "task") return frame.task?.id === taskId ? fn(frame) : null;
-  if (frame.ph !== "fan" || !frame.fan) return null;
-  const act = frame.fan.act;
+  if (frame.ph !== "fan" || !frame.act) return null;
+  const act = frame.act;
   for (let k = 0; k < act.length; k++) {
     const r = replaceTask(act[k]!, taskId, fn);
     if (r) {
       const next = act.slice();
       next[k] = r;
-      return { ...frame, fan: { ...frame.fan, act: next } };
+      return { ...frame, act: next };
     }
   }
   return null;
@@ -139,7 +144,7 @@ export function failTask(
 /** Fold over every frame of the tree. */
 function visit(frame: Frame, fn: (f: Frame) => void): void {
   fn(frame);
-  if (frame.fan) for (const kid of frame.fan.act) visit(kid, fn);
+  if (frame.act) for (const kid of frame.act) visit(kid, fn);
 }
 
 export function status(exec: ExecutionState): ExecutionStatus {
@@ -151,8 +156,9 @@ export function status(exec: ExecutionState): ExecutionStatus {
     else if (f.ph === "timer") timer = true;
     else if (f.ph === "fan" && f.fan) {
       const fan = f.fan;
-      if (fan.next < fan.n && (fan.max === 0 || fan.act.length < fan.max)) runnable = true;
-      if (fan.act.length === 0 && fan.next >= fan.n) runnable = true;
+      const active = f.act?.length ?? 0;
+      if (fan.next < fan.n && (fan.max === 0 || active < fan.max)) runnable = true;
+      if (active === 0 && fan.next >= fan.n) runnable = true;
     }
   });
   return runnable ? "running" : timer ? "waiting_timer" : "waiting_task";
@@ -178,8 +184,8 @@ export function pendingTasks(machine: CompiledMachine, exec: ExecutionState): Ta
     if (!st) return;
     if (frame.ph === "task" && frame.task && st.type === "Task")
       out.push(taskEffect(st as TaskState, frame.task));
-    if (frame.ph === "fan" && frame.fan) {
-      for (const kid of frame.fan.act) {
+    if (frame.ph === "fan" && frame.act) {
+      for (const kid of frame.act) {
         const g = st.type === "Parallel" ? st.branches[kid.i!] : st.type === "Map" ? st.processor : undefined;
         if (g) walk(g, kid);
       }

@@ -5,17 +5,18 @@
  */
 import type { CompiledState, Graph, StateOf, StateType } from "../engine/compiled.ts";
 import type { Turn } from "../engine/turn.ts";
+import { withResult } from "../engine/results.ts";
 import type { Fan, Frame } from "../types.ts";
 
 export interface FanHooks<S extends CompiledState> {
   /** The graph child `index` runs. */
   graph(st: S, index: number): Graph;
-  /** Start child `fan.next`. */
-  start(t: Turn<S>, fan: Fan): Frame;
-  /** Child at `fan.act[k]` finished with frame `kid` (ph "done"). */
-  succeeded(t: Turn<S>, fan: Fan, k: number, kid: Frame): Frame;
-  /** Child at `fan.act[k]` failed with frame `kid` (ph "failed"). */
-  failed(t: Turn<S>, fan: Fan, k: number, kid: Frame): Frame;
+  /** Start child `fan.next`; `act` are the active children. */
+  start(t: Turn<S>, fan: Fan, act: readonly Frame[]): Frame;
+  /** Child at `act[k]` finished with frame `kid` (ph "done"). */
+  succeeded(t: Turn<S>, fan: Fan, act: readonly Frame[], k: number, kid: Frame): Frame;
+  /** Child at `act[k]` failed with frame `kid` (ph "failed"). */
+  failed(t: Turn<S>, fan: Fan, act: readonly Frame[], k: number, kid: Frame): Frame;
   /** All children finished. */
   complete(t: Turn<S>, fan: Fan): Frame;
 }
@@ -32,11 +33,21 @@ export interface StateHandler<S extends CompiledState> {
 
 export type HandlerTable = { readonly [T in StateType]: StateHandler<StateOf<T>> };
 
-/** A fan's state with child `k` removed and its output recorded at the child's index. */
-export function recordChild(fan: Fan, k: number, index: number, output: unknown, failed: boolean): Fan {
-  const act = fan.act.slice();
-  act.splice(k, 1);
-  const out = fan.out.slice();
-  out[index] = output;
-  return { ...fan, act, out, fin: fan.fin + 1, bad: failed ? fan.bad + 1 : fan.bad };
+/**
+ * A fan with active child `k` removed and its output recorded at the child's index: copies the
+ * active list and one results chunk (O(active + √n)), shares everything else.
+ */
+export function recordChild(
+  fan: Fan,
+  act: readonly Frame[],
+  k: number,
+  index: number,
+  output: unknown,
+  failed: boolean,
+): { fan: Fan; act: Frame[] } {
+  const out = withResult(fan.out, fan.cs, fan.n, index, output);
+  return {
+    fan: { ...fan, out, fin: fan.fin + 1, bad: failed ? fan.bad + 1 : fan.bad },
+    act: act.length === 1 ? [] : act.filter((_, j) => j !== k),
+  };
 }

@@ -9,6 +9,7 @@ import { applyInputPath, finish } from "../engine/dataflow.ts";
 import type { MapState } from "../engine/compiled.ts";
 import { resolveInteger, resolvePercentage } from "../engine/fields.ts";
 import { recover } from "../engine/recovery.ts";
+import { allResults, resultChunkSize } from "../engine/results.ts";
 import type { Turn } from "../engine/turn.ts";
 import { unexpectedType } from "../jsonata/template.ts";
 import { evaluatePath } from "../path/jsonpath.ts";
@@ -61,34 +62,36 @@ export const mapHandler: StateHandler<MapState> = {
     const tp = resolvePercentage(t, st.toleratedPercentage, eff, "ToleratedFailurePercentage");
     if (st.batcher) items = batchItems(t, st.batcher, items, eff);
     t.env.emit("MapStateStarted", st.name, () => ({ length: items.length }));
-    const fan: Fan = { n: items.length, next: 0, max, act: [], out: [], fin: 0, bad: 0 };
+    const n = items.length;
+    const fan: Fan = { n, next: 0, max, out: [], cs: resultChunkSize(n), fin: 0, bad: 0 };
     if (keepsItems(st)) fan.items = items;
     if (tc !== undefined) fan.tc = tc;
     if (tp !== undefined) fan.tp = tp;
-    return t.with({ ph: "fan", fan });
+    return t.with({ ph: "fan", fan, act: [] });
   },
   fan: {
     graph: (st) => st.processor,
-    start(t, fan) {
+    start(t, fan, act) {
       const index = fan.next;
       t.env.emit("MapIterationStarted", t.st.name, () => ({ index }));
       const kid: Frame = { s: t.st.processor.startAt, in: itemInput(t, fan, index), ph: "enter", i: index };
-      return t.with({ ph: "fan", fan: { ...fan, next: index + 1, act: [...fan.act, kid] } });
+      return t.with({ ph: "fan", fan: { ...fan, next: index + 1 }, act: [...act, kid] });
     },
-    succeeded(t, fan, k, kid) {
+    succeeded(t, fan, act, k, kid) {
       t.env.emit("MapIterationSucceeded", t.st.name, () => ({ index: kid.i }));
-      return t.with({ ph: "fan", fan: recordChild(fan, k, kid.i!, kid.out, false) });
+      return t.with({ ph: "fan", ...recordChild(fan, act, k, kid.i!, kid.out, false) });
     },
-    failed(t, fan, k, kid) {
+    failed(t, fan, act, k, kid) {
       t.env.emit("MapIterationFailed", t.st.name, () => ({ index: kid.i, ...kid.err }));
       const err = kid.err!;
       if (fan.tc === undefined && fan.tp === undefined) {
         t.env.emit("MapStateFailed", t.st.name);
         return recover(t, err);
       }
-      const next = recordChild(fan, k, kid.i!, { Error: err.error, Cause: err.cause }, true);
-      const overCount = fan.tc !== undefined && next.bad > fan.tc;
-      const overPct = fan.tp !== undefined && (next.bad / Math.max(fan.n, 1)) * 100 > fan.tp;
+      const next = recordChild(fan, act, k, kid.i!, { Error: err.error, Cause: err.cause }, true);
+      const bad = next.fan.bad;
+      const overCount = fan.tc !== undefined && bad > fan.tc;
+      const overPct = fan.tp !== undefined && (bad / Math.max(fan.n, 1)) * 100 > fan.tp;
       if (overCount || overPct) {
         t.env.emit("MapStateFailed", t.st.name);
         return recover(t, {
@@ -96,11 +99,11 @@ export const mapHandler: StateHandler<MapState> = {
           cause: "The specified tolerance threshold was exceeded",
         });
       }
-      return t.with({ ph: "fan", fan: next });
+      return t.with({ ph: "fan", ...next });
     },
     complete(t, fan) {
       t.env.emit("MapStateSucceeded", t.st.name);
-      const { output, assigned } = finish(t, fan.out, true);
+      const { output, assigned } = finish(t, allResults(fan.out, fan.n), true);
       return t.exit(output, assigned, t.st.next);
     },
   },

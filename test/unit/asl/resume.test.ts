@@ -1,6 +1,7 @@
 /**
  * Property: an execution interrupted at arbitrary transitions, round-tripped through JSON (as a
- * checkpoint in MongoDB would be) and resumed, with its outstanding tasks completed in arbitrary
+ * checkpoint in MongoDB would be: JSON.stringify or the incremental serializeExecution, which must
+ * give the same text at every step) and resumed, with its outstanding tasks completed in arbitrary
  * order, ends exactly as an uninterrupted run does.
  */
 import fc from "fast-check";
@@ -10,6 +11,7 @@ import {
   completeTask,
   failTask,
   runToCompletionSync,
+  serializeExecution,
   startExecution,
   step,
   wakeAt,
@@ -163,9 +165,12 @@ function interrupted(machine: CompiledMachine, input: unknown, choices: number[]
   let i = 0;
   for (let guard = 0; guard < 10_000 && !exec.end; guard++) {
     const c = choices[i++ % Math.max(choices.length, 1)] ?? 0;
+    // Every state is checkpointed; the incremental serializer must write JSON.stringify's text.
+    const text = serializeExecution(exec);
+    expect(text).toBe(JSON.stringify(exec));
     if (c % 4 === 0) {
-      // Checkpoint: serialize and reload, as another worker would.
-      exec = JSON.parse(JSON.stringify(exec)) as ExecutionState;
+      // Reload the checkpoint, as another worker would.
+      exec = JSON.parse(text) as ExecutionState;
     }
     if (outstanding.length > 0 && c % 3 === 0) {
       const [task] = outstanding.splice(c % outstanding.length, 1);
