@@ -71,24 +71,22 @@ describe("tenants CLI", () => {
     ]);
     const q = await sqs.ensureQueue("t-intake-acme");
     await sqs.sendBatch(q.url, [{ body: "{}" }, { body: "{}" }, { body: "{}" }]);
-    await db
-      .collection(COLLECTIONS.jobs)
-      .insertMany([
-        {
-          _id: "job-00000001",
-          tenantId: "acme",
-          idempotencyKey: "k1",
-          status: "queued",
-          wakeAt: null,
-        } as Document,
-        {
-          _id: "job-00000002",
-          tenantId: "acme",
-          idempotencyKey: "k2",
-          status: "running",
-          wakeAt: null,
-        } as Document,
-      ]);
+    await db.collection(COLLECTIONS.jobs).insertMany([
+      {
+        _id: "job-00000001",
+        tenantId: "acme",
+        idempotencyKey: "k1",
+        status: "queued",
+        wakeAt: null,
+      } as Document,
+      {
+        _id: "job-00000002",
+        tenantId: "acme",
+        idempotencyKey: "k2",
+        status: "running",
+        wakeAt: null,
+      } as Document,
+    ]);
     const usage = new UsageStore(db, { now: Date.now, log: silentLogger() });
     await usage.tryAcquire(ACME, 10);
     await usage.tryAcquire(ACME, 10);
