@@ -13,6 +13,14 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     summary: "Sluice's ASL engine vs aws-local-stepfunctions (transitions/s, checkpoint size)",
     load: async () => (await import("./asl/index.ts")).aslBench,
   },
+  worker: {
+    summary: "one worker vs a bare SQS loop (jobs/s, writes, checkpoint latency)",
+    load: async () => (await import("./worker/index.ts")).workerBench,
+  },
+  fairness: {
+    summary: "20 tenants, one flooding: shares, Jain, quiet waits, idle slots, quota apply (vs FIFO)",
+    load: async () => (await import("./fairness/index.ts")).fairnessBench,
+  },
 };
 
 function usage(): string {

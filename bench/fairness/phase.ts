@@ -1,0 +1,212 @@
+/**
+ * One phase of the fairness benchmark on its own isolated namespace (queues, bucket, database):
+ *
+ * 1. provision the 20 tenants and write their quota documents (weights, caps, no rate limit);
+ * 2. put the dumps where the phase takes work from (intake queues, or the shared work queue for FIFO);
+ * 3. start the workers (in-process, each on a runtime of its own, with the usage settle hook and
+ *    capacity heartbeats when a scheduler feeds them) and the fair scheduler (not for FIFO); t0 = now;
+ * 4. trickle the quiet tenants' jobs at their planned times; at `edit.atMs` raise the capped tenant's
+ *    cap in MongoDB as an operator would (`$set` + `updatedAt`, `$inc: { version: 1 }`);
+ * 5. at t0 + duration stop everything and read back every job document (createdAt = release,
+ *    startedAt = claim, finishedAt = end), joined with the producer's send times.
+ */
+import { randomUUID } from "node:crypto";
+import { createFairScheduler, createUsageSettleHook } from "../../scheduler/create-fair-scheduler.ts";
+import type { FairScheduler } from "../../scheduler/loop/fair-scheduler.ts";
+import { FleetCapacity } from "../../scheduler/store/capacity.ts";
+import type { JobDoc } from "../../shared/jobs/job-doc.ts";
+import { COLLECTIONS } from "../../shared/mongo/collections.ts";
+import { CapacityReporter } from "../../workers/capacity-reporter.ts";
+import { createWorker } from "../../workers/create-worker.ts";
+import type { Worker } from "../../workers/worker.ts";
+import { createIsolatedFleet, type IsolatedFleet } from "../lib/fleet.ts";
+import { progress } from "../lib/progress.ts";
+import type { JobRecord, PhaseRecord } from "./measure.ts";
+import { createProducer, type Mode } from "./producer.ts";
+import { totalSlots, withoutFlood, type Scenario } from "./scenario.ts";
+import type { SleepWorkflow } from "./workflow.ts";
+
+export type PhaseKind = "no-flood" | "fifo" | "sluice";
+
+export interface PhaseRun {
+  readonly record: PhaseRecord;
+  /** Releases the scheduler itself counted (metrics), for a cross-check against the job documents. */
+  readonly schedulerReleased: number | undefined;
+  /** Scheduler ticks during the phase (phase length / ticks = mean tick period). */
+  readonly schedulerTicks: number | undefined;
+  readonly setupMs: number;
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+async function writeQuotas(fleet: IsolatedFleet, s: Scenario): Promise<void> {
+  const tenants = fleet.db.collection(COLLECTIONS.tenants);
+  for (const t of s.tenants) {
+    await tenants.updateOne(
+      { tenantId: t.id },
+      {
+        $set: {
+          status: "active",
+          tier: "shared",
+          weight: t.weight,
+          maxConcurrency: t.maxConcurrency,
+          minConcurrency: t.minConcurrency,
+          rate: null,
+          updatedAt: new Date(),
+        },
+        $inc: { version: 1 },
+      },
+    );
+  }
+}
+
+interface RunningWorker {
+  worker: Worker;
+  reporter: CapacityReporter | undefined;
+}
+
+async function startWorkers(fleet: IsolatedFleet, s: Scenario, wf: SleepWorkflow, fed: boolean) {
+  const out: RunningWorker[] = [];
+  for (let i = 0; i < s.workers; i++) {
+    const rt = await fleet.runtime();
+    const owner = `bench-w${i}-${randomUUID().slice(0, 6)}`;
+    const worker = createWorker(rt, {
+      catalog: wf.catalog,
+      steps: wf.steps,
+      owner,
+      ...(fed ? { onSettled: createUsageSettleHook(rt) } : {}),
+    });
+    const reporter = fed
+      ? new CapacityReporter({
+          capacity: new FleetCapacity(rt.mongo.db()),
+          workerId: owner,
+          slots: s.slotsPerWorker,
+          busy: () => worker.busy,
+          now: Date.now,
+          log: rt.log,
+          intervalMs: 1_000,
+        })
+      : undefined;
+    await reporter?.start();
+    out.push({ worker, reporter });
+  }
+  for (const w of out) w.worker.start();
+  return out;
+}
+
+export async function runPhase(
+  kind: PhaseKind,
+  base: Scenario,
+  wf: SleepWorkflow,
+  stackEnv: Readonly<Record<string, string | undefined>>,
+): Promise<PhaseRun> {
+  const s = kind === "no-flood" ? withoutFlood(base) : base;
+  const setupStart = Date.now();
+  const fleet = await createIsolatedFleet({
+    label: kind,
+    stackEnv,
+    tenants: s.tenants.map((t) => t.id),
+    settings: {
+      SLUICE_WORKER_CONCURRENCY: String(s.slotsPerWorker),
+      SLUICE_POLL_WAIT_SECONDS: "1",
+      SLUICE_VISIBILITY_TIMEOUT_SECONDS: "60",
+      SLUICE_LEASE_SECONDS: "60",
+    },
+  });
+  let scheduler: FairScheduler | undefined;
+  let workers: RunningWorker[] = [];
+  let sampler: NodeJS.Timeout | undefined;
+  try {
+    await writeQuotas(fleet, s);
+    const mode: Mode = kind === "fifo" ? "fifo" : "intake";
+    const producer = createProducer(fleet.rt, s, wf.workflow, kind, mode);
+    const dumps = s.tenants.reduce((n, t) => n + t.dump, 0);
+    progress(`${kind}: enqueueing ${dumps.toLocaleString("en-US")} backlog jobs (${fleet.name})`);
+    await producer.dumps();
+    const setupMs = Date.now() - setupStart;
+
+    workers = await startWorkers(fleet, s, wf, kind !== "fifo");
+    if (kind !== "fifo") {
+      scheduler = createFairScheduler(await fleet.runtime(), wf.catalog);
+      await scheduler.start();
+    }
+    const t0 = Date.now();
+    const busy: { t: number; busy: number }[] = [];
+    sampler = setInterval(
+      () => busy.push({ t: Date.now(), busy: workers.reduce((n, w) => n + w.worker.busy, 0) }),
+      20,
+    );
+    producer.startTrickles(t0);
+    progress(`${kind}: running ${s.durationMs / 1000} s (${totalSlots(s)} slots, ${s.stepMs} ms steps)`);
+
+    let edit: PhaseRecord["edit"];
+    if (kind !== "fifo") {
+      await sleep(t0 + s.edit.atMs - Date.now());
+      const at = Date.now();
+      await fleet.db
+        .collection(COLLECTIONS.tenants)
+        .updateOne(
+          { tenantId: s.edit.tenant },
+          { $set: { maxConcurrency: s.edit.toCap, updatedAt: new Date(at) }, $inc: { version: 1 } },
+        );
+      edit = { tenant: s.edit.tenant, at, fromCap: s.edit.fromCap, toCap: s.edit.toCap };
+      progress(`${kind}: quota edit: ${s.edit.tenant} maxConcurrency ${s.edit.fromCap} → ${s.edit.toCap}`);
+    }
+    await sleep(t0 + s.durationMs - Date.now());
+    const end = t0 + s.durationMs;
+    busy.push({ t: Date.now(), busy: workers.reduce((n, w) => n + w.worker.busy, 0) });
+    clearInterval(sampler);
+    await producer.stop();
+    await scheduler?.stop();
+    await Promise.allSettled(
+      workers.map(async (w) => {
+        await w.worker.stop(300);
+        await w.reporter?.stop();
+      }),
+    );
+    workers = [];
+
+    const docs = await fleet.db
+      .collection<JobDoc>(COLLECTIONS.jobs)
+      .find({}, { projection: { tenantId: 1, idempotencyKey: 1, createdAt: 1, startedAt: 1, finishedAt: 1 } })
+      .toArray();
+    const byKey = new Map(docs.map((d) => [d.idempotencyKey, d]));
+    const jobs: JobRecord[] = producer.sent.map((m) => {
+      const d = byKey.get(m.key);
+      // FIFO: the producer's send to the shared queue is the release.
+      const releasedAt = kind === "fifo" ? m.sentAt : d?.createdAt;
+      return {
+        tenant: m.tenant,
+        sentAt: m.sentAt,
+        ...(d !== undefined && releasedAt !== undefined ? { releasedAt } : {}),
+        ...(d?.startedAt != null ? { startedAt: d.startedAt } : {}),
+        ...(d?.finishedAt != null ? { finishedAt: d.finishedAt } : {}),
+      };
+    });
+    const record: PhaseRecord = {
+      phase: kind,
+      dequeue: kind === "fifo" ? "start" : "release",
+      enforcesCaps: kind !== "fifo",
+      slots: totalSlots(s),
+      t0,
+      windowStart: t0 + s.warmupMs,
+      end,
+      windowMs: s.windowMs,
+      tailMs: s.tailMs,
+      tenants: s.tenants.map((t) => ({ id: t.id, role: t.role, weight: t.weight, cap: t.maxConcurrency })),
+      jobs,
+      busy,
+      ...(edit ? { edit } : {}),
+    };
+    const released = scheduler
+      ? Object.values(scheduler.metrics.snapshot()).reduce((n, c) => n + c.released, 0)
+      : undefined;
+    return { record, schedulerReleased: released, schedulerTicks: scheduler?.metrics.ticks, setupMs };
+  } finally {
+    clearInterval(sampler);
+    await scheduler?.stop().catch(() => undefined);
+    await Promise.allSettled(workers.map((w) => w.worker.stop(300)));
+    await Promise.allSettled(workers.map((w) => w.reporter?.stop()));
+    await fleet.cleanup();
+  }
+}
