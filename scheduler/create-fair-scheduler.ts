@@ -20,7 +20,10 @@ export interface CreateFairSchedulerOptions {
   readonly now?: () => number;
   /** How often `tenants` is polled for quota edits; default 500 ms (edits apply within ~0.5 s). */
   readonly quotaPollIntervalMs?: number;
-  /** Loop options; `intervalMs` defaults to the config's `SLUICE_SCHEDULER_INTERVAL_MS`. */
+  /**
+   * Loop options; `intervalMs`, `busyIntervalMs` and `releaseLead` default to the config's
+   * `SLUICE_SCHEDULER_INTERVAL_MS`, `SLUICE_SCHEDULER_BUSY_INTERVAL_MS` and `SLUICE_SCHEDULER_RELEASE_LEAD`.
+   */
   readonly loop?: Partial<FairSchedulerOptions>;
   /** Called for every release (timelines for benchmarks). */
   readonly onRelease?: (e: ReleaseEvent) => void;
@@ -70,7 +73,12 @@ export function createFairScheduler(
       log,
       setup: async () => void (await ensureIndexes(db)),
     },
-    { intervalMs: rt.config.scheduler.intervalMs, ...options.loop },
+    {
+      intervalMs: rt.config.scheduler.intervalMs,
+      busyIntervalMs: rt.config.scheduler.busyIntervalMs,
+      releaseLead: rt.config.scheduler.releaseLead,
+      ...options.loop,
+    },
     new SchedulerMetrics(options.onRelease !== undefined ? { onRelease: options.onRelease } : {}),
   );
 }

@@ -13,7 +13,7 @@
  *   the review data or the job's output is replaced by the stored value before use. JSONPath that
  *   looks *inside* such a result (ResultSelector, a Choice on one of its fields) sees the reference.
  */
-import type { ExecutionState } from "../shared/asl/index.ts";
+import { serializeExecution, type ExecutionState } from "../shared/asl/index.ts";
 import type { BlobStore } from "../shared/aws/s3.ts";
 import type { JobDoc, JobPatch } from "../shared/jobs/job-doc.ts";
 import { assertKeyBelongsToTenant } from "../shared/tenancy/keys.ts";
@@ -61,6 +61,13 @@ function hasRef(value: unknown): boolean {
   return Array.isArray(value) ? value.some(hasRef) : Object.values(value).some(hasRef);
 }
 
+/** Whether `json` is at most `limit` bytes in UTF-8 (no encoding pass when its length settles it). */
+function fitsUnder(json: string, limit: number): boolean {
+  if (json.length * 3 <= limit) return true; // a UTF-16 code unit is at most 3 UTF-8 bytes
+  if (json.length > limit) return false;
+  return Buffer.byteLength(json, "utf8") <= limit;
+}
+
 export function createJobData(blobs: BlobStore, thresholdBytes: number, uuid: () => string): JobData {
   let seq = 0;
   const put = async (tenant: TenantId, parts: [string, ...string[]], json: string): Promise<S3Ref> => {
@@ -89,8 +96,9 @@ export function createJobData(blobs: BlobStore, thresholdBytes: number, uuid: ()
       return (job.execution as ExecutionState | null) ?? null;
     },
     async executionPatch(tenant, jobId, exec) {
-      const json = JSON.stringify(exec);
-      if (Buffer.byteLength(json, "utf8") <= thresholdBytes) {
+      // Built incrementally from the texts of the parts shared with the previous checkpoint.
+      const json = serializeExecution(exec);
+      if (fitsUnder(json, thresholdBytes)) {
         return { execution: exec as unknown as Record<string, unknown>, executionRef: null };
       }
       const name = `${++seq}-${uuid()}.json`;
@@ -102,7 +110,7 @@ export function createJobData(blobs: BlobStore, thresholdBytes: number, uuid: ()
     },
     async storeResult(tenant, jobId, name, value) {
       const json = JSON.stringify(value ?? null);
-      if (Buffer.byteLength(json, "utf8") <= thresholdBytes) return value;
+      if (fitsUnder(json, thresholdBytes)) return value;
       const safe = name.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 100) || "result";
       return {
         [REF_KEY]: await put(tenant, ["jobs", jobId, "results", `${safe}-${uuid().slice(0, 8)}.json`], json),

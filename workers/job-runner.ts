@@ -19,6 +19,7 @@ import type { ClaimCheck } from "../shared/payloads/claim-check.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
 import type { JobData, S3Ref } from "./job-data.ts";
+import { replayableDeps } from "./replayable-deps.ts";
 import { executeTask, type TaskExecutorDeps, type TaskOutcome } from "./task-executor.ts";
 
 export interface JobRunnerDeps {
@@ -35,7 +36,7 @@ export interface JobRunnerDeps {
   taskConcurrency: number;
   /** A Task that waits for a human decision (`needs_review`) instead of running a step. */
   isReviewTask: (task: TaskEffect) => boolean;
-  tasks: Omit<TaskExecutorDeps, "keepAlive" | "log">;
+  tasks: Omit<TaskExecutorDeps, "keepAlive" | "log" | "logBindings">;
   /** Extends the work message's visibility while the job runs (the lease is extended here). */
   extendVisibility: () => Promise<void>;
   log: Logger;
@@ -53,12 +54,44 @@ const LOST: JobRunOutcome = { kind: "lost", reason: "conflict" };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
+ * Pure transitions run without a write at most this many in a row; then the progress is checkpointed
+ * anyway (bounds the work a crash throws away and the time between two awaits in a pure loop).
+ */
+export const MAX_UNWRITTEN_TRANSITIONS = 1000;
+
+/**
  * Runs one job from wherever its last checkpoint left it until a durable resting point: terminal,
  * a Wait whose wake-up time is stored, `needs_review`, or released at shutdown. Claims the job with a
- * lease first, then writes the whole execution state after every transition as a compare-and-set on
+ * lease first (one write), then checkpoints the whole execution state as a compare-and-set on
  * `version`. A lost CAS means another writer owns the job now: this one stops without writing.
  * If anything throws (S3, MongoDB), the lease is given back before the error propagates, so the
  * redelivered message can claim the job at once.
+ *
+ * When it writes: consecutive pure transitions (Pass, Choice, entering a Task, a Wait or a
+ * Parallel/Map, a task result fed back and whatever follows from it) are coalesced. A checkpoint is
+ * written only before something outside the worker can see the execution's progress, and it carries
+ * everything since the last one:
+ * - before dispatching Task effects (a step sees its input, so the state that produced it is stored
+ *   first, and the results of the steps before it are durable before the next one runs), except
+ *   for the first tasks of a new execution (below);
+ * - before time passes on a Wait (in-process sleep) and when resting on one (`wakeAt` stored);
+ * - when parking for review, and at the end (complete / failed), in the same write as the status;
+ * - after `MAX_UNWRITTEN_TRANSITIONS` pure transitions in a row.
+ * A job of Pass → Task → Pass → Task → Succeed takes 3 writes for 5 transitions: the claim, the
+ * checkpoint before the second Task (the first one's result in it) and the completion.
+ *
+ * Why this is safe. A crash between two writes loses only the transitions and task results since
+ * the last one; the next worker replays from the stored state. Pure transitions are deterministic up
+ * to the injected clock, random numbers and UUIDs, and the values a lost stretch drew were seen by
+ * nobody (never persisted nor sent to a step: a checkpoint precedes every dispatch), so drawing new
+ * ones is harmless. The one stretch that dispatches without a checkpoint first is a new execution's
+ * first, up to its first write or task result: it runs on `replayableDeps` (clock = the stored
+ * `startedAt`, random numbers and UUIDs from a stream keyed by the job), so it is a pure function
+ * of the stored document and a replay issues the very same tasks (ids, inputs, tokens, idempotency
+ * keys). That needs the definition the job was created with (`workflow.version`); a job that a
+ * previous attempt may have started on another one fails with `Sluice.WorkflowChanged`, as a
+ * resumed one does. Lost steps run again with the same idempotency key, as after a crash mid-step. No
+ * transition is ever committed twice: each write is a CAS on the version the previous one produced.
  */
 export async function runJob(
   deps: JobRunnerDeps,
@@ -70,29 +103,47 @@ export async function runJob(
   const claim = await jobs.claim(jobId, deps.owner, deps.leaseMs, now());
   if (!claim.ok) return { kind: "skipped", reason: claim.reason };
   const job: JobDoc = claim.job;
-  const log = deps.log.child({ tenantId, jobId, workflow: job.workflow.name });
+  // The job's logger is made on first use (most jobs log nothing at the usual levels).
+  let jobLog: Logger | undefined;
+  const log = (): Logger => (jobLog ??= deps.log.child({ tenantId, jobId, workflow: job.workflow.name }));
+  const info = (obj: object, msg: string) => {
+    if (deps.log.isLevelEnabled("info")) log().info(obj, msg);
+  };
   let version = job.version;
   let execRef: S3Ref | null = job.executionRef ?? null;
+  /** The execution state the job document holds now (null: none yet). */
+  let persisted: ExecutionState | null = null;
+  /** Transitions made since the last write. */
+  let unwritten = 0;
+  /**
+   * True while the execution is a new one's first stretch, reproducible from the job document (no
+   * write since the claim, no task result fed): its tasks may be dispatched without a checkpoint.
+   */
+  let reproducible = false;
   try {
     return await drive();
   } catch (err) {
     const r = await jobs.releaseLease(jobId, deps.owner, version, now()).catch(() => undefined);
-    log.warn({ err, released: r?.ok ?? false }, "job run failed; lease given back");
+    log().warn({ err, released: r?.ok ?? false }, "job run failed; lease given back");
     throw err;
   }
 
-  /** One CAS write carrying `exec` (inline or claim-checked); cleans up the superseded S3 object. */
+  /**
+   * One CAS write carrying `exec` (inline or claim-checked) unless the document holds it already;
+   * cleans up the superseded S3 object.
+   */
   async function persist(
     exec: ExecutionState | undefined,
     write: (fields: JobPatch, expected: number) => Promise<CasResult>,
   ): Promise<boolean> {
-    const fields: Pick<JobPatch, "execution" | "executionRef"> = exec
+    const changed = exec !== undefined && exec !== persisted;
+    const fields: Pick<JobPatch, "execution" | "executionRef"> = changed
       ? await deps.data.executionPatch(tenantId, jobId, exec)
       : {};
     const r = await write(fields, version);
     const written = fields.executionRef ?? null;
     if (!r.ok) {
-      log.warn(
+      log().warn(
         { expected: version, current: r.current?.version, status: r.current?.status },
         "lost the job to another writer",
       );
@@ -100,9 +151,12 @@ export async function runJob(
       return false;
     }
     version = r.version;
-    if (exec) {
+    unwritten = 0;
+    reproducible = false;
+    if (changed) {
       await deps.data.discard(tenantId, execRef, written);
       execRef = written;
+      persisted = exec;
     }
     return true;
   }
@@ -111,8 +165,12 @@ export async function runJob(
       jobs.casUpdate(jobId, expected, { ...patch, ...fields }, now(), history ? { history } : {}),
     );
   }
+  /** Writes the progress made since the last checkpoint, if any. False: the job was lost. */
+  function flush(exec: ExecutionState): Promise<boolean> {
+    return exec === persisted ? Promise.resolve(true) : checkpoint(exec);
+  }
   async function failJob(error: string, cause: string, exec?: ExecutionState): Promise<JobRunOutcome> {
-    log.error({ error, cause }, "job failed");
+    log().error({ error, cause }, "job failed");
     return (await checkpoint(exec, { status: "failed", error, cause }))
       ? { kind: "finished", status: "failed" }
       : LOST;
@@ -125,29 +183,49 @@ export async function runJob(
     const machine: CompiledMachine = workflow.machine;
     const saved = await deps.data.loadExecution(tenantId, job);
     let exec: ExecutionState;
+    let firstDeps: StepDeps = deps.engine;
     if (saved) {
       exec = saved;
+      persisted = saved;
       if (exec.def !== machine.hash) {
         return failJob(
           "Sluice.WorkflowChanged",
           `job started on another definition of "${job.workflow.name}" (${exec.def}); this fleet runs ${machine.hash}`,
         );
       }
-      log.info({ how: claim.ok ? claim.how : undefined }, "resuming job from its checkpoint");
+      info({ how: claim.ok ? claim.how : undefined }, "resuming job from its checkpoint");
     } else {
+      const sameDefinition = job.workflow.version === workflow.version;
+      if (!sameDefinition && job.attempts > 1) {
+        // An earlier attempt may have run the first steps of the definition the job was created
+        // with (they are dispatched before any write, see above): do not start it over on another.
+        return failJob(
+          "Sluice.WorkflowChanged",
+          `job may have started on another definition of "${job.workflow.name}" (${job.workflow.version}); this fleet runs ${workflow.version}`,
+        );
+      }
       const input = await deps.claimCheck.load(tenantId, job.input);
+      // The claim stored `startedAt`; a replay after a crash starts from the same value.
+      const startedAt = job.startedAt ?? now();
       exec = startExecution(machine, input, {
         executionId: job._id,
         executionName: job._id,
         stateMachineName: job.workflow.name,
-        startTime: new Date(job.startedAt ?? now()).toISOString(),
+        startTime: new Date(startedAt).toISOString(),
       });
+      reproducible = job.startedAt !== null && sameDefinition;
+      firstDeps = replayableDeps(deps.engine, job._id, startedAt);
     }
 
     const keepAlive = async () => {
       await Promise.all([jobs.extendLease(jobId, deps.owner, deps.leaseMs, now()), deps.extendVisibility()]);
     };
-    const taskDeps: TaskExecutorDeps = { ...deps.tasks, keepAlive, log };
+    const taskDeps: TaskExecutorDeps = {
+      ...deps.tasks,
+      keepAlive,
+      log: deps.log,
+      logBindings: { tenantId, jobId },
+    };
     const limit = pLimit(deps.taskConcurrency);
     const runTask = async (t: TaskEffect): Promise<TaskOutcome> => {
       const input = await deps.data.resolve(tenantId, t.input);
@@ -158,58 +236,62 @@ export async function runJob(
         output: await deps.data.storeResult(tenantId, jobId, `${t.stateName}-${t.taskId}`, r.output),
       };
     };
-    // Tasks in flight when a previous worker died are issued again (at-least-once; handlers get a
-    // stable idempotency key per job, state and attempt). Review tasks park the job again.
-    let queue: TaskEffect[] = saved ? pendingTasks(machine, exec) : [];
-
     for (;;) {
+      // Pure transitions first, as many as the engine can make on its own (no write in between).
+      const r = step(machine, exec, reproducible ? firstDeps : deps.engine);
+      if (r.state !== exec || r.effects.length > 0) {
+        exec = r.state;
+        unwritten++;
+        for (const e of r.effects) {
+          if (e.kind === "succeed") {
+            const value = await deps.data.resolve(tenantId, e.output);
+            const output = await deps.claimCheck.store(tenantId, jobId, "output", value);
+            if (!(await checkpoint(exec, { status: "complete", output }))) return LOST;
+            info({}, "job complete");
+            return { kind: "finished", status: "complete" };
+          } else if (e.kind === "fail") {
+            return failJob(e.error ?? "States.Failed", e.cause ?? "", exec);
+          }
+        }
+        if (unwritten >= MAX_UNWRITTEN_TRANSITIONS && !(await checkpoint(exec))) return LOST;
+        continue;
+      }
+
+      // The engine is blocked: on tasks, or on a timer. Every result of the tasks run before was fed
+      // back, so the pending tasks are those issued since (task effects of this round), or, on a
+      // resumed job, those in flight when a previous worker died: issued again (at-least-once;
+      // handlers get a stable idempotency key per job, state and attempt). A task a failing sibling
+      // branch cancelled in the meantime is no longer pending and never runs. Review tasks park.
+      const queue = pendingTasks(machine, exec);
       if (queue.length > 0) {
         const reviews = queue.filter((t) => deps.isReviewTask(t));
         const runnable = queue.filter((t) => !deps.isReviewTask(t));
-        queue = [];
         if (runnable.length > 0) {
+          // Steps see their input: the state that issued them is stored first, unless a replay
+          // would issue the very same tasks.
+          if (!reproducible && !(await flush(exec))) return LOST;
           const results = await Promise.all(
             runnable.map((t) => limit(async () => [t, await runTask(t)] as const)),
           );
           if (deps.tasks.shutdown.aborted) return release(exec, "worker shutting down");
-          for (const [t, r] of results) exec = feed(machine, exec, t, r);
+          reproducible = false;
+          for (const [t, res] of results) exec = feed(machine, exec, t, res);
         }
         const review = reviews[0];
         if (review) return park(exec, review);
-        if (!(await checkpoint(exec))) return LOST;
         continue;
       }
-      const r = step(machine, exec, deps.engine);
-      if (r.state === exec && r.effects.length === 0) {
-        const st = status(exec);
-        if (st === "waiting_timer") {
-          const until = wakeAt(exec) ?? now();
-          if (until - now() <= deps.inlineWaitMs) {
-            await sleep(Math.max(0, until - now()));
-            continue;
-          }
-          return rest(exec, until);
+      const st = status(exec);
+      if (st === "waiting_timer") {
+        const until = wakeAt(exec) ?? now();
+        if (until - now() <= deps.inlineWaitMs) {
+          if (!(await flush(exec))) return LOST;
+          await sleep(Math.max(0, until - now()));
+          continue;
         }
-        if (st === "waiting_task") {
-          queue = pendingTasks(machine, exec);
-          if (queue.length > 0) continue;
-        }
-        return failJob("Sluice.EngineStalled", `execution made no progress in status ${st}`, exec);
+        return rest(exec, until);
       }
-      exec = r.state;
-      for (const e of r.effects) {
-        if (e.kind === "task") queue.push(e);
-        else if (e.kind === "succeed") {
-          const value = await deps.data.resolve(tenantId, e.output);
-          const output = await deps.claimCheck.store(tenantId, jobId, "output", value);
-          if (!(await checkpoint(exec, { status: "complete", output }))) return LOST;
-          log.info("job complete");
-          return { kind: "finished", status: "complete" };
-        } else if (e.kind === "fail") {
-          return failJob(e.error ?? "States.Failed", e.cause ?? "", exec);
-        }
-      }
-      if (!(await checkpoint(exec))) return LOST;
+      return failJob("Sluice.EngineStalled", `execution made no progress in status ${st}`, exec);
     }
   }
 
@@ -226,7 +308,7 @@ export async function runJob(
     };
     const history = [{ at: now(), type: "review_requested", state: t.stateName }];
     if (!(await checkpoint(exec, { status: "needs_review", review }, history))) return LOST;
-    log.info({ state: t.stateName }, "job waiting for review");
+    info({ state: t.stateName }, "job waiting for review");
     return { kind: "review", stateName: t.stateName };
   }
 
@@ -235,7 +317,7 @@ export async function runJob(
       jobs.releaseLease(jobId, deps.owner, expected, now(), { ...fields, wakeAt: until }),
     );
     if (!ok) return LOST;
-    log.info({ wakeAt: new Date(until).toISOString() }, "job resting on a Wait");
+    info({ wakeAt: new Date(until).toISOString() }, "job resting on a Wait");
     return { kind: "resting", wakeAt: until };
   }
 
@@ -243,7 +325,7 @@ export async function runJob(
     const ok = await persist(exec, (fields, expected) =>
       jobs.releaseLease(jobId, deps.owner, expected, now(), fields),
     );
-    log.info({ reason, released: ok }, "job released");
+    info({ reason, released: ok }, "job released");
     return ok ? { kind: "released", reason } : LOST;
   }
 }

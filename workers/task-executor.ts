@@ -8,6 +8,8 @@ export type TaskOutcome = { ok: true; output: unknown } | { ok: false; error: st
 export interface TaskExecutorDeps {
   steps: StepRegistry;
   log: Logger;
+  /** Bound to the step's logger (made on first use) with the state and attempt. */
+  logBindings?: Record<string, unknown>;
   /** Called on every handler heartbeat and periodically while a step runs; extends lease and visibility. */
   keepAlive: () => Promise<void>;
   /** Aborts every running step (worker shutdown). */
@@ -68,11 +70,13 @@ export async function executeTask(
   };
   armHeartbeat();
   const keepAlive = setInterval(() => {
-    deps.keepAlive().catch((err: unknown) => deps.log.warn({ err }, "keep-alive failed"));
+    deps.keepAlive().catch((err: unknown) => log().warn({ err }, "keep-alive failed"));
   }, deps.keepAliveEveryMs);
 
   const idempotencyKey = `${jobId}:${task.stateName}:${task.attempt}`;
-  const log = deps.log.child({ state: task.stateName, attempt: task.attempt });
+  let stepLog: Logger | undefined;
+  const log = (): Logger =>
+    (stepLog ??= deps.log.child({ ...deps.logBindings, state: task.stateName, attempt: task.attempt }));
   try {
     const aborted = new Promise<never>((_, reject) => {
       abort.signal.addEventListener("abort", () => reject(abort.signal.reason), { once: true });
@@ -89,7 +93,9 @@ export async function executeTask(
           armHeartbeat();
           await deps.keepAlive();
         },
-        log,
+        get log() {
+          return log();
+        },
       }),
       aborted,
     ]);
@@ -100,7 +106,7 @@ export async function executeTask(
       return { ok: false, error: "Sluice.WorkerShutdown", cause: "worker shutting down" };
     if (err instanceof StepError) return { ok: false, error: err.error, cause: err.causeText };
     const message = err instanceof Error ? err.message : String(err);
-    log.warn({ err }, "step failed");
+    log().warn({ err }, "step failed");
     return { ok: false, error: "States.TaskFailed", cause: message };
   } finally {
     for (const t of timers) clearTimeout(t);

@@ -5,10 +5,15 @@ import type { JobStore } from "../shared/jobs/job-store.ts";
 import { isTerminal } from "../shared/jobs/transitions.ts";
 import { parseWorkMessage, workMessageJobHint, type WorkMessage } from "../shared/messages/work-message.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
+import { DeleteBatcher } from "./delete-batcher.ts";
 import { runJob, type JobRunOutcome, type JobRunnerDeps } from "./job-runner.ts";
 
 /** SQS can delay a message by at most 15 minutes; longer waits are woken by the sweeper. */
 const MAX_DELAY_SECONDS = 900;
+/** SQS returns at most 10 messages per receive. */
+const MAX_RECEIVE = 10;
+/** How long the poll loop waits for enough free slots to receive a full batch before polling anyway. */
+const FILL_WAIT_MS = 20;
 
 export interface WorkerDeps {
   sqs: SqsPort;
@@ -42,6 +47,13 @@ export type MessageOutcome =
 
 export const POISON_ERROR = "Sluice.Poison";
 
+/** What handling a message came to; `deleted` settles once its delete (batched) went out, if any. */
+interface Handled {
+  outcome: MessageOutcome;
+  deleted: Promise<void>;
+}
+const NOTHING_TO_DELETE = Promise.resolve();
+
 /**
  * A stateless worker: long-polls the work queue, runs up to `concurrency` jobs at once, and deletes
  * a message only when its job reached a durable resting point (or the message can never be run, in
@@ -54,9 +66,15 @@ export class Worker {
   /** Aborted when the grace period is over: running steps are cancelled and their jobs released. */
   readonly #shutdown = new AbortController();
   readonly #running = new Set<Promise<MessageOutcome>>();
+  readonly #deletes: DeleteBatcher;
+  /** Free slots the poll loop waits for (briefly) so that a receive brings a full batch. */
+  readonly #batchFloor: number;
   #loop: Promise<void> | undefined;
 
-  constructor(private readonly deps: WorkerDeps) {}
+  constructor(private readonly deps: WorkerDeps) {
+    this.#deletes = new DeleteBatcher({ sqs: deps.sqs, queueUrl: deps.workQueueUrl, log: deps.log });
+    this.#batchFloor = Math.max(1, Math.min(MAX_RECEIVE, Math.floor(deps.concurrency / 3)));
+  }
 
   /** Jobs running now. */
   get busy(): number {
@@ -66,11 +84,11 @@ export class Worker {
   /** Receives one batch (up to the free slots) and handles all of it. Public for tests. */
   async pollOnce(waitSeconds = this.deps.pollWaitSeconds): Promise<MessageOutcome[]> {
     const messages = await this.#receive(waitSeconds);
-    return Promise.all(messages.map((m) => this.#track(m)));
+    return Promise.all(messages.map((m) => this.#track(m, true)));
   }
 
   #receive(waitSeconds: number): Promise<ReceivedMessage[]> {
-    const free = Math.min(10, this.deps.concurrency - this.#running.size);
+    const free = Math.min(MAX_RECEIVE, this.deps.concurrency - this.#running.size);
     if (free <= 0) return Promise.resolve([]);
     return this.deps.sqs.receive(this.deps.workQueueUrl, {
       maxMessages: free,
@@ -89,21 +107,36 @@ export class Worker {
     );
   }
 
-  #track(message: ReceivedMessage): Promise<MessageOutcome> {
-    const p = this.handle(message).finally(() => this.#running.delete(p));
+  /**
+   * Runs a message in a slot. The slot is free once the job is settled; its delete, batched with
+   * others, goes out a few ms later (awaited here only with `awaitDelete`).
+   */
+  #track(message: ReceivedMessage, awaitDelete = false): Promise<MessageOutcome> {
+    const p = this.#handle(message)
+      .then(async (h) => {
+        if (awaitDelete) await h.deleted;
+        return h.outcome;
+      })
+      .finally(() => this.#running.delete(p));
     this.#running.add(p);
     return p;
   }
 
-  /** Runs the job a work message points to and settles the message. Never throws. */
+  /** Runs the job a work message points to and settles the message (its delete included). Never throws. */
   async handle(message: ReceivedMessage): Promise<MessageOutcome> {
+    const h = await this.#handle(message);
+    await h.deleted;
+    return h.outcome;
+  }
+
+  async #handle(message: ReceivedMessage): Promise<Handled> {
     const { sqs, workQueueUrl, log } = this.deps;
     let work: WorkMessage | undefined;
     try {
       const parsed = parseWorkMessage(message.body);
       if (!parsed.ok) {
         await this.#reject(message, parsed.reason);
-        return { kind: "rejected", reason: parsed.reason };
+        return { outcome: { kind: "rejected", reason: parsed.reason }, deleted: NOTHING_TO_DELETE };
       }
       work = parsed.message;
       const { tenantId, jobId } = work;
@@ -119,23 +152,23 @@ export class Worker {
         tenantId,
         jobId,
       );
-      await this.#settle(message, work, outcome);
+      const { deleted } = await this.#settle(message, work, outcome);
       await this.deps.onSettled?.(work, outcome).catch((err: unknown) => {
         log.warn({ err, tenantId, jobId }, "onSettled hook failed");
       });
-      return outcome;
+      return { outcome, deleted };
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
       if (message.receiveCount >= this.deps.maxReceiveCount) {
         const reason = `work message failed on ${message.receiveCount} receives; last error: ${error}`;
         await this.#poison(message, work, reason);
-        return { kind: "poison", reason };
+        return { outcome: { kind: "poison", reason }, deleted: NOTHING_TO_DELETE };
       }
       log.error(
         { err, messageId: message.messageId, receiveCount: message.receiveCount },
         "work message failed; it will be redelivered",
       );
-      return { kind: "error", error };
+      return { outcome: { kind: "error", error }, deleted: NOTHING_TO_DELETE };
     }
   }
 
@@ -200,38 +233,41 @@ export class Worker {
     await this.#toDlq(message, reason);
   }
 
+  /**
+   * Settles the message of a job run; resolves when what must precede the delete is done, to the
+   * pending (batched) delete.
+   */
   async #settle(
     message: ReceivedMessage,
     work: { tenantId: TenantId; jobId: string },
     outcome: JobRunOutcome,
-  ) {
+  ): Promise<{ deleted: Promise<void> }> {
     const { sqs, workQueueUrl } = this.deps;
+    const remove = () => ({ deleted: this.#deletes.delete(message.receiptHandle) });
+    const none = { deleted: NOTHING_TO_DELETE };
     switch (outcome.kind) {
       case "resting": {
         const delay = Math.ceil((outcome.wakeAt - this.deps.runner.engine.now()) / 1000);
         if (delay <= MAX_DELAY_SECONDS) {
           await sqs.send(workQueueUrl, { body: JSON.stringify(work), delaySeconds: Math.max(0, delay) });
         }
-        await sqs.delete(workQueueUrl, message.receiptHandle);
-        return;
+        return remove();
       }
       case "released":
         // Shutdown: make the message visible again at once for another worker.
         await sqs.changeVisibility(workQueueUrl, message.receiptHandle, 0);
-        return;
+        return none;
       case "skipped":
-        if (outcome.reason === "contended") return; // redelivered after the visibility timeout
+        if (outcome.reason === "contended") return none; // redelivered after the visibility timeout
         if (outcome.reason === "not_found") {
           await this.#toDlq(message, `no job ${work.jobId} for tenant ${work.tenantId}`);
-          return;
+          return none;
         }
-        await sqs.delete(workQueueUrl, message.receiptHandle);
-        return;
+        return remove();
       case "finished":
       case "review":
       case "lost":
-        await sqs.delete(workQueueUrl, message.receiptHandle);
-        return;
+        return remove();
     }
   }
 
@@ -256,6 +292,7 @@ export class Worker {
           await Promise.race(this.#running);
           continue;
         }
+        await this.#awaitBatchRoom();
         try {
           const messages = await this.#receive(this.deps.pollWaitSeconds);
           if (this.#polling.signal.aborted) {
@@ -273,6 +310,21 @@ export class Worker {
   }
 
   /**
+   * Waits, at most FILL_WAIT_MS, until enough slots are free for a full receive batch: many small
+   * receives cost the queue service more than they save. Never leaves a free slot idle for longer.
+   */
+  async #awaitBatchRoom(): Promise<void> {
+    const deadline = performance.now() + FILL_WAIT_MS;
+    while (this.#running.size > 0 && this.deps.concurrency - this.#running.size < this.#batchFloor) {
+      const left = deadline - performance.now();
+      if (left <= 0 || this.#polling.signal.aborted) return;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([...this.#running, new Promise<void>((r) => (timer = setTimeout(r, left)))]);
+      clearTimeout(timer);
+    }
+  }
+
+  /**
    * Graceful stop: no more polling (a long poll in flight is allowed to return, up to
    * `pollWaitSeconds`, and what it brought is made visible again); running jobs get `graceMs` to reach a resting point, then their
    * steps are aborted and the jobs released (checkpoint kept, lease cleared, message made visible).
@@ -284,6 +336,7 @@ export class Worker {
     try {
       await this.#loop;
       await Promise.allSettled([...this.#running]);
+      await this.#deletes.drain();
     } finally {
       clearTimeout(abortTasks);
     }

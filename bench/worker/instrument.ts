@@ -72,8 +72,8 @@ const TIMED_MONGO = new Set(["findOne", "updateOne", "insertOne", "findOneAndUpd
 
 /**
  * Every `findOne`/`updateOne`/`insertOne`/`findOneAndUpdate` on the collection is timed as
- * `mongo.<method>`; an update that modified a document counts as a `mongo.writes`, one that matched
- * nothing as `mongo.unmatched_updates`.
+ * `mongo.<method>`; an update (`updateOne`, `findOneAndUpdate`) that matched a document counts as a
+ * `mongo.writes`, one that matched nothing as `mongo.unmatched_updates`.
  */
 export function countingCollection<T extends JobDoc>(
   inner: ScopedCollection<T>,
@@ -90,6 +90,8 @@ export function countingCollection<T extends JobDoc>(
         if (prop === "updateOne") {
           const r = result as { matchedCount: number; modifiedCount: number };
           rec.count(r.matchedCount > 0 ? "mongo.writes" : "mongo.unmatched_updates");
+        } else if (prop === "findOneAndUpdate") {
+          rec.count(result !== null ? "mongo.writes" : "mongo.unmatched_updates");
         } else if (prop === "insertOne") rec.count("mongo.writes");
         return result;
       };
@@ -136,8 +138,15 @@ const TIMED_SQS = new Set<keyof SqsPort>([
   "deleteBatch",
 ]);
 
-/** Times every queue operation as `sqs.<method>` and calls `onDelete` after each successful delete. */
-export function timedSqs(inner: SqsPort, rec: Recorder, onDelete: () => void = () => undefined): SqsPort {
+/**
+ * Times every queue operation as `sqs.<method>` and calls `onDelete` with the number of messages
+ * each `delete` / `deleteBatch` removed.
+ */
+export function timedSqs(
+  inner: SqsPort,
+  rec: Recorder,
+  onDelete: (messages: number) => void = () => undefined,
+): SqsPort {
   return new Proxy(inner, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
@@ -148,7 +157,12 @@ export function timedSqs(inner: SqsPort, rec: Recorder, onDelete: () => void = (
         const result: unknown = await rec.time(`sqs.${prop}`, () =>
           Promise.resolve((value as (...a: unknown[]) => unknown).apply(target, args)),
         );
-        if (prop === "delete") onDelete();
+        if (prop === "delete") onDelete(1);
+        else if (prop === "deleteBatch") {
+          const n = (result as Awaited<ReturnType<SqsPort["deleteBatch"]>>).successful.length;
+          rec.count("sqs.messages_deleted_in_batches", n);
+          onDelete(n);
+        }
         return result;
       };
     },

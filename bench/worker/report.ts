@@ -11,7 +11,7 @@ export interface WorkerReport {
   worker: { jobsPerSecond: number; rounds: number[] };
   ratio: number;
   statesPerJob: number;
-  /** Writes that modified a job document, per ASL state entered (the claim included). */
+  /** Writes that modified a job document (claim included), per ASL state entered. */
   writesPerTransition: number;
   /** The same from the jobs' final versions (sum of versions / transitions). */
   versionsPerTransition: number;
@@ -21,15 +21,6 @@ export interface WorkerReport {
   workerProfile: (OpSummary & { perJob: number })[];
   bareProfile: (OpSummary & { perJob: number })[];
   counters: Record<string, number>;
-  /** The bench-only prototype (lean.ts), when run. */
-  prototype?: {
-    jobsPerSecond: number;
-    rounds: number[];
-    ratio: number;
-    writesPerTransition: number;
-    checkpoint: { calls: number; p50Ms: number; p99Ms: number };
-    profile: (OpSummary & { perJob: number })[];
-  };
 }
 
 export interface ReportInput {
@@ -39,8 +30,6 @@ export interface ReportInput {
   workerRates: number[];
   profiled: WorkerSideResult;
   bareProfile: SideResult;
-  prototype: WorkerSideResult | undefined;
-  prototypeRates: number[];
 }
 
 function latency(r: WorkerSideResult, op: string) {
@@ -69,14 +58,6 @@ export function buildReport(input: ReportInput): WorkerReport {
     workerProfile: w.rec.summary().map(perJob(w)),
     bareProfile: input.bareProfile.rec.summary().map(perJob(input.bareProfile)),
     counters: Object.fromEntries(w.rec.counters),
-    prototype: input.prototype && {
-      jobsPerSecond: median(input.prototypeRates),
-      rounds: input.prototypeRates,
-      ratio: median(input.prototypeRates) / bareRate,
-      writesPerTransition: input.prototype.rec.counter("mongo.writes") / transitions,
-      checkpoint: latency(input.prototype, "store.casUpdate (checkpoint)"),
-      profile: input.prototype.rec.summary().map(perJob(input.prototype)),
-    },
   };
 }
 
@@ -105,7 +86,7 @@ export function printReport(r: WorkerReport): void {
         r.bare.rounds.map((x) => f(x, 0)).join(", "),
       ],
       [
-        "worker (claim, checkpoints, delete)",
+        "worker (claim, checkpoints, batched delete)",
         f(r.worker.jobsPerSecond, 0),
         r.worker.rounds.map((x) => f(x, 0)).join(", "),
       ],
@@ -114,7 +95,7 @@ export function printReport(r: WorkerReport): void {
     `ratio worker/bare: ${f(r.ratio)}`,
     `MongoDB writes per transition: ${f(r.writesPerTransition)} (${f(r.writesPerJob, 1)} per job of ${r.statesPerJob} states; from final versions: ${f(r.versionsPerTransition)})`,
     `checkpoint (casUpdate) latency: p50 ${f(r.checkpoint.p50Ms)} ms, p99 ${f(r.checkpoint.p99Ms)} ms over ${r.checkpoint.calls} checkpoints`,
-    `claim (read + CAS) latency: p50 ${f(r.claim.p50Ms)} ms, p99 ${f(r.claim.p99Ms)} ms`,
+    `claim (one findOneAndUpdate for a new job) latency: p50 ${f(r.claim.p50Ms)} ms, p99 ${f(r.claim.p99Ms)} ms`,
     "",
     "worker profile (median round; nested: store.* includes the mongo.* calls it makes):",
     profileTable(r.workerProfile),
@@ -122,22 +103,9 @@ export function printReport(r: WorkerReport): void {
     "bare SQS profile:",
     profileTable(r.bareProfile),
     "",
-    ...prototypeLines(r),
     `counters: ${Object.entries(r.counters)
       .map(([k, v]) => `${k}=${v}`)
       .join(", ")}`,
   ];
   console.log(lines.join("\n"));
-}
-
-function prototypeLines(r: WorkerReport): string[] {
-  const p = r.prototype;
-  if (!p) return [];
-  return [
-    "PROTOTYPE (bench/worker/lean.ts, not the worker): one-write claim, checkpoints coalesced up to the",
-    "next Task, batched deletes:",
-    `  ${f(p.jobsPerSecond, 0)} jobs/s (rounds ${p.rounds.map((x) => f(x, 0)).join(", ")}), ratio to bare ${f(p.ratio)}, MongoDB writes per transition ${f(p.writesPerTransition)}, checkpoint p50 ${f(p.checkpoint.p50Ms)} ms / p99 ${f(p.checkpoint.p99Ms)} ms`,
-    profileTable(p.profile),
-    "",
-  ];
 }

@@ -4,11 +4,17 @@
  * (`sendAll`: `producers` parallel senders, each `sendBatch` in requests of 10) and the receive
  * settings (one long-polling loop, up to 10 messages per receive, same wait and visibility timeout).
  *
- * - bare SQS: for every batch received, one `deleteBatch` (fired without blocking the next receive,
- *   at most `concurrency` in flight): the cheapest correct consume loop.
- * - worker: one in-process `Worker` from `createWorker` with `concurrency` slots (its own receive
- *   loop, claim, checkpoints, single-message delete), over job documents created beforehand
- *   (creation is the scheduler's work, not timed).
+ * Both sides have the same SQS batching available, and use it: receives of up to 10 messages and
+ * `DeleteMessageBatch` of up to 10 receipt handles.
+ *
+ * - bare SQS: for every batch received, one `deleteBatch` of the whole batch (fired without blocking
+ *   the next receive, at most `concurrency` in flight): the cheapest correct consume loop, which
+ *   does no work per message at all.
+ * - worker: the real worker, one in-process `Worker` from `createWorker` with `concurrency` slots:
+ *   its own receive loop (up to 10 per receive), claim, engine, step calls and checkpoints, and its
+ *   batched deletes (settled messages are deleted in batches of up to 10, gathered for at most a few
+ *   ms), over job documents created beforehand (creation is the scheduler's work, not timed). Only
+ *   its job store and queue port are wrapped, to count and time their calls.
  */
 import type { SqsPort } from "../../shared/aws/sqs-port.ts";
 import { newQueuedJob, type JobDoc } from "../../shared/jobs/job-doc.ts";
@@ -149,8 +155,9 @@ export async function runWorkerSide(
   let deletes = 0;
   let done: () => void = () => undefined;
   const allDeleted = new Promise<void>((resolve) => (done = resolve));
-  const sqs = timedSqs(rt.sqs, rec, () => {
-    if (++deletes >= opts.jobs) done();
+  const sqs = timedSqs(rt.sqs, rec, (n) => {
+    deletes += n;
+    if (deletes >= opts.jobs) done();
   });
   const store = new InstrumentedJobStore(
     countingCollection(tenantCollection<JobDoc>(rt.router, tenant, COLLECTIONS.jobs), rec),

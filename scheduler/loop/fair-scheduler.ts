@@ -5,8 +5,10 @@
  *    active → top up its intake buffer; paused → hold (no receive; buffered messages stay held);
  *    suspended → receive and reject to the intake DLQ with the suspension reason; no valid quota ever
  *    → nothing (messages stay queued; reported in the summary);
- * 2. in parallel reads the running counters (`UsageStore.readAll`), the live worker slots
- *    (`FleetCapacity.view`) and the work queue's depth → free slots (`free-slots.ts`);
+ *    (per-tenant I/O runs concurrently, at most `intakeConcurrency` tenants at once);
+ * 2. in parallel reads the running counters (`UsageStore.readAll`, every tick), the live worker slots
+ *    (`FleetCapacity.view`) and the work queue's depth (both cached briefly, `capacity-reads.ts`) →
+ *    free slots = live − committed + release lead (`free-slots.ts`);
  * 3. `decide()` over every tenant with a valid quota;
  * 4. for each release: take a buffered message of that tenant (and priority), `tryAcquire` its slot
  *    (atomic, capped: two schedulers never exceed a cap), `releaseMessage`, then record the acquisition
@@ -25,17 +27,17 @@ import type { Release, TenantSnapshot } from "../fairshare/decide.ts";
 import { initialFairShareState } from "../fairshare/state.ts";
 import type { FairShareState } from "../fairshare/state.ts";
 import type { ReleaseOutcome, TenantQueues } from "../intake/release-message.ts";
-import { rejectToDlq } from "../intake/reject.ts";
-import { admit } from "../quota/admission.ts";
 import type { QuotaBook } from "../quota/book.ts";
 import { backlogTotal } from "../quota/priority.ts";
-import type { Quota } from "../quota/schema.ts";
-import type { FleetView, WorkQueueDepth } from "../store/capacity.ts";
+import pLimit from "p-limit";
+import type { FleetView } from "../store/capacity.ts";
 import type { AcquireResult, ReconcileResult, UsageSnapshot } from "../store/usage.ts";
-import { freeSlots } from "./free-slots.ts";
+import { CapacityReader } from "./capacity-reads.ts";
 import { IntakeLanes } from "./intake-lanes.ts";
-import type { IntakeLaneOptions, TenantLane } from "./intake-lanes.ts";
+import type { IntakeLaneOptions } from "./intake-lanes.ts";
 import type { BufferedMessage } from "./intake-buffer.ts";
+import { holdWithoutQuota, prepareLane } from "./lane-io.ts";
+import type { LaneIoContext } from "./lane-io.ts";
 import { SchedulerMetrics } from "./metrics.ts";
 import { executeReleases } from "./release-batch.ts";
 import { heldBy, summaryLines } from "./summary.ts";
@@ -73,8 +75,24 @@ export interface FairSchedulerDeps {
 }
 
 export interface FairSchedulerOptions {
-  /** Pause after a tick that released nothing (capped by the next rate-limit wake-up); default 200 ms. */
+  /** Pause after a tick with nothing to release (capped by the next rate-limit wake-up); default 200 ms. */
   readonly intervalMs: number;
+  /**
+   * Pause after a tick that released nothing while work waited only for a slot (its tenant at its cap,
+   * or no free slot): the next tick is the one that sees a job rest; default 25 ms.
+   */
+  readonly busyIntervalMs: number;
+  /**
+   * Released jobs allowed to wait on the work queue beyond the free slots, so a slot that frees finds
+   * work at once (see ADR 0002); undefined: a quarter of the live slots, at least 1. 0 disables it.
+   */
+  readonly releaseLead?: number | undefined;
+  /** Tenants whose intake I/O runs at once within a tick; default 16. */
+  readonly intakeConcurrency: number;
+  /** Least time between reads of the workers' heartbeats; default 500 ms. */
+  readonly fleetRefreshMs: number;
+  /** Least time between reads of the work queue's depth (the guard); default 500 ms. */
+  readonly workDepthRefreshMs: number;
   /** Releases stop while the work queue holds this many messages; default 100. */
   readonly maxWorkQueueDepth: number;
   /** Releases in flight at once within a tick; default 16. */
@@ -91,6 +109,10 @@ export interface FairSchedulerOptions {
 
 const DEFAULTS: FairSchedulerOptions = {
   intervalMs: 200,
+  busyIntervalMs: 25,
+  intakeConcurrency: 16,
+  fleetRefreshMs: 500,
+  workDepthRefreshMs: 500,
   maxWorkQueueDepth: 100,
   releaseConcurrency: 16,
   maintenanceIntervalMs: 5_000,
@@ -103,6 +125,8 @@ export interface TickReport {
   readonly at: number;
   readonly freeSlots: number;
   readonly liveSlots: number;
+  /** The release lead included in `freeSlots`. */
+  readonly lead: number;
   readonly decided: number;
   readonly released: number;
   readonly rejected: number;
@@ -114,7 +138,11 @@ export interface TickReport {
   readonly errors: number;
   /** Total backlog seen, over tenants with a valid quota. */
   readonly backlog: number;
+  /** Backlog of tenants that got nothing only for want of a slot (no free slot, or at their cap). */
+  readonly waitingForSlots: number;
   readonly wakeAt: number | undefined;
+  /** How long the tick took (ms, scheduler clock). */
+  readonly durationMs: number;
 }
 
 export class FairScheduler {
@@ -122,6 +150,9 @@ export class FairScheduler {
   readonly #deps: FairSchedulerDeps;
   readonly #opts: FairSchedulerOptions;
   readonly #lanes: IntakeLanes;
+  readonly #capacity: CapacityReader;
+  readonly #laneIo: LaneIoContext;
+  readonly #intakeLimit: ReturnType<typeof pLimit>;
   #state: FairShareState = initialFairShareState();
   #views = new Map<TenantId, TenantTickView>();
   #lastSummaryAt: number | undefined;
@@ -144,6 +175,14 @@ export class FairScheduler {
       this.#opts.intake,
     );
     this.metrics = metrics ?? new SchedulerMetrics();
+    this.#capacity = new CapacityReader(deps, {
+      maxWorkQueueDepth: this.#opts.maxWorkQueueDepth,
+      releaseLead: this.#opts.releaseLead,
+      fleetRefreshMs: this.#opts.fleetRefreshMs,
+      workDepthRefreshMs: this.#opts.workDepthRefreshMs,
+    });
+    this.#laneIo = { sqs: deps.sqs, lanes: this.#lanes, metrics: this.metrics, log: deps.log };
+    this.#intakeLimit = pLimit(Math.max(1, Math.floor(this.#opts.intakeConcurrency)));
   }
 
   /** The quotas applying now, and the problems of rejected documents (for operators and tests). */
@@ -173,25 +212,17 @@ export class FairScheduler {
     for (const t of this.#lanes.tenants())
       if (!quotas.has(t) && !noQuota.includes(t)) await this.#lanes.forget(t);
 
-    const [, [usage, fleet, work]] = await Promise.all([
+    const limit = this.#intakeLimit;
+    const io = this.#laneIo;
+    const [, cap] = await Promise.all([
       Promise.all([
-        ...[...quotas].map(([t, q]) =>
-          this.#prepare(this.#lanes.lane(t), q).catch((e: unknown) => this.#laneError(t, e)),
-        ),
-        ...noQuota.map((t) =>
-          this.#holdWithoutQuota(this.#lanes.lane(t)).catch((e: unknown) => this.#laneError(t, e)),
-        ),
+        ...[...quotas].map(([t, q]) => limit(() => prepareLane(io, this.#lanes.lane(t), q))),
+        ...noQuota.map((t) => limit(() => holdWithoutQuota(io, this.#lanes.lane(t)))),
       ]),
-      Promise.all([
-        this.#deps.usage.readAll(),
-        this.#deps.capacity.view(now),
-        this.#deps.sqs.approximateDepth(this.#deps.workQueueUrl),
-      ]),
+      this.#capacity.read(now),
     ]);
-    const committed = [...usage.values()].reduce((s, u) => s + u.running, 0);
-    const liveSlots = fleet.live.reduce((s, w) => s + w.slots, 0);
-    const workQueue: WorkQueueDepth = { visible: work.visible, delayed: work.delayed };
-    const free = freeSlots({ liveSlots, committed, workQueue, maxQueueDepth: this.#opts.maxWorkQueueDepth });
+    const readAt = this.#deps.now();
+    const { usage, liveSlots, free } = cap;
 
     const snapshots: TenantSnapshot[] = [...quotas].map(([tenantId, quota]) => {
       const lane = this.#lanes.lane(tenantId);
@@ -228,59 +259,23 @@ export class FairScheduler {
       decision.releases,
       quotas,
     );
-    this.#record(snapshots, noQuota, decision.releases, now);
+    this.#capacity.noteReleased(outcome.released);
+    const waitingForSlots = this.#record(snapshots, noQuota, decision.releases, now);
+    const end = this.#deps.now();
+    this.metrics.tick({ totalMs: end - now, readMs: readAt - now, releaseMs: end - readAt });
 
     return {
       at: now,
       freeSlots: free,
       liveSlots,
+      lead: cap.lead,
       decided: decision.releases.length,
       ...outcome,
       backlog: snapshots.reduce((s, t) => s + backlogTotal(t.backlog), 0),
+      waitingForSlots,
       wakeAt: decision.wakeAt,
+      durationMs: end - now,
     };
-  }
-
-  /** One tenant's intake I/O failing (e.g. its queue was deleted) must not stall the others. */
-  #laneError(tenant: TenantId, err: unknown): void {
-    this.#deps.log.warn(
-      { err, tenantId: tenant },
-      "intake queue I/O failed; the tenant is skipped this tick",
-    );
-    const lane = this.#lanes.get(tenant);
-    if (lane !== undefined) lane.queues = undefined; // resolve the URL again (rate-limited) next tick
-  }
-
-  async #prepare(lane: TenantLane, quota: Quota): Promise<void> {
-    if (!(await this.#lanes.resolve(lane))) return;
-    await this.#lanes.extendExpiring(lane);
-    if (quota.status === "suspended") return this.#rejectSuspended(lane, quota);
-    await this.#lanes.refreshDepth(lane);
-    if (quota.status === "active") await this.#lanes.refill(lane);
-  }
-
-  /** Suspended: buffered and new messages go to the intake DLQ with the suspension reason. */
-  async #rejectSuspended(lane: TenantLane, quota: Quota): Promise<void> {
-    const verdict = admit(quota, 0);
-    const reason = verdict.ok ? "tenant suspended" : verdict.message;
-    const messages = [...lane.buffer.drain().map((e) => e.message), ...(await this.#lanes.receiveRaw(lane))];
-    lane.unbuffered = 0;
-    for (const m of messages) {
-      await rejectToDlq(this.#deps.sqs, lane.queues as TenantQueues, m, reason);
-      this.metrics.counters(lane.tenantId).rejected += 1;
-    }
-    if (messages.length > 0)
-      this.#deps.log.warn(
-        { tenantId: lane.tenantId, count: messages.length, reason },
-        "intake messages rejected: tenant suspended",
-      );
-  }
-
-  /** Never had a valid quota: receive nothing, give back anything held, keep the depth for the summary. */
-  async #holdWithoutQuota(lane: TenantLane): Promise<void> {
-    if (!(await this.#lanes.resolve(lane))) return;
-    await this.#lanes.returnAll(lane);
-    await this.#lanes.refreshDepth(lane);
   }
 
   #record(
@@ -288,7 +283,8 @@ export class FairScheduler {
     noQuota: readonly TenantId[],
     releases: readonly Release[],
     now: number,
-  ): void {
+  ): number {
+    let waitingForSlots = 0;
     const got = new Set(releases.map((r) => r.tenantId));
     const views = new Map<TenantId, TenantTickView>();
     for (const s of snapshots) {
@@ -296,6 +292,7 @@ export class FairScheduler {
       const backlog = s.quota?.status === "suspended" ? 0 : lane.total;
       const held = got.has(s.tenantId) || backlog === 0 ? undefined : heldBy(s, this.#state, now);
       if (held !== undefined) this.metrics.throttled(s.tenantId, held);
+      if (!got.has(s.tenantId) && (held === undefined || held === "cap")) waitingForSlots += backlog;
       views.set(s.tenantId, { quota: s.quota, backlog, running: s.running, held });
     }
     for (const t of noQuota) {
@@ -304,6 +301,7 @@ export class FairScheduler {
       views.set(t, { quota: undefined, backlog, running: 0, held: backlog > 0 ? "no-quota" : undefined });
     }
     this.#views = views;
+    return waitingForSlots;
   }
 
   /** Reconcile counters from jobs, prune the ledger and dead heartbeats, log the summary when due. */
@@ -329,7 +327,11 @@ export class FairScheduler {
     this.#lastSummaryAt = now;
   }
 
-  /** Loads quotas, then runs ticks until `stop()`: at once after a tick that released, else after `intervalMs`. */
+  /**
+   * Loads quotas, then runs ticks until `stop()`: at once after a tick that released; after
+   * `busyIntervalMs` when work waits only for a slot (so a job resting is seen within that); else after
+   * `intervalMs` (or at the next rate-limit wake-up). `nudge()` cuts a pause short.
+   */
   async start(): Promise<void> {
     if (this.#running) return;
     this.#running = true;
@@ -342,7 +344,9 @@ export class FairScheduler {
         try {
           const r = await this.tick();
           if (r.released > 0) delay = 0;
-          else if (r.wakeAt !== undefined) delay = Math.max(1, Math.min(delay, r.wakeAt - this.#deps.now()));
+          else if (r.waitingForSlots > 0) delay = Math.min(delay, this.#opts.busyIntervalMs);
+          if (delay > 0 && r.wakeAt !== undefined)
+            delay = Math.max(1, Math.min(delay, r.wakeAt - this.#deps.now()));
         } catch (err) {
           if (!this.#running) break;
           this.#deps.log.error({ err }, "scheduler tick failed; retrying");

@@ -33,6 +33,8 @@ export interface ReleaseEvent {
   readonly waitMs: number;
 }
 
+const MAX_TICK_SAMPLES = 10_000;
+
 const emptyCounters = (): TenantCounters => ({
   released: 0,
   rejected: 0,
@@ -41,12 +43,34 @@ const emptyCounters = (): TenantCounters => ({
   throttled: { cap: 0, rate: 0, daily: 0, paused: 0, "no-quota": 0 },
 });
 
+/** How long one tick took, and its two halves (reads and intake I/O; releases). */
+export interface TickTiming {
+  readonly totalMs: number;
+  /** Quotas, intake top-ups, running counters, fleet slots, work-queue depth (run concurrently). */
+  readonly readMs: number;
+  /** `decide()` and carrying out its releases. */
+  readonly releaseMs: number;
+}
+
+export interface TickStats {
+  readonly count: number;
+  readonly meanMs: number | undefined;
+  readonly p50Ms: number | undefined;
+  readonly p99Ms: number | undefined;
+  readonly maxMs: number | undefined;
+  readonly readMeanMs: number | undefined;
+  readonly releaseMeanMs: number | undefined;
+}
+
 /**
  * What the loop exposes for operators and the fairness benchmark: per-tenant counters since start
  * (or `reset()`), every release's queue wait (bounded per tenant), and an optional per-release listener.
  */
 export class SchedulerMetrics {
   ticks = 0;
+  /** Durations of the last `maxTickSamples` ticks (ms), oldest first once full. */
+  readonly #tickMs: number[] = [];
+  #tickSums = { n: 0, total: 0, read: 0, release: 0, max: 0 };
   readonly #tenants = new Map<TenantId, TenantCounters>();
   readonly #waits = new Map<TenantId, number[]>();
   readonly #maxSamples: number;
@@ -72,6 +96,34 @@ export class SchedulerMetrics {
     if (waits === undefined) this.#waits.set(event.tenantId, (waits = []));
     if (waits.length < this.#maxSamples) waits.push(Math.max(0, event.waitMs));
     this.#listener?.(event);
+  }
+
+  /** Records one tick's duration (`ticks` counts ticks started; this, ticks finished). */
+  tick(t: TickTiming): void {
+    const s = this.#tickSums;
+    s.n += 1;
+    s.total += t.totalMs;
+    s.read += t.readMs;
+    s.release += t.releaseMs;
+    s.max = Math.max(s.max, t.totalMs);
+    if (this.#tickMs.length >= MAX_TICK_SAMPLES) this.#tickMs.shift();
+    this.#tickMs.push(t.totalMs);
+  }
+
+  /** Tick durations since start (or `reset()`); percentiles over the last 10,000 ticks. */
+  tickStats(): TickStats {
+    const s = this.#tickSums;
+    const sorted = [...this.#tickMs].sort((a, b) => a - b);
+    const mean = (v: number) => (s.n === 0 ? undefined : v / s.n);
+    return {
+      count: s.n,
+      meanMs: mean(s.total),
+      p50Ms: quantile(sorted, 0.5),
+      p99Ms: quantile(sorted, 0.99),
+      maxMs: s.n === 0 ? undefined : s.max,
+      readMeanMs: mean(s.read),
+      releaseMeanMs: mean(s.release),
+    };
   }
 
   throttled(tenant: TenantId, reason: ThrottleReason): void {
@@ -100,6 +152,8 @@ export class SchedulerMetrics {
 
   reset(): void {
     this.ticks = 0;
+    this.#tickMs.length = 0;
+    this.#tickSums = { n: 0, total: 0, read: 0, release: 0, max: 0 };
     this.#tenants.clear();
     this.#waits.clear();
   }

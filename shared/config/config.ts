@@ -28,7 +28,13 @@ export interface SluiceConfig {
     readonly shutdownGraceMs: number;
   };
   readonly claimCheck: { readonly thresholdBytes: number };
-  readonly scheduler: { readonly intervalMs: number };
+  readonly scheduler: {
+    readonly intervalMs: number;
+    /** Pause between ticks while work waits only for a slot or its tenant's cap. */
+    readonly busyIntervalMs: number;
+    /** Released jobs allowed to wait on the work queue; undefined: a quarter of the live slots, min 1. */
+    readonly releaseLead: number | undefined;
+  };
   readonly sweeper: {
     readonly intervalMs: number;
     /** Undefined: 2 × the visibility timeout. */
@@ -118,7 +124,11 @@ function compile(p: ParsedSettings): SluiceConfig {
       shutdownGraceMs: p.SLUICE_SHUTDOWN_GRACE_MS,
     },
     claimCheck: { thresholdBytes: p.SLUICE_CLAIM_CHECK_THRESHOLD_BYTES },
-    scheduler: { intervalMs: p.SLUICE_SCHEDULER_INTERVAL_MS },
+    scheduler: {
+      intervalMs: p.SLUICE_SCHEDULER_INTERVAL_MS,
+      busyIntervalMs: p.SLUICE_SCHEDULER_BUSY_INTERVAL_MS,
+      releaseLead: p.SLUICE_SCHEDULER_RELEASE_LEAD,
+    },
     sweeper: {
       intervalMs: p.SLUICE_SWEEPER_INTERVAL_MS,
       redriveAfterMs: p.SLUICE_SWEEPER_REDRIVE_AFTER_MS,

@@ -145,7 +145,20 @@ export const SETTINGS = {
     schema: int(10, 3_600_000),
     default: "200",
     expected: "an integer from 10 to 3600000",
-    description: "Pause between scheduler release ticks when there is nothing to release.",
+    description: "Pause between scheduler release ticks when there is nothing to release or wait for.",
+  },
+  SLUICE_SCHEDULER_BUSY_INTERVAL_MS: {
+    schema: int(1, 60_000),
+    default: "25",
+    expected: "an integer from 1 to 60000",
+    description:
+      "Pause between scheduler ticks while work waits only for a worker slot or its tenant's cap (how soon a freed slot is refilled).",
+  },
+  SLUICE_SCHEDULER_RELEASE_LEAD: {
+    schema: int(0, 10_000),
+    expected: "an integer from 0 to 10000",
+    description:
+      "Released jobs allowed to wait on the work queue beyond free worker slots, so a freed slot finds work at once; unset: a quarter of the live slots (at least 1); 0 disables it. Caps still hold.",
   },
   SLUICE_SWEEPER_INTERVAL_MS: {
     schema: int(100, 3_600_000),

@@ -108,6 +108,8 @@ const mutableShape = {
 };
 
 export const JobPatchSchema = z.strictObject(mutableShape).partial();
+/** The schema of each field a patch may set, for validating a patch field by field (the CAS store). */
+export const JOB_PATCH_FIELDS: Readonly<Record<string, z.ZodType>> = mutableShape;
 export type JobPatch = z.infer<typeof JobPatchSchema>;
 
 /** The key prefix every S3 object of a tenant lives under (invariant 3). */

@@ -11,6 +11,14 @@
  * overwrites. History events travel in the same write (`$push` with `$slice`), so one transition is
  * one MongoDB write.
  *
+ * Claims: a job as the scheduler created it is claimed in one `findOneAndUpdate`, a CAS on version 0
+ * whose filter also restates the claim decision (queued, due, never started), returning the claimed
+ * document; anything else (a resumed job, a lease to steal or reclaim, a refusal) reads, decides
+ * (`decideClaim`) and CASes.
+ *
+ * Patches are validated field by field (job-patch.ts; the engine's execution state only for its
+ * shape); documents are validated when read.
+ *
  * The one write that does not bump `version` is `extendLease`: a heartbeat only moves the lease
  * expiry, fenced by the lease owner, so a worker's heartbeat never makes its own checkpoint lose.
  * Claims restate their lease condition in the write filter, so a heartbeat that lands between a
@@ -23,16 +31,10 @@ import type { Filter, UpdateFilter } from "mongodb";
 import { TenantScopeError } from "../tenancy/scoped-collection.ts";
 import type { ScopedCollection } from "../tenancy/scoped-collection.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";
-import {
-  HISTORY_LIMIT,
-  HistoryEventSchema,
-  JobDocSchema,
-  JobPatchSchema,
-  foreignS3Keys,
-  parseJobDoc,
-} from "./job-doc.ts";
+import { HISTORY_LIMIT, HistoryEventSchema, JobDocSchema, parseJobDoc } from "./job-doc.ts";
 import type { HistoryEvent, JobDoc, JobPatch } from "./job-doc.ts";
-import { IllegalTransitionError, canTransition, isTerminal, predecessorsOf } from "./transitions.ts";
+import { impliedFields, validatePatch, withoutUndefined } from "./job-patch.ts";
+import { IllegalTransitionError, canTransition, predecessorsOf } from "./transitions.ts";
 
 /**
  * `ok: false` means nothing was written. `current` is the document now (null: no such job for this
@@ -58,17 +60,9 @@ export type ClaimResult =
       job: JobDoc | null;
     };
 
-export type LeaseResult = { ok: true; expiresAt: number } | { ok: false; current: JobDoc | null };
+export { InvalidJobPatchError } from "./job-patch.ts";
 
-/** A patch that fails the job document schema. Never retryable. */
-export class InvalidJobPatchError extends Error {
-  readonly code = "invalid_job_patch" as const;
-  readonly retryable = false as const;
-  constructor(readonly issues: readonly { path: string; message: string }[]) {
-    super(`invalid job patch: ${issues.map((i) => `${i.path}: ${i.message}`).join("; ")}`);
-    this.name = "InvalidJobPatchError";
-  }
-}
+export type LeaseResult = { ok: true; expiresAt: number } | { ok: false; current: JobDoc | null };
 
 const MAX_CLAIM_ROUNDS = 5;
 
@@ -101,41 +95,6 @@ const claimGuard = (how: ClaimHow, owner: string, now: number): Filter<JobDoc> =
       return { status: "running", $or: [{ lease: null }, { "lease.expiresAt": { $lte: now } }] };
   }
 };
-
-const withoutUndefined = <T extends object>(o: T): T =>
-  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
-
-function validatePatch(tenantId: TenantId, patch: JobPatch): JobPatch {
-  const parsed = JobPatchSchema.safeParse(patch);
-  if (!parsed.success) {
-    throw new InvalidJobPatchError(
-      parsed.error.issues.map((i) => ({ path: i.path.join("."), message: i.message })),
-    );
-  }
-  const d = parsed.data;
-  const foreign = foreignS3Keys(tenantId, {
-    input: d.input,
-    output: d.output,
-    executionRef: d.executionRef ? { s3: d.executionRef } : null,
-    "review.dataRef": d.review?.dataRef ? { s3: d.review.dataRef } : null,
-  });
-  if (foreign.length > 0) {
-    throw new TenantScopeError(`S3 keys of ${foreign.join(", ")} are outside tenants/${tenantId}/`);
-  }
-  return withoutUndefined(parsed.data);
-}
-
-/**
- * Completes a patch with what a status change implies: leaving `running` drops the lease and a
- * terminal status stamps `finishedAt`, unless the patch says otherwise.
- */
-function impliedFields(patch: JobPatch, now: number): JobPatch {
-  const out: JobPatch = { ...patch };
-  if (patch.status !== undefined && patch.status !== "running" && !("lease" in patch)) out.lease = null;
-  if (patch.status !== undefined && isTerminal(patch.status) && !("finishedAt" in patch))
-    out.finishedAt = now;
-  return out;
-}
 
 /** The document as the store just wrote it (what the server now holds). */
 function applied(
@@ -224,6 +183,8 @@ export class JobStore {
    * reloads and re-decides.
    */
   async claim(jobId: string, owner: string, leaseMs: number, now: number): Promise<ClaimResult> {
+    const fresh = await this.#claimNew(jobId, owner, leaseMs, now);
+    if (fresh !== null) return fresh;
     let job: JobDoc | null = null;
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
       job = await this.get(jobId);
@@ -259,6 +220,37 @@ export class JobStore {
       }
     }
     return { ok: false, reason: "contended", job };
+  }
+
+  /**
+   * The common case in one write: a job as the scheduler created it (version 0, never started),
+   * queued and due, taken with one `findOneAndUpdate` that returns the claimed document. It is a
+   * compare-and-set on version 0 whose filter also restates the claim decision, so it needs no read
+   * first. Null when it matched nothing: `claim` then reads and decides (a resumed job, a lease to
+   * steal or reclaim, a refusal with its reason).
+   */
+  async #claimNew(jobId: string, owner: string, leaseMs: number, now: number): Promise<ClaimResult | null> {
+    const events = [
+      { at: now, type: "claimed", detail: { owner, how: "fresh" as const, previousOwner: null } },
+    ];
+    const raw = await this.#jobs.findOneAndUpdate(
+      { _id: jobId, version: 0, startedAt: null, ...claimGuard("fresh", owner, now) },
+      {
+        $set: {
+          status: "running",
+          lease: { owner, expiresAt: now + leaseMs },
+          wakeAt: null,
+          startedAt: now,
+          updatedAt: now,
+          version: 1,
+        },
+        $inc: { attempts: 1 },
+        $push: { history: { $each: events, $slice: -HISTORY_LIMIT } },
+      },
+      { returnDocument: "after" },
+    );
+    if (raw === null) return null;
+    return { ok: true, how: "fresh", previousOwner: null, job: parseJobDoc(raw) };
   }
 
   /**

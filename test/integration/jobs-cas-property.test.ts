@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { MongoClient } from "mongodb";
-import { COLLECTIONS } from "../../shared/jobs/collections.ts";
+import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import { ensureIndexes } from "../../shared/mongo/indexes.ts";
 import { HISTORY_LIMIT, newQueuedJob } from "../../shared/jobs/job-doc.ts";
 import type { JobDoc } from "../../shared/jobs/job-doc.ts";

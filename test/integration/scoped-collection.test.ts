@@ -9,7 +9,7 @@ import {
   tenantCollection,
 } from "../../shared/tenancy/scoped-collection.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
-import { COLLECTIONS } from "../../shared/jobs/collections.ts";
+import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 
 const url = process.env.MONGO_URL;
 if (!url) throw new Error("MONGO_URL is not set (see infra/)");

@@ -3,9 +3,11 @@
  * job, the other backs off without a write.
  *
  * Each worker is built with `createWorker` over the fleet's runtime, but its job store sits on a
- * tapped collection that counts the MongoDB updates that matched a document (writes) and those that
- * matched nothing (lost compare-and-sets), so "without a write" is counted, not inferred. Messages
- * are received here and handed to `worker.handle()`, so both workers really hold one each.
+ * tapped collection that counts the MongoDB updates (`updateOne`, and `findOneAndUpdate`, which the
+ * one-write claim of a new job uses) that matched a document (writes) and those that matched nothing
+ * (lost compare-and-sets; `claimMisses` for the one-write claims), so "without a write" is counted,
+ * not inferred. Messages are received
+ * here and handed to `worker.handle()`, so both workers really hold one each.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReceivedMessage } from "../../shared/aws/sqs-port.ts";
@@ -48,9 +50,14 @@ afterAll(() => fleet?.cleanup());
 
 interface Tap {
   writes: number;
+  /** `updateOne`s that matched nothing. */
   unmatched: number;
+  /** One-write claims (`findOneAndUpdate`) that matched nothing. */
+  claimMisses?: number;
   /** Awaited after every read of a job document (e.g. a barrier). */
   afterRead?: () => Promise<void>;
+  /** Awaited before every one-write claim (`findOneAndUpdate`: it reads and writes at once). */
+  beforeClaimWrite?: () => Promise<void>;
 }
 
 function tappedWorker(owner: string, tap: Tap, slow: Record<string, number> = {}): Worker {
@@ -63,6 +70,15 @@ function tappedWorker(owner: string, tap: Tap, slow: Record<string, number> = {}
           const res = await inner.updateOne(...args);
           if (res.matchedCount > 0) tap.writes++;
           else tap.unmatched++;
+          return res;
+        };
+      }
+      if (prop === "findOneAndUpdate") {
+        return async (...args: Parameters<typeof inner.findOneAndUpdate>) => {
+          await tap.beforeClaimWrite?.();
+          const res = await inner.findOneAndUpdate(...args);
+          if (res !== null) tap.writes++;
+          else tap.claimMisses = (tap.claimMisses ?? 0) + 1;
           return res;
         };
       }
@@ -147,37 +163,73 @@ describe("two workers racing for the same job (duplicate delivery)", () => {
     );
   });
 
-  it("when both read the same version before either writes, the CAS lets one through and the other writes nothing", async () => {
-    const { jobId, copies } = await duplicateDelivery();
-    // A barrier on the first read of each worker: both claims decide on version 0, then both write.
+  /** A barrier each worker passes once: released when both arrived (or after 5 s). */
+  function barrier(): { arrived: () => number; once: () => () => Promise<void> } {
     let arrived = 0;
     let open: () => void = () => undefined;
-    const barrier = new Promise<void>((r) => (open = r));
-    const once = () => {
-      let passed = false;
-      return async () => {
-        if (passed) return;
-        passed = true;
-        if (++arrived === 2) open();
-        await Promise.race([barrier, sleep(5_000)]);
-      };
+    const all = new Promise<void>((r) => (open = r));
+    return {
+      arrived: () => arrived,
+      once: () => {
+        let passed = false;
+        return async () => {
+          if (passed) return;
+          passed = true;
+          if (++arrived === 2) open();
+          await Promise.race([all, sleep(5_000)]);
+        };
+      },
     };
+  }
+
+  it("when both claim a new job at the same moment, one claim writes and the other writes nothing", async () => {
+    const { jobId, copies } = await duplicateDelivery();
+    // A barrier before each worker's one-write claim: both are sent once both workers are there.
+    const b = barrier();
     const taps: [Tap, Tap] = [
-      { writes: 0, unmatched: 0, afterRead: once() },
-      { writes: 0, unmatched: 0, afterRead: once() },
+      { writes: 0, unmatched: 0, beforeClaimWrite: b.once() },
+      { writes: 0, unmatched: 0, beforeClaimWrite: b.once() },
+    ];
+    const workers = [tappedWorker("claimer-1", taps[0]), tappedWorker("claimer-2", taps[1])];
+    const outcomes = await Promise.all([workers[0]!.handle(copies[0]), workers[1]!.handle(copies[1])]);
+    const { winner, loser } = split(outcomes);
+
+    expect(b.arrived()).toBe(2);
+    expect(outcomes[loser]).toEqual({ kind: "skipped", reason: "leased" });
+    expect(taps[loser]!.claimMisses).toBe(1); // it did try, on version 0
+    expect(taps[loser]!.writes).toBe(0);
+    expect(taps[winner]!.claimMisses ?? 0).toBe(0);
+    expect(taps[winner]!.unmatched).toBe(0);
+
+    const job = (await fleet.getJob("acme", jobId))!;
+    expect(job.version).toBe(baselineVersion);
+    expect(claims(job)).toHaveLength(1);
+    expect(trailStates(job)).toEqual(["A", "B", "C"]);
+  });
+
+  it("when both read the same version before either writes, the CAS lets one through and the other writes nothing", async () => {
+    const { jobId, copies } = await duplicateDelivery();
+    // A job already moved past version 0 (here a priority change) is claimed by read, decide, CAS.
+    const bumped = await fleet.rt.jobsOf(acme).casUpdate(jobId, 0, { priority: 1 }, Date.now());
+    expect(bumped).toEqual({ ok: true, version: 1 });
+    // A barrier on the first read of each worker: both claims decide on version 1, then both write.
+    const b = barrier();
+    const taps: [Tap, Tap] = [
+      { writes: 0, unmatched: 0, afterRead: b.once() },
+      { writes: 0, unmatched: 0, afterRead: b.once() },
     ];
     const workers = [tappedWorker("reader-1", taps[0]), tappedWorker("reader-2", taps[1])];
     const outcomes = await Promise.all([workers[0]!.handle(copies[0]), workers[1]!.handle(copies[1])]);
     const { winner, loser } = split(outcomes);
 
-    expect(arrived).toBe(2);
+    expect(b.arrived()).toBe(2);
     expect(outcomes[loser]!.kind).toMatch(/^(skipped|lost)$/);
     expect(taps[loser]!.unmatched).toBeGreaterThanOrEqual(1); // it did try, on the stale version
     expect(taps[loser]!.writes).toBe(0);
     expect(taps[winner]!.unmatched).toBe(0);
 
     const job = (await fleet.getJob("acme", jobId))!;
-    expect(job.version).toBe(baselineVersion);
+    expect(job.version).toBe(baselineVersion + 1); // the priority change
     expect(claims(job)).toHaveLength(1);
     expect(trailStates(job)).toEqual(["A", "B", "C"]);
   });

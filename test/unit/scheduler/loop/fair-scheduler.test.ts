@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { attrValue, stringAttr } from "../../../../shared/aws/sqs-port.ts";
 import { tid } from "../helpers.ts";
 import { loopHarness } from "./harness.ts";
@@ -30,7 +30,7 @@ describe("FairScheduler.tick (in-memory SQS, injected clock)", () => {
   });
 
   it("shares scarce slots by weight", async () => {
-    const w = await loopHarness(["ta", "tb"]);
+    const w = await loopHarness(["ta", "tb"], { releaseLead: 0 });
     w.liveSlots = 6;
     w.setQuota("ta", { weight: 1 });
     w.setQuota("tb", { weight: 2 });
@@ -163,6 +163,81 @@ describe("FairScheduler.tick (in-memory SQS, injected clock)", () => {
     expect((await w.scheduler.tick()).released).toBe(1);
     w.setQuota("ta", { maxConcurrency: 3 });
     expect((await w.scheduler.tick()).released).toBe(2);
+  });
+
+  it("releases a bounded lead beyond the free slots, never past a tenant's cap", async () => {
+    const w = await loopHarness(["ta", "tb"]);
+    w.liveSlots = 8; // default lead: ceil(8 / 4) = 2
+    w.setQuota("ta", { maxConcurrency: 3 });
+    w.setQuota("tb", { maxConcurrency: 100 });
+    for (let i = 0; i < 20; i++) {
+      await w.send("ta", `a${i}`);
+      await w.send("tb", `b${i}`);
+    }
+    const first = await w.scheduler.tick();
+    expect(first).toMatchObject({ liveSlots: 8, lead: 2, freeSlots: 10, released: 10 });
+    expect(released(w, "ta")).toHaveLength(3);
+    expect(released(w, "tb")).toHaveLength(7);
+    const second = await w.scheduler.tick();
+    expect(second).toMatchObject({ freeSlots: 0, released: 0 });
+    expect(second.waitingForSlots).toBeGreaterThan(0);
+    w.running.set(tid("tb"), 5); // two of b's jobs rested
+    expect((await w.scheduler.tick()).released).toBe(2);
+    expect(w.running.get(tid("ta"))).toBe(3);
+    expect(w.running.get(tid("tb"))).toBe(7);
+
+    const fixed = await loopHarness(["ta"], { releaseLead: 5 });
+    fixed.liveSlots = 2;
+    fixed.setQuota("ta", { maxConcurrency: 100 });
+    for (let i = 0; i < 10; i++) await fixed.send("ta", `m${i}`);
+    expect(await fixed.scheduler.tick()).toMatchObject({ lead: 5, released: 7 });
+  });
+
+  it("caches heartbeats and the work-queue depth, counting its own releases into the depth", async () => {
+    const w = await loopHarness(["ta"], { maxWorkQueueDepth: 5, releaseLead: 0 });
+    w.setQuota("ta");
+    for (let i = 0; i < 10; i++) await w.send("ta", `m${i}`);
+    for (let i = 0; i < 3; i++) await w.sqs.send(w.work, { body: "{}" });
+    expect((await w.scheduler.tick()).released).toBe(2); // depth 3 of 5
+    w.running.clear();
+    // The harness's release sends no work message: the queue still holds 3, the estimate 5.
+    expect((await w.scheduler.tick()).released).toBe(0);
+    w.liveSlots = 0;
+    w.advance(499);
+    expect((await w.scheduler.tick()).liveSlots).toBe(100);
+    w.advance(1);
+    expect(await w.scheduler.tick()).toMatchObject({ liveSlots: 0, released: 0 });
+    w.liveSlots = 100;
+    w.advance(500);
+    expect((await w.scheduler.tick()).released).toBe(2);
+  });
+
+  it("records every tick's duration", async () => {
+    const w = await loopHarness(["ta"]);
+    w.setQuota("ta");
+    await w.send("ta", "m");
+    const r = await w.scheduler.tick();
+    await w.scheduler.tick();
+    expect(r.durationMs).toBe(0); // the injected clock did not move
+    expect(w.scheduler.metrics.tickStats()).toMatchObject({ count: 2, meanMs: 0, p99Ms: 0, maxMs: 0 });
+  });
+
+  it("ticks every busyIntervalMs while work waits for a slot, every intervalMs when idle", async () => {
+    const w = await loopHarness(["ta"], { intervalMs: 10_000, busyIntervalMs: 5, releaseLead: 0 });
+    w.liveSlots = 1;
+    w.setQuota("ta");
+    await w.scheduler.start();
+    await new Promise((r) => setTimeout(r, 50));
+    expect(w.scheduler.metrics.ticks).toBe(1); // nothing queued: the long pause
+    for (let i = 0; i < 3; i++) await w.send("ta", `m${i}`);
+    w.advance(1_000); // the tenant's idle poll is due
+    w.scheduler.nudge();
+    await vi.waitFor(() => expect(w.calls.released).toHaveLength(1), { timeout: 1_000 });
+    const ticks = w.scheduler.metrics.ticks;
+    w.running.set(tid("ta"), 0); // the job rested
+    await vi.waitFor(() => expect(w.calls.released).toHaveLength(2), { timeout: 1_000 });
+    expect(w.scheduler.metrics.ticks).toBeGreaterThan(ticks);
+    await w.scheduler.stop();
   });
 
   it("returns buffered messages to the queue at stop", async () => {

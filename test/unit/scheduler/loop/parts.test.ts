@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ReceivedMessage } from "../../../../shared/aws/sqs-port.ts";
 import { stringAttr } from "../../../../shared/aws/sqs-port.ts";
-import { freeSlots } from "../../../../scheduler/loop/free-slots.ts";
+import { freeSlots, releaseLead } from "../../../../scheduler/loop/free-slots.ts";
 import { IntakeBuffer } from "../../../../scheduler/loop/intake-buffer.ts";
 import type { BufferedMessage } from "../../../../scheduler/loop/intake-buffer.ts";
 import { messagePriority } from "../../../../scheduler/loop/message-priority.ts";
@@ -66,6 +66,29 @@ describe("freeSlots", () => {
       freeSlots({ liveSlots: 10, committed: 4, workQueue: { visible: 98, delayed: 1 }, maxQueueDepth: 100 }),
     ).toBe(1);
     expect(freeSlots({ liveSlots: 3, committed: 5, workQueue: { visible: 0 }, maxQueueDepth: 100 })).toBe(0);
+  });
+
+  it("adds the release lead, still bounded by the depth guard, and nothing without live slots", () => {
+    const base = { workQueue: { visible: 0 }, maxQueueDepth: 100 };
+    expect(freeSlots({ ...base, liveSlots: 16, committed: 16, lead: 4 })).toBe(4);
+    expect(freeSlots({ ...base, liveSlots: 16, committed: 20, lead: 4 })).toBe(0);
+    expect(freeSlots({ ...base, liveSlots: 16, committed: 10, lead: 4 })).toBe(10);
+    expect(
+      freeSlots({ liveSlots: 16, committed: 10, lead: 4, workQueue: { visible: 97 }, maxQueueDepth: 100 }),
+    ).toBe(3);
+    expect(freeSlots({ ...base, liveSlots: 0, committed: 0, lead: 4 })).toBe(0);
+  });
+});
+
+describe("releaseLead", () => {
+  it("defaults to a quarter of the live slots (at least 1); a configured value wins, 0 disables", () => {
+    expect(releaseLead(16)).toBe(4);
+    expect(releaseLead(6)).toBe(2);
+    expect(releaseLead(1)).toBe(1);
+    expect(releaseLead(0)).toBe(0);
+    expect(releaseLead(16, 0)).toBe(0);
+    expect(releaseLead(16, 7)).toBe(7);
+    expect(releaseLead(0, 7)).toBe(0);
   });
 });
 
