@@ -8,9 +8,9 @@
  *   try { ... fleet.rt ... } finally { await fleet.cleanup(); }
  */
 import { randomBytes } from "node:crypto";
-import { DeleteBucketCommand, DeleteObjectsCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
 import type { Db } from "mongodb";
 import { provisionWithConfig } from "../../infra/provision.ts";
+import { emptyAndDeleteBucket } from "../../shared/aws/bucket-admin.ts";
 import { dlqName, intakeQueueName, workQueueName } from "../../shared/aws/queue-names.ts";
 import { loadConfig, type SluiceConfig } from "../../shared/config/config.ts";
 import { createLogger } from "../../shared/log/logger.ts";
@@ -83,7 +83,7 @@ export async function createIsolatedFleet(opts: IsolatedFleetOptions): Promise<I
           queues.flatMap((q) => [q, dlqName(q)]).map((q) => rt.sqs.getQueueUrl(q).catch(() => undefined)),
         );
         await Promise.allSettled(urls.flatMap((u) => (u === undefined ? [] : [rt.sqs.deleteQueue(u)])));
-        await deleteBucket(rt, name).catch(() => undefined);
+        await emptyAndDeleteBucket(rt.aws.s3, name).catch(() => undefined);
         await rt.mongo
           .db()
           .dropDatabase()
@@ -93,17 +93,4 @@ export async function createIsolatedFleet(opts: IsolatedFleetOptions): Promise<I
       return cleaned;
     },
   };
-}
-
-async function deleteBucket(rt: Runtime, bucket: string): Promise<void> {
-  const s3 = rt.aws.s3;
-  let token: string | undefined;
-  do {
-    const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
-    if (keys.length > 0)
-      await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
-    token = page.IsTruncated ? page.NextContinuationToken : undefined;
-  } while (token);
-  await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
 }

@@ -1,9 +1,3 @@
-import {
-  DeleteBucketCommand,
-  DeleteObjectsCommand,
-  ListObjectsV2Command,
-  type S3Client,
-} from "@aws-sdk/client-s3";
 import { createAwsClients, type AwsClients } from "../../../shared/aws/clients.ts";
 import { testConfig } from "./env.ts";
 
@@ -11,19 +5,4 @@ export function testAwsClients(): AwsClients {
   return createAwsClients(testConfig().aws);
 }
 
-/** Removes every object and the bucket itself (test cleanup); ignores a missing bucket. */
-export async function emptyAndDeleteBucket(s3: S3Client, bucket: string): Promise<void> {
-  try {
-    let token: string | undefined;
-    do {
-      const page = await s3.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-      const keys = (page.Contents ?? []).flatMap((o) => (o.Key ? [{ Key: o.Key }] : []));
-      if (keys.length > 0)
-        await s3.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys } }));
-      token = page.IsTruncated ? page.NextContinuationToken : undefined;
-    } while (token);
-    await s3.send(new DeleteBucketCommand({ Bucket: bucket }));
-  } catch (err) {
-    if ((err as { name?: string }).name !== "NoSuchBucket") throw err;
-  }
-}
+export { emptyAndDeleteBucket } from "../../../shared/aws/bucket-admin.ts";
