@@ -14,6 +14,7 @@
 import { z } from "zod";
 import { TenantIdSchema } from "../tenancy/tenant-id.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";
+import { isTenantKey, TENANTS_ROOT } from "../tenancy/keys.ts";
 
 export const JOB_STATUSES = ["queued", "running", "needs_review", "complete", "failed", "cancelled"] as const;
 export const JobStatusSchema = z.enum(JOB_STATUSES);
@@ -113,13 +114,10 @@ export const JOB_PATCH_FIELDS: Readonly<Record<string, z.ZodType>> = mutableShap
 export type JobPatch = z.infer<typeof JobPatchSchema>;
 
 /** The key prefix every S3 object of a tenant lives under (invariant 3). */
-export const tenantKeyPrefix = (tenantId: string): string => `tenants/${tenantId}/`;
-
-/** Names the payload fields whose S3 key is outside the tenant's prefix. */
+/** Names the payload fields whose S3 key is not a well-formed key of the tenant (see shared/tenancy/keys.ts). */
 export function foreignS3Keys(tenantId: string, fields: Partial<Record<string, Payload | null>>): string[] {
-  const prefix = tenantKeyPrefix(tenantId);
   return Object.entries(fields)
-    .filter(([, p]) => p != null && "s3" in p && !p.s3.key.startsWith(prefix))
+    .filter(([, p]) => p != null && "s3" in p && !isTenantKey(p.s3.key, tenantId as TenantId))
     .map(([name]) => name);
 }
 
@@ -147,7 +145,7 @@ export const JobDocSchema = z
       ctx.addIssue({
         code: "custom",
         path: [...field.split("."), ...(field === "input" || field === "output" ? ["s3"] : []), "key"],
-        message: `S3 key must start with ${tenantKeyPrefix(doc.tenantId)}`,
+        message: `S3 key must be a key of tenant ${doc.tenantId} (under ${TENANTS_ROOT}/${doc.tenantId}/)`,
       });
     }
   });
