@@ -13,4 +13,4 @@ if [ ! -d node_modules ] || [ "$want" != "$have" ]; then
   npm ci --no-audit --no-fund --loglevel=error >&2
   echo "$want" > "$stamp"
 fi
-exec node --import tsx infra/cli.ts "$@"
+exec node --disable-warning=NodeVersionSupportWarning --import tsx infra/cli.ts "$@"
