@@ -1,9 +1,24 @@
 import de.bwaldvogel.mongo.MongoBackend;
+import de.bwaldvogel.mongo.MongoCollection;
+import de.bwaldvogel.mongo.MongoDatabase;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
+import de.bwaldvogel.mongo.backend.ArrayFilters;
+import de.bwaldvogel.mongo.backend.CollectionOptions;
+import de.bwaldvogel.mongo.backend.CursorRegistry;
+import de.bwaldvogel.mongo.backend.QueryResult;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.h2.H2Collection;
+import de.bwaldvogel.mongo.backend.h2.H2Database;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import de.bwaldvogel.mongo.backend.memory.MemoryCollection;
+import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
+import de.bwaldvogel.mongo.bson.Document;
+import de.bwaldvogel.mongo.oplog.Oplog;
+import java.util.ArrayList;
 import java.util.List;
+import org.h2.mvstore.MVMap;
+import org.h2.mvstore.MVStore;
 
 /**
  * Local MongoDB-wire server for Sluice (mongo-java-server 1.47.0), started by infra/stack in host
@@ -17,6 +32,27 @@ import java.util.List;
  *       [--host 127.0.0.1] [--port 27017] [--backend memory | --backend h2 --file path.mv] [--no-oplog]
  *       [--mongo-version 4.4|5.0|6.0|7.0]
  * </pre>
+ *
+ * <h2>Why the backends are subclassed: no torn reads</h2>
+ *
+ * <p>In mongo-java-server 1.47.0 a query hands out the stored {@code Document} objects themselves
+ * ({@code AbstractMongoCollection.matchDocumentsFromStream} → {@code createQueryResult}; also
+ * {@code findAndModify} with {@code new: true}), and {@code AbstractMongoCollection.updateDocument}
+ * applies an update by mutating that stored object one field at a time. The collection lock ({@code
+ * AbstractSynchronizedMongoCollection}) is released when the query returns, but the reply is
+ * encoded to BSON later, on a netty thread, while the next update may be mutating the same object.
+ * A reader can thus see half an update (the new {@code version} with the old {@code counter}), and a
+ * compare-and-set writer then stores a stale field under a current version: a lost update (the
+ * intermittent failure of test/integration/jobs-cas-property.test.ts). Real MongoDB never returns a
+ * torn document. Both backends (memory and H2, whose MVMap caches the same objects) are affected.
+ *
+ * <p>The {@code Snapshot*} classes below make every query result a deep copy, taken in {@code
+ * createQueryResult} while the collection lock is still held, so nothing that leaves the collection
+ * aliases a stored document. Updates, findAndModify and deletes still see the stored objects (they
+ * mutate or locate them): {@code live} counts those calls, and findAndModify copies the document
+ * it returns. The library's classes are unchanged; only its protected extension points are used.
+ * Reproducer: test/integration/mongo-torn-read.test.ts. Everything stays in this one file: infra/stack
+ * compiles it into a directory keyed by this file's hash, so any edit here recompiles the launcher.
  */
 public final class SluiceMongoServer {
   private SluiceMongoServer() {}
@@ -54,10 +90,10 @@ public final class SluiceMongoServer {
 
     MongoBackend backend;
     if (backendName.equals("memory")) {
-      backend = new MemoryBackend();
+      backend = new SnapshotMemoryBackend();
     } else if (backendName.equals("h2")) {
       if (file == null) usage("--backend h2 needs --file <path>");
-      backend = new H2Backend(file);
+      backend = new SnapshotH2Backend(file);
     } else {
       usage("unknown backend " + backendName);
       return;
@@ -115,5 +151,174 @@ public final class SluiceMongoServer {
   private static String value(String[] args, int i, String flag) {
     if (i >= args.length) usage(flag + " needs a value");
     return args[i];
+  }
+
+  private static List<Document> deepCopies(List<Document> documents) {
+    List<Document> copies = new ArrayList<>(documents.size());
+    for (Document document : documents) copies.add(document.cloneDeeply());
+    return copies;
+  }
+
+  /** findAndModify's reply holds the stored document itself when {@code new: true}. */
+  private static Document copyValue(Document findAndModifyReply) {
+    if (findAndModifyReply.get("value") instanceof Document value) {
+      findAndModifyReply.put("value", value.cloneDeeply());
+    }
+    return findAndModifyReply;
+  }
+
+  static final class SnapshotMemoryBackend extends MemoryBackend {
+    @Override
+    public MemoryDatabase openOrCreateDatabase(String databaseName) {
+      return new MemoryDatabase(databaseName, getCursorRegistry()) {
+        @Override
+        protected MemoryCollection openOrCreateCollection(String name, CollectionOptions options) {
+          return new SnapshotMemoryCollection(this, name, options, cursorRegistry);
+        }
+      };
+    }
+  }
+
+  /** See the class comment. Every method that touches {@code live} holds the collection lock. */
+  static final class SnapshotMemoryCollection extends MemoryCollection {
+    private int live;
+
+    SnapshotMemoryCollection(
+        MongoDatabase database, String name, CollectionOptions options, CursorRegistry cursors) {
+      super(database, name, options, cursors);
+    }
+
+    @Override
+    protected QueryResult createQueryResult(List<Document> matched, int batchSize) {
+      return super.createQueryResult(live > 0 ? matched : deepCopies(matched), batchSize);
+    }
+
+    @Override
+    public synchronized Document updateDocuments(
+        Document selector,
+        Document update,
+        ArrayFilters filters,
+        boolean multi,
+        boolean upsert,
+        Oplog oplog) {
+      live++;
+      try {
+        return super.updateDocuments(selector, update, filters, multi, upsert, oplog);
+      } finally {
+        live--;
+      }
+    }
+
+    @Override
+    public synchronized Document findAndModify(Document query) {
+      live++;
+      try {
+        return copyValue(super.findAndModify(query));
+      } finally {
+        live--;
+      }
+    }
+
+    @Override
+    public synchronized int deleteDocuments(Document selector, int limit, Oplog oplog) {
+      live++;
+      try {
+        return super.deleteDocuments(selector, limit, oplog);
+      } finally {
+        live--;
+      }
+    }
+
+    @Override // the library leaves this one unsynchronized; it reaches createQueryResult
+    public synchronized int count(Document query, int skip, int limit) {
+      return super.count(query, skip, limit);
+    }
+  }
+
+  /** H2Backend with {@link SnapshotH2Collection}s; the map names are those of H2Database. */
+  static final class SnapshotH2Backend extends H2Backend {
+    SnapshotH2Backend(String file) {
+      super(file);
+    }
+
+    @Override
+    protected MongoDatabase openOrCreateDatabase(String databaseName) {
+      MVStore store = getMvStore();
+      return new H2Database(databaseName, store, getCursorRegistry()) {
+        @Override
+        protected MongoCollection<Object> openOrCreateCollection(
+            String name, CollectionOptions options) {
+          String fullName = getFullCollectionNamespace(name);
+          return new SnapshotH2Collection(
+              this,
+              name,
+              options,
+              store.openMap("databases." + fullName),
+              store.openMap("meta." + fullName),
+              cursorRegistry);
+        }
+      };
+    }
+  }
+
+  /** The same overrides as {@link SnapshotMemoryCollection}. */
+  static final class SnapshotH2Collection extends H2Collection {
+    private int live;
+
+    SnapshotH2Collection(
+        MongoDatabase database,
+        String name,
+        CollectionOptions options,
+        MVMap<Object, Document> data,
+        MVMap<String, Object> meta,
+        CursorRegistry cursors) {
+      super(database, name, options, data, meta, cursors);
+    }
+
+    @Override
+    protected QueryResult createQueryResult(List<Document> matched, int batchSize) {
+      return super.createQueryResult(live > 0 ? matched : deepCopies(matched), batchSize);
+    }
+
+    @Override
+    public synchronized Document updateDocuments(
+        Document selector,
+        Document update,
+        ArrayFilters filters,
+        boolean multi,
+        boolean upsert,
+        Oplog oplog) {
+      live++;
+      try {
+        return super.updateDocuments(selector, update, filters, multi, upsert, oplog);
+      } finally {
+        live--;
+      }
+    }
+
+    @Override
+    public synchronized Document findAndModify(Document query) {
+      live++;
+      try {
+        return copyValue(super.findAndModify(query));
+      } finally {
+        live--;
+      }
+    }
+
+    @Override
+    public synchronized int deleteDocuments(Document selector, int limit, Oplog oplog) {
+      live++;
+      try {
+        return super.deleteDocuments(selector, limit, oplog);
+      } finally {
+        live--;
+      }
+    }
+
+    @Override
+    public synchronized int count(Document query, int skip, int limit) {
+      return super.count(query, skip, limit);
+    }
   }
 }
