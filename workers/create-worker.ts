@@ -29,6 +29,7 @@ export function createWorker(rt: Runtime, opts: WorkerOptions): Worker {
     workDlqUrl: rt.queues.workDlq,
     jobsOf: (t) => rt.jobsOf(t),
     concurrency: w.concurrency,
+    ...(w.prefetch !== undefined ? { prefetch: w.prefetch } : {}),
     maxReceiveCount: rt.config.queues.maxReceiveCount,
     pollWaitSeconds: w.pollWaitSeconds,
     visibilityTimeoutSeconds: w.visibilityTimeoutSeconds,

@@ -7,13 +7,11 @@ import { parseWorkMessage, workMessageJobHint, type WorkMessage } from "../share
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import { DeleteBatcher } from "./delete-batcher.ts";
 import { runJob, type JobRunOutcome, type JobRunnerDeps } from "./job-runner.ts";
+import { defaultPrefetch, intakePolicy, MAX_RECEIVE } from "./receive-plan.ts";
+import { WorkFeeder } from "./work-feeder.ts";
 
 /** SQS can delay a message by at most 15 minutes; longer waits are woken by the sweeper. */
 const MAX_DELAY_SECONDS = 900;
-/** SQS returns at most 10 messages per receive. */
-const MAX_RECEIVE = 10;
-/** How long the poll loop waits for enough free slots to receive a full batch before polling anyway. */
-const FILL_WAIT_MS = 20;
 
 export interface WorkerDeps {
   sqs: SqsPort;
@@ -24,6 +22,11 @@ export interface WorkerDeps {
     tasks: Omit<JobRunnerDeps["tasks"], "shutdown">;
   };
   concurrency: number;
+  /**
+   * Work messages held beyond the free slots so that a freed slot starts the next job without a
+   * receive round trip (see `WorkFeeder`); undefined: `defaultPrefetch(concurrency)`; 0: none.
+   */
+  prefetch?: number;
   /**
    * Receives a message gets: on the last one (receiveCount ≥ this) a message whose handling throws is
    * poison: its job is failed with `Sluice.Poison` and the message moved to the DLQ with the reason.
@@ -61,24 +64,37 @@ const NOTHING_TO_DELETE = Promise.resolve();
  * redelivered after its visibility timeout; the queue's redrive policy bounds the retries.
  */
 export class Worker {
-  /** Aborted at stop(): no more polling. */
-  readonly #polling = new AbortController();
   /** Aborted when the grace period is over: running steps are cancelled and their jobs released. */
   readonly #shutdown = new AbortController();
   readonly #running = new Set<Promise<MessageOutcome>>();
   readonly #deletes: DeleteBatcher;
-  /** Free slots the poll loop waits for (briefly) so that a receive brings a full batch. */
-  readonly #batchFloor: number;
-  #loop: Promise<void> | undefined;
+  readonly #feeder: WorkFeeder;
 
   constructor(private readonly deps: WorkerDeps) {
     this.#deletes = new DeleteBatcher({ sqs: deps.sqs, queueUrl: deps.workQueueUrl, log: deps.log });
-    this.#batchFloor = Math.max(1, Math.min(MAX_RECEIVE, Math.floor(deps.concurrency / 3)));
+    const prefetch = deps.prefetch ?? defaultPrefetch(deps.concurrency);
+    this.#feeder = new WorkFeeder({
+      sqs: deps.sqs,
+      queueUrl: deps.workQueueUrl,
+      pollWaitSeconds: deps.pollWaitSeconds,
+      visibilityTimeoutSeconds: deps.visibilityTimeoutSeconds,
+      prefetch,
+      policy: intakePolicy(deps.concurrency, prefetch),
+      log: deps.log,
+      free: () => deps.concurrency - this.#running.size,
+      run: (m) => void this.#track(m),
+      abort: this.#shutdown.signal,
+    });
   }
 
-  /** Jobs running now. */
+  /** Jobs running now (held, prefetched messages are not running: their slots may be free). */
   get busy(): number {
     return this.#running.size;
+  }
+
+  /** Work messages held for the next free slots (prefetched; their jobs not claimed yet). */
+  get held(): number {
+    return this.#feeder.held;
   }
 
   /** Receives one batch (up to the free slots) and handles all of it. Public for tests. */
@@ -100,13 +116,6 @@ export class Worker {
     });
   }
 
-  /** Messages received after stop() was called go straight back to the queue. */
-  async #giveBack(messages: readonly ReceivedMessage[]): Promise<void> {
-    await Promise.allSettled(
-      messages.map((m) => this.deps.sqs.changeVisibility(this.deps.workQueueUrl, m.receiptHandle, 0)),
-    );
-  }
-
   /**
    * Runs a message in a slot. The slot is free once the job is settled; its delete, batched with
    * others, goes out a few ms later (awaited here only with `awaitDelete`).
@@ -117,7 +126,10 @@ export class Worker {
         if (awaitDelete) await h.deleted;
         return h.outcome;
       })
-      .finally(() => this.#running.delete(p));
+      .finally(() => {
+        this.#running.delete(p);
+        this.#feeder.slotFreed();
+      });
     this.#running.add(p);
     return p;
   }
@@ -284,57 +296,22 @@ export class Worker {
     await this.deps.sqs.delete(this.deps.workQueueUrl, message.receiptHandle);
   }
 
+  /** Starts receiving into the free slots (see `WorkFeeder`). */
   start(): void {
-    if (this.#loop) return;
-    this.#loop = (async () => {
-      while (!this.#polling.signal.aborted) {
-        if (this.#running.size >= this.deps.concurrency) {
-          await Promise.race(this.#running);
-          continue;
-        }
-        await this.#awaitBatchRoom();
-        try {
-          const messages = await this.#receive(this.deps.pollWaitSeconds);
-          if (this.#polling.signal.aborted) {
-            await this.#giveBack(messages);
-            break;
-          }
-          for (const m of messages) void this.#track(m);
-        } catch (err) {
-          if (this.#polling.signal.aborted) break;
-          this.deps.log.error({ err }, "poll failed; retrying in 1 s");
-          await new Promise((r) => setTimeout(r, 1000));
-        }
-      }
-    })();
-  }
-
-  /**
-   * Waits, at most FILL_WAIT_MS, until enough slots are free for a full receive batch: many small
-   * receives cost the queue service more than they save. Never leaves a free slot idle for longer.
-   */
-  async #awaitBatchRoom(): Promise<void> {
-    const deadline = performance.now() + FILL_WAIT_MS;
-    while (this.#running.size > 0 && this.deps.concurrency - this.#running.size < this.#batchFloor) {
-      const left = deadline - performance.now();
-      if (left <= 0 || this.#polling.signal.aborted) return;
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([...this.#running, new Promise<void>((r) => (timer = setTimeout(r, left)))]);
-      clearTimeout(timer);
-    }
+    this.#feeder.start();
   }
 
   /**
    * Graceful stop: no more polling (a long poll in flight is allowed to return, up to
-   * `pollWaitSeconds`, and what it brought is made visible again); running jobs get `graceMs` to reach a resting point, then their
+   * `pollWaitSeconds`, and what it brought is made visible again, as are held prefetched messages);
+   * running jobs get `graceMs` to reach a resting point, then their
    * steps are aborted and the jobs released (checkpoint kept, lease cleared, message made visible).
    * Idempotent.
    */
   async stop(graceMs = 10_000): Promise<void> {
-    this.#polling.abort(new Error("worker stopping"));
     const abortTasks = setTimeout(() => this.#shutdown.abort(new Error("grace period over")), graceMs);
     try {
-      await this.#loop;
+      await this.#feeder.stop();
       await Promise.allSettled([...this.#running]);
       await this.#deletes.drain();
     } finally {

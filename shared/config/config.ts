@@ -19,6 +19,8 @@ export interface SluiceConfig {
   readonly queues: { readonly prefix: string; readonly maxReceiveCount: number };
   readonly worker: {
     readonly concurrency: number;
+    /** Work messages held beyond the free slots; undefined: a quarter of the concurrency, min 1. */
+    readonly prefetch: number | undefined;
     readonly id: string | undefined;
     readonly pollWaitSeconds: number;
     readonly visibilityTimeoutSeconds: number;
@@ -116,6 +118,7 @@ function compile(p: ParsedSettings): SluiceConfig {
     queues: { prefix: p.SLUICE_QUEUE_PREFIX, maxReceiveCount: p.SLUICE_DLQ_MAX_RECEIVE_COUNT },
     worker: {
       concurrency: p.SLUICE_WORKER_CONCURRENCY,
+      prefetch: p.SLUICE_WORKER_PREFETCH,
       id: p.SLUICE_WORKER_ID,
       pollWaitSeconds: p.SLUICE_POLL_WAIT_SECONDS,
       visibilityTimeoutSeconds: p.SLUICE_VISIBILITY_TIMEOUT_SECONDS,

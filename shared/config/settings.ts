@@ -112,6 +112,12 @@ export const SETTINGS = {
     expected: "a positive integer",
     description: "Jobs one worker process runs at once.",
   },
+  SLUICE_WORKER_PREFETCH: {
+    schema: int(0, 100),
+    expected: "an integer from 0 to 100",
+    description:
+      "Work messages a worker holds beyond its free slots (not yet claimed), so a freed slot starts the next job without a receive; taken only while the work queue has work waiting and slots turn over within a second; unset: a quarter of the concurrency (at least 1); 0 disables it.",
+  },
   SLUICE_WORKER_ID: {
     schema: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/),
     expected: "1-64 letters, digits, '_', '.', ':' or '-'",
