@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import type { Document } from "mongodb";
 import type { Runtime } from "../shared/runtime/runtime.ts";
 import { COLLECTIONS } from "../shared/mongo/collections.ts";
@@ -7,12 +9,14 @@ import { releaseMessage } from "./intake/release-message.ts";
 import { FairScheduler } from "./loop/fair-scheduler.ts";
 import type { FairSchedulerOptions } from "./loop/fair-scheduler.ts";
 import { SchedulerMetrics } from "./loop/metrics.ts";
+import { StatsPublisher } from "./loop/stats-publisher.ts";
 import type { ReleaseEvent } from "./loop/metrics.ts";
 import { settleHook, UsageLedger } from "./loop/usage-ledger.ts";
 import type { SettleOutcome } from "./loop/usage-ledger.ts";
 import { FleetCapacity } from "./store/capacity.ts";
 import { ensureIndexes } from "../shared/mongo/indexes.ts";
 import { QuotaSource } from "./store/quota-source.ts";
+import { TenantStatsStore } from "./store/tenant-stats.ts";
 import { UsageStore } from "./store/usage.ts";
 
 export interface CreateFairSchedulerOptions {
@@ -29,6 +33,8 @@ export interface CreateFairSchedulerOptions {
   readonly onRelease?: (e: ReleaseEvent) => void;
   /** A worker whose heartbeat is older than this stops counting; default 15 s. */
   readonly workerStaleAfterMs?: number;
+  /** Names this scheduler's documents in `scheduler_stats`; default `<hostname>:<pid>:<random>`. */
+  readonly schedulerId?: string;
 }
 
 /**
@@ -53,6 +59,12 @@ export function createFairScheduler(
   const capacity = new FleetCapacity(db, { staleAfterMs: options.workerStaleAfterMs ?? 15_000 });
   const ledger = new UsageLedger(db, usage, { now, log });
   const workflowVersion = (name: string) => catalog.get(name)?.version;
+  const stats = new StatsPublisher({
+    schedulerId: options.schedulerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    store: new TenantStatsStore(db),
+    now,
+    log,
+  });
   return new FairScheduler(
     {
       sqs: rt.sqs,
@@ -72,6 +84,7 @@ export function createFairScheduler(
       now,
       log,
       setup: async () => void (await ensureIndexes(db)),
+      stats,
     },
     {
       intervalMs: rt.config.scheduler.intervalMs,

@@ -1,7 +1,8 @@
 /**
  * What `tenants list` and `tenants check` show: every tenant document validated through the same
  * `QuotaSource` the scheduler uses, joined with running counts (usage), queued jobs (MongoDB) and
- * the intake queue's depth (SQS, when a port is given).
+ * the intake queue's depth (SQS, when a port is given), and the release rate and throttling the
+ * schedulers published over their last summary interval (`scheduler_stats`, fresh documents summed).
  */
 import type { Collection, Db, Document } from "mongodb";
 import type { Logger } from "pino";
@@ -15,6 +16,8 @@ import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import type { Quota, QuotaProblem } from "../quota/schema.ts";
 import { formatProblem } from "../quota/schema.ts";
 import { QuotaSource } from "../store/quota-source.ts";
+import { TenantStatsStore } from "../store/tenant-stats.ts";
+import type { TenantStatsSum } from "../store/tenant-stats.ts";
 import { UsageStore } from "../store/usage.ts";
 
 export interface ReportDeps {
@@ -38,6 +41,8 @@ export interface TenantRow {
   /** Intake queue depth (visible + in flight + delayed); undefined without SQS or without a queue. */
   readonly backlog: number | undefined;
   readonly backlogNote?: string;
+  /** Summed over the schedulers' fresh `scheduler_stats` documents; undefined when none is fresh. */
+  readonly stats: TenantStatsSum | undefined;
   readonly problems: readonly QuotaProblem[];
 }
 
@@ -50,6 +55,7 @@ export async function tenantRows(deps: ReportDeps): Promise<TenantRow[]> {
   const report = await source.resync();
   const usage = new UsageStore(deps.db, { now: deps.now, log: deps.log, jobsOf: deps.jobsOf });
   const counters = await usage.readAll();
+  const stats = await new TenantStatsStore(deps.db).readRecent(deps.now());
   const jobsOf = deps.jobsOf ?? (() => deps.db.collection<JobDoc>(COLLECTIONS.jobs));
 
   const entries: {
@@ -85,6 +91,7 @@ export async function tenantRows(deps: ReportDeps): Promise<TenantRow[]> {
         queued,
         backlog: backlog.value,
         ...(backlog.note !== undefined ? { backlogNote: backlog.note } : {}),
+        stats: e.id === undefined ? undefined : stats.get(e.id),
         problems: e.problems,
       };
     }),
@@ -115,6 +122,18 @@ export function formatRate(quota: Quota | undefined): string {
   return quota.rate === undefined ? "-" : `${quota.rate.perSecond}/s burst ${quota.rate.burst}`;
 }
 
+/** `12.5`, `0.25`, `0`: at most two decimals. */
+export function formatPerSec(perSec: number): string {
+  return String(Math.round(perSec * 100) / 100);
+}
+
+/** `12 (cap)`: throttled ticks over the window and the dominant reason; `0`; `-` without fresh stats. */
+export function formatThrottled(stats: TenantStatsSum | undefined): string {
+  if (stats === undefined) return "-";
+  const reason = stats.throttledReason === "noQuota" ? "no-quota" : stats.throttledReason;
+  return reason === undefined ? String(stats.throttledTotal) : `${stats.throttledTotal} (${reason})`;
+}
+
 export const LIST_HEADERS = [
   "TENANT",
   "STATUS",
@@ -127,6 +146,8 @@ export const LIST_HEADERS = [
   "QUEUED",
   "BACKLOG",
   "TODAY",
+  "RELEASED/S",
+  "THROTTLED",
   "PROBLEMS",
 ] as const;
 
@@ -149,6 +170,8 @@ export function listCells(row: TenantRow): string[] {
     num(row.queued),
     row.backlog === undefined ? (row.backlogNote ?? "-") : String(row.backlog),
     today,
+    row.stats === undefined ? "-" : formatPerSec(row.stats.releasedPerSec),
+    formatThrottled(row.stats),
     row.problems.length === 0 ? "" : row.problems.map(formatProblem).join("; "),
   ];
 }
@@ -166,6 +189,16 @@ export function rowJson(row: TenantRow): Record<string, unknown> {
     queued: row.queued ?? null,
     backlog: row.backlog ?? null,
     ...(row.backlogNote !== undefined ? { backlogNote: row.backlogNote } : {}),
+    releasedPerSec: row.stats?.releasedPerSec ?? null,
+    throttled:
+      row.stats === undefined
+        ? null
+        : {
+            total: row.stats.throttledTotal,
+            reason: row.stats.throttledReason ?? null,
+            ...row.stats.throttled,
+          },
+    statsSchedulers: row.stats?.schedulers ?? 0,
     problems: row.problems,
   };
 }

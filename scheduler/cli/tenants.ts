@@ -1,7 +1,8 @@
 /**
  * Operators' tenant commands:
  *
- *   tenants list [--json]                      quotas, running, queued, intake backlog, problems
+ *   tenants list [--json]                      quotas, running, queued, intake backlog, released/s,
+ *                                              throttled, problems
  *   tenants check [--json]                     validate every tenant document; exit 1 if any is invalid
  *   tenants set <tenant> key=value ... [--json] validated edit (bumps version and updatedAt)
  *
@@ -38,7 +39,8 @@ export interface TenantsDeps {
 }
 
 export const TENANTS_USAGE = `usage: tenants <command> [--json]
-  list                          quota, status, running, queued, backlog and problems of every tenant
+  list                          quota, status, running, queued, backlog, released/s, throttled
+                                (last scheduler summary interval) and problems of every tenant
   check                         validate every tenant document (exit 1 if any is invalid)
   set <tenant> key=value ...    validated edit; keys: ${SETTABLE_FIELDS.join(", ")}
                                 values are JSON when they parse (5, true, null, {"perSecond":5,"burst":10}),

@@ -16,8 +16,8 @@
  *    the slot back at once.
  *
  * `maintain()` (its own timer) reconciles counters from jobs, prunes the ledger and dead heartbeats,
- * and logs a compact per-tenant summary. Time comes from `now` (injected); `tick()` and `maintain()`
- * are public so tests and benchmarks drive the loop without timers.
+ * logs a compact per-tenant summary and publishes it (`scheduler_stats`). Time comes from `now`
+ * (injected); `tick()` and `maintain()` are public so tests and benchmarks drive the loop without timers.
  */
 import type { Logger } from "pino";
 import type { SqsPort } from "../../shared/aws/sqs-port.ts";
@@ -40,6 +40,7 @@ import { holdWithoutQuota, prepareLane } from "./lane-io.ts";
 import type { LaneIoContext } from "./lane-io.ts";
 import { SchedulerMetrics } from "./metrics.ts";
 import { executeReleases } from "./release-batch.ts";
+import type { StatsPublisher } from "./stats-publisher.ts";
 import { heldBy, summaryLines } from "./summary.ts";
 import type { TenantTickView } from "./summary.ts";
 import type { AcquiredOutcome } from "./usage-ledger.ts";
@@ -72,6 +73,8 @@ export interface FairSchedulerDeps {
   readonly log: Logger;
   /** Run once by `start()` before the first tick (e.g. creating indexes). */
   readonly setup?: () => Promise<void>;
+  /** Publishes per-tenant stats with each summary (`stats-publisher.ts`, read by `tenants list`). */
+  readonly stats?: Pick<StatsPublisher, "publish">;
 }
 
 export interface FairSchedulerOptions {
@@ -311,8 +314,9 @@ export class FairScheduler {
     await this.#deps.usage.reconcileAll(tenants);
     await this.#deps.ledger.prune?.(this.#opts.ledgerRetentionMs);
     await this.#deps.capacity.prune?.(now);
-    if (this.#lastSummaryAt === undefined || now - this.#lastSummaryAt >= this.#opts.summaryIntervalMs)
-      this.logSummary(now);
+    if (this.#lastSummaryAt !== undefined && now - this.#lastSummaryAt < this.#opts.summaryIntervalMs) return;
+    this.logSummary(now);
+    await this.#deps.stats?.publish(this.metrics.snapshot(), this.#views.keys(), now);
   }
 
   /** One compact line per tenant with something to say: released/rejected/throttled since the last summary. */

@@ -10,6 +10,8 @@ export const COLLECTIONS = {
   workers: "workers",
   /** One document per released job: which of scheduler and worker accounted for its slot. */
   usageLedger: "usage_ledger",
+  /** Per-(scheduler, tenant) released and throttled counts over the last summary interval (fleet-level). */
+  schedulerStats: "scheduler_stats",
 } as const;
 
 export type CollectionKey = keyof typeof COLLECTIONS;

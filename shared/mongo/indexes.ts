@@ -43,6 +43,19 @@ export const INDEXES: readonly IndexDef[] = [
     keys: { workerId: 1 },
     options: { unique: true },
   },
+  {
+    collection: COLLECTIONS.schedulerStats,
+    name: "scheduler_tenant_unique",
+    keys: { schedulerId: 1, tenantId: 1 },
+    options: { unique: true },
+  },
+  // Documents of schedulers that stopped go a day after their last write.
+  {
+    collection: COLLECTIONS.schedulerStats,
+    name: "at_ttl",
+    keys: { at: 1 },
+    options: { expireAfterSeconds: 86_400 },
+  },
 ];
 
 export interface EnsureIndexesReport {

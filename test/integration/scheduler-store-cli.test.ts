@@ -10,6 +10,7 @@ import type { TenantsDeps } from "../../scheduler/cli/tenants.ts";
 import { ensureIndexes } from "../../shared/mongo/indexes.ts";
 import { QuotaSource } from "../../scheduler/store/quota-source.ts";
 import { UsageStore } from "../../scheduler/store/usage.ts";
+import { TenantStatsStore } from "../../scheduler/store/tenant-stats.ts";
 import { testDatabase } from "./helpers/mongo.ts";
 
 const ACME = tenantId("acme");
@@ -48,6 +49,7 @@ describe("tenants CLI", () => {
     await tenants.deleteMany({});
     await db.collection(COLLECTIONS.jobs).deleteMany({});
     await db.collection(COLLECTIONS.usage).deleteMany({});
+    await db.collection(COLLECTIONS.schedulerStats).deleteMany({});
     sqs = createFakeSqs();
     stdout = [];
     stderr = [];
@@ -98,7 +100,7 @@ describe("tenants CLI", () => {
     const text = stdout.join("\n");
     const lines = text.split("\n");
     expect(lines[0]).toMatch(
-      /^TENANT\s+STATUS\s+TIER\s+WEIGHT\s+MIN\s+MAX\s+RATE\s+RUNNING\s+QUEUED\s+BACKLOG\s+TODAY\s+PROBLEMS$/,
+      /^TENANT\s+STATUS\s+TIER\s+WEIGHT\s+MIN\s+MAX\s+RATE\s+RUNNING\s+QUEUED\s+BACKLOG\s+TODAY\s+RELEASED\/S\s+THROTTLED\s+PROBLEMS$/,
     );
     expect(lines).toHaveLength(4);
     const acme = lines.find((l) => l.startsWith("acme")) ?? "";
@@ -123,6 +125,73 @@ describe("tenants CLI", () => {
       releasedToday: 2,
     });
     expect(parsed.tenants[2]).toMatchObject({ valid: false, quota: null });
+  });
+
+  it("list sums the schedulers' fresh stats per tenant (released/s, throttled) and ignores stale ones", async () => {
+    await seed();
+    const now = Date.now();
+    const stats = (schedulerId: string, tenant: string, ageMs: number, o: Record<string, unknown>) => ({
+      schedulerId,
+      tenantId: tenant,
+      at: new Date(now - ageMs),
+      windowMs: 10_000,
+      released: 0,
+      releasedPerSec: 0,
+      throttled: { cap: 0, rate: 0, daily: 0, paused: 0, noQuota: 0 },
+      ...o,
+    });
+    await db.collection(COLLECTIONS.schedulerStats).insertMany([
+      stats("s1", "acme", 2_000, {
+        released: 30,
+        releasedPerSec: 3,
+        throttled: { cap: 8, rate: 1, daily: 0, paused: 0, noQuota: 0 },
+      }),
+      stats("s2", "acme", 12_000, {
+        released: 15,
+        releasedPerSec: 1.5,
+        throttled: { cap: 4, rate: 0, daily: 0, paused: 0, noQuota: 0 },
+      }),
+      // A scheduler that stopped 5 minutes ago: ignored.
+      stats("s3", "acme", 300_000, {
+        released: 900,
+        releasedPerSec: 90,
+        throttled: { cap: 0, rate: 500, daily: 0, paused: 0, noQuota: 0 },
+      }),
+      stats("s1", "globex", 2_000, { throttled: { cap: 0, rate: 0, daily: 0, paused: 6, noQuota: 0 } }),
+    ]);
+    expect(await run("list")).toBe(0);
+    const lines = stdout.join("\n").split("\n");
+    expect(lines.find((l) => l.startsWith("acme"))).toMatch(/2\/100\s+4\.5\s+13 \(cap\)\s*$/);
+    expect(lines.find((l) => l.startsWith("globex"))).toMatch(/\s0\s+6 \(paused\)\s*$/);
+    expect(lines.find((l) => l.startsWith("initech"))).toMatch(/\s-\s+-\s+weight: must be > 0/);
+
+    stdout = [];
+    expect(await run("list", "--json")).toBe(0);
+    const parsed = JSON.parse(stdout.join("\n")) as { tenants: Record<string, unknown>[] };
+    expect(parsed.tenants[0]).toMatchObject({
+      releasedPerSec: 4.5,
+      throttled: { total: 13, reason: "cap", cap: 12, rate: 1, daily: 0, paused: 0, noQuota: 0 },
+      statsSchedulers: 2,
+    });
+    expect(parsed.tenants[2]).toMatchObject({ releasedPerSec: null, throttled: null, statsSchedulers: 0 });
+  });
+
+  it("the stats store upserts one document per (scheduler, tenant)", async () => {
+    const store = new TenantStatsStore(db);
+    const now = Date.now();
+    const doc = (released: number, at: number) => ({
+      schedulerId: "s1",
+      tenantId: "acme",
+      at: new Date(at),
+      windowMs: 10_000,
+      released,
+      releasedPerSec: released / 10,
+      throttled: { cap: 0, rate: 0, daily: 0, paused: 0, noQuota: 0 },
+    });
+    await store.write([doc(10, now - 10_000)]);
+    await store.write([doc(20, now)]);
+    expect(await db.collection(COLLECTIONS.schedulerStats).countDocuments({})).toBe(1);
+    expect((await store.readRecent(now)).get("acme")).toMatchObject({ schedulers: 1, releasedPerSec: 2 });
   });
 
   it("check prints each problem with its field path and exits 1; 0 when all are valid", async () => {

@@ -5,6 +5,8 @@ import type { TenantId } from "../../../../shared/tenancy/tenant-id.ts";
 import type { ReleaseOutcome, TenantQueues } from "../../../../scheduler/intake/release-message.ts";
 import { FairScheduler } from "../../../../scheduler/loop/fair-scheduler.ts";
 import type { FairSchedulerOptions } from "../../../../scheduler/loop/fair-scheduler.ts";
+import { StatsPublisher } from "../../../../scheduler/loop/stats-publisher.ts";
+import type { TenantStatsDoc } from "../../../../scheduler/store/tenant-stats.ts";
 import { QuotaBook } from "../../../../scheduler/quota/book.ts";
 import type { AcquireResult, UsageSnapshot } from "../../../../scheduler/store/usage.ts";
 import { quotaDoc, tid } from "../helpers.ts";
@@ -30,6 +32,8 @@ export async function loopHarness(tenants: readonly string[], options: Partial<F
     released: [] as { tenant: TenantId; body: string }[],
     refunds: [] as { tenant: TenantId; daily: boolean }[],
     ledger: [] as string[],
+    /** Documents the scheduler published to `scheduler_stats`. */
+    stats: [] as TenantStatsDoc[],
   };
   let outcome: (body: string) => ReleaseOutcome = (body) => ({
     kind: "released",
@@ -126,6 +130,12 @@ export async function loopHarness(tenants: readonly string[], options: Partial<F
       },
       now,
       log: silentLogger(),
+      stats: new StatsPublisher({
+        schedulerId: "sched-1",
+        store: { write: async (docs) => void calls.stats.push(...docs) },
+        now,
+        log: silentLogger(),
+      }),
     },
     { intervalMs: 10, ...options },
   );
