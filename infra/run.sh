@@ -13,4 +13,5 @@ if [ ! -d node_modules ] || [ "$want" != "$have" ]; then
   npm ci --no-audit --no-fund --loglevel=error >&2
   echo "$want" > "$stamp"
 fi
-exec node --disable-warning=NodeVersionSupportWarning --import tsx infra/cli.ts "$@"
+export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED="${AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:-true}"
+exec node --import tsx infra/cli.ts "$@"
