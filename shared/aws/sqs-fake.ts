@@ -157,14 +157,7 @@ export function createFakeSqs(options: FakeSqsOptions = {}): SqsPort {
         try {
           successful.push({ index, messageId: enqueue(q, m.body, m.attributes ?? {}, m.delaySeconds ?? 0) });
         } catch (e) {
-          const a = e as AwsAdapterError;
-          failed.push({
-            index,
-            code: a.code,
-            awsCode: a.awsName ?? "",
-            message: a.message,
-            senderFault: true,
-          });
+          failed.push(batchFailure(index, e as AwsAdapterError));
         }
       });
       return { successful, failed };
@@ -220,14 +213,7 @@ export function createFakeSqs(options: FakeSqsOptions = {}): SqsPort {
           if (m) q.messages.splice(q.messages.indexOf(m), 1);
           successful.push({ index });
         } catch (e) {
-          const a = e as AwsAdapterError;
-          failed.push({
-            index,
-            code: a.code,
-            awsCode: a.awsName ?? "",
-            message: a.message,
-            senderFault: true,
-          });
+          failed.push(batchFailure(index, e as AwsAdapterError));
         }
       });
       return { successful, failed };
@@ -272,4 +258,9 @@ export function createFakeSqs(options: FakeSqsOptions = {}): SqsPort {
       byArn.delete(q.arn);
     },
   };
+}
+
+/** A failed batch entry as the real adapter reports it (the fake only fails on the sender's input). */
+function batchFailure(index: number, a: AwsAdapterError): BatchFailure {
+  return { index, code: a.code, awsCode: a.awsName ?? "", message: a.message, senderFault: true };
 }
