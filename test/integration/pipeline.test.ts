@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { attrValue, type ReceivedMessage } from "../../shared/aws/sqs-port.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
-import { createSimpleScheduler } from "../../scheduler/create-scheduler.ts";
 import { createWorker } from "../../workers/create-worker.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
+import { releaseTick } from "./helpers/release-driver.ts";
 
 /**
  * The foundation's acceptance: a message on a tenant's intake queue becomes a complete job through
- * the scheduler and a worker; messages that can never become jobs end in the intake DLQ with a reason.
+ * intake release (the same `releaseMessage` the fair scheduler uses) and a worker; messages that can never become jobs end in the intake DLQ with a reason.
  * Driven tick by tick (no background loops), against the real local stack.
  */
 const acme = tenantId("acme");
@@ -37,12 +37,11 @@ async function drainDlq(): Promise<ReceivedMessage[]> {
 
 describe("intake → scheduler → worker → MongoDB", () => {
   it("runs a hello job to complete with the step's output", async () => {
-    const scheduler = createSimpleScheduler(fleet.rt, fleet.catalog);
     const worker = createWorker(fleet.rt, { catalog: fleet.catalog, steps: fleet.steps });
     await dropOnIntake(
       JSON.stringify({ tenantId: "acme", workflow: "hello", idempotencyKey: "k-1", input: { name: "Ada" } }),
     );
-    const tick = await scheduler.tick(1);
+    const tick = await releaseTick(fleet.rt, fleet.catalog, fleet.tenants, 1);
     expect(tick).toEqual({ released: 1, rejected: 0, duplicates: 0 });
     const job = await fleet.rt.jobsOf(acme).findByIdempotencyKey("k-1");
     expect(job?.status).toBe("queued");
@@ -62,7 +61,6 @@ describe("intake → scheduler → worker → MongoDB", () => {
   });
 
   it("creates one job for a repeated idempotency key", async () => {
-    const scheduler = createSimpleScheduler(fleet.rt, fleet.catalog);
     const body = JSON.stringify({
       tenantId: "acme",
       workflow: "hello",
@@ -72,7 +70,8 @@ describe("intake → scheduler → worker → MongoDB", () => {
     await dropOnIntake(body);
     await dropOnIntake(body);
     let released = 0;
-    for (let i = 0; i < 3 && released < 2; i++) released += (await scheduler.tick(1)).released;
+    for (let i = 0; i < 3 && released < 2; i++)
+      released += (await releaseTick(fleet.rt, fleet.catalog, fleet.tenants, 1)).released;
     const count = await fleet.rt.mongo
       .db()
       .collection("jobs")
@@ -81,7 +80,6 @@ describe("intake → scheduler → worker → MongoDB", () => {
   });
 
   it("sends malformed, incomplete, foreign and unknown-workflow messages to the intake DLQ with a reason", async () => {
-    const scheduler = createSimpleScheduler(fleet.rt, fleet.catalog);
     const bodies = {
       notJson: "{not json",
       missing: JSON.stringify({ tenantId: "acme", input: {} }),
@@ -90,7 +88,8 @@ describe("intake → scheduler → worker → MongoDB", () => {
     };
     for (const b of Object.values(bodies)) await dropOnIntake(b);
     let rejected = 0;
-    for (let i = 0; i < 5 && rejected < 4; i++) rejected += (await scheduler.tick(1)).rejected;
+    for (let i = 0; i < 5 && rejected < 4; i++)
+      rejected += (await releaseTick(fleet.rt, fleet.catalog, fleet.tenants, 1)).rejected;
     expect(rejected).toBe(4);
 
     const dead = await drainDlq();

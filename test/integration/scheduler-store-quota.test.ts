@@ -4,6 +4,7 @@ import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import { silentLogger } from "../../shared/log/logger.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { QuotaSource } from "../../scheduler/store/quota-source.ts";
+import { defaultTenantQuota } from "../../infra/provision/default-quota.ts";
 import { sleep } from "./helpers/env.ts";
 import { testDatabase } from "./helpers/mongo.ts";
 
@@ -11,19 +12,9 @@ const ACME = tenantId("acme");
 const GLOBEX = tenantId("globex");
 const INITECH = tenantId("initech");
 
+/** The quota provisioning gives a new tenant, with overrides. */
 function quotaDoc(id: string, overrides: Record<string, unknown> = {}): Document {
-  return {
-    tenantId: id,
-    status: "active",
-    tier: "shared",
-    weight: 1,
-    maxConcurrency: 10,
-    minConcurrency: 0,
-    rate: { perSecond: 50, burst: 100 },
-    updatedAt: new Date(),
-    version: 1,
-    ...overrides,
-  };
+  return { ...defaultTenantQuota(tenantId(id), new Date()), ...overrides };
 }
 
 describe("QuotaSource: live quota reload from the tenants collection", () => {
