@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { Logger } from "pino";
 import type { ReceivedMessage, SqsPort } from "../shared/aws/sqs-port.ts";
 import { stringAttr } from "../shared/aws/sqs-port.ts";
@@ -71,6 +72,9 @@ export class Worker {
   readonly #feeder: WorkFeeder;
 
   constructor(private readonly deps: WorkerDeps) {
+    // Every running Task step listens on the shutdown signal (and stops listening when it ends), so
+    // a busy worker has one listener per step in flight: far more than Node's leak warning's 10.
+    setMaxListeners(0, this.#shutdown.signal);
     this.#deletes = new DeleteBatcher({ sqs: deps.sqs, queueUrl: deps.workQueueUrl, log: deps.log });
     const prefetch = deps.prefetch ?? defaultPrefetch(deps.concurrency);
     this.#feeder = new WorkFeeder({

@@ -68,12 +68,13 @@ export function summarize(op: string, s: readonly number[]): OpSummary {
   };
 }
 
-const TIMED_MONGO = new Set(["findOne", "updateOne", "insertOne", "findOneAndUpdate"]);
+const TIMED_MONGO = new Set(["findOne", "updateOne", "insertOne", "findOneAndUpdate", "bulkUpdateOne"]);
 
 /**
- * Every `findOne`/`updateOne`/`insertOne`/`findOneAndUpdate` on the collection is timed as
- * `mongo.<method>`; an update (`updateOne`, `findOneAndUpdate`) that matched a document counts as a
- * `mongo.writes`, one that matched nothing as `mongo.unmatched_updates`.
+ * Every `findOne`/`updateOne`/`insertOne`/`findOneAndUpdate`/`bulkUpdateOne` on the collection is
+ * timed as `mongo.<method>`, and every `find` as `mongo.find` (until its `toArray` returns). Each
+ * document an update matched counts as a `mongo.writes`, each update op that matched nothing as a
+ * `mongo.unmatched_updates`; `mongo.ops_in_bulk` counts the ops sent in bulk commands.
  */
 export function countingCollection<T extends JobDoc>(
   inner: ScopedCollection<T>,
@@ -82,6 +83,7 @@ export function countingCollection<T extends JobDoc>(
   return new Proxy(inner, {
     get(target, prop, receiver) {
       const value: unknown = Reflect.get(target, prop, receiver);
+      if (prop === "find" && typeof value === "function") return timedFind(target, value, rec);
       if (typeof prop !== "string" || !TIMED_MONGO.has(prop) || typeof value !== "function") return value;
       return async (...args: unknown[]) => {
         const result: unknown = await rec.time(`mongo.${prop}`, () =>
@@ -92,11 +94,27 @@ export function countingCollection<T extends JobDoc>(
           rec.count(r.matchedCount > 0 ? "mongo.writes" : "mongo.unmatched_updates");
         } else if (prop === "findOneAndUpdate") {
           rec.count(result !== null ? "mongo.writes" : "mongo.unmatched_updates");
+        } else if (prop === "bulkUpdateOne") {
+          const r = result as { matchedCount: number; errors: ReadonlyMap<number, Error> };
+          const ops = (args[0] as unknown[]).length;
+          rec.count("mongo.ops_in_bulk", ops);
+          rec.count("mongo.writes", r.matchedCount);
+          rec.count("mongo.unmatched_updates", ops - r.matchedCount - r.errors.size);
         } else if (prop === "insertOne") rec.count("mongo.writes");
         return result;
       };
     },
   });
+}
+
+/** `find` returns a cursor at once: its `toArray` is what is timed. */
+function timedFind(target: object, find: unknown, rec: Recorder) {
+  return (...args: unknown[]) => {
+    const cursor = (find as (...a: unknown[]) => { toArray(): Promise<unknown[]> }).apply(target, args);
+    const toArray = cursor.toArray.bind(cursor);
+    cursor.toArray = () => rec.time("mongo.find", toArray);
+    return cursor;
+  };
 }
 
 /** Times checkpoints (`casUpdate`) and claims, and reports each job that reached `complete`. */

@@ -16,6 +16,8 @@ export interface WorkerReport {
   /** The same from the jobs' final versions (sum of versions / transitions). */
   versionsPerTransition: number;
   writesPerJob: number;
+  /** MongoDB commands (round trips) the worker's job store sent, per job: group commit at work. */
+  mongoCommandsPerJob: number;
   checkpoint: { calls: number; p50Ms: number; p99Ms: number };
   claim: { calls: number; p50Ms: number; p99Ms: number };
   workerProfile: (OpSummary & { perJob: number })[];
@@ -53,6 +55,10 @@ export function buildReport(input: ReportInput): WorkerReport {
     writesPerTransition: writes / transitions,
     versionsPerTransition: w.versionSum / transitions,
     writesPerJob: writes / w.messages,
+    mongoCommandsPerJob:
+      [...w.rec.samples.entries()]
+        .filter(([op]) => op.startsWith("mongo."))
+        .reduce((n, [, samples]) => n + samples.length, 0) / w.messages,
     checkpoint: latency(w, "store.casUpdate (checkpoint)"),
     claim: latency(w, "store.claim"),
     workerProfile: w.rec.summary().map(perJob(w)),
@@ -94,8 +100,9 @@ export function printReport(r: WorkerReport): void {
     "",
     `ratio worker/bare: ${f(r.ratio)}`,
     `MongoDB writes per transition: ${f(r.writesPerTransition)} (${f(r.writesPerJob, 1)} per job of ${r.statesPerJob} states; from final versions: ${f(r.versionsPerTransition)})`,
+    `MongoDB commands per job: ${f(r.mongoCommandsPerJob)} (group commit: concurrent jobs' reads and CAS writes share commands)`,
     `checkpoint (casUpdate) latency: p50 ${f(r.checkpoint.p50Ms)} ms, p99 ${f(r.checkpoint.p99Ms)} ms over ${r.checkpoint.calls} checkpoints`,
-    `claim (one findOneAndUpdate for a new job) latency: p50 ${f(r.claim.p50Ms)} ms, p99 ${f(r.claim.p99Ms)} ms`,
+    `claim (read, decide, CAS) latency: p50 ${f(r.claim.p50Ms)} ms, p99 ${f(r.claim.p99Ms)} ms`,
     "",
     "worker profile (median round; nested: store.* includes the mongo.* calls it makes):",
     profileTable(r.workerProfile),

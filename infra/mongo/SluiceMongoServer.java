@@ -19,7 +19,10 @@ import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.ObjectId;
 import de.bwaldvogel.mongo.oplog.Oplog;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
@@ -65,12 +68,13 @@ import org.h2.mvstore.MVStore;
  * version}} therefore scans the whole collection (~2k updates/s at 2,000 documents instead of
  * ~12k). Real MongoDB uses the {@code _id} index for any filter with an {@code _id} equality. Every
  * query, update, findAndModify, delete, count and distinct goes through {@code queryDocuments}, so
- * the overrides below (helpers {@code idFilter}, {@code idIndex}) cover all of them: when the filter
- * has further keys and a plain {@code _id} value (string or ObjectId, not an operator document),
- * they fetch that one document's position from the {@code _id} index and hand it to the library's
- * own {@code matchDocuments(query, positions, ...)}, which applies the full filter (and sort, skip,
- * limit, projection) to it, so the result is the same as a scan's: top-level keys are ANDed and an
- * {@code _id} is never an array, so no other document can match. Anything else takes the library's
+ * the overrides below (helpers {@code idFilters}, {@code idIndex}) cover all of them: when the
+ * filter has further keys and a plain {@code _id} value (string or ObjectId, not an operator
+ * document), or an {@code _id: {$in: [...]}} of plain values (the job store's batched reads, ADR
+ * 0004), they fetch those documents' positions from the {@code _id} index and hand them to the
+ * library's own {@code matchDocuments(query, positions, ...)}, which applies the full filter (and
+ * sort, skip, limit, projection) to them, so the result is the same as a scan's: top-level keys are
+ * ANDed and an {@code _id} is never an array, so no other document can match. Anything else takes the library's
  * path, and the snapshot copies above are unaffected ({@code createQueryResult} still runs).
  * Test: test/integration/mongo-id-lookup.test.ts.
  */
@@ -188,17 +192,41 @@ public final class SluiceMongoServer {
   }
 
   /**
-   * The {@code _id} filter for a single-document index lookup, or null when {@code query} should take
-   * the library's path: only a plain string/ObjectId {@code _id} next to other keys qualifies (a filter
-   * that is just {@code {_id}} already matches the {@code _id} index exactly).
+   * The {@code _id} lookups that can serve {@code query} from the {@code _id} index, one {@code
+   * {_id: value}} per value, or null when {@code query} should take the library's path. Qualifies: a
+   * plain string/ObjectId {@code _id} next to other keys (a filter that is just {@code {_id}} already
+   * matches the {@code _id} index exactly), or {@code _id: {$in: [...]}} of plain values only
+   * (the job store's batched reads): anywhere else the library scans the collection.
    */
-  private static Document idFilter(Document query, String idField) {
-    if (query == null || query.size() < 2) return null;
+  private static List<Document> idFilters(Document query, String idField) {
+    if (query == null) return null;
     Object id = query.get(idField);
-    return id instanceof String || id instanceof ObjectId ? new Document(idField, id) : null;
+    if (isPlainId(id)) return query.size() < 2 ? null : List.of(new Document(idField, id));
+    if (!(id instanceof Document clause) || clause.size() != 1) return null;
+    if (!(clause.get("$in") instanceof Collection<?> values) || values.isEmpty()) return null;
+    List<Document> lookups = new ArrayList<>(values.size());
+    Set<Object> seen = new HashSet<>();
+    for (Object v : values) {
+      if (!isPlainId(v)) return null;
+      if (seen.add(v)) lookups.add(new Document(idField, v));
+    }
+    return lookups;
   }
 
-  /** The collection's {@code _id} index if it can serve {@code idFilter}. */
+  private static boolean isPlainId(Object id) {
+    return id instanceof String || id instanceof ObjectId;
+  }
+
+  /** The positions of the documents {@code lookups} name (each at most once), from {@code index}. */
+  private static <P> List<P> positions(Index<P> index, List<Document> lookups) {
+    List<P> out = new ArrayList<>(lookups.size());
+    for (Document lookup : lookups) {
+      for (P position : index.getPositions(lookup)) out.add(position);
+    }
+    return out;
+  }
+
+  /** The collection's {@code _id} index if it can serve {@code idFilter} (one of the lookups). */
   private static <P> Index<P> idIndex(List<Index<P>> indexes, Document idFilter, String idField) {
     for (Index<P> index : indexes) {
       List<IndexKey> keys = index.getKeys();
@@ -236,13 +264,14 @@ public final class SluiceMongoServer {
     @Override // see the class comment: filters with an _id equality use the _id index
     protected QueryResult queryDocuments(
         Document query, Document orderBy, int skip, int limit, int batchSize, Document projection) {
-      Document idFilter = idFilter(query, getIdField());
-      Index<Integer> index = idFilter == null ? null : idIndex(getIndexes(), idFilter, getIdField());
+      List<Document> lookups = idFilters(query, getIdField());
+      Index<Integer> index =
+          lookups == null ? null : idIndex(getIndexes(), lookups.get(0), getIdField());
       if (index == null) {
         return super.queryDocuments(query, orderBy, skip, limit, batchSize, projection);
       }
       return matchDocuments(
-          query, index.getPositions(idFilter), orderBy, skip, limit, batchSize, projection);
+          query, positions(index, lookups), orderBy, skip, limit, batchSize, projection);
     }
 
     @Override
@@ -335,13 +364,14 @@ public final class SluiceMongoServer {
     @Override // see the class comment: filters with an _id equality use the _id index
     protected QueryResult queryDocuments(
         Document query, Document orderBy, int skip, int limit, int batchSize, Document projection) {
-      Document idFilter = idFilter(query, getIdField());
-      Index<Object> index = idFilter == null ? null : idIndex(getIndexes(), idFilter, getIdField());
+      List<Document> lookups = idFilters(query, getIdField());
+      Index<Object> index =
+          lookups == null ? null : idIndex(getIndexes(), lookups.get(0), getIdField());
       if (index == null) {
         return super.queryDocuments(query, orderBy, skip, limit, batchSize, projection);
       }
       return matchDocuments(
-          query, index.getPositions(idFilter), orderBy, skip, limit, batchSize, projection);
+          query, positions(index, lookups), orderBy, skip, limit, batchSize, projection);
     }
 
     @Override

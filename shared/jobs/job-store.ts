@@ -11,10 +11,12 @@
  * overwrites. History events travel in the same write (`$push` with `$slice`), so one transition is
  * one MongoDB write.
  *
- * Claims: a job as the scheduler created it is claimed in one `findOneAndUpdate`, a CAS on version 0
- * whose filter also restates the claim decision (queued, due, never started), returning the claimed
- * document; anything else (a resumed job, a lease to steal or reclaim, a refusal) reads, decides
- * (`decideClaim`) and CASes.
+ * Claims read the job, decide (`decideClaim`, pure) and CAS with a filter that restates the decision,
+ * so a claim that lost a race (or whose lease condition changed in between) writes nothing.
+ *
+ * Group commit (job-io.ts, ADR 0004): reads by id and CAS writes made by concurrent jobs in the same
+ * event-loop turn share one MongoDB command (`find` with `$in`, an unordered `bulkWrite`); each
+ * write is still its own compare-and-set with its own outcome.
  *
  * Patches are validated field by field (job-patch.ts; the engine's execution state only for its
  * shape); documents are validated when read.
@@ -33,6 +35,7 @@ import type { ScopedCollection } from "../tenancy/scoped-collection.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";
 import { HISTORY_LIMIT, HistoryEventSchema, JobDocSchema, parseJobDoc } from "./job-doc.ts";
 import type { HistoryEvent, JobDoc, JobPatch } from "./job-doc.ts";
+import { JobIo, type JobIoOptions } from "./job-io.ts";
 import { impliedFields, validatePatch, withoutUndefined } from "./job-patch.ts";
 import { IllegalTransitionError, canTransition, predecessorsOf } from "./transitions.ts";
 
@@ -115,9 +118,11 @@ function applied(
 
 export class JobStore {
   readonly #jobs: ScopedCollection<JobDoc>;
+  readonly #io: JobIo;
 
-  constructor(jobs: ScopedCollection<JobDoc>) {
+  constructor(jobs: ScopedCollection<JobDoc>, options: JobIoOptions = {}) {
     this.#jobs = jobs;
+    this.#io = new JobIo(jobs, options);
   }
 
   get tenantId(): TenantId {
@@ -147,7 +152,7 @@ export class JobStore {
   }
 
   async get(jobId: string): Promise<JobDoc | null> {
-    const raw = await this.#jobs.findOne({ _id: jobId });
+    const raw = await this.#io.read(jobId);
     return raw === null ? null : parseJobDoc(raw);
   }
 
@@ -183,8 +188,6 @@ export class JobStore {
    * reloads and re-decides.
    */
   async claim(jobId: string, owner: string, leaseMs: number, now: number): Promise<ClaimResult> {
-    const fresh = await this.#claimNew(jobId, owner, leaseMs, now);
-    if (fresh !== null) return fresh;
     let job: JobDoc | null = null;
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
       job = await this.get(jobId);
@@ -220,37 +223,6 @@ export class JobStore {
       }
     }
     return { ok: false, reason: "contended", job };
-  }
-
-  /**
-   * The common case in one write: a job as the scheduler created it (version 0, never started),
-   * queued and due, taken with one `findOneAndUpdate` that returns the claimed document. It is a
-   * compare-and-set on version 0 whose filter also restates the claim decision, so it needs no read
-   * first. Null when it matched nothing: `claim` then reads and decides (a resumed job, a lease to
-   * steal or reclaim, a refusal with its reason).
-   */
-  async #claimNew(jobId: string, owner: string, leaseMs: number, now: number): Promise<ClaimResult | null> {
-    const events = [
-      { at: now, type: "claimed", detail: { owner, how: "fresh" as const, previousOwner: null } },
-    ];
-    const raw = await this.#jobs.findOneAndUpdate(
-      { _id: jobId, version: 0, startedAt: null, ...claimGuard("fresh", owner, now) },
-      {
-        $set: {
-          status: "running",
-          lease: { owner, expiresAt: now + leaseMs },
-          wakeAt: null,
-          startedAt: now,
-          updatedAt: now,
-          version: 1,
-        },
-        $inc: { attempts: 1 },
-        $push: { history: { $each: events, $slice: -HISTORY_LIMIT } },
-      },
-      { returnDocument: "after" },
-    );
-    if (raw === null) return null;
-    return { ok: true, how: "fresh", previousOwner: null, job: parseJobDoc(raw) };
   }
 
   /**
@@ -351,8 +323,8 @@ export class JobStore {
       $inc: { version: 1 },
       ...(events.length > 0 ? { $push: { history: { $each: events, $slice: -HISTORY_LIMIT } } } : {}),
     };
-    const res = await this.#jobs.updateOne(filter, update);
-    if (res.matchedCount === 1) return { ok: true, version: expectedVersion + 1 };
+    if (await this.#io.write({ jobId, expectedVersion, filter, update }))
+      return { ok: true, version: expectedVersion + 1 };
     const current = await this.get(jobId);
     if (current !== null && current.version === expectedVersion && set.status !== undefined) {
       if (!canTransition(current.status, set.status)) {

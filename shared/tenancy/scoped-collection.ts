@@ -22,7 +22,9 @@
  * its data (`shared` tier: the shared database; `dedicated` tier: `sluice_t_<tenant>`). Documents in a
  * dedicated database still carry `tenantId` and are still scoped, so a routing mistake cannot leak.
  */
+import { MongoBulkWriteError, MongoServerError } from "mongodb";
 import type {
+  AnyBulkWriteOperation,
   AggregateOptions,
   AggregationCursor,
   Collection,
@@ -80,12 +82,29 @@ export interface ScopedCollection<T extends TenantOwned> {
     update: UpdateFilter<T>,
     options?: Omit<FindOneAndUpdateOptions, "includeResultMetadata">,
   ): Promise<WithId<T> | null>;
+  /**
+   * Several single-document updates in one unordered `bulkWrite` command (one round trip). The
+   * outcome counts the documents matched in total and names the ops the server refused (by index);
+   * the others ran. A failure of the command as a whole rejects.
+   */
+  bulkUpdateOne(ops: readonly ScopedUpdateOne<T>[]): Promise<BulkUpdateOutcome>;
   countDocuments(filter?: Filter<T>, options?: CountDocumentsOptions): Promise<number>;
   deleteOne(filter: Filter<T>, options?: DeleteOptions): Promise<DeleteResult>;
   aggregate<R extends Document = Document>(
     pipeline: Document[],
     options?: AggregateOptions,
   ): AggregationCursor<R>;
+}
+
+export interface ScopedUpdateOne<T extends TenantOwned> {
+  filter: Filter<T>;
+  update: UpdateFilter<T>;
+}
+
+export interface BulkUpdateOutcome {
+  matchedCount: number;
+  /** Ops the server refused, by their index in the call; every other op ran. */
+  errors: ReadonlyMap<number, Error>;
 }
 
 const LOGICAL_OPERATORS = ["$and", "$or", "$nor"] as const;
@@ -225,6 +244,27 @@ export function scopedCollection<T extends TenantOwned>(
         ...options,
         includeResultMetadata: false,
       });
+    },
+    bulkUpdateOne: async (ops) => {
+      const models = ops.map((op) => {
+        checkUpdate(op.update, tenant);
+        return { updateOne: { filter: scopeFilter(op.filter, tenant), update: op.update } };
+      });
+      try {
+        const res = await collection.bulkWrite(models as AnyBulkWriteOperation<T>[], { ordered: false });
+        return { matchedCount: res.matchedCount, errors: new Map() };
+      } catch (err) {
+        if (!(err instanceof MongoBulkWriteError) || err.writeErrors === undefined) throw err;
+        const list = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
+        if (list.length === 0) throw err; // e.g. a write concern error: nothing to pin on one op
+        const errors = new Map<number, Error>(
+          list.map((w) => [
+            w.index,
+            new MongoServerError({ message: w.errmsg ?? "write error", code: w.code }),
+          ]),
+        );
+        return { matchedCount: err.matchedCount, errors };
+      }
     },
     countDocuments: async (filter, options) =>
       collection.countDocuments(scopeFilter(filter, tenant), options),

@@ -11,7 +11,7 @@ interface Job {
 
 /**
  * infra/mongo/SluiceMongoServer.java serves filters that hold a plain `_id` equality next to other
- * keys from the `_id` index (mongo-java-server 1.47.0 itself scans unless the filter's keys equal an
+ * keys, or an `_id: { $in }` of plain values (the job store's batched reads), from the `_id` index (mongo-java-server 1.47.0 itself scans unless the filter's keys equal an
  * index's keys), then applies the whole filter. Results must be exactly those of a scan: `{$and:
  * [filter]}` has no top-level `_id`, so it always takes the library's scanning path.
  */
@@ -53,6 +53,13 @@ describe("MongoDB-wire server: filters with an _id equality", () => {
     ["an ObjectId _id", { _id: oid, tenantId: "t1" }, [oid]],
     ["a numeric _id (library path)", { _id: 7, tenantId: "t1" }, [7]],
     ["_id $in", { _id: { $in: ["a", "b", "c"] }, tenantId: "t1" }, ["a", "b"]],
+    ["_id $in alone", { _id: { $in: ["c", "a", "zzz"] } }, ["a", "c"]],
+    ["_id $in with repeats", { _id: { $in: ["b", "b", "a"] }, tenantId: "t1" }, ["a", "b"]],
+    ["_id $in of an ObjectId and a string", { _id: { $in: [oid, "a"] }, tenantId: "t1" }, ["a", oid]],
+    ["_id $in with a number (library path)", { _id: { $in: [7, "a"] }, tenantId: "t1" }, [7, "a"]],
+    ["_id $in, empty", { _id: { $in: [] }, tenantId: "t1" }, []],
+    ["_id $in and $nin (library path)", { _id: { $in: ["a", "b"], $nin: ["b"] } }, ["a"]],
+    ["_id $in, other key filters", { _id: { $in: ["a", "b"] }, tenantId: "t1", version: 2 }, ["b"]],
     ["_id $ne", { _id: { $ne: "a" }, tenantId: "t2" }, ["c"]],
     ["_id with $or", { _id: "c", $or: [{ tenantId: "t1" }, { version: 1 }] }, ["c"]],
   ];

@@ -3,11 +3,11 @@
  * job, the other backs off without a write.
  *
  * Each worker is built with `createWorker` over the fleet's runtime, but its job store sits on a
- * tapped collection that counts the MongoDB updates (`updateOne`, and `findOneAndUpdate`, which the
- * one-write claim of a new job uses) that matched a document (writes) and those that matched nothing
- * (lost compare-and-sets; `claimMisses` for the one-write claims), so "without a write" is counted,
- * not inferred. Messages are received
- * here and handed to `worker.handle()`, so both workers really hold one each.
+ * tapped collection that counts the MongoDB updates (`updateOne`; `bulkUpdateOne` when the store
+ * coalesced several jobs' writes, which one job alone never does) that matched a document (writes)
+ * and those that matched nothing (lost compare-and-sets), so "without a write" is counted, not
+ * inferred. Messages are received here and handed to `worker.handle()`, so both workers really hold
+ * one each.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { ReceivedMessage } from "../../shared/aws/sqs-port.ts";
@@ -50,14 +50,10 @@ afterAll(() => fleet?.cleanup());
 
 interface Tap {
   writes: number;
-  /** `updateOne`s that matched nothing. */
+  /** Update ops that matched nothing. */
   unmatched: number;
-  /** One-write claims (`findOneAndUpdate`) that matched nothing. */
-  claimMisses?: number;
   /** Awaited after every read of a job document (e.g. a barrier). */
   afterRead?: () => Promise<void>;
-  /** Awaited before every one-write claim (`findOneAndUpdate`: it reads and writes at once). */
-  beforeClaimWrite?: () => Promise<void>;
 }
 
 function tappedWorker(owner: string, tap: Tap, slow: Record<string, number> = {}): Worker {
@@ -73,15 +69,15 @@ function tappedWorker(owner: string, tap: Tap, slow: Record<string, number> = {}
           return res;
         };
       }
-      if (prop === "findOneAndUpdate") {
-        return async (...args: Parameters<typeof inner.findOneAndUpdate>) => {
-          await tap.beforeClaimWrite?.();
-          const res = await inner.findOneAndUpdate(...args);
-          if (res !== null) tap.writes++;
-          else tap.claimMisses = (tap.claimMisses ?? 0) + 1;
+      if (prop === "bulkUpdateOne") {
+        return async (...args: Parameters<typeof inner.bulkUpdateOne>) => {
+          const res = await inner.bulkUpdateOne(...args);
+          tap.writes += res.matchedCount;
+          tap.unmatched += args[0].length - res.matchedCount;
           return res;
         };
       }
+      if (prop === "findOneAndUpdate") throw new Error("the job store no longer uses findOneAndUpdate");
       if (prop === "findOne") {
         return async (...args: Parameters<typeof inner.findOne>) => {
           const res = await inner.findOne(...args);
@@ -184,21 +180,21 @@ describe("two workers racing for the same job (duplicate delivery)", () => {
 
   it("when both claim a new job at the same moment, one claim writes and the other writes nothing", async () => {
     const { jobId, copies } = await duplicateDelivery();
-    // A barrier before each worker's one-write claim: both are sent once both workers are there.
+    // A barrier after each worker's first read: both decide on version 0 (queued), then both CAS.
     const b = barrier();
     const taps: [Tap, Tap] = [
-      { writes: 0, unmatched: 0, beforeClaimWrite: b.once() },
-      { writes: 0, unmatched: 0, beforeClaimWrite: b.once() },
+      { writes: 0, unmatched: 0, afterRead: b.once() },
+      { writes: 0, unmatched: 0, afterRead: b.once() },
     ];
     const workers = [tappedWorker("claimer-1", taps[0]), tappedWorker("claimer-2", taps[1])];
     const outcomes = await Promise.all([workers[0]!.handle(copies[0]), workers[1]!.handle(copies[1])]);
     const { winner, loser } = split(outcomes);
 
     expect(b.arrived()).toBe(2);
+    // The loser's CAS on version 0 matched nothing; it re-read, saw the winner's lease, backed off.
     expect(outcomes[loser]).toEqual({ kind: "skipped", reason: "leased" });
-    expect(taps[loser]!.claimMisses).toBe(1); // it did try, on version 0
+    expect(taps[loser]!.unmatched).toBe(1);
     expect(taps[loser]!.writes).toBe(0);
-    expect(taps[winner]!.claimMisses ?? 0).toBe(0);
     expect(taps[winner]!.unmatched).toBe(0);
 
     const job = (await fleet.getJob("acme", jobId))!;
@@ -209,7 +205,7 @@ describe("two workers racing for the same job (duplicate delivery)", () => {
 
   it("when both read the same version before either writes, the CAS lets one through and the other writes nothing", async () => {
     const { jobId, copies } = await duplicateDelivery();
-    // A job already moved past version 0 (here a priority change) is claimed by read, decide, CAS.
+    // A job already moved past version 0 (here a priority change): claims read, decide and CAS.
     const bumped = await fleet.rt.jobsOf(acme).casUpdate(jobId, 0, { priority: 1 }, Date.now());
     expect(bumped).toEqual({ ok: true, version: 1 });
     // A barrier on the first read of each worker: both claims decide on version 1, then both write.
