@@ -9,13 +9,14 @@
  *
  * The worker side is the real worker (`createWorker`): its job store and queue port are only
  * wrapped to count and time what they do. It makes 3 MongoDB writes per job of 5 states (claim,
- * one checkpoint, completion). On the local stack those writes are what bounds it: mongo-java-server
- * serves a filter from an index only when the filter's keys are exactly an index's keys, so every
- * CAS (`{_id, version, tenantId, ...}`) scans the collection, and its cost grows with the jobs the
- * round created (2,000 here).
+ * one checkpoint, completion); with group commit (ADR 0004) the jobs running at once share their
+ * reads and writes in a few commands, so the commands per job are far fewer than the writes.
  *
- * Options: --jobs N (2000), --concurrency N (32), --producers N (4), --rounds N (3), --warmup N
- * (200 jobs per side, not measured), --quick (500 jobs, 1 round), --no-save.
+ * Five rounds per side by default, because a shared 2-core machine's rounds spread widely (the
+ * bare loop alone ranges ±15%); the median of five is what a repeat run reproduces.
+ *
+ * Options: --jobs N (2000), --concurrency N (32), --producers N (4), --rounds N (5), --warmup N
+ * (500 jobs per side, not measured), --quick (500 jobs, 1 round), --no-save.
  * Starts the local stack when AWS_ENDPOINT_URL / MONGO_URL are not set (and stops it after).
  */
 import { ensureStack } from "../../infra/stack/index.ts";
@@ -43,8 +44,8 @@ export async function workerBench(argv: string[]): Promise<number> {
     producers: intOption(args, "producers", 4),
     timeoutMs: 120_000,
   };
-  const rounds = intOption(args, "rounds", quick ? 1 : 3);
-  const warmup = intOption(args, "warmup", 200);
+  const rounds = intOption(args, "rounds", quick ? 1 : 5);
+  const warmup = intOption(args, "warmup", 500);
 
   progress("local stack: using AWS_ENDPOINT_URL / MONGO_URL or starting it");
   const stack = await ensureStack({});
@@ -84,6 +85,8 @@ export async function workerBench(argv: string[]): Promise<number> {
       rounds,
       bareRates: bare.map((b) => b.perSecond),
       workerRates: worker.map((w) => w.perSecond),
+      bareCpu: bare.map((b) => b.cpuMsPerJob),
+      workerCpu: worker.map((w) => w.cpuMsPerJob),
       // The profile is that of the median worker round (the first when there are two).
       profiled: [...worker].sort((a, b) => a.perSecond - b.perSecond)[Math.floor((worker.length - 1) / 2)]!,
       bareProfile: bare[0]!,

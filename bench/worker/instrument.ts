@@ -175,7 +175,8 @@ export function timedSqs(
         const result: unknown = await rec.time(`sqs.${prop}`, () =>
           Promise.resolve((value as (...a: unknown[]) => unknown).apply(target, args)),
         );
-        if (prop === "delete") onDelete(1);
+        if (prop === "receive") rec.count("sqs.messages_received", (result as unknown[]).length);
+        else if (prop === "delete") onDelete(1);
         else if (prop === "deleteBatch") {
           const n = (result as Awaited<ReturnType<SqsPort["deleteBatch"]>>).successful.length;
           rec.count("sqs.messages_deleted_in_batches", n);

@@ -7,8 +7,8 @@ import { STATES_PER_JOB } from "./workflow.ts";
 
 export interface WorkerReport {
   options: SideOptions & { rounds: number };
-  bare: { jobsPerSecond: number; rounds: number[] };
-  worker: { jobsPerSecond: number; rounds: number[] };
+  bare: { jobsPerSecond: number; rounds: number[]; cpuMsPerJob: number };
+  worker: { jobsPerSecond: number; rounds: number[]; cpuMsPerJob: number };
   ratio: number;
   statesPerJob: number;
   /** Writes that modified a job document (claim included), per ASL state entered. */
@@ -18,6 +18,8 @@ export interface WorkerReport {
   writesPerJob: number;
   /** MongoDB commands (round trips) the worker's job store sent, per job: group commit at work. */
   mongoCommandsPerJob: number;
+  /** Messages per SQS receive (median round's profile for the worker, first round for bare). */
+  messagesPerReceive: { bare: number; worker: number };
   checkpoint: { calls: number; p50Ms: number; p99Ms: number };
   claim: { calls: number; p50Ms: number; p99Ms: number };
   workerProfile: (OpSummary & { perJob: number })[];
@@ -30,6 +32,9 @@ export interface ReportInput {
   rounds: number;
   bareRates: number[];
   workerRates: number[];
+  /** This process's CPU ms per message, per round. */
+  bareCpu: number[];
+  workerCpu: number[];
   profiled: WorkerSideResult;
   bareProfile: SideResult;
 }
@@ -38,6 +43,9 @@ function latency(r: WorkerSideResult, op: string) {
   const s = r.rec.samples.get(op) ?? [];
   return { calls: s.length, p50Ms: percentile(s, 0.5), p99Ms: percentile(s, 0.99) };
 }
+
+const perReceive = (r: SideResult) =>
+  r.rec.counter("sqs.messages_received") / (r.rec.samples.get("sqs.receive")?.length ?? Number.NaN);
 
 export function buildReport(input: ReportInput): WorkerReport {
   const { profiled: w, opts } = input;
@@ -48,13 +56,17 @@ export function buildReport(input: ReportInput): WorkerReport {
   const perJob = (s: SideResult) => (o: OpSummary) => ({ ...o, perJob: o.calls / s.messages });
   return {
     options: { ...opts, rounds: input.rounds },
-    bare: { jobsPerSecond: bareRate, rounds: input.bareRates },
-    worker: { jobsPerSecond: workerRate, rounds: input.workerRates },
+    bare: { jobsPerSecond: bareRate, rounds: input.bareRates, cpuMsPerJob: median(input.bareCpu) },
+    worker: { jobsPerSecond: workerRate, rounds: input.workerRates, cpuMsPerJob: median(input.workerCpu) },
     ratio: workerRate / bareRate,
     statesPerJob: STATES_PER_JOB,
     writesPerTransition: writes / transitions,
     versionsPerTransition: w.versionSum / transitions,
     writesPerJob: writes / w.messages,
+    messagesPerReceive: {
+      bare: perReceive(input.bareProfile),
+      worker: perReceive(w),
+    },
     mongoCommandsPerJob:
       [...w.rec.samples.entries()]
         .filter(([op]) => op.startsWith("mongo."))
@@ -99,7 +111,9 @@ export function printReport(r: WorkerReport): void {
     ]),
     "",
     `ratio worker/bare: ${f(r.ratio)}`,
+    `this process's CPU per job (median; the producer's share included): bare ${f(r.bare.cpuMsPerJob, 3)} ms, worker ${f(r.worker.cpuMsPerJob, 3)} ms`,
     `MongoDB writes per transition: ${f(r.writesPerTransition)} (${f(r.writesPerJob, 1)} per job of ${r.statesPerJob} states; from final versions: ${f(r.versionsPerTransition)})`,
+    `messages per SQS receive: bare ${f(r.messagesPerReceive.bare, 1)}, worker ${f(r.messagesPerReceive.worker, 1)}`,
     `MongoDB commands per job: ${f(r.mongoCommandsPerJob)} (group commit: concurrent jobs' reads and CAS writes share commands)`,
     `checkpoint (casUpdate) latency: p50 ${f(r.checkpoint.p50Ms)} ms, p99 ${f(r.checkpoint.p99Ms)} ms over ${r.checkpoint.calls} checkpoints`,
     `claim (read, decide, CAS) latency: p50 ${f(r.claim.p50Ms)} ms, p99 ${f(r.claim.p99Ms)} ms`,

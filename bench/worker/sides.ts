@@ -39,8 +39,12 @@ export interface SideResult {
   messages: number;
   ms: number;
   perSecond: number;
+  /** This process's CPU time (user + system) over the round, per message: the producer's share too. */
+  cpuMsPerJob: number;
   rec: Recorder;
 }
+
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 
 /** Sends every body, `producers` senders in parallel, each in batches of 10. */
 export async function sendAll(sqs: SqsPort, queueUrl: string, bodies: readonly string[], producers: number) {
@@ -96,6 +100,7 @@ export async function runBareSide(fleet: BenchFleet, opts: SideOptions): Promise
       inFlight.add(p);
     }
   };
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   await withDeadline(
     Promise.all([sendAll(sqs, queue, bodies, opts.producers), consume()]),
@@ -104,7 +109,8 @@ export async function runBareSide(fleet: BenchFleet, opts: SideOptions): Promise
   );
   await Promise.all(inFlight);
   const ms = performance.now() - t0;
-  return { side: "bare-sqs", messages: opts.jobs, ms, perSecond: opts.jobs / (ms / 1000), rec };
+  const cpuMsPerJob = cpuMs(process.cpuUsage(cpu0)) / opts.jobs;
+  return { side: "bare-sqs", messages: opts.jobs, ms, perSecond: opts.jobs / (ms / 1000), cpuMsPerJob, rec };
 }
 
 export interface WorkerSideResult extends SideResult {
@@ -170,6 +176,7 @@ export async function runWorkerSide(
   );
   worker.start();
   const bodies = docs.map((d) => JSON.stringify({ tenantId: tenant, jobId: d._id }));
+  const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   try {
     await withDeadline(
@@ -181,11 +188,13 @@ export async function runWorkerSide(
     await worker.stop(1_000);
   }
   const ms = performance.now() - t0;
+  const cpuMsPerJob = cpuMs(process.cpuUsage(cpu0)) / opts.jobs;
   return {
     side: "worker",
     messages: opts.jobs,
     ms,
     perSecond: opts.jobs / (ms / 1000),
+    cpuMsPerJob,
     rec,
     ...(await readBack(fleet)),
   };

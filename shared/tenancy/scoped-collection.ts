@@ -22,9 +22,7 @@
  * its data (`shared` tier: the shared database; `dedicated` tier: `sluice_t_<tenant>`). Documents in a
  * dedicated database still carry `tenantId` and are still scoped, so a routing mistake cannot leak.
  */
-import { MongoBulkWriteError, MongoServerError } from "mongodb";
 import type {
-  AnyBulkWriteOperation,
   AggregateOptions,
   AggregationCursor,
   Collection,
@@ -46,6 +44,7 @@ import type {
   UpdateResult,
   WithId,
 } from "mongodb";
+import { driverBulkWrite, updateCommand, type BulkUpdateOutcome, type ScopedOp } from "./bulk-update.ts";
 import { SHARED_DB_NAME, type CollectionName } from "../mongo/collections.ts";
 import { TenantIdSchema } from "./tenant-id.ts";
 import type { TenantId } from "./tenant-id.ts";
@@ -96,16 +95,8 @@ export interface ScopedCollection<T extends TenantOwned> {
   ): AggregationCursor<R>;
 }
 
-export interface ScopedUpdateOne<T extends TenantOwned> {
-  filter: Filter<T>;
-  update: UpdateFilter<T>;
-}
-
-export interface BulkUpdateOutcome {
-  matchedCount: number;
-  /** Ops the server refused, by their index in the call; every other op ran. */
-  errors: ReadonlyMap<number, Error>;
-}
+export type ScopedUpdateOne<T extends TenantOwned> = ScopedOp<T>;
+export type { BulkUpdateOutcome };
 
 const LOGICAL_OPERATORS = ["$and", "$or", "$nor"] as const;
 const FORBIDDEN_STAGES = new Set(["$lookup", "$graphLookup", "$unionWith", "$out", "$merge", "$documents"]);
@@ -226,7 +217,12 @@ function requireTenant(tenantId: TenantId): TenantId {
 export function scopedCollection<T extends TenantOwned>(
   collection: Collection<T>,
   tenantId: TenantId,
+  /** The collection's database, when known: bulk updates then go as one plain `update` command. */
+  db?: Db,
 ): ScopedCollection<T> {
+  if (db !== undefined && db.databaseName !== collection.dbName) {
+    throw new Error(`collection ${collection.namespace} is not in database ${db.databaseName}`);
+  }
   const tenant = requireTenant(tenantId);
   return {
     tenantId: tenant,
@@ -246,25 +242,11 @@ export function scopedCollection<T extends TenantOwned>(
       });
     },
     bulkUpdateOne: async (ops) => {
-      const models = ops.map((op) => {
+      const scoped = ops.map((op) => {
         checkUpdate(op.update, tenant);
-        return { updateOne: { filter: scopeFilter(op.filter, tenant), update: op.update } };
+        return { filter: scopeFilter(op.filter, tenant), update: op.update };
       });
-      try {
-        const res = await collection.bulkWrite(models as AnyBulkWriteOperation<T>[], { ordered: false });
-        return { matchedCount: res.matchedCount, errors: new Map() };
-      } catch (err) {
-        if (!(err instanceof MongoBulkWriteError) || err.writeErrors === undefined) throw err;
-        const list = Array.isArray(err.writeErrors) ? err.writeErrors : [err.writeErrors];
-        if (list.length === 0) throw err; // e.g. a write concern error: nothing to pin on one op
-        const errors = new Map<number, Error>(
-          list.map((w) => [
-            w.index,
-            new MongoServerError({ message: w.errmsg ?? "write error", code: w.code }),
-          ]),
-        );
-        return { matchedCount: err.matchedCount, errors };
-      }
+      return db ? updateCommand(db, collection.collectionName, scoped) : driverBulkWrite(collection, scoped);
     },
     countDocuments: async (filter, options) =>
       collection.countDocuments(scopeFilter(filter, tenant), options),
@@ -326,5 +308,6 @@ export function tenantCollection<T extends TenantOwned>(
   tenantId: TenantId,
   name: CollectionName,
 ): ScopedCollection<T> {
-  return scopedCollection(router.dbFor(tenantId).collection<T>(name), tenantId);
+  const db = router.dbFor(tenantId);
+  return scopedCollection(db.collection<T>(name), tenantId, db);
 }

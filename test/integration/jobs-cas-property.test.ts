@@ -15,7 +15,7 @@ if (!url) throw new Error("MONGO_URL is not set (see infra/)");
 const client = new MongoClient(url);
 const db = client.db(`sluice_test_jobs_cas_${process.pid}_${Math.random().toString(36).slice(2, 8)}`);
 const jobs = db.collection<JobDoc>(COLLECTIONS.jobs);
-const store = new JobStore(scopedCollection(jobs, tenantId("acme")));
+const store = new JobStore(scopedCollection(jobs, tenantId("acme"), db));
 const T0 = 1_767_225_600_000;
 
 beforeAll(async () => {

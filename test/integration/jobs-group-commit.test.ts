@@ -41,7 +41,7 @@ interface Tap {
 }
 
 function tapped(): { jobs: ScopedCollection<JobDoc>; tap: Tap } {
-  const inner = scopedCollection(raw, acme);
+  const inner = scopedCollection(raw, acme, db);
   const tap: Tap = { calls: {}, bulkSizes: [], shortBulks: 0 };
   const count = (m: string) => (tap.calls[m] = (tap.calls[m] ?? 0) + 1);
   const jobs = new Proxy(inner, {
@@ -135,7 +135,7 @@ describe("group commit: coalesced reads and compare-and-set writes", () => {
    * `meanwhile` right after the bulk): each op must still be told exactly.
    */
   async function bulkThenMeanwhile(meanwhile: (ids: string[], other: JobStore) => Promise<void>) {
-    const inner = scopedCollection(raw, acme);
+    const inner = scopedCollection(raw, acme, db);
     const other = new JobStore(inner, { coalesce: false });
     let ids: string[] = [];
     const jobs = new Proxy(inner, {

@@ -127,6 +127,50 @@ describe("scopedCollection against the server", () => {
   });
 });
 
+describe.each([
+  ["one update command (database known)", true],
+  ["driver bulkWrite (bare collection)", false],
+])("bulkUpdateOne, %s", (_label, withDb) => {
+  const bulk = db.collection<Item>("bulk_items");
+  const mine = withDb ? scopedCollection(bulk, A, db) : scopedCollection(bulk, A);
+  const theirs = scopedCollection(bulk, G);
+
+  it("updates only its own tenant's documents and counts what matched", async () => {
+    await bulk.deleteMany({});
+    await mine.insertOne({ _id: "b1", n: 1 });
+    await mine.insertOne({ _id: "b2", n: 2 });
+    await theirs.insertOne({ _id: "b3", n: 3 });
+    const r = await mine.bulkUpdateOne([
+      { filter: { _id: "b1", n: 1 }, update: { $inc: { n: 10 } } },
+      { filter: { _id: "b2", n: 99 }, update: { $inc: { n: 10 } } }, // stale: matches nothing
+      { filter: { _id: "b3" }, update: { $inc: { n: 10 } } }, // globex's: matches nothing
+    ]);
+    expect(r.matchedCount).toBe(1);
+    expect(r.errors.size).toBe(0);
+    expect((await bulk.find({}).sort({ _id: 1 }).toArray()).map((d) => d.n)).toEqual([11, 2, 3]);
+  });
+
+  it("names the op the server refused by its index; the others ran", async () => {
+    await bulk.deleteMany({});
+    await mine.insertOne({ _id: "c1", n: 1, tag: "t" });
+    await mine.insertOne({ _id: "c2", n: 2, tag: "t" });
+    const r = await mine.bulkUpdateOne([
+      { filter: { _id: "c1" }, update: { $inc: { tag: 1 } } as never }, // $inc of a string
+      { filter: { _id: "c2" }, update: { $set: { n: 20 } } },
+    ]);
+    expect(r.matchedCount).toBe(1);
+    expect([...r.errors.keys()]).toEqual([0]);
+    expect(r.errors.get(0)).toBeInstanceOf(Error);
+    expect((await bulk.findOne({ _id: "c2" }))?.n).toBe(20);
+  });
+
+  it("refuses an update that would move a document to another tenant, before sending anything", async () => {
+    await expect(
+      mine.bulkUpdateOne([{ filter: { _id: "b1" }, update: { $set: { tenantId: "globex" } } }]),
+    ).rejects.toThrow(TenantScopeError);
+  });
+});
+
 describe("TenantDataRouter", () => {
   it("puts shared tenants in the shared database and dedicated ones in sluice_t_<tenant>", async () => {
     const router = new SimpleTenantDataRouter(client, {
