@@ -305,6 +305,7 @@ export async function runJob(
       data: "inline" in stored ? stored.inline : null,
       ...("s3" in stored ? { dataRef: stored.s3 } : {}),
       requestedAt: now(),
+      ...(t.timeoutSeconds !== undefined ? { timeoutAt: now() + t.timeoutSeconds * 1000 } : {}),
     };
     const history = [{ at: now(), type: "review_requested", state: t.stateName }];
     if (!(await checkpoint(exec, { status: "needs_review", review }, history))) return LOST;

@@ -14,6 +14,7 @@ import { createUsageSettleHook } from "../scheduler/create-fair-scheduler.ts";
 import { createCapacityReporter } from "./capacity-reporter.ts";
 import { createWorker } from "./create-worker.ts";
 import { defaultSteps } from "./steps/index.ts";
+import { createReviews } from "./review.ts";
 import { createSweeper } from "./sweeper.ts";
 
 export async function main(argv: readonly string[]): Promise<void> {
@@ -26,7 +27,9 @@ export async function main(argv: readonly string[]): Promise<void> {
   });
   const worker = createWorker(rt, { catalog, steps, onSettled: createUsageSettleHook(rt) });
   const capacity = createCapacityReporter(rt, worker);
-  const sweeper = argv.includes("--no-sweeper") ? undefined : createSweeper(rt);
+  const sweeper = argv.includes("--no-sweeper")
+    ? undefined
+    : createSweeper(rt, { reviews: createReviews(rt, catalog) });
   exitOnSignals({
     log,
     shutdown: () =>

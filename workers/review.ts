@@ -5,6 +5,10 @@
  * (`needs_review → queued`, review cleared) and enqueues a work message. A worker then continues the
  * workflow: the next state, the Task's Catch path, or `failed` when nothing catches a rejection.
  * A decision for a job that is not waiting is refused with a `ReviewRefusedError` saying why.
+ *
+ * `timeOut` is the sweeper's decision for a review whose Task had `TimeoutSeconds` and whose
+ * `review.timeoutAt` has passed: the Task fails with `States.Timeout`, like Step Functions' task
+ * timeout; it is refused (`not_due`) before then, and (`not_waiting`) once a human decided.
  */
 import type { Logger } from "pino";
 import { completeTask, failTask, pendingTasks, type ExecutionState } from "../shared/asl/index.ts";
@@ -18,7 +22,10 @@ import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
 import { randomUUID } from "node:crypto";
 import { createJobData, type JobData } from "./job-data.ts";
 
-export type RefusalCode = "not_found" | "not_waiting" | "token_mismatch" | "contended";
+export type RefusalCode = "not_found" | "not_waiting" | "token_mismatch" | "not_due" | "contended";
+
+/** The error a review Task fails with when nobody decided within its `TimeoutSeconds`. */
+export const REVIEW_TIMEOUT_ERROR = "States.Timeout";
 
 export class ReviewRefusedError extends Error {
   readonly retryable: boolean;
@@ -56,7 +63,8 @@ export interface DecisionResult {
   version: number;
 }
 
-type Decision = { ok: true; output: unknown } | { ok: false; error: string; cause: string };
+type Decision =
+  { ok: true; output: unknown } | { ok: false; error: string; cause: string; timedOutBy?: number };
 
 const MAX_ROUNDS = 5;
 
@@ -84,6 +92,15 @@ export class Reviews {
     return this.#decide(tenant, jobId, { ok: false, error, cause }, opts);
   }
 
+  /**
+   * Fails the waiting Task with `States.Timeout` when its review is overdue at `now` (its
+   * `review.timeoutAt` is at or before `now`); refused with `not_due` otherwise.
+   */
+  timeOut(tenant: TenantId, jobId: string, now: number): Promise<DecisionResult> {
+    const decision = { ok: false as const, error: REVIEW_TIMEOUT_ERROR, cause: "", timedOutBy: now };
+    return this.#decide(tenant, jobId, decision, { reviewer: "sluice-sweeper" });
+  }
+
   /** The tenant's jobs waiting for a decision, oldest first. */
   list(tenant: TenantId, limit = 100): Promise<JobDoc[]> {
     return this.deps.jobsOf(tenant).findByStatus("needs_review", limit);
@@ -100,9 +117,10 @@ export class Reviews {
   async #decide(
     tenant: TenantId,
     jobId: string,
-    decision: Decision,
+    requested: Decision,
     opts: DecisionOptions,
   ): Promise<DecisionResult> {
+    let decision = requested;
     const { data, now } = this.deps;
     const jobs = this.deps.jobsOf(tenant);
     for (let round = 0; round < MAX_ROUNDS; round++) {
@@ -117,6 +135,21 @@ export class Reviews {
           "token_mismatch",
           `job ${jobId} waits for review of ${review.stateName} with another task token`,
         );
+      }
+      if (!decision.ok && decision.timedOutBy !== undefined) {
+        const due = review.timeoutAt;
+        if (due === undefined || due > decision.timedOutBy) {
+          throw new ReviewRefusedError(
+            "not_due",
+            due === undefined
+              ? `job ${jobId}: the review of ${review.stateName} has no timeout`
+              : `job ${jobId}: the review of ${review.stateName} is due by ${new Date(due).toISOString()}`,
+          );
+        }
+        decision = {
+          ...decision,
+          cause: `review of ${review.stateName} not decided within ${Math.round((due - review.requestedAt) / 1000)} s`,
+        };
       }
       const machine = this.deps.catalog.get(job.workflow.name)?.machine;
       if (!machine) throw new Error(`this fleet has no workflow "${job.workflow.name}" (job ${jobId})`);
@@ -143,7 +176,11 @@ export class Reviews {
       const at = now();
       const event = {
         at,
-        type: decision.ok ? "review_approved" : "review_rejected",
+        type: decision.ok
+          ? "review_approved"
+          : decision.timedOutBy !== undefined
+            ? "review_timed_out"
+            : "review_rejected",
         state: review.stateName,
         detail: {
           ...(opts.reviewer !== undefined ? { reviewer: opts.reviewer } : {}),
@@ -172,7 +209,12 @@ export class Reviews {
         this.deps.log.warn({ err, tenantId: tenant, jobId }, "work message not sent after a review decision");
       }
       this.deps.log.info(
-        { tenantId: tenant, jobId, state: review.stateName, decision: decision.ok ? "approved" : "rejected" },
+        {
+          tenantId: tenant,
+          jobId,
+          state: review.stateName,
+          decision: decision.ok ? "approved" : decision.timedOutBy !== undefined ? "timed out" : "rejected",
+        },
         "review decision recorded",
       );
       return { jobId, stateName: review.stateName, version: r.version };

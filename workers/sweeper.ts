@@ -6,7 +6,10 @@
  * 1. expired leases: `running` jobs whose lease ran out go back to `queued` (`expireLease` CAS);
  * 2. due wake-ups: `queued` jobs resting on a Wait whose `wakeAt` passed (`requeue` CAS);
  * 3. lost messages: `queued` jobs with no wake-up, untouched for `redriveAfterMs` (`requeue` CAS,
- *    which stamps `updatedAt`, so the job is not stale again until another `redriveAfterMs`).
+ *    which stamps `updatedAt`, so the job is not stale again until another `redriveAfterMs`);
+ * 4. overdue reviews (when given `reviews`): `needs_review` jobs whose review Task's
+ *    `TimeoutSeconds` ran out fail that Task with `States.Timeout` (`Reviews.timeOut`: a CAS and a
+ *    work message, like a human's decision; a decision that came first makes it a refusal).
  *
  * and sends one work message per job whose CAS it won. Several sweepers may run at once: they race
  * on the same `version`, one wins and sends; the others skip. Extra messages that do slip through
@@ -23,6 +26,7 @@ import type { WorkMessage } from "../shared/messages/work-message.ts";
 import { COLLECTIONS } from "../shared/mongo/collections.ts";
 import type { Runtime } from "../shared/runtime/runtime.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
+import { ReviewRefusedError, type Reviews } from "./review.ts";
 
 export interface SweeperDeps {
   sqs: SqsPort;
@@ -38,6 +42,8 @@ export interface SweeperDeps {
    * worker sent for a short wait to arrive first (waits over 15 minutes have none).
    */
   wakeGraceMs: number;
+  /** Decides overdue reviews; without it, pass 4 is skipped. */
+  reviews?: Pick<Reviews, "timeOut">;
   /** Candidates per query per database per tick. */
   batchSize: number;
   intervalMs: number;
@@ -48,6 +54,8 @@ export interface SweepReport {
   expired: number;
   woken: number;
   redriven: number;
+  /** Review Tasks failed with States.Timeout. */
+  timedOut: number;
   /** CAS races lost to another sweeper or a worker (nothing sent). */
   skipped: number;
   errors: number;
@@ -64,7 +72,7 @@ export class Sweeper {
 
   /** One idempotent pass over every database. Never throws; failures are counted and logged. */
   async tick(now: number = this.deps.now()): Promise<SweepReport> {
-    const report: SweepReport = { expired: 0, woken: 0, redriven: 0, skipped: 0, errors: 0 };
+    const report: SweepReport = { expired: 0, woken: 0, redriven: 0, timedOut: 0, skipped: 0, errors: 0 };
     for (const db of this.deps.databases()) {
       const q = createSweeperQueries(db.collection<JobDoc>(COLLECTIONS.jobs));
       const n = this.deps.batchSize;
@@ -86,8 +94,9 @@ export class Sweeper {
         () => q.findStaleQueued(now - this.deps.redriveAfterMs, n),
         (s, c) => s.requeue(c.jobId, c.version, now),
       );
+      if (this.deps.reviews) await this.#reviewPass(report, () => q.findOverdueReviews(now, n), now);
     }
-    if (report.expired + report.woken + report.redriven + report.errors > 0) {
+    if (report.expired + report.woken + report.redriven + report.timedOut + report.errors > 0) {
       this.deps.log.info(report, "sweep");
     }
     return report;
@@ -127,6 +136,35 @@ export class Sweeper {
     }
   }
 
+  async #reviewPass(report: SweepReport, find: () => Promise<SweepCandidate[]>, now: number): Promise<void> {
+    const reviews = this.deps.reviews!;
+    let candidates: SweepCandidate[];
+    try {
+      candidates = await find();
+    } catch (err) {
+      report.errors++;
+      this.deps.log.error({ err, kind: "timedOut" }, "sweeper query failed");
+      return;
+    }
+    for (const c of candidates) {
+      try {
+        await reviews.timeOut(c.tenantId, c.jobId, now);
+        report.timedOut++;
+        this.deps.log.info(
+          { tenantId: c.tenantId, jobId: c.jobId },
+          "review timed out: task failed with States.Timeout",
+        );
+      } catch (err) {
+        if (err instanceof ReviewRefusedError && err.code !== "contended") {
+          report.skipped++; // decided meanwhile, or another sweeper won
+          continue;
+        }
+        report.errors++;
+        this.deps.log.error({ err, tenantId: c.tenantId, jobId: c.jobId }, "timing out a review failed");
+      }
+    }
+  }
+
   /** Ticks every `intervalMs` until `stop()`. Idempotent. */
   start(): void {
     if (this.#timer || this.#stopped) return;
@@ -154,6 +192,8 @@ export interface CreateSweeperOptions {
   /** Databases to scan besides the shared one; default `config.sweeper.extraDatabases`. */
   extraDatabases?: readonly string[];
   now?: () => number;
+  /** Decides overdue reviews (`createReviews(rt, catalog)`); without it they wait indefinitely. */
+  reviews?: Pick<Reviews, "timeOut">;
 }
 
 /** A sweeper over a runtime's shared database and the configured dedicated ones. */
@@ -170,6 +210,7 @@ export function createSweeper(rt: Runtime, opts: CreateSweeperOptions = {}): Swe
     redriveAfterMs:
       opts.staleQueuedMs ?? c.sweeper.redriveAfterMs ?? 2 * c.worker.visibilityTimeoutSeconds * 1000,
     wakeGraceMs: opts.wakeGraceMs ?? 5_000,
+    ...(opts.reviews ? { reviews: opts.reviews } : {}),
     batchSize: 100,
     intervalMs: c.sweeper.intervalMs,
     log: rt.log.child({ component: "sweeper" }),

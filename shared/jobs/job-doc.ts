@@ -67,6 +67,11 @@ export const ReviewSchema = z.strictObject({
   /** Claim check of `data` when its JSON exceeds the threshold. */
   dataRef: S3RefSchema.optional(),
   requestedAt: EpochMsSchema,
+  /**
+   * The Task's `TimeoutSeconds` after `requestedAt`: undecided by then, the sweeper fails the Task
+   * with `States.Timeout` (Retry and Catch apply). Absent: the review waits indefinitely.
+   */
+  timeoutAt: EpochMsSchema.optional(),
 });
 export type Review = z.infer<typeof ReviewSchema>;
 

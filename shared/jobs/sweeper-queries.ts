@@ -34,6 +34,8 @@ export interface SweeperQueries {
   findDueWakeups(now: number, limit: number): Promise<SweepCandidate[]>;
   /** Queued jobs with no pending wake-up, untouched since before `olderThan` (lost work message). */
   findStaleQueued(olderThan: number, limit: number): Promise<SweepCandidate[]>;
+  /** Jobs in `needs_review` whose review's `timeoutAt` is at or before `now`, earliest first. */
+  findOverdueReviews(now: number, limit: number): Promise<SweepCandidate[]>;
 }
 
 export function createSweeperQueries(jobs: Collection<JobDoc>): SweeperQueries {
@@ -58,5 +60,11 @@ export function createSweeperQueries(jobs: Collection<JobDoc>): SweeperQueries {
       run({ status: "queued", wakeAt: { $lte: now } }, { wakeAt: 1, _id: 1 }, limit),
     findStaleQueued: (olderThan, limit) =>
       run({ status: "queued", wakeAt: null, updatedAt: { $lt: olderThan } }, { updatedAt: 1, _id: 1 }, limit),
+    findOverdueReviews: (now, limit) =>
+      run(
+        { status: "needs_review", "review.timeoutAt": { $lte: now } },
+        { "review.timeoutAt": 1, _id: 1 },
+        limit,
+      ),
   };
 }

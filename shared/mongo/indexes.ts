@@ -24,6 +24,11 @@ export const INDEXES: readonly IndexDef[] = [
     keys: { status: 1, "lease.expiresAt": 1 },
   },
   { collection: COLLECTIONS.jobs, name: "jobs_status_wake_at", keys: { status: 1, wakeAt: 1 } },
+  {
+    collection: COLLECTIONS.jobs,
+    name: "jobs_status_review_timeout",
+    keys: { status: 1, "review.timeoutAt": 1 },
+  },
   { collection: COLLECTIONS.jobs, name: "jobs_status_updated_at", keys: { status: 1, updatedAt: 1 } },
   {
     collection: COLLECTIONS.jobs,

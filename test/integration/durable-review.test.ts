@@ -121,4 +121,55 @@ describe("human review", () => {
       Object.assign(process.env, saved);
     }
   });
+
+  it("a review Task's TimeoutSeconds: the sweeper fails it with States.Timeout once overdue (Catch applies)", async () => {
+    const before = Date.now();
+    const jobId = await fleet.submit("acme", "review-timeout", { doc: "lease.pdf" });
+    const job = await fleet.waitForJob("acme", jobId, (j) => j.status === "needs_review");
+    const { requestedAt, timeoutAt } = job.review!;
+    expect(requestedAt).toBeGreaterThanOrEqual(before);
+    expect(timeoutAt).toBe(requestedAt + 30_000); // TimeoutSeconds: 30
+
+    const sweeper = fleet.sweeper();
+    // Not yet due: nothing happens, and a direct time-out is refused.
+    expect((await sweeper.tick(timeoutAt! - 1)).timedOut).toBe(0);
+    await expect(reviews.timeOut(acme, jobId, timeoutAt! - 1)).rejects.toMatchObject({ code: "not_due" });
+    expect((await fleet.getJob("acme", jobId))!.status).toBe("needs_review");
+
+    // Due (the sweeper's clock at the deadline): the Task fails with States.Timeout, Catch runs.
+    expect((await sweeper.tick(timeoutAt!)).timedOut).toBe(1);
+    const done = await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
+    expect(done.output).toEqual({
+      inline: {
+        outcome: "escalated",
+        error: "States.Timeout",
+        cause: "review of AskHuman not decided within 30 s",
+      },
+    });
+    expect(done.history.map((e) => e.type)).toContain("review_timed_out");
+    // Decided (by the timeout): a late human decision and a second sweep are refused / skip.
+    await expect(reviews.approve(acme, jobId, {})).rejects.toMatchObject({ code: "not_waiting" });
+    expect((await sweeper.tick(timeoutAt! + 60_000)).timedOut).toBe(0);
+  });
+
+  it("a human decision before the deadline wins; the sweeper then leaves the job alone", async () => {
+    const jobId = await fleet.submit("acme", "review-timeout", { doc: "nda.pdf" });
+    const job = await fleet.waitForJob("acme", jobId, (j) => j.status === "needs_review");
+    await reviews.approve(acme, jobId, { ok: true });
+    const done = await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
+    expect(done.output).toEqual({ inline: { doc: "nda.pdf", decision: { ok: true } } });
+    const report = await fleet.sweeper().tick(job.review!.timeoutAt! + 1);
+    expect(report.timedOut).toBe(0);
+    expect((await fleet.getJob("acme", jobId))!.version).toBe(done.version);
+  });
+
+  it("a review without TimeoutSeconds has no deadline and cannot be timed out", async () => {
+    const { jobId, job } = await waitingJob();
+    expect(job.review!.timeoutAt).toBeUndefined();
+    await expect(reviews.timeOut(acme, jobId, Date.now() + 365 * 86_400_000)).rejects.toMatchObject({
+      code: "not_due",
+    });
+    await reviews.approve(acme, jobId, { label: "invoice" });
+    await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
+  });
 });

@@ -320,4 +320,38 @@ describe("sweeper queries and sweeper CAS", () => {
     expect(await sweeper.findExpiredLeases(now, 10)).toEqual([]);
     expect(await sweeper.findDueWakeups(now, 10)).toEqual([]);
   });
+
+  it("finds overdue reviews across tenants, earliest deadline first", async () => {
+    await jobs.deleteMany({});
+    const sweeper = createSweeperQueries(jobs);
+    const parked = async (store: typeof storeA, tenant: typeof A, timeoutAt?: number) => {
+      const j = await created(tenant);
+      await store.claim(j._id, "w", 1000, T0);
+      const review = { taskToken: `t-${j._id}`, stateName: "Review", data: null, requestedAt: T0 };
+      const r = await store.casUpdate(
+        j._id,
+        1,
+        {
+          status: "needs_review",
+          lease: null,
+          review: timeoutAt === undefined ? review : { ...review, timeoutAt },
+        },
+        T0,
+      );
+      expect(r.ok).toBe(true);
+      return j._id;
+    };
+    const late = await parked(storeG, G, T0 + 2_000);
+    const early = await parked(storeA, A, T0 + 1_000);
+    await parked(storeA, A, T0 + 60_000); // not yet due
+    await parked(storeA, A); // no deadline
+    expect(await sweeper.findOverdueReviews(T0 + 5_000, 10)).toEqual([
+      { tenantId: A, jobId: early, version: 2 },
+      { tenantId: G, jobId: late, version: 2 },
+    ]);
+    expect(await sweeper.findOverdueReviews(T0 + 1_500, 1)).toEqual([
+      { tenantId: A, jobId: early, version: 2 },
+    ]);
+    expect(await sweeper.findOverdueReviews(T0, 10)).toEqual([]);
+  });
 });

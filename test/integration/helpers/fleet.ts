@@ -24,6 +24,7 @@ import { loadWorkflowCatalog, WorkflowCatalog, type Workflow } from "../../../sh
 import { createWorker } from "../../../workers/create-worker.ts";
 import { defaultSteps } from "../../../workers/steps/index.ts";
 import type { StepRegistry } from "../../../workers/steps/registry.ts";
+import { createReviews } from "../../../workers/review.ts";
 import { createSweeper, type Sweeper } from "../../../workers/sweeper.ts";
 import type { Worker } from "../../../workers/worker.ts";
 import { emptyAndDeleteBucket } from "./aws.ts";
@@ -155,7 +156,10 @@ export async function createTestFleet(label: string, opts: FleetOptions = {}): P
       await Promise.all(all.map((w) => w.stop(graceMs)));
     },
     sweeper(s = {}) {
-      const sweeper = createSweeper(s.rt ?? rt, { staleQueuedMs: s.staleQueuedMs });
+      const sweeper = createSweeper(s.rt ?? rt, {
+        staleQueuedMs: s.staleQueuedMs,
+        reviews: createReviews(s.rt ?? rt, catalog),
+      });
       sweepers.push(sweeper);
       return sweeper;
     },
