@@ -174,13 +174,10 @@ export class Reviews {
       }
       const fields = await data.executionPatch(tenant, jobId, next);
       const at = now();
+      const outcome = decision.ok ? "approved" : decision.timedOutBy !== undefined ? "timed_out" : "rejected";
       const event = {
         at,
-        type: decision.ok
-          ? "review_approved"
-          : decision.timedOutBy !== undefined
-            ? "review_timed_out"
-            : "review_rejected",
+        type: `review_${outcome}`,
         state: review.stateName,
         detail: {
           ...(opts.reviewer !== undefined ? { reviewer: opts.reviewer } : {}),
@@ -209,12 +206,7 @@ export class Reviews {
         this.deps.log.warn({ err, tenantId: tenant, jobId }, "work message not sent after a review decision");
       }
       this.deps.log.info(
-        {
-          tenantId: tenant,
-          jobId,
-          state: review.stateName,
-          decision: decision.ok ? "approved" : decision.timedOutBy !== undefined ? "timed out" : "rejected",
-        },
+        { tenantId: tenant, jobId, state: review.stateName, decision: outcome },
         "review decision recorded",
       );
       return { jobId, stateName: review.stateName, version: r.version };

@@ -56,12 +56,12 @@ export interface SweepReport {
   redriven: number;
   /** Review Tasks failed with States.Timeout. */
   timedOut: number;
-  /** CAS races lost to another sweeper or a worker (nothing sent). */
+  /** Races lost to another sweeper, a worker or a reviewer (nothing sent). */
   skipped: number;
   errors: number;
 }
 
-type Kind = "expired" | "woken" | "redriven";
+type Kind = "expired" | "woken" | "redriven" | "timedOut";
 
 export class Sweeper {
   #timer: NodeJS.Timeout | undefined;
@@ -80,21 +80,38 @@ export class Sweeper {
         report,
         "expired",
         () => q.findExpiredLeases(now, n),
-        (s, c) => s.expireLease(c.jobId, c.version, now),
+        this.#requeueing((s, c) => s.expireLease(c.jobId, c.version, now)),
       );
       await this.#pass(
         report,
         "woken",
         () => q.findDueWakeups(now - this.deps.wakeGraceMs, n),
-        (s, c) => s.requeue(c.jobId, c.version, now),
+        this.#requeueing((s, c) => s.requeue(c.jobId, c.version, now)),
       );
       await this.#pass(
         report,
         "redriven",
         () => q.findStaleQueued(now - this.deps.redriveAfterMs, n),
-        (s, c) => s.requeue(c.jobId, c.version, now),
+        this.#requeueing((s, c) => s.requeue(c.jobId, c.version, now)),
       );
-      if (this.deps.reviews) await this.#reviewPass(report, () => q.findOverdueReviews(now, n), now);
+      const reviews = this.deps.reviews;
+      if (reviews) {
+        await this.#pass(
+          report,
+          "timedOut",
+          () => q.findOverdueReviews(now, n),
+          async (c) => {
+            try {
+              await reviews.timeOut(c.tenantId, c.jobId, now); // sends the work message itself
+              return true;
+            } catch (err) {
+              // Decided meanwhile, or another sweeper won: nothing to do.
+              if (err instanceof ReviewRefusedError && err.code !== "contended") return false;
+              throw err;
+            }
+          },
+        );
+      }
     }
     if (report.expired + report.woken + report.redriven + report.timedOut + report.errors > 0) {
       this.deps.log.info(report, "sweep");
@@ -102,11 +119,27 @@ export class Sweeper {
     return report;
   }
 
+  /** Acts on candidates with a CAS; a won CAS sends the job's work message. */
+  #requeueing(
+    cas: (store: JobStore, c: SweepCandidate) => Promise<CasResult>,
+  ): (c: SweepCandidate) => Promise<boolean> {
+    return async (c) => {
+      const r = await cas(this.deps.jobsOf(c.tenantId), c);
+      if (!r.ok) return false;
+      const work: WorkMessage = { tenantId: c.tenantId, jobId: c.jobId };
+      // A send that fails after a won CAS leaves the job queued and fresh; pass 3 re-drives it once
+      // it is stale again.
+      await this.deps.sqs.send(this.deps.workQueueUrl, { body: JSON.stringify(work) });
+      return true;
+    };
+  }
+
+  /** Finds candidates and acts on each: true = done (counted as `kind`), false = skipped. */
   async #pass(
     report: SweepReport,
     kind: Kind,
     find: () => Promise<SweepCandidate[]>,
-    cas: (store: JobStore, c: SweepCandidate) => Promise<CasResult>,
+    act: (c: SweepCandidate) => Promise<boolean>,
   ): Promise<void> {
     let candidates: SweepCandidate[];
     try {
@@ -118,49 +151,15 @@ export class Sweeper {
     }
     for (const c of candidates) {
       try {
-        const r = await cas(this.deps.jobsOf(c.tenantId), c);
-        if (!r.ok) {
+        if (!(await act(c))) {
           report.skipped++;
           continue;
         }
-        const work: WorkMessage = { tenantId: c.tenantId, jobId: c.jobId };
-        await this.deps.sqs.send(this.deps.workQueueUrl, { body: JSON.stringify(work) });
         report[kind]++;
-        this.deps.log.info({ tenantId: c.tenantId, jobId: c.jobId, kind }, "job re-enqueued by the sweeper");
+        this.deps.log.info({ tenantId: c.tenantId, jobId: c.jobId, kind }, "job swept");
       } catch (err) {
-        // A send that failed after a won CAS leaves the job queued and fresh; pass 3 re-drives it
-        // once it is stale again.
         report.errors++;
         this.deps.log.error({ err, tenantId: c.tenantId, jobId: c.jobId, kind }, "sweep of a job failed");
-      }
-    }
-  }
-
-  async #reviewPass(report: SweepReport, find: () => Promise<SweepCandidate[]>, now: number): Promise<void> {
-    const reviews = this.deps.reviews!;
-    let candidates: SweepCandidate[];
-    try {
-      candidates = await find();
-    } catch (err) {
-      report.errors++;
-      this.deps.log.error({ err, kind: "timedOut" }, "sweeper query failed");
-      return;
-    }
-    for (const c of candidates) {
-      try {
-        await reviews.timeOut(c.tenantId, c.jobId, now);
-        report.timedOut++;
-        this.deps.log.info(
-          { tenantId: c.tenantId, jobId: c.jobId },
-          "review timed out: task failed with States.Timeout",
-        );
-      } catch (err) {
-        if (err instanceof ReviewRefusedError && err.code !== "contended") {
-          report.skipped++; // decided meanwhile, or another sweeper won
-          continue;
-        }
-        report.errors++;
-        this.deps.log.error({ err, tenantId: c.tenantId, jobId: c.jobId }, "timing out a review failed");
       }
     }
   }

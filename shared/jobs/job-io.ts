@@ -63,8 +63,6 @@ export class CasOutcomeUnknownError extends Error {
 export interface JobIoOptions {
   /** Off: every call is its own round trip (as in a store without group commit). */
   coalesce?: boolean;
-  /** Fresh write tokens; injectable for tests. */
-  token?: () => string;
 }
 
 export class JobIo {
@@ -72,12 +70,11 @@ export class JobIo {
   readonly #reads: Coalescer<string, unknown>;
   readonly #writes: Coalescer<CasWrite, boolean>;
   readonly #coalesce: boolean;
-  readonly #token: () => string;
+  readonly #token = tokenSource();
 
   constructor(jobs: ScopedCollection<JobDoc>, options: JobIoOptions = {}) {
     this.#jobs = jobs;
     this.#coalesce = options.coalesce ?? true;
-    this.#token = options.token ?? tokenSource();
     this.#reads = new Coalescer(
       (ids) => this.#readMany(ids),
       (id) => id,

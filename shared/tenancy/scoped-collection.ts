@@ -86,7 +86,7 @@ export interface ScopedCollection<T extends TenantOwned> {
    * outcome counts the documents matched in total and names the ops the server refused (by index);
    * the others ran. A failure of the command as a whole rejects.
    */
-  bulkUpdateOne(ops: readonly ScopedUpdateOne<T>[]): Promise<BulkUpdateOutcome>;
+  bulkUpdateOne(ops: readonly ScopedOp<T>[]): Promise<BulkUpdateOutcome>;
   countDocuments(filter?: Filter<T>, options?: CountDocumentsOptions): Promise<number>;
   deleteOne(filter: Filter<T>, options?: DeleteOptions): Promise<DeleteResult>;
   aggregate<R extends Document = Document>(
@@ -94,9 +94,6 @@ export interface ScopedCollection<T extends TenantOwned> {
     options?: AggregateOptions,
   ): AggregationCursor<R>;
 }
-
-export type ScopedUpdateOne<T extends TenantOwned> = ScopedOp<T>;
-export type { BulkUpdateOutcome };
 
 const LOGICAL_OPERATORS = ["$and", "$or", "$nor"] as const;
 const FORBIDDEN_STAGES = new Set(["$lookup", "$graphLookup", "$unionWith", "$out", "$merge", "$documents"]);

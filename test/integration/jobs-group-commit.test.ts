@@ -5,8 +5,7 @@
  * outcome the matched count alone cannot tell.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { MongoClient } from "mongodb";
-import type { Collection } from "mongodb";
+import type { Collection, Db } from "mongodb";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import { ensureIndexes } from "../../shared/mongo/indexes.ts";
 import { newQueuedJob, type JobDoc } from "../../shared/jobs/job-doc.ts";
@@ -15,23 +14,20 @@ import { CAS_TOKEN_LOG, CasOutcomeUnknownError, JobIo } from "../../shared/jobs/
 import { JobStore } from "../../shared/jobs/job-store.ts";
 import { scopedCollection, type ScopedCollection } from "../../shared/tenancy/scoped-collection.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
+import { testDatabase } from "./helpers/mongo.ts";
 
-const url = process.env.MONGO_URL;
-if (!url) throw new Error("MONGO_URL is not set (see infra/)");
-const client = new MongoClient(url);
-const db = client.db(`sluice_test_group_commit_${process.pid}_${Math.random().toString(36).slice(2, 8)}`);
-const raw: Collection<JobDoc> = db.collection<JobDoc>(COLLECTIONS.jobs);
 const acme = tenantId("acme");
 const T0 = 1_767_225_600_000;
+let db: Db;
+let raw: Collection<JobDoc>;
+let drop: () => Promise<void>;
 
 beforeAll(async () => {
-  await client.connect();
+  ({ db, drop } = await testDatabase("group_commit"));
+  raw = db.collection<JobDoc>(COLLECTIONS.jobs);
   await ensureIndexes(db);
 });
-afterAll(async () => {
-  await db.dropDatabase();
-  await client.close();
-});
+afterAll(() => drop());
 
 /** Counts the commands the store sends, by method, and the ops of each bulk. */
 interface Tap {
