@@ -19,6 +19,8 @@
  * which callers already treat as an error. (A single "last token" field is not enough: a write
  * that applied and was then overwritten by the next writer would read as lost, and a caller
  * retrying its read-modify-write would apply it twice. The group-commit property test caught it.)
+ * If the read-back itself fails, every op of that bulk rejects with its error: again an unknown
+ * outcome, never a guess.
  *
  * Every call goes through the tenant-scoped collection, so scoping is unchanged. `casTokens` is a
  * store-internal field (the job schema strips it on read).

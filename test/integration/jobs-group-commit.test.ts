@@ -181,6 +181,31 @@ describe("group commit: coalesced reads and compare-and-set writes", () => {
     expect(results.slice(1).map((r) => r.status)).toEqual(["fulfilled", "fulfilled"]);
   });
 
+  it("a read-back that fails rejects every op of its bulk (unknown outcome), never a guess", async () => {
+    const inner = scopedCollection(raw, acme, db);
+    const lost = new Error("connection lost during read-back");
+    const jobs = new Proxy(inner, {
+      get(target, prop, receiver) {
+        if (prop !== "find") return Reflect.get(target, prop, receiver) as unknown;
+        return (...args: Parameters<typeof inner.find>) => {
+          const projection = (args[1]?.projection ?? {}) as Record<string, unknown>;
+          if ("casTokens" in projection) throw lost;
+          return inner.find(...args);
+        };
+      },
+    });
+    const store = new JobStore(jobs);
+    const ids = await newJobs(store, 3);
+    const settled = await Promise.allSettled(
+      ids.map((id, i) => store.casUpdate(id, i === 1 ? 5 : 0, { priority: 2 }, T0)),
+    );
+    expect(settled.map((r) => r.status)).toEqual(["rejected", "rejected", "rejected"]);
+    for (const r of settled) expect((r as PromiseRejectedResult).reason).toBe(lost);
+    // What the server holds is what happened: jobs 0 and 2 were written, job 1 was not.
+    const docs = await Promise.all(ids.map((id) => store.get(id)));
+    expect(docs.map((d) => d?.version)).toEqual([1, 0, 1]);
+  });
+
   it("an op the server refuses fails alone; the rest of its bulk applies", async () => {
     const { jobs } = tapped();
     const store = new JobStore(jobs);
