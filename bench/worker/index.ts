@@ -86,6 +86,7 @@ export async function workerBench(argv: string[]): Promise<number> {
     const report = buildReport({
       opts,
       rounds,
+      warmup,
       bareRates: bare.map((b) => b.perSecond),
       workerRates: worker.map((w) => w.perSecond),
       bareCpu: bare.map((b) => b.cpuMsPerJob),

@@ -6,7 +6,7 @@ import type { SideOptions, SideResult, WorkerSideResult } from "./sides.ts";
 import { STATES_PER_JOB } from "./workflow.ts";
 
 export interface WorkerReport {
-  options: SideOptions & { rounds: number };
+  options: SideOptions & { rounds: number; warmup: number };
   bare: { jobsPerSecond: number; rounds: number[]; cpuMsPerJob: number };
   worker: { jobsPerSecond: number; rounds: number[]; cpuMsPerJob: number };
   ratio: number;
@@ -30,6 +30,8 @@ export interface WorkerReport {
 export interface ReportInput {
   opts: SideOptions;
   rounds: number;
+  /** Unmeasured messages per side before the rounds. */
+  warmup: number;
   bareRates: number[];
   workerRates: number[];
   /** This process's CPU ms per message, per round. */
@@ -55,7 +57,7 @@ export function buildReport(input: ReportInput): WorkerReport {
   const writes = w.rec.counter("mongo.writes");
   const perJob = (s: SideResult) => (o: OpSummary) => ({ ...o, perJob: o.calls / s.messages });
   return {
-    options: { ...opts, rounds: input.rounds },
+    options: { ...opts, rounds: input.rounds, warmup: input.warmup },
     bare: { jobsPerSecond: bareRate, rounds: input.bareRates, cpuMsPerJob: median(input.bareCpu) },
     worker: { jobsPerSecond: workerRate, rounds: input.workerRates, cpuMsPerJob: median(input.workerCpu) },
     ratio: workerRate / bareRate,
@@ -95,7 +97,7 @@ export function printReport(r: WorkerReport): void {
   const o = r.options;
   const lines = [
     `worker benchmark: ${o.jobs} jobs x ${r.statesPerJob} states (Pass, Task, Pass, Task, Succeed; no-op steps)`,
-    `one in-process worker, concurrency ${o.concurrency}; ${o.producers} parallel batch senders; ${o.rounds} round(s) per side, median shown`,
+    `one in-process worker, concurrency ${o.concurrency}; ${o.producers} parallel batch senders; ${o.rounds} round(s) per side after a ${o.warmup}-message warm-up, median shown`,
     "",
     formatTable(cols("side", "jobs/s (median)", "rounds"), [
       [
