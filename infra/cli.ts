@@ -4,6 +4,7 @@
  *
  *   test                 start the local stack if needed, run every check, stop what it started
  *   demo                 start the local stack if needed, run the demo pipeline, print the job
+ *   build                compile the services into dist/ (the production build)
  *   stack <cmd>          up | down | status | logs [service] | env
  *   provision [flags]    create queues, bucket, indexes and default quotas for tenants
  *   conformance [file]   run the AWS-recorded ASL corpus through the engine
@@ -19,6 +20,8 @@ async function main(): Promise<number> {
       return (await import("./test-runner.ts")).runAllTests(rest);
     case "demo":
       return (await import("../workers/demo/run-demo.ts")).runDemoCommand(rest);
+    case "build":
+      return (await import("./build.ts")).buildCommand(rest);
     case "stack":
       return (await import("./stack/index.ts")).stackCommand(rest);
     case "provision":
@@ -33,7 +36,7 @@ async function main(): Promise<number> {
       return (await import("../bench/run.ts")).benchCommand(rest);
     default:
       console.error(
-        `usage: infra/cli.ts <test|demo|stack|provision|conformance|bench|review|tenants> [...]\nunknown command: ${command ?? "(none)"}`,
+        `usage: infra/cli.ts <test|demo|build|stack|provision|conformance|bench|review|tenants> [...]\nunknown command: ${command ?? "(none)"}`,
       );
       return 2;
   }

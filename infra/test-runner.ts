@@ -7,8 +7,8 @@ import { resolve } from "node:path";
  * already given through AWS_ENDPOINT_URL / MONGO_URL, runs every check in order, stops the stack it
  * started (even on failure), and ends with one summary line `tests: N passed, M failed`.
  *
- * Steps: typecheck, lint, unit tests, integration tests (real LocalStack + MongoDB-wire server),
- * and the ASL conformance corpus when ../shared/asl-corpus is present. Flags: --no-lint,
+ * Steps: typecheck, lint, format, the production build (`npm run build`), unit tests, integration
+ * tests (real LocalStack + MongoDB-wire server), and the ASL conformance corpus when ../shared/asl-corpus is present. Flags: --no-lint,
  * --only=<step,...> to run a subset while developing.
  */
 interface Step {
@@ -45,6 +45,7 @@ function steps(): Step[] {
     { name: "typecheck", cmd: ["npx", "tsc", "--noEmit", "-p", "tsconfig.json"], needsStack: false },
     { name: "lint", cmd: ["npx", "eslint", "."], needsStack: false },
     { name: "format", cmd: ["npx", "prettier", "--check", "."], needsStack: false },
+    { name: "build", cmd: ["node", "--import", "tsx", "infra/cli.ts", "build"], needsStack: false },
     vitest("unit"),
     vitest("integration"),
   ];

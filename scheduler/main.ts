@@ -5,6 +5,7 @@
  * must report capacity (`CapacityReporter`) and give slots back (`createUsageSettleHook`).
  */
 import { loadConfigOrExit } from "../shared/config/exit.ts";
+import { entryArgsOrExit, type EntrySpec } from "../shared/runtime/entry-args.ts";
 import { createLogger } from "../shared/log/logger.ts";
 import { exitOnSignals, isEntryPoint, stopAll } from "../shared/runtime/lifecycle.ts";
 import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
@@ -12,7 +13,15 @@ import { loadWorkflowCatalog } from "../shared/workflows/catalog.ts";
 import { defaultSteps } from "../workers/steps/index.ts";
 import { createFairScheduler } from "./create-fair-scheduler.ts";
 
-export async function main(): Promise<void> {
+export const SCHEDULER_ENTRY: EntrySpec = {
+  command: "sluice-scheduler (node dist/scheduler/main.js)",
+  summary:
+    "Releases jobs fairly from the tenants' intake queues to the work queue, with quotas read live from MongoDB.\nRuns until SIGTERM or SIGINT (graceful; a second signal exits 1).",
+  flags: [],
+};
+
+export async function main(argv: readonly string[] = []): Promise<void> {
+  entryArgsOrExit(SCHEDULER_ENTRY, argv);
   const config = loadConfigOrExit();
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty, service: "scheduler" });
   const rt = await createRuntime(config, log);
@@ -27,7 +36,7 @@ export async function main(): Promise<void> {
 }
 
 if (isEntryPoint(import.meta.url)) {
-  main().catch((err: unknown) => {
+  main(process.argv.slice(2)).catch((err: unknown) => {
     process.stderr.write(
       `scheduler failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
     );

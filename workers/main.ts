@@ -6,6 +6,7 @@
  * exits 1 at once.
  */
 import { loadConfigOrExit } from "../shared/config/exit.ts";
+import { entryArgsOrExit, type EntrySpec } from "../shared/runtime/entry-args.ts";
 import { createLogger } from "../shared/log/logger.ts";
 import { exitOnSignals, isEntryPoint, stopAll } from "../shared/runtime/lifecycle.ts";
 import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
@@ -17,7 +18,17 @@ import { defaultSteps } from "./steps/index.ts";
 import { createReviews } from "./review.ts";
 import { createSweeper } from "./sweeper.ts";
 
+export const WORKER_ENTRY: EntrySpec = {
+  command: "sluice-worker (node dist/workers/main.js)",
+  summary:
+    "Runs jobs from the work queue (ASL workflows, a checkpoint per transition) and, unless told not to,\nthe sweeper that recovers expired leases and due wake-ups. Runs until SIGTERM or SIGINT.",
+  flags: [
+    { name: "--no-sweeper", description: "run no sweeper in this process (keep at least one in the fleet)" },
+  ],
+};
+
 export async function main(argv: readonly string[]): Promise<void> {
+  const flags = entryArgsOrExit(WORKER_ENTRY, argv);
   const config = loadConfigOrExit();
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty, service: "worker" });
   const rt = await createRuntime(config, log);
@@ -27,7 +38,7 @@ export async function main(argv: readonly string[]): Promise<void> {
   });
   const worker = createWorker(rt, { catalog, steps, onSettled: createUsageSettleHook(rt) });
   const capacity = createCapacityReporter(rt, worker);
-  const sweeper = argv.includes("--no-sweeper")
+  const sweeper = flags.has("--no-sweeper")
     ? undefined
     : createSweeper(rt, { reviews: createReviews(rt, catalog) });
   exitOnSignals({

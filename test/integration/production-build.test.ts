@@ -1,0 +1,98 @@
+/**
+ * The production build runs on a production install: `npm run build` output with only the runtime
+ * dependencies (`npm ci --omit=dev`), started with plain `node` — no tsx, no TypeScript. Proves the
+ * entry points' usage and a job end to end (intake → scheduler → worker → complete) on the real stack.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { existsSync } from "node:fs";
+import { resolve } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { tenantId } from "../../shared/tenancy/tenant-id.ts";
+import { sleep, stackEnv } from "./helpers/env.ts";
+import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
+import { productionInstall } from "./helpers/production.ts";
+
+let dir: string;
+let fleet: TestFleet;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  [dir, fleet] = await Promise.all([productionInstall(), createTestFleet("prod")]);
+}, 300_000);
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  await fleet?.cleanup();
+});
+
+function node(entry: string, args: readonly string[], env: Record<string, string> = {}) {
+  const child = spawn(process.execPath, [resolve(dir, entry), ...args], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let stdout = "";
+  let stderr = "";
+  child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+  return { child, exited, out: () => stdout, err: () => stderr };
+}
+
+describe("production build on an --omit=dev install", () => {
+  it("has no dev dependency installed", () => {
+    expect(existsSync(resolve(dir, "node_modules/mongodb"))).toBe(true);
+    expect(existsSync(resolve(dir, "node_modules/asl-validator"))).toBe(true);
+    expect(existsSync(resolve(dir, "node_modules/tsx"))).toBe(false);
+    expect(existsSync(resolve(dir, "node_modules/typescript"))).toBe(false);
+  });
+
+  for (const [entry, flag] of [
+    ["dist/scheduler/main.js", "usage:"],
+    ["dist/workers/main.js", "--no-sweeper"],
+  ] as const) {
+    it(`${entry} --help prints its usage and exits 0; an unknown flag exits 2`, async () => {
+      const help = node(entry, ["--help"]);
+      expect(await help.exited).toBe(0);
+      expect(help.out()).toContain(flag);
+      expect(help.out()).toContain("MONGO_URL");
+      const bad = node(entry, ["--frobnicate"]);
+      expect(await bad.exited).toBe(2);
+      expect(bad.err()).toContain('unknown argument "--frobnicate"');
+    });
+  }
+
+  it("runs a job end to end: intake message → scheduler → worker → complete", async () => {
+    const { awsEndpoint, mongoUrl } = stackEnv();
+    const env = {
+      AWS_ACCESS_KEY_ID: "test",
+      AWS_SECRET_ACCESS_KEY: "test",
+      AWS_ENDPOINT_URL: awsEndpoint,
+      MONGO_URL: mongoUrl,
+      LOG_LEVEL: "info",
+      LOG_PRETTY: "never",
+      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
+      ...fleet.env,
+    };
+    const scheduler = node("dist/scheduler/main.js", [], env);
+    const worker = node("dist/workers/main.js", [], env);
+    const acme = tenantId("acme");
+    const { queueUrl } = await fleet.rt.queues.intake(acme);
+    const idempotencyKey = `prod-${Date.now()}`;
+    await fleet.rt.sqs.send(queueUrl, {
+      body: JSON.stringify({ tenantId: "acme", workflow: "hello", idempotencyKey, input: { name: "Grace" } }),
+    });
+    const deadline = Date.now() + 45_000;
+    let job = await fleet.rt.jobsOf(acme).findByIdempotencyKey(idempotencyKey);
+    while (job?.status !== "complete" && Date.now() < deadline) {
+      await sleep(200);
+      job = await fleet.rt.jobsOf(acme).findByIdempotencyKey(idempotencyKey);
+    }
+    expect(job?.status, `scheduler:\n${scheduler.err()}\nworker:\n${worker.err()}`).toBe("complete");
+    expect(JSON.stringify(job?.output)).toContain("Grace");
+    scheduler.child.kill("SIGTERM");
+    worker.child.kill("SIGTERM");
+    expect(await scheduler.exited).toBe(0);
+    expect(await worker.exited).toBe(0);
+  }, 90_000);
+});
