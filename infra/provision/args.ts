@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { TenantIdSchema, type TenantId } from "../../shared/tenancy/tenant-id.ts";
+import { TENANT_ID_RULE, TenantIdSchema, type TenantId } from "../../shared/tenancy/tenant-id.ts";
 
 export const PROVISION_USAGE = `usage: node --import tsx infra/provision.ts [--tenants a,b,...] [--file tenants.json]
 
@@ -62,7 +62,7 @@ export async function parseProvisionArgs(argv: readonly string[]): Promise<Provi
   }
   if (bad.length > 0) {
     throw new ProvisionArgsError(
-      `invalid tenant id(s) ${bad.map((b) => JSON.stringify(b)).join(", ")}: ${"must match ^[a-z][a-z0-9-]{1,39}$"}`,
+      `invalid tenant id(s) ${bad.map((b) => JSON.stringify(b)).join(", ")}: ${TENANT_ID_RULE}`,
     );
   }
   return { tenants: [...new Set(tenants)], help };

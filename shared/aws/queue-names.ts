@@ -1,8 +1,9 @@
-import type { TenantId } from "../tenancy/tenant-id.ts";
+import { isTenantIdShape, RESERVED_TENANT_SUFFIX, type TenantId } from "../tenancy/tenant-id.ts";
 
 /** SQS queue names: 1-80 characters of letters, digits, `-` and `_`. */
 const QUEUE_NAME = /^[A-Za-z0-9_-]{1,80}$/;
-export const DLQ_SUFFIX = "-dlq";
+/** Also the suffix no tenant id may end with, so an intake queue is never another queue's DLQ. */
+export const DLQ_SUFFIX = RESERVED_TENANT_SUFFIX;
 
 export class QueueNameError extends Error {
   constructor(message: string) {
@@ -16,8 +17,12 @@ function checked(name: string): string {
   return name;
 }
 
-/** `<prefix>-intake-<tenant>`: a tenant's intake queue. */
+/**
+ * `<prefix>-intake-<tenant>`: a tenant's intake queue. Unambiguous because a tenant id never ends in
+ * `-dlq` (re-checked here: the brand is a compile-time promise and a name is a security boundary).
+ */
 export function intakeQueueName(prefix: string, tenant: TenantId): string {
+  if (!isTenantIdShape(tenant)) throw new QueueNameError(`invalid tenant id ${JSON.stringify(tenant)}`);
   return checked(`${prefix}-intake-${tenant}`);
 }
 

@@ -1,4 +1,4 @@
-import type { TenantId } from "./tenant-id.ts";
+import { isTenantIdShape, type TenantId } from "./tenant-id.ts";
 
 /**
  * THE ONLY place that builds S3 keys. Every object lives under `tenants/<tenantId>/`, and a
@@ -8,7 +8,6 @@ import type { TenantId } from "./tenant-id.ts";
 export type TenantKey = string & { readonly __brand: "TenantKey" };
 
 export const TENANTS_ROOT = "tenants";
-const TENANT_ID = /^[a-z][a-z0-9-]{1,39}$/;
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u001f\u007f]/;
 /** S3's limit is 1024 UTF-8 bytes per key. */
@@ -23,7 +22,7 @@ export class TenantKeyError extends Error {
 
 function checkTenant(tenant: TenantId): void {
   // The brand is a compile-time promise; re-check because keys are a security boundary.
-  if (!TENANT_ID.test(tenant)) throw new TenantKeyError(`invalid tenant id ${JSON.stringify(tenant)}`);
+  if (!isTenantIdShape(tenant)) throw new TenantKeyError(`invalid tenant id ${JSON.stringify(tenant)}`);
 }
 
 /** Throws unless `part` is one safe path segment: non-empty, no `/`, not `.`/`..`, no control characters. */
