@@ -7,6 +7,7 @@ import { isTerminal } from "../shared/jobs/transitions.ts";
 import { parseWorkMessage, workMessageJobHint, type WorkMessage } from "../shared/messages/work-message.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import { DeleteBatcher } from "./delete-batcher.ts";
+import { JobsInProgress, type Admission } from "./jobs-in-progress.ts";
 import { runJob, type JobRunOutcome, type JobRunnerDeps } from "./job-runner.ts";
 import { defaultPrefetch, intakePolicy, MAX_RECEIVE } from "./receive-plan.ts";
 import { WorkFeeder } from "./work-feeder.ts";
@@ -47,7 +48,9 @@ export type MessageOutcome =
   | JobRunOutcome
   | { kind: "rejected"; reason: string }
   | { kind: "poison"; reason: string }
-  | { kind: "error"; error: string };
+  | { kind: "error"; error: string }
+  /** The job is already running in this worker: the message waits for that run (see jobs-in-progress.ts). */
+  | { kind: "deferred"; reason: string };
 
 export const POISON_ERROR = "Sluice.Poison";
 
@@ -70,6 +73,11 @@ export class Worker {
   readonly #running = new Set<Promise<MessageOutcome>>();
   readonly #deletes: DeleteBatcher;
   readonly #feeder: WorkFeeder;
+  /** The jobs running here: one run per job at a time. */
+  readonly #inProgress = new JobsInProgress();
+  /** Messages waiting for their job's run here to settle (they hold no slot while they wait). */
+  readonly #followers = new Set<Promise<void>>();
+  #stopping = false;
 
   constructor(private readonly deps: WorkerDeps) {
     // Every running Task step listens on the shutdown signal (and stops listening when it ends), so
@@ -148,6 +156,7 @@ export class Worker {
   async #handle(message: ReceivedMessage): Promise<Handled> {
     const { sqs, workQueueUrl, log } = this.deps;
     let work: WorkMessage | undefined;
+    let admission: Admission | undefined;
     try {
       const parsed = parseWorkMessage(message.body);
       if (!parsed.ok) {
@@ -156,6 +165,13 @@ export class Worker {
       }
       work = parsed.message;
       const { tenantId, jobId } = work;
+      admission = this.#inProgress.enter(work);
+      if (!admission.run) {
+        this.#follow(message, admission.settled);
+        const reason = "the job is already running in this worker; the message waits for that run";
+        log.info({ tenantId, jobId, messageId: message.messageId }, reason);
+        return { outcome: { kind: "deferred", reason }, deleted: NOTHING_TO_DELETE };
+      }
       const outcome = await runJob(
         {
           ...this.deps.runner,
@@ -185,7 +201,43 @@ export class Worker {
         "work message failed; it will be redelivered",
       );
       return { outcome: { kind: "error", error }, deleted: NOTHING_TO_DELETE };
+    } finally {
+      if (admission?.run) admission.leave();
     }
+  }
+
+  /**
+   * A second message for a job running here: kept invisible until that run settles, then handled
+   * like any message (a job that rests by then makes it a no-op that deletes it; a job the run
+   * left in flight is run by it). At shutdown it is made visible again instead.
+   */
+  #follow(message: ReceivedMessage, settled: Promise<void>): void {
+    const { sqs, workQueueUrl, visibilityTimeoutSeconds, log } = this.deps;
+    const everyMs = Math.max(100, (visibilityTimeoutSeconds * 1000) / 3);
+    const keep = setInterval(() => {
+      sqs
+        .changeVisibility(workQueueUrl, message.receiptHandle, visibilityTimeoutSeconds)
+        .catch((err: unknown) => {
+          log.warn({ err, messageId: message.messageId }, "could not extend a waiting message's visibility");
+        });
+    }, everyMs);
+    const p: Promise<void> = settled
+      .then(async () => {
+        clearInterval(keep);
+        if (this.#stopping) {
+          await sqs.changeVisibility(workQueueUrl, message.receiptHandle, 0);
+          return;
+        }
+        await this.#track(message);
+      })
+      .catch((err: unknown) => {
+        log.warn({ err, messageId: message.messageId }, "a waiting message could not be handed back");
+      })
+      .finally(() => {
+        clearInterval(keep);
+        this.#followers.delete(p);
+      });
+    this.#followers.add(p);
   }
 
   /** The last allowed receive failed: fail the job (unless another worker holds it) and DLQ the message. Never throws. */
@@ -314,9 +366,13 @@ export class Worker {
    */
   async stop(graceMs = 10_000): Promise<void> {
     const abortTasks = setTimeout(() => this.#shutdown.abort(new Error("grace period over")), graceMs);
+    this.#stopping = true;
     try {
       await this.#feeder.stop();
-      await Promise.allSettled([...this.#running]);
+      // A follower woken by a run that settles now hands its message back instead of running it.
+      while (this.#running.size + this.#followers.size > 0) {
+        await Promise.allSettled([...this.#running, ...this.#followers]);
+      }
       await this.#deletes.drain();
     } finally {
       clearTimeout(abortTasks);

@@ -11,7 +11,7 @@
  * overwrites. History events travel in the same write (`$push` with `$slice`), so one transition is
  * one MongoDB write.
  *
- * Claims read the job, decide (`decideClaim`, pure) and CAS with a filter that restates the decision,
+ * Claims read the job, decide (`decideClaim` in decide-claim.ts, pure) and CAS with a filter that restates the decision,
  * so a claim that lost a race (or whose lease condition changed in between) writes nothing.
  *
  * Group commit (job-io.ts, ADR 0004): reads by id and CAS writes made by concurrent jobs in the same
@@ -38,6 +38,9 @@ import type { HistoryEvent, JobDoc, JobPatch } from "./job-doc.ts";
 import { JobIo, type JobIoOptions } from "./job-io.ts";
 import { impliedFields, validatePatch, withoutUndefined } from "./job-patch.ts";
 import { IllegalTransitionError, canTransition, predecessorsOf } from "./transitions.ts";
+import { claimGuard, decideClaim, type ClaimHow } from "./decide-claim.ts";
+
+export { decideClaim, type ClaimHow } from "./decide-claim.ts";
 
 /**
  * `ok: false` means nothing was written. `current` is the document now (null: no such job for this
@@ -51,13 +54,11 @@ export interface CasOptions {
   history?: readonly HistoryEvent[];
 }
 
-export type ClaimHow = "fresh" | "reclaimed" | "stolen";
-
 export type ClaimResult =
   | { ok: true; job: JobDoc; how: ClaimHow; previousOwner: string | null }
   | {
       ok: false;
-      /** `leased`: another owner holds a live lease. `not_due`: a Wait rests until `wakeAt`.
+      /** `leased`: a live lease is held (by anyone, this owner included). `not_due`: a Wait rests until `wakeAt`.
        *  `not_claimable`: needs_review or terminal. `contended`: lost the race too many times. */
       reason: "not_found" | "leased" | "not_due" | "not_claimable" | "contended";
       job: JobDoc | null;
@@ -68,36 +69,6 @@ export { InvalidJobPatchError } from "./job-patch.ts";
 export type LeaseResult = { ok: true; expiresAt: number } | { ok: false; current: JobDoc | null };
 
 const MAX_CLAIM_ROUNDS = 5;
-
-type ClaimDecision =
-  { claimable: true; how: ClaimHow } | { claimable: false; reason: "leased" | "not_due" | "not_claimable" };
-
-/** Whether `owner` may claim `job` at `now` (pure; the store restates it in its write filter). */
-export function decideClaim(job: JobDoc, owner: string, now: number): ClaimDecision {
-  switch (job.status) {
-    case "queued":
-      return job.wakeAt !== null && job.wakeAt > now
-        ? { claimable: false, reason: "not_due" }
-        : { claimable: true, how: "fresh" };
-    case "running":
-      if (job.lease !== null && job.lease.owner === owner) return { claimable: true, how: "reclaimed" };
-      if (job.lease === null || job.lease.expiresAt <= now) return { claimable: true, how: "stolen" };
-      return { claimable: false, reason: "leased" };
-    default:
-      return { claimable: false, reason: "not_claimable" };
-  }
-}
-
-const claimGuard = (how: ClaimHow, owner: string, now: number): Filter<JobDoc> => {
-  switch (how) {
-    case "fresh":
-      return { status: "queued", $or: [{ wakeAt: null }, { wakeAt: { $lte: now } }] };
-    case "reclaimed":
-      return { status: "running", "lease.owner": owner };
-    case "stolen":
-      return { status: "running", $or: [{ lease: null }, { "lease.expiresAt": { $lte: now } }] };
-  }
-};
 
 /** The document as the store just wrote it (what the server now holds). */
 function applied(
@@ -182,9 +153,9 @@ export class JobStore {
   }
 
   /**
-   * Takes the job for `owner` until `now + leaseMs`: a queued job that is due, a running job whose
-   * lease expired (stolen), or one `owner` already holds (reclaimed, e.g. a duplicate delivery).
-   * Sets status `running`, clears `wakeAt`, and counts an attempt unless reclaimed. A lost race
+   * Takes the job for `owner` until `now + leaseMs`: a queued job that is due, or a running job whose
+   * lease expired (stolen). A live lease is refused (`leased`) even when it is `owner`'s own (see
+   * decide-claim.ts). Sets status `running`, clears `wakeAt`, and counts an attempt. A lost race
    * reloads and re-decides.
    */
   async claim(jobId: string, owner: string, leaseMs: number, now: number): Promise<ClaimResult> {
@@ -192,7 +163,7 @@ export class JobStore {
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
       job = await this.get(jobId);
       if (job === null) return { ok: false, reason: "not_found", job };
-      const decision = decideClaim(job, owner, now);
+      const decision = decideClaim(job, now);
       if (!decision.claimable) return { ok: false, reason: decision.reason, job };
       const previousOwner = job.lease?.owner ?? null;
       const patch: JobPatch = {
@@ -200,19 +171,12 @@ export class JobStore {
         lease: { owner, expiresAt: now + leaseMs },
         wakeAt: null,
         startedAt: job.startedAt ?? now,
-        attempts: job.attempts + (decision.how === "reclaimed" ? 0 : 1),
+        attempts: job.attempts + 1,
       };
       const events: HistoryEvent[] = [
         { at: now, type: "claimed", detail: { owner, how: decision.how, previousOwner } },
       ];
-      const result = await this.#cas(
-        jobId,
-        job.version,
-        patch,
-        now,
-        claimGuard(decision.how, owner, now),
-        events,
-      );
+      const result = await this.#cas(jobId, job.version, patch, now, claimGuard(decision.how, now), events);
       if (result.ok) {
         return {
           ok: true,

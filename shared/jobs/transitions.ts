@@ -8,7 +8,7 @@
  * | `queued`       | `queued`       | re-drive: the sweeper wakes a due Wait or re-sends a lost message  |
  * | `queued`       | `failed`       | poison message / rejected body: failed without running again      |
  * | `queued`       | `cancelled`    | cancel before it runs                                             |
- * | `running`      | `running`      | checkpoint after a transition; same-owner reclaim; lease steal    |
+ * | `running`      | `running`      | checkpoint after a transition; steal of an expired lease          |
  * | `running`      | `queued`       | lease released (shutdown), lease expired (sweeper), Wait stored   |
  * | `running`      | `needs_review` | a review task / `.waitForTaskToken` state is reached              |
  * | `running`      | `complete`     | the workflow succeeded                                            |

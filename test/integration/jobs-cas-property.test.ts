@@ -195,7 +195,7 @@ describe("CAS store under competing writers", () => {
     const committed = wins.reduce((a, b) => a + b, 0);
     expect(counterOf(final)).toBe(committed);
     expect(final?.attempts).toBeGreaterThan(0);
-    // every successful write bumped the version once: claims (attempts, minus none reclaimed) + checkpoints
+    // every successful write bumped the version once: claims + checkpoints
     expect(final?.version).toBe(committed + (final?.history.filter((h) => h.type === "claimed").length ?? 0));
   });
 });

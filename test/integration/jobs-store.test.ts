@@ -188,7 +188,7 @@ describe("JobStore.claim and leases", () => {
     expect(await storeA.get(j._id)).toEqual(c.job);
   });
 
-  it("a fresh lease blocks others; the same owner reclaims without a new attempt", async () => {
+  it("a live lease blocks everyone, its own owner included (issue 9 E/10: no second run beside the first)", async () => {
     const j = await created();
     await storeA.claim(j._id, "w1", 30_000, T0);
     expect(await storeA.claim(j._id, "w2", 30_000, T0 + 29_999)).toMatchObject({
@@ -196,7 +196,19 @@ describe("JobStore.claim and leases", () => {
       reason: "leased",
     });
     const again = await storeA.claim(j._id, "w1", 30_000, T0 + 100);
-    expect(again).toMatchObject({ ok: true, how: "reclaimed", job: { attempts: 1, version: 2 } });
+    expect(again).toMatchObject({ ok: false, reason: "leased", job: { attempts: 1, version: 1 } });
+    expect(await storeA.get(j._id)).toMatchObject({
+      version: 1,
+      lease: { owner: "w1", expiresAt: T0 + 30_000 },
+    });
+    // Once its lease expired, the owner may take it again like anyone: a new run, a new attempt.
+    const later = await storeA.claim(j._id, "w1", 30_000, T0 + 30_000);
+    expect(later).toMatchObject({
+      ok: true,
+      how: "stolen",
+      previousOwner: "w1",
+      job: { attempts: 2, version: 2 },
+    });
   });
 
   it("steals an expired lease (built directly by backdating it)", async () => {

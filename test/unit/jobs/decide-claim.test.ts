@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { newQueuedJob } from "../../../shared/jobs/job-doc.ts";
 import type { JobDoc } from "../../../shared/jobs/job-doc.ts";
-import { decideClaim } from "../../../shared/jobs/job-store.ts";
+import { decideClaim } from "../../../shared/jobs/decide-claim.ts";
 import { tenantId } from "../../../shared/tenancy/tenant-id.ts";
 
 const NOW = 1_000_000;
@@ -23,14 +23,15 @@ describe("decideClaim", () => {
     ["queued, wait due now", j({ wakeAt: NOW }), { claimable: true, how: "fresh" }],
     ["queued, wait in the future", j({ wakeAt: NOW + 1 }), { claimable: false, reason: "not_due" }],
     [
-      "running, my lease",
+      // issue 9 E/10: the owner of a live lease does not enter it a second time
+      "running, my live lease",
       j({ status: "running", lease: { owner: "me", expiresAt: NOW + 9 } }),
-      { claimable: true, how: "reclaimed" },
+      { claimable: false, reason: "leased" },
     ],
     [
       "running, my expired lease",
       j({ status: "running", lease: { owner: "me", expiresAt: 1 } }),
-      { claimable: true, how: "reclaimed" },
+      { claimable: true, how: "stolen" },
     ],
     [
       "running, other's live lease",
@@ -48,6 +49,6 @@ describe("decideClaim", () => {
     ["failed", j({ status: "failed" }), { claimable: false, reason: "not_claimable" }],
     ["cancelled", j({ status: "cancelled" }), { claimable: false, reason: "not_claimable" }],
   ])("%s", (_name, job, expected) => {
-    expect(decideClaim(job, "me", NOW)).toEqual(expected);
+    expect(decideClaim(job, NOW)).toEqual(expected);
   });
 });
