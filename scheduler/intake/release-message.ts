@@ -27,7 +27,12 @@ export interface ReleaseDeps {
 }
 
 export type ReleaseOutcome =
-  | { kind: "released"; jobId: string; created: boolean }
+  /**
+   * The job exists and its work message is sent. `intakeDeleted: false`: the intake message's delete
+   * failed afterwards; it will be redelivered and found a duplicate (or a repeat release), but this
+   * release happened and its slot is the job's.
+   */
+  | { kind: "released"; jobId: string; created: boolean; intakeDeleted: boolean }
   | { kind: "duplicate"; jobId: string; status: string }
   | { kind: "rejected"; reason: string };
 
@@ -83,9 +88,19 @@ export async function releaseMessage(
   }
   const work: WorkMessage = { tenantId: tenant, jobId: job._id };
   await deps.sqs.send(deps.workQueueUrl, { body: JSON.stringify(work) });
-  await deps.sqs.delete(queues.queueUrl, message.receiptHandle);
+  let intakeDeleted = true;
+  try {
+    await deps.sqs.delete(queues.queueUrl, message.receiptHandle);
+  } catch (err) {
+    // Released all the same: the caller keeps the job's slot; the redelivered message is a no-op.
+    intakeDeleted = false;
+    deps.log.warn(
+      { err, tenantId: tenant, jobId: job._id, messageId: message.messageId },
+      "intake message not deleted after its job was released; its redelivery will be a duplicate",
+    );
+  }
   deps.log.info({ tenantId: tenant, jobId: job._id, workflow: intake.workflow, created }, "job released");
-  return { kind: "released", jobId: job._id, created };
+  return { kind: "released", jobId: job._id, created, intakeDeleted };
 }
 
 function inputPayload(

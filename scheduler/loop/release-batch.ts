@@ -36,8 +36,10 @@ export interface ReleaseCounts {
  * then per release takes a buffered message (of the decided priority if there is one), takes the
  * tenant's slot atomically (`tryAcquire`; a refusal ends the tenant's releases for this tick and keeps
  * the message buffered), releases it, and records the acquisition in the usage ledger. A rejection or
- * duplicate gives the slot back (with today's daily count); so does an I/O failure, after which the
- * message stays buffered for a later tick.
+ * duplicate gives the slot back (with today's daily count); so does an I/O failure before the job was
+ * released (no work message sent), after which the message stays buffered for a later tick. Once the
+ * work message is out the job holds the slot, even if the intake delete then fails (`releaseMessage`
+ * reports that as released; the redelivered message is a duplicate, or a repeat the ledger refunds).
  */
 export async function executeReleases(
   ctx: ReleaseContext,
@@ -104,8 +106,9 @@ async function releaseOne(
   try {
     outcome = await ctx.release(t, lane.queues as TenantQueues, entry.message);
   } catch (err) {
-    // The message is still on its queue (it is deleted last): retried at a later tick, which is safe
-    // (job creation is idempotent on the key). Its slot is not held meanwhile.
+    // Nothing was released (releaseMessage reports a failed delete after the send as released): the
+    // message is still on its queue, retried at a later tick, which is safe (job creation is
+    // idempotent on the key). Its slot is not held meanwhile.
     lane.buffer.putBack(entry);
     await ctx.usage.release(t, { refundDaily: true }).catch(() => undefined);
     throw err;

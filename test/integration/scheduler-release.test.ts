@@ -10,6 +10,7 @@ import { FleetCapacity } from "../../scheduler/store/capacity.ts";
 import { UsageStore } from "../../scheduler/store/usage.ts";
 import { createWorker } from "../../workers/create-worker.ts";
 import type { Worker } from "../../workers/worker.ts";
+import { sleep } from "./helpers/env.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
 
 /**
@@ -105,6 +106,56 @@ describe("idempotent release", () => {
     expect(tick).toMatchObject({ released: 0, duplicates: 1 });
     expect(await running()).toBe(0);
     expect((await fleet.rt.jobsOf(acme).findByIdempotencyKey("crash-1"))?._id).toBe(job?._id);
+  });
+
+  it("an intake delete that fails after the work message went out keeps the job's slot (bug 11)", async () => {
+    const { queueUrl } = await fleet.rt.queues.intake(acme);
+    // A scheduler whose delete of the intake message fails once (SQS throttling, a network error).
+    const failedDeletes: string[] = [];
+    const sqs = {
+      ...fleet.rt.sqs,
+      async delete(url: string, receiptHandle: string) {
+        if (url === queueUrl && failedDeletes.length === 0) {
+          failedDeletes.push(receiptHandle);
+          throw Object.assign(new Error("injected delete failure"), { name: "ThrottlingException" });
+        }
+        return fleet.rt.sqs.delete(url, receiptHandle);
+      },
+    };
+    const flaky = createFairScheduler({ ...fleet.rt, sqs }, fleet.catalog);
+    await flaky.start();
+    await flaky.stop();
+    const dailyBefore = (await usage.get(acme)).releasedToday;
+    await fleet.rt.sqs.send(queueUrl, { body: body("del-fail") });
+
+    const tick = await flaky.tick();
+    expect(failedDeletes).toHaveLength(1);
+    expect(tick).toMatchObject({ released: 1, errors: 0 });
+    const job = await fleet.rt.jobsOf(acme).findByIdempotencyKey("del-fail");
+    expect(job?.status).toBe("queued");
+    // The job is released (its work message is out), so it holds its slot and today's count.
+    expect(await running()).toBe(1);
+    expect((await usage.get(acme)).releasedToday).toBe(dailyBefore + 1);
+
+    // The job runs and finishes: its slot comes back once.
+    const outcomes = await worker.pollOnce(2);
+    expect(outcomes.map((o) => o.kind)).toEqual(["finished"]);
+    expect(await running()).toBe(0);
+    // The undeleted intake message comes back: a duplicate, whose own acquisition is refunded.
+    await fleet.rt.sqs.changeVisibility(queueUrl, failedDeletes[0]!, 0);
+    let duplicates = 0;
+    for (let i = 0; i < 20 && duplicates === 0; i += 1) {
+      const t = await flaky.tick();
+      expect(t.released).toBe(0);
+      duplicates += t.duplicates;
+      if (duplicates === 0) await sleep(100);
+    }
+    expect(duplicates).toBe(1);
+    expect(await running()).toBe(0);
+    expect((await usage.get(acme)).releasedToday).toBe(dailyBefore + 1);
+    expect(await fleet.rt.mongo.db().collection("jobs").countDocuments({ idempotencyKey: "del-fail" })).toBe(
+      1,
+    );
   });
 });
 

@@ -39,6 +39,7 @@ export async function loopHarness(tenants: readonly string[], options: Partial<F
     kind: "released",
     jobId: `job-${body}`,
     created: true,
+    intakeDeleted: true,
   });
   let externalCap: number | undefined;
   const world = {
