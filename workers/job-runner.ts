@@ -260,7 +260,7 @@ export async function runJob(
       // The engine is blocked: on tasks, or on a timer. Every result of the tasks run before was fed
       // back, so the pending tasks are those issued since (task effects of this round), or, on a
       // resumed job, those in flight when a previous worker died: issued again (at-least-once;
-      // handlers get a stable idempotency key per job, state and attempt). A task a failing sibling
+      // handlers get the same idempotency key, one per Task invocation). A task a failing sibling
       // branch cancelled in the meantime is no longer pending and never runs. Review tasks park.
       const queue = pendingTasks(machine, exec);
       if (queue.length > 0) {

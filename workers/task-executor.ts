@@ -1,6 +1,7 @@
 import type { Logger } from "pino";
 import type { TaskEffect } from "../shared/asl/index.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
+import { stepIdempotencyKey } from "./step-key.ts";
 import { StepError, type StepRegistry } from "./steps/registry.ts";
 
 export type TaskOutcome = { ok: true; output: unknown } | { ok: false; error: string; cause: string };
@@ -73,7 +74,7 @@ export async function executeTask(
     deps.keepAlive().catch((err: unknown) => log().warn({ err }, "keep-alive failed"));
   }, deps.keepAliveEveryMs);
 
-  const idempotencyKey = `${jobId}:${task.stateName}:${task.attempt}`;
+  const idempotencyKey = stepIdempotencyKey(jobId, task);
   let stepLog: Logger | undefined;
   const log = (): Logger =>
     (stepLog ??= deps.log.child({ ...deps.logBindings, state: task.stateName, attempt: task.attempt }));

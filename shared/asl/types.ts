@@ -44,6 +44,11 @@ export interface FailEffect {
 /** Run a task and report back with completeTask/failTask. */
 export interface TaskEffect {
   kind: "task";
+  /**
+   * `<executionId>#<n>`: `n` counts the execution's Task invocations from 1 (every entry of a Task
+   * state, so each Map iteration, Parallel branch, loop re-entry and retry has its own), and the id
+   * is kept with the pending task in the checkpoint.
+   */
   taskId: string;
   resource: string;
   input: unknown;

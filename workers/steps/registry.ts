@@ -7,7 +7,7 @@ export interface StepContext {
   jobId: string;
   stateName: string;
   attempt: number;
-  /** Stable across redeliveries of the same attempt: `<jobId>:<stateName>:<attempt>`. */
+  /** One per Task invocation, stable across redeliveries and replays: `<jobId>:<stateName>#<n>` (workers/step-key.ts). */
   idempotencyKey: string;
   /** Aborted when the task times out, its heartbeat lapses, or the worker shuts down. */
   signal: AbortSignal;
