@@ -18,6 +18,7 @@ import de.bwaldvogel.mongo.backend.memory.MemoryDatabase;
 import de.bwaldvogel.mongo.bson.Document;
 import de.bwaldvogel.mongo.bson.ObjectId;
 import de.bwaldvogel.mongo.oplog.Oplog;
+import io.netty.channel.Channel;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
@@ -63,8 +64,14 @@ import org.h2.mvstore.MVStore;
  * aliases a stored document. Updates, findAndModify and deletes still see the stored objects (they
  * mutate or locate them): {@code live} counts those calls, and findAndModify copies the document
  * it returns. The library's classes are unchanged; only its protected extension points are used.
- * Reproducer: test/integration/mongo-torn-read.test.ts. Everything stays in this one file: infra/stack
- * compiles it into a directory keyed by this file's hash, so any edit here recompiles the launcher.
+ * Reproducer: test/integration/mongo-torn-read.test.ts. infra/stack compiles every {@code .java} file
+ * of infra/mongo into a directory keyed by their hash, so any edit here recompiles the launcher.
+ *
+ * <h2>Why the H2 backend commits on every write</h2>
+ *
+ * <p>Left alone, the H2 backend acknowledged writes that MVStore had not yet written to its file
+ * (it commits in the background about once a second), so a killed server lost them. See {@link
+ * CommitBeforeAck} for what it guarantees now and what it can still lose.
  *
  * <h2>Why {@code queryDocuments} is overridden: {@code _id} lookups</h2>
  *
@@ -328,10 +335,33 @@ public final class SluiceMongoServer {
     }
   }
 
-  /** H2Backend with {@link SnapshotH2Collection}s; the map names are those of H2Database. */
+  /**
+   * H2Backend with {@link SnapshotH2Collection}s (the map names are those of H2Database) that
+   * commits every write before acknowledging it ({@link CommitBeforeAck}).
+   */
   static final class SnapshotH2Backend extends H2Backend {
+    private final CommitBeforeAck commits;
+
     SnapshotH2Backend(String file) {
       super(file);
+      commits = new CommitBeforeAck(getMvStore());
+    }
+
+    @Override
+    public Document handleCommand(
+        Channel channel, String databaseName, String command, Document query) {
+      if (!CommitBeforeAck.isWrite(command, query)) {
+        return super.handleCommand(channel, databaseName, command, query);
+      }
+      return commits.write(
+          () -> super.handleCommand(channel, databaseName, command, query),
+          CommitBeforeAck.journaled(command, query));
+    }
+
+    @Override
+    public void close() {
+      commits.close();
+      super.close();
     }
 
     @Override

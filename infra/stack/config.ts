@@ -10,6 +10,8 @@ export const LOCALSTACK_VERSION = "4.13.1";
 /** Dependency resolution is frozen at about 4.13.1's release (its dependencies are unpinned). */
 export const LOCALSTACK_EXCLUDE_NEWER = "2026-02-06";
 export const MONGO_SERVER_VERSION = "1.47.0";
+/** The uv that installs LocalStack into its venv (pinned like everything else it fetches). */
+export const UV_VERSION = "0.13.9";
 export const LOCALSTACK_SERVICES = ["sqs", "s3", "stepfunctions"] as const;
 
 export type ServiceName = "localstack" | "mongo";

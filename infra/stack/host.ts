@@ -2,7 +2,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 
 import { LOCALSTACK_SERVICES, localEndpoints, mongoBackend, portChoice } from "./config.ts";
-import type { Env, Paths, ServiceName } from "./config.ts";
+import type { Env, MongoBackendChoice, Paths, ServiceName } from "./config.ts";
 import { localstackHealth, mongoHealth } from "./health.ts";
 import type { Health } from "./health.ts";
 import { ensureLocalStack, ensureMongo, localstackPython, mongoClasspath } from "./install.ts";
@@ -65,13 +65,17 @@ async function pickPort(service: ServiceName, env: Env, progress: Progress): Pro
   return port;
 }
 
-function commandFor(service: ServiceName, port: number, paths: Paths, env: Env): string[] {
-  if (service === "localstack") return [localstackPython(paths), "-m", "localstack.runtime.main"];
-  const backend = mongoBackend(env, paths);
+/** The command line of the MongoDB-wire server (also used by its crash test to launch its own). */
+export function mongoServerCommand(paths: Paths, port: number, backend: MongoBackendChoice): string[] {
   const args = ["java", "-Xss1m", "-cp", mongoClasspath(paths), "SluiceMongoServer", "--host", "127.0.0.1"];
   args.push("--port", String(port), "--backend", backend.kind);
   if (backend.kind === "h2") args.push("--file", backend.file);
   return args;
+}
+
+function commandFor(service: ServiceName, port: number, paths: Paths, env: Env): string[] {
+  if (service === "localstack") return [localstackPython(paths), "-m", "localstack.runtime.main"];
+  return mongoServerCommand(paths, port, mongoBackend(env, paths));
 }
 
 function childEnv(service: ServiceName, port: number, paths: Paths): NodeJS.ProcessEnv {

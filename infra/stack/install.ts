@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
-import { LOCALSTACK_EXCLUDE_NEWER, LOCALSTACK_VERSION, MONGO_SERVER_VERSION } from "./config.ts";
+import { LOCALSTACK_EXCLUDE_NEWER, LOCALSTACK_VERSION, MONGO_SERVER_VERSION, UV_VERSION } from "./config.ts";
 import type { Paths } from "./config.ts";
 import { withLock } from "./lock.ts";
 import { runLogged, StackError } from "./proc.ts";
@@ -94,8 +94,8 @@ export async function ensureLocalStack(paths: Paths, progress: Progress): Promis
       if (!existsSync(join(venv, "bin", "uv"))) {
         await step(
           progress,
-          "install localstack: pip install uv",
-          [join(venv, "bin", "pip"), "install", "-q", "uv"],
+          `install localstack: pip install uv==${UV_VERSION}`,
+          [join(venv, "bin", "pip"), "install", "-q", `uv==${UV_VERSION}`],
           log,
         );
       }
@@ -133,6 +133,7 @@ export async function ensureLocalStack(paths: Paths, progress: Progress): Promis
         component: "localstack-core",
         version: LOCALSTACK_VERSION,
         excludeNewer: LOCALSTACK_EXCLUDE_NEWER,
+        uv: UV_VERSION,
       });
       progress.line("LocalStack installed");
     },
@@ -149,11 +150,25 @@ function mongoJarsPresent(home: string): boolean {
   return MONGO_JARS.every((j) => existsSync(join(home, j)));
 }
 
-/** The compiled launcher lives next to the jars, keyed by a hash of its source. */
+/** The launcher's sources: every `.java` file in infra/mongo, in name order. */
+export function launcherSources(paths: Paths): string[] {
+  const dir = join(paths.root, "infra", "mongo");
+  return readdirSync(dir)
+    .filter((f) => f.endsWith(".java"))
+    .sort()
+    .map((f) => join(dir, f));
+}
+
+/** The compiled launcher lives next to the jars, keyed by a hash of its sources (names and text). */
 export function launcherDir(paths: Paths): string {
-  const src = readFileSync(join(paths.root, "infra", "mongo", "SluiceMongoServer.java"));
-  const hash = createHash("sha256").update(src).digest("hex").slice(0, 12);
-  return join(paths.mongoHome, `launcher-${hash}`);
+  const hash = createHash("sha256");
+  for (const file of launcherSources(paths)) {
+    hash
+      .update(`${file.slice(file.lastIndexOf("/") + 1)}\0`)
+      .update(readFileSync(file))
+      .update("\0");
+  }
+  return join(paths.mongoHome, `launcher-${hash.digest("hex").slice(0, 12)}`);
 }
 
 export function mongoClasspath(paths: Paths): string {
@@ -209,15 +224,8 @@ export async function ensureMongo(paths: Paths, progress: Progress): Promise<voi
         rmSync(tmp, { recursive: true, force: true });
         await step(
           progress,
-          "install mongo: compile infra/mongo/SluiceMongoServer.java (javac)",
-          [
-            "javac",
-            "-cp",
-            join(home, "*"),
-            "-d",
-            tmp,
-            join(paths.root, "infra", "mongo", "SluiceMongoServer.java"),
-          ],
+          "install mongo: compile infra/mongo/*.java (javac)",
+          ["javac", "-cp", join(home, "*"), "-d", tmp, ...launcherSources(paths)],
           log,
           { timeoutMs: 120_000 },
         );

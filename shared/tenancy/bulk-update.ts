@@ -8,11 +8,14 @@
  * - `driverBulkWrite`: `collection.bulkWrite` of `updateOne` models, for a scoped collection made
  *   from a bare driver collection.
  *
- * Both answer the same: the documents matched in total, and the ops the server refused, by index.
+ * Both carry the durable write concern (a raw command gets none from the driver, so `updateCommand`
+ * names it) and answer the same: the documents matched in total, and the ops the server refused, by
+ * index.
  * Test: test/integration/scoped-collection.test.ts runs one suite over both.
  */
 import { MongoBulkWriteError, MongoServerError } from "mongodb";
 import type { AnyBulkWriteOperation, Collection, Db, Document, Filter, UpdateFilter } from "mongodb";
+import { DURABLE_WRITE_CONCERN_FIELD, durable } from "../mongo/write-concern.ts";
 
 export interface BulkUpdateOutcome {
   matchedCount: number;
@@ -41,6 +44,7 @@ export async function updateCommand<T extends Document>(
     update: collectionName,
     updates: ops.map((op) => ({ q: op.filter, u: op.update, multi: false, upsert: false })),
     ordered: false,
+    writeConcern: DURABLE_WRITE_CONCERN_FIELD,
   })) as UpdateReply;
   if (reply.writeConcernError) {
     throw new MongoServerError({
@@ -63,7 +67,7 @@ export async function driverBulkWrite<T extends Document>(
 ): Promise<BulkUpdateOutcome> {
   const models = ops.map((op) => ({ updateOne: { filter: op.filter, update: op.update } }));
   try {
-    const res = await collection.bulkWrite(models as AnyBulkWriteOperation<T>[], { ordered: false });
+    const res = await collection.bulkWrite(models as AnyBulkWriteOperation<T>[], durable({ ordered: false }));
     return { matchedCount: res.matchedCount, errors: new Map() };
   } catch (err) {
     if (!(err instanceof MongoBulkWriteError) || err.writeErrors === undefined) throw err;

@@ -9,7 +9,9 @@
  * - an update can never change `tenantId` (any update operator touching it is refused unless it sets
  *   the same value), and pipeline-style or replacement updates are refused;
  * - an aggregation starts with a `$match` on the tenant and may not reach other collections
- *   (`$lookup`, `$graphLookup`, `$unionWith`) or write (`$out`, `$merge`).
+ *   (`$lookup`, `$graphLookup`, `$unionWith`) or write (`$out`, `$merge`);
+ * - every write carries the durable write concern (shared/mongo/write-concern.ts: majority,
+ *   journaled), whatever the caller's options say.
  *
  * A refused call fails before anything reaches the server: promise-returning methods reject with
  * `TenantScopeError`; `find` and `aggregate`, which return cursors, throw it synchronously.
@@ -46,6 +48,7 @@ import type {
 } from "mongodb";
 import { driverBulkWrite, updateCommand, type BulkUpdateOutcome, type ScopedOp } from "./bulk-update.ts";
 import { SHARED_DB_NAME, type CollectionName } from "../mongo/collections.ts";
+import { durable } from "../mongo/write-concern.ts";
 import { TenantIdSchema } from "./tenant-id.ts";
 import type { TenantId } from "./tenant-id.ts";
 
@@ -226,17 +229,18 @@ export function scopedCollection<T extends TenantOwned>(
     collectionName: collection.collectionName,
     findOne: async (filter, options) => collection.findOne(scopeFilter(filter, tenant), options ?? {}),
     find: (filter, options) => collection.find(scopeFilter(filter, tenant), options),
-    insertOne: async (doc, options) => collection.insertOne(scopeInsert(doc, tenant), options),
+    insertOne: async (doc, options) => collection.insertOne(scopeInsert(doc, tenant), durable(options)),
     updateOne: async (filter, update, options) => {
       checkUpdate(update, tenant);
-      return collection.updateOne(scopeFilter(filter, tenant), update, options);
+      return collection.updateOne(scopeFilter(filter, tenant), update, durable(options));
     },
     findOneAndUpdate: async (filter, update, options) => {
       checkUpdate(update, tenant);
-      return collection.findOneAndUpdate(scopeFilter(filter, tenant), update, {
-        ...options,
-        includeResultMetadata: false,
-      });
+      return collection.findOneAndUpdate(
+        scopeFilter(filter, tenant),
+        update,
+        durable({ ...options, includeResultMetadata: false as const }),
+      );
     },
     bulkUpdateOne: async (ops) => {
       const scoped = ops.map((op) => {
@@ -247,7 +251,7 @@ export function scopedCollection<T extends TenantOwned>(
     },
     countDocuments: async (filter, options) =>
       collection.countDocuments(scopeFilter(filter, tenant), options),
-    deleteOne: async (filter, options) => collection.deleteOne(scopeFilter(filter, tenant), options),
+    deleteOne: async (filter, options) => collection.deleteOne(scopeFilter(filter, tenant), durable(options)),
     aggregate: <R extends Document = Document>(pipeline: Document[], options?: AggregateOptions) =>
       collection.aggregate<R>(scopePipeline(pipeline, tenant), options),
   };
