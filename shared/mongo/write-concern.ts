@@ -1,7 +1,7 @@
 /**
  * The write concern of every write to tenant data (jobs, usage counters, the usage ledger): defined
  * here, applied by the tenant-scoped collection (shared/tenancy/scoped-collection.ts), which every
- * such write goes through. ADR 0005.
+ * such write goes through. ADR 0006.
  *
  * `w: "majority"` with the journal: a write is acknowledged only once a majority of a replica set's
  * voting members have it in their on-disk journal, so no failover or crash can roll back a write
