@@ -1,6 +1,7 @@
 import { createRequire } from "node:module";
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
 import type { TenantId } from "../tenancy/tenant-id.ts";
+import { serializeError } from "./error-serializer.ts";
 import { REDACTED, REDACT_PATHS, scrubSignedUrls, scrubValue } from "./redact.ts";
 
 export type { Logger } from "pino";
@@ -43,7 +44,7 @@ export function createLogger(settings: LoggerSettings): Logger {
         return method.apply(this, scrubbed as Parameters<typeof method>);
       },
     },
-    serializers: { err: serializeError, error: serializeError },
+    serializers: { err: serializeErrorField, error: serializeErrorField },
   };
   if (settings.destination) return pino(options, settings.destination);
   const prettyTarget = wantPretty(settings.pretty ?? "auto");
@@ -56,9 +57,11 @@ export function createLogger(settings: LoggerSettings): Logger {
   return pino(options);
 }
 
-/** pino's error serializer, with signed URLs scrubbed from message and stack. */
-function serializeError(err: Error): unknown {
-  return scrubValue(pino.stdSerializers.err(err));
+/** Every error as `serializeError` describes it (name, code, message…), with signed URLs scrubbed. */
+function serializeErrorField(err: unknown): unknown {
+  // Already serialized (errors anywhere in the object are, by the `log` formatter): keep it.
+  if (!(err instanceof Error) && typeof err === "object" && err !== null && "type" in err) return err;
+  return scrubValue(serializeError(err));
 }
 
 /** The pino-pretty entry to use, or undefined for plain JSON. */

@@ -1,3 +1,5 @@
+import { serializeError } from "./error-serializer.ts";
+
 /**
  * What the logger never prints. Key paths go to pino's `redact` (fast-redact: `*` matches one level,
  * so the common depths are listed); URL query strings that carry AWS signatures are scrubbed from
@@ -37,11 +39,15 @@ export function scrubSignedUrls(text: string): string {
   return text.includes("?") ? text.replace(SIGNED_URL, `$1?${REDACTED}`) : text;
 }
 
-/** Deep copy of `value` with every signed URL's query string scrubbed; shares unchanged subtrees. */
+/**
+ * Deep copy of `value` with every signed URL's query string scrubbed and every error, at any depth
+ * and under any key, replaced by its `serializeError` form; shares unchanged subtrees.
+ */
 export function scrubValue(value: unknown, depthLeft = 6): unknown {
   if (typeof value === "string") return scrubSignedUrls(value);
+  if (value instanceof Error) return scrubValue(serializeError(value), 4);
   if (depthLeft === 0 || value === null || typeof value !== "object") return value;
-  if (value instanceof Error || value instanceof Date || Buffer.isBuffer(value)) return value;
+  if (value instanceof Date || Buffer.isBuffer(value)) return value;
   if (Array.isArray(value)) {
     let changed = false;
     const out = value.map((v) => {
