@@ -7,6 +7,7 @@
 import { loadConfigOrExit } from "../shared/config/exit.ts";
 import { entryArgsOrExit, type EntrySpec } from "../shared/runtime/entry-args.ts";
 import { createLogger } from "../shared/log/logger.ts";
+import { createMongoReachability } from "../shared/mongo/reachability.ts";
 import { exitOnSignals, isEntryPoint, stopAll } from "../shared/runtime/lifecycle.ts";
 import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
 import { loadWorkflowCatalog } from "../shared/workflows/catalog.ts";
@@ -30,7 +31,22 @@ export async function main(argv: readonly string[] = []): Promise<void> {
     hasStep: (r) => steps.resolve(r) !== undefined,
   });
   const scheduler = createFairScheduler(rt, catalog);
-  exitOnSignals({ log, shutdown: () => stopAll([() => scheduler.stop(), () => rt.close()]) });
+  // MongoDB unreachable: recreate the client after a while; exit 3 (as a worker does) when it stays down.
+  const mongoUp = createMongoReachability(rt.mongo, config.health, log);
+  let stopping: Promise<void> | undefined;
+  const shutdown = () =>
+    (stopping ??= stopAll([() => mongoUp.stop(), () => scheduler.stop(), () => rt.close()]));
+  exitOnSignals({ log, shutdown });
+  const watch = setInterval(() => {
+    const down = mongoUp.downForMs();
+    if (down === undefined || down < config.health.exitAfterMs) return;
+    clearInterval(watch);
+    log.fatal({ downForMs: down }, "MongoDB unreachable too long: exiting for the supervisor");
+    setTimeout(() => process.exit(3), 10_000).unref();
+    void shutdown().finally(() => process.exit(3));
+  }, config.health.checkMs);
+  watch.unref();
+  mongoUp.start();
   await scheduler.start();
   log.info({ workflows: catalog.names() }, "scheduler started");
 }

@@ -2,13 +2,13 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
 import { FleetCapacity } from "../scheduler/store/capacity.ts";
-import type { WorkerHeartbeat } from "../scheduler/store/capacity.ts";
+import type { WorkerHeartbeatInput } from "../scheduler/store/capacity.ts";
 import type { Runtime } from "../shared/runtime/runtime.ts";
 
 export interface CapacityReporterDeps {
   /** `FleetCapacity` (or a fake): where heartbeats go. */
   readonly capacity: {
-    heartbeat(hb: WorkerHeartbeat): Promise<void>;
+    heartbeat(hb: WorkerHeartbeatInput): Promise<void>;
     remove(workerId: string): Promise<void>;
   };
   readonly workerId: string;
@@ -16,6 +16,11 @@ export interface CapacityReporterDeps {
   readonly slots: number;
   /** Jobs running now, e.g. `() => worker.busy`. */
   readonly busy: () => number;
+  /**
+   * Whether the worker can take work now (its intake polls, its dependencies answer); default
+   * always. An unhealthy worker's slots are not counted as free by the scheduler.
+   */
+  readonly healthy?: () => boolean;
   readonly now: () => number;
   readonly log: Logger;
   /** Heartbeat period; default 2 s (well inside the scheduler's 15 s staleness window). */
@@ -23,7 +28,7 @@ export interface CapacityReporterDeps {
 }
 
 /**
- * Tells the scheduler this worker's capacity: a heartbeat `{ workerId, slots, busy, at }` every
+ * Tells the scheduler this worker's capacity: a heartbeat `{ workerId, slots, busy, healthy, at }` every
  * `intervalMs`, the first one at `start()` (so the scheduler counts the slots before the first job
  * arrives), and removal of the document at `stop()` so the slots stop counting at once. A failed
  * heartbeat is logged and retried at the next period. Idempotent start and stop.
@@ -41,8 +46,9 @@ export class CapacityReporter {
   /** Sends one heartbeat now. Never throws. */
   beat(): Promise<void> {
     const { capacity, workerId, slots, busy, now, log } = this.#deps;
+    const healthy = this.#deps.healthy?.() ?? true;
     const p = capacity
-      .heartbeat({ workerId, slots, busy: Math.min(slots, Math.max(0, busy())), at: now() })
+      .heartbeat({ workerId, slots, busy: Math.min(slots, Math.max(0, busy())), healthy, at: now() })
       .catch((err: unknown) => log.warn({ err, workerId }, "capacity heartbeat failed"));
     this.#inFlight = p;
     return p;
@@ -81,7 +87,7 @@ export class CapacityReporter {
 export function createCapacityReporter(
   rt: Runtime,
   worker: { readonly busy: number },
-  options: { workerId?: string; intervalMs?: number } = {},
+  options: { workerId?: string; intervalMs?: number; healthy?: () => boolean } = {},
 ): CapacityReporter {
   const workerId =
     options.workerId ?? rt.config.worker.id ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -90,6 +96,7 @@ export function createCapacityReporter(
     workerId,
     slots: rt.config.worker.concurrency,
     busy: () => worker.busy,
+    ...(options.healthy ? { healthy: options.healthy } : {}),
     now: Date.now,
     log: rt.log.child({ component: "capacity-reporter", workerId }),
     ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),

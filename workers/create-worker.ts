@@ -16,6 +16,9 @@ export interface WorkerOptions {
   now?: () => number;
   /** See `WorkerDeps.onSettled` (e.g. `createUsageSettleHook(rt)` when a fair scheduler feeds this fleet). */
   onSettled?: WorkerDeps["onSettled"];
+  /** See `WorkerDeps.intakeOpen` and `WorkerDeps.dependencyFailed` (a `MongoReachability`). */
+  intakeOpen?: WorkerDeps["intakeOpen"];
+  dependencyFailed?: WorkerDeps["dependencyFailed"];
 }
 
 /** Builds a worker component over a runtime. Randomness and UUIDs are the real ones here; the clock too unless `opts.now` is given. */
@@ -35,6 +38,8 @@ export function createWorker(rt: Runtime, opts: WorkerOptions): Worker {
     visibilityTimeoutSeconds: w.visibilityTimeoutSeconds,
     log: rt.log.child({ component: "worker", owner }),
     ...(opts.onSettled !== undefined ? { onSettled: opts.onSettled } : {}),
+    ...(opts.intakeOpen !== undefined ? { intakeOpen: opts.intakeOpen } : {}),
+    ...(opts.dependencyFailed !== undefined ? { dependencyFailed: opts.dependencyFailed } : {}),
     runner: {
       owner,
       leaseMs,

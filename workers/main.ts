@@ -4,10 +4,17 @@
  * worker and the sweeper. SIGTERM / SIGINT: stop polling, give running jobs `SLUICE_SHUTDOWN_GRACE_MS`
  * to reach a resting point, release the leases of the rest, close clients, exit 0; a second signal
  * exits 1 at once.
+ *
+ * Liveness (issue 9 bugs A, B): while MongoDB is unreachable the worker receives no work (a
+ * `MongoReachability` closes its intake, recreates the client after `SLUICE_MONGO_RECONNECT_AFTER_MS`);
+ * a `Watchdog` restarts a stalled intake; heartbeats report both. A worker that cannot recover
+ * (a dependency down for `SLUICE_DEPENDENCY_EXIT_AFTER_MS`, or an intake that keeps stalling) shuts
+ * down as on SIGTERM and exits with `UNHEALTHY_EXIT_CODE` for its supervisor to replace it.
  */
 import { loadConfigOrExit } from "../shared/config/exit.ts";
 import { entryArgsOrExit, type EntrySpec } from "../shared/runtime/entry-args.ts";
 import { createLogger } from "../shared/log/logger.ts";
+import { createMongoReachability } from "../shared/mongo/reachability.ts";
 import { exitOnSignals, isEntryPoint, stopAll } from "../shared/runtime/lifecycle.ts";
 import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
 import { loadWorkflowCatalog } from "../shared/workflows/catalog.ts";
@@ -17,6 +24,10 @@ import { createWorker } from "./create-worker.ts";
 import { defaultSteps } from "./steps/index.ts";
 import { createReviews } from "./review.ts";
 import { createSweeper } from "./sweeper.ts";
+import { livenessPolicy, Watchdog } from "./watchdog.ts";
+
+/** Exit code of a worker that gave up on its own (distinct from 1, a crash, and 2, bad config). */
+export const UNHEALTHY_EXIT_CODE = 3;
 
 export const WORKER_ENTRY: EntrySpec = {
   command: "sluice-worker (node dist/workers/main.js)",
@@ -36,23 +47,51 @@ export async function main(argv: readonly string[]): Promise<void> {
   const catalog = await loadWorkflowCatalog(STATEMACHINES_DIR, {
     hasStep: (r) => steps.resolve(r) !== undefined,
   });
-  const worker = createWorker(rt, { catalog, steps, onSettled: createUsageSettleHook(rt) });
-  const capacity = createCapacityReporter(rt, worker);
+  // Reopening intake pumps it; closing it gives held messages back.
+  const mongoUp = createMongoReachability(rt.mongo, config.health, log, () => worker.intake.pump());
+  const worker = createWorker(rt, {
+    catalog,
+    steps,
+    onSettled: createUsageSettleHook(rt),
+    intakeOpen: () => mongoUp.up,
+    dependencyFailed: (err) => mongoUp.report(err),
+  });
+  const watchdog = new Watchdog({
+    feeder: worker.intake,
+    dependencyDownMs: () => mongoUp.downForMs(),
+    policy: livenessPolicy(config),
+    intervalMs: config.health.checkMs,
+    log: log.child({ component: "watchdog" }),
+    onUnrecoverable: () => giveUp(),
+  });
+  const capacity = createCapacityReporter(rt, worker, {
+    healthy: () => watchdog.healthy && mongoUp.up,
+  });
   const sweeper = flags.has("--no-sweeper")
     ? undefined
     : createSweeper(rt, { reviews: createReviews(rt, catalog) });
-  exitOnSignals({
-    log,
-    shutdown: () =>
-      stopAll([
-        async () => sweeper?.stop(),
-        () => worker.stop(config.worker.shutdownGraceMs),
-        () => capacity.stop(),
-        () => rt.close(),
-      ]),
-  });
+  let stopping: Promise<void> | undefined;
+  const shutdown = () =>
+    (stopping ??= stopAll([
+      async () => watchdog.stop(),
+      async () => sweeper?.stop(),
+      () => worker.stop(config.worker.shutdownGraceMs),
+      () => capacity.stop(),
+      () => mongoUp.stop(),
+      () => rt.close(),
+    ]));
+  const giveUp = () => {
+    // Bounded: a client that cannot reach its server must not hold the exit.
+    setTimeout(() => process.exit(UNHEALTHY_EXIT_CODE), config.worker.shutdownGraceMs + 10_000).unref();
+    void shutdown()
+      .catch((err: unknown) => log.error({ err }, "shutdown failed"))
+      .finally(() => process.exit(UNHEALTHY_EXIT_CODE));
+  };
+  exitOnSignals({ log, shutdown });
+  mongoUp.start();
   await capacity.start();
   worker.start();
+  watchdog.start();
   sweeper?.start();
   log.info(
     {

@@ -42,6 +42,14 @@ export interface WorkerDeps {
    * accounting gives the job's running slot back when it rests). Errors are logged, never propagated.
    */
   onSettled?: (work: { tenantId: TenantId; jobId: string }, outcome: JobRunOutcome) => Promise<void>;
+  /** Receive and start work only while this is true (see `WorkFeederDeps.intakeOpen`). */
+  intakeOpen?: () => boolean;
+  /**
+   * Told every error a message's handling threw; true when it says a dependency is unreachable
+   * (e.g. `MongoReachability.report`). Such a message is not poisoned: it is left to reappear after
+   * its visibility timeout, and intake closes until the dependency answers.
+   */
+  dependencyFailed?: (err: unknown) => boolean;
 }
 
 export type MessageOutcome =
@@ -96,7 +104,13 @@ export class Worker {
       free: () => deps.concurrency - this.#running.size,
       run: (m) => void this.#track(m),
       abort: this.#shutdown.signal,
+      ...(deps.intakeOpen ? { intakeOpen: deps.intakeOpen } : {}),
     });
+  }
+
+  /** The intake, for the liveness watchdog (`liveness()`, `restart()`) and to `pump()` it when it reopens. */
+  get intake(): Pick<WorkFeeder, "liveness" | "restart" | "pump"> {
+    return this.#feeder;
   }
 
   /** Jobs running now (held, prefetched messages are not running: their slots may be free). */
@@ -191,6 +205,10 @@ export class Worker {
       return { outcome, deleted };
     } catch (err) {
       const error = err instanceof Error ? err.message : String(err);
+      if (this.deps.dependencyFailed?.(err)) {
+        log.warn({ err, messageId: message.messageId }, "dependency unreachable; the message will reappear");
+        return { outcome: { kind: "error", error }, deleted: NOTHING_TO_DELETE };
+      }
       if (message.receiveCount >= this.deps.maxReceiveCount) {
         const reason = `work message failed on ${message.receiveCount} receives; last error: ${error}`;
         await this.#poison(message, work, reason);

@@ -21,22 +21,40 @@ export const WorkerHeartbeatSchema = z
     slots: count,
     busy: count,
     at: z.union([z.number().int().min(0), z.date().transform((d) => d.getTime())]),
+    /** False while the worker cannot take work (intake stalled or failing, a dependency down); absent: true. */
+    healthy: z.boolean().optional(),
   })
-  .transform(({ workerId, slots, busy, at }) => ({ workerId, slots, busy, at }));
+  .transform(({ workerId, slots, busy, at, healthy }) => ({
+    workerId,
+    slots,
+    busy,
+    at,
+    ...(healthy === false ? { healthy } : {}),
+  }));
 
+/** A parsed heartbeat; `healthy` is present only when false (absent: healthy). */
 export type WorkerHeartbeat = z.output<typeof WorkerHeartbeatSchema>;
+/** What a worker sends (`healthy` may be left out: a worker that does not report health is healthy). */
+export type WorkerHeartbeatInput = Omit<WorkerHeartbeat, "healthy"> & { readonly healthy?: boolean };
 
 interface WorkerDoc {
   workerId: string;
   slots: number;
   busy: number;
   at: number | Date;
+  healthy?: boolean;
 }
 
-/** Free slots of the live workers: Σ max(0, slots − busy) over heartbeats at or after `now − staleAfterMs`. */
+/**
+ * Free slots of the live workers: Σ max(0, slots − busy) over healthy heartbeats at or after
+ * `now − staleAfterMs`. An unhealthy worker (it cannot receive or cannot reach MongoDB) has no free
+ * slot, whatever its `busy` says.
+ */
 export function sumFreeSlots(workers: readonly WorkerHeartbeat[], now: number, staleAfterMs: number): number {
   let free = 0;
-  for (const w of workers) if (w.at >= now - staleAfterMs) free += Math.max(0, w.slots - w.busy);
+  for (const w of workers) {
+    if (w.at >= now - staleAfterMs && w.healthy !== false) free += Math.max(0, w.slots - w.busy);
+  }
   return free;
 }
 
@@ -97,12 +115,12 @@ export class FleetCapacity {
    * Records a worker's heartbeat. A heartbeat older than the stored one is ignored (out-of-order
    * writes), so the stored document only moves forward.
    */
-  async heartbeat(hb: WorkerHeartbeat): Promise<void> {
+  async heartbeat(hb: WorkerHeartbeatInput): Promise<void> {
     const beat = WorkerHeartbeatSchema.parse(hb);
     const write = (upsert: boolean) =>
       this.#workers.updateOne(
         { workerId: beat.workerId, at: { $lte: beat.at } },
-        { $set: { slots: beat.slots, busy: beat.busy, at: beat.at } },
+        { $set: { slots: beat.slots, busy: beat.busy, at: beat.at, healthy: beat.healthy !== false } },
         { upsert },
       );
     try {

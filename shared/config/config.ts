@@ -44,6 +44,13 @@ export interface SluiceConfig {
     /** Databases besides `mongo.db` that hold jobs (dedicated tenants). */
     readonly extraDatabases: readonly string[];
   };
+  /** Liveness: the worker's intake watchdog and dependency reachability (issue 9 bugs A, B). */
+  readonly health: {
+    readonly checkMs: number;
+    readonly intakeStallMs: number;
+    readonly mongoReconnectAfterMs: number;
+    readonly exitAfterMs: number;
+  };
   readonly log: { readonly level: LogLevel; readonly pretty: "auto" | "always" | "never" };
 }
 
@@ -136,6 +143,12 @@ function compile(p: ParsedSettings): SluiceConfig {
       intervalMs: p.SLUICE_SWEEPER_INTERVAL_MS,
       redriveAfterMs: p.SLUICE_SWEEPER_REDRIVE_AFTER_MS,
       extraDatabases: p.SLUICE_SWEEPER_DATABASES ?? [],
+    },
+    health: {
+      checkMs: p.SLUICE_HEALTH_CHECK_MS,
+      intakeStallMs: p.SLUICE_INTAKE_STALL_MS,
+      mongoReconnectAfterMs: p.SLUICE_MONGO_RECONNECT_AFTER_MS,
+      exitAfterMs: p.SLUICE_DEPENDENCY_EXIT_AFTER_MS,
     },
     log: { level: p.LOG_LEVEL, pretty: p.LOG_PRETTY },
   };

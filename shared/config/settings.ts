@@ -204,6 +204,34 @@ export const SETTINGS = {
     description:
       "On SIGTERM/SIGINT, how long running jobs get to reach a resting point before they are released.",
   },
+  SLUICE_HEALTH_CHECK_MS: {
+    schema: int(100, 60_000),
+    default: "1000",
+    expected: "an integer from 100 to 60000",
+    description:
+      "Period of the worker's liveness watchdog and of the MongoDB reachability probe (workers and scheduler).",
+  },
+  SLUICE_INTAKE_STALL_MS: {
+    schema: int(1000, 3_600_000),
+    default: "10000",
+    expected: "an integer from 1000 to 3600000",
+    description:
+      "A worker with free slots that sent no receive for this long (or whose receive hangs this long past the poll wait) has its intake restarted; after 3 restarts without a successful receive it exits 1.",
+  },
+  SLUICE_MONGO_RECONNECT_AFTER_MS: {
+    schema: int(1000, 3_600_000),
+    default: "10000",
+    expected: "an integer from 1000 to 3600000",
+    description:
+      "MongoDB unreachable this long: the process recreates its client (again every such period while it stays down). Workers stop receiving work while MongoDB is unreachable.",
+  },
+  SLUICE_DEPENDENCY_EXIT_AFTER_MS: {
+    schema: int(1000, 86_400_000),
+    default: "120000",
+    expected: "an integer from 1000 to 86400000",
+    description:
+      "MongoDB or the work queue unreachable this long: the worker or scheduler exits 1 for its supervisor to replace it.",
+  },
   LOG_LEVEL: {
     schema: z.string().toLowerCase().pipe(z.enum(LOG_LEVELS)),
     default: "info",

@@ -6,6 +6,13 @@ export interface MongoHandle {
   readonly client: MongoClient;
   /** The configured database, or another by name (dedicated tenants, tests). */
   db(name?: string): Db;
+  /**
+   * Recreates the client's topology (its server monitors and connection pools): close, then connect
+   * and ping again on the same `MongoClient`, so every `Db` and `Collection` handed out keeps
+   * working. For a driver whose monitor is stuck after a server restart (issue 9 bug B). Rejects if
+   * the server is still unreachable (call again later); refused after `close()`.
+   */
+  reconnect(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -38,11 +45,23 @@ export async function connectMongo(
     throw err;
   }
   let closing: Promise<void> | undefined;
+  let reconnecting: Promise<void> | undefined;
+  const reconnect = async () => {
+    await client.close();
+    if (closing) throw new Error("MongoDB client closed");
+    await client.connect();
+    await client.db(config.mongo.db).command({ ping: 1 });
+  };
   return {
     client,
     db: (name = config.mongo.db) => client.db(name),
+    reconnect() {
+      if (closing) return Promise.reject(new Error("MongoDB client closed"));
+      reconnecting ??= reconnect().finally(() => (reconnecting = undefined));
+      return reconnecting;
+    },
     close() {
-      closing ??= client.close();
+      closing ??= (reconnecting ?? Promise.resolve()).catch(() => undefined).then(() => client.close());
       return closing;
     },
   };
