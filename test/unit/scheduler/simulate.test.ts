@@ -95,7 +95,7 @@ describe("simulation: fair share vs FIFO", () => {
       `flood, loaded fleet: quiet p99 ${base.toFixed(1)} → ${withFlood.toFixed(1)} ms (×${(withFlood / base).toFixed(2)}); ` +
         `FIFO ${fifoBase.toFixed(1)} → ${fifoFlooded.toFixed(0)} ms`,
     );
-  });
+  }, 60_000); // ~5 s of simulation on a quiet 2-core machine; CPU-bound, so slower when it is busy
 
   it("adds at most the unavoidable wait for a busy slot when the fleet is lightly loaded", () => {
     // At 50 % quiet load the no-flood wait is ~0, so a ratio is meaningless. Compare with the best any
