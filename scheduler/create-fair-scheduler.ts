@@ -3,6 +3,7 @@ import { hostname } from "node:os";
 import type { Document } from "mongodb";
 import type { Runtime } from "../shared/runtime/runtime.ts";
 import { COLLECTIONS } from "../shared/mongo/collections.ts";
+import { isTerminal } from "../shared/jobs/transitions.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
 import { releaseMessage } from "./intake/release-message.ts";
@@ -97,9 +98,9 @@ export function createFairScheduler(
 }
 
 /**
- * The worker's `onSettled` hook over a runtime: when a job reaches a resting point, its running slot
- * is given back exactly once (see `loop/usage-ledger.ts`). Pass it to every worker of a fleet that a
- * fair scheduler feeds.
+ * The worker's `onSettled` hook over a runtime: when a job becomes terminal, its running slot is given
+ * back exactly once (see `loop/usage-ledger.ts`; a job resting on a Wait or parked for review keeps
+ * it, ADR 0007). Pass it to every worker of a fleet that a fair scheduler feeds.
  */
 export function createUsageSettleHook(
   rt: Runtime,
@@ -107,5 +108,9 @@ export function createUsageSettleHook(
 ): (work: { tenantId: TenantId; jobId: string }, outcome: SettleOutcome) => Promise<void> {
   const db = rt.mongo.db();
   const log = rt.log.child({ component: "usage-settle" });
-  return settleHook(new UsageLedger(db, new UsageStore(db, { now, log }), { now, log }), log);
+  const isTerminalJob = async (tenant: TenantId, jobId: string) => {
+    const job = await rt.jobsOf(tenant).get(jobId);
+    return job !== null && isTerminal(job.status);
+  };
+  return settleHook(new UsageLedger(db, new UsageStore(db, { now, log }), { now, log }), isTerminalJob, log);
 }

@@ -2,7 +2,7 @@ import type { SqsPort } from "../../shared/aws/sqs-port.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import type { FleetView, WorkQueueDepth } from "../store/capacity.ts";
 import type { UsageSnapshot } from "../store/usage.ts";
-import { freeSlots, releaseLead } from "./free-slots.ts";
+import { committedSlots, freeSlots, releaseLead } from "./free-slots.ts";
 
 export interface CapacityReadDeps {
   readonly sqs: Pick<SqsPort, "approximateDepth">;
@@ -12,7 +12,7 @@ export interface CapacityReadDeps {
 }
 
 export interface CapacityReadOptions {
-  /** Releases stop while the work queue holds this many messages. */
+  /** Releases stop while the work queue holds this many visible messages (delayed ones do not count). */
   readonly maxWorkQueueDepth: number;
   /** Released work allowed to wait on the work queue; undefined: `releaseLead(liveSlots)`. */
   readonly releaseLead: number | undefined;
@@ -25,6 +25,7 @@ export interface CapacityReadOptions {
 export interface CapacityRead {
   readonly usage: Map<TenantId, UsageSnapshot>;
   readonly liveSlots: number;
+  /** Worker slots in use or claimed by released work: Σ running − parked (`committedSlots`). */
   readonly committed: number;
   readonly lead: number;
   readonly workQueue: WorkQueueDepth;
@@ -55,7 +56,7 @@ export class CapacityReader {
       this.#liveSlots(now),
       this.#workDepth(now),
     ]);
-    const committed = [...usage.values()].reduce((s, u) => s + u.running, 0);
+    const committed = committedSlots(usage.values());
     const lead = releaseLead(liveSlots, this.#opts.releaseLead);
     const free = freeSlots({
       liveSlots,

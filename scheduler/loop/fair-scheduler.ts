@@ -12,7 +12,7 @@
  * 3. `decide()` over every tenant with a valid quota;
  * 4. for each release: take a buffered message of that tenant (and priority), `tryAcquire` its slot
  *    (atomic, capped: two schedulers never exceed a cap), `releaseMessage`, then record the acquisition
- *    in the `UsageLedger` (exactly-once give-back when the job rests); a rejection or a duplicate gives
+ *    in the `UsageLedger` (exactly-once give-back when the job is terminal); a rejection or a duplicate gives
  *    the slot back at once.
  *
  * `maintain()` (its own timer) reconciles counters from jobs, prunes the ledger and dead heartbeats,

@@ -1,11 +1,12 @@
 /**
  * Exactly-once give-back of a job's running slot, keyed by job id.
  *
- * The scheduler takes a slot (`UsageStore.tryAcquire`) before it releases a job; the worker must give
- * it back (`UsageStore.release`) when the job first reaches a resting point. Both events can happen
- * more than once (a redelivered intake message releases the same job again; a job woken from a Wait
- * rests again; a duplicate work message finds the job terminal) and in either order (a fast job can
- * rest before the scheduler has recorded its release). One ledger document per job settles it:
+ * The scheduler takes a slot (`UsageStore.tryAcquire`) before it releases a job; the worker gives it
+ * back (`UsageStore.release`) when the job becomes terminal (ADR 0007: a job resting on a Wait or
+ * parked for review keeps its slot). Both events can happen more than once (a redelivered intake
+ * message releases the same job again; a duplicate work message finds the job terminal) and in either
+ * order (a fast job can finish before the scheduler has recorded its release). One ledger document per
+ * job settles it:
  *
  *   { _id: "<tenant>/<jobId>", tenantId, jobId, acquired?: true, settled?: true, at }
  *
@@ -14,11 +15,12 @@
  * back; a side that finds its own flag already set is a repeat and changes nothing (a repeated
  * acquisition returns its extra slot at once). So the counter moves exactly once per job whatever the
  * interleaving, across any number of schedulers and workers. Crash windows (a scheduler dying between
- * releasing the job and recording it, a worker between the resting write and the hook) leave the
+ * releasing the job and recording it, a worker between the terminal write and the hook) leave the
  * counter high; `UsageStore.reconcile` repairs those from the jobs themselves.
  *
- * A job woken from a Wait runs again without a new acquisition (its slot was given back when it
- * rested); reconcile counts it in flight meanwhile. Documents are pruned after `retentionMs`.
+ * A job woken from a Wait, or resumed after a review, runs on the slot it has held since its release:
+ * no wake-up ever runs without one. Settled documents are pruned after `retentionMs`; unsettled ones
+ * (jobs still in flight) only after `UNSETTLED_RETENTION_MS`.
  */
 import type { Collection, Db } from "mongodb";
 import type { Logger } from "pino";
@@ -41,10 +43,13 @@ export interface SlotReleaser {
   release(tenant: TenantId, options?: { refundDaily?: boolean }): Promise<boolean>;
 }
 
-/** `held`: the slot stays taken until the job rests. `settled`: the job had already rested; slot given back. `repeat`: this acquisition was extra; given back (with today's daily count). */
+/** `held`: the slot stays taken until the job is terminal. `settled`: the job had already finished; slot given back. `repeat`: this acquisition was extra; given back (with today's daily count). */
 export type AcquiredOutcome = "held" | "settled" | "repeat";
 /** `released`: this call gave the slot back. `pending`: the scheduler's record is not there yet (it will give it back). `repeat`: already settled. */
 export type SettledOutcome = "released" | "pending" | "repeat";
+
+/** Ledger documents of jobs not settled yet are kept at least this long (30 days). */
+export const UNSETTLED_RETENTION_MS = 30 * 86_400_000;
 
 export class UsageLedger {
   readonly #db: Db;
@@ -78,7 +83,7 @@ export class UsageLedger {
     return "held";
   }
 
-  /** A worker brought `jobId` to a resting point (terminal, needs_review, resting on a Wait). */
+  /** `jobId` became terminal (complete, failed, cancelled). */
   async recordSettled(tenant: TenantId, jobId: string): Promise<SettledOutcome> {
     const before = await this.#mark(tenant, jobId, "settled");
     if (before?.settled === true) return "repeat";
@@ -90,11 +95,18 @@ export class UsageLedger {
   }
 
   /**
-   * Deletes ledger documents older than `retentionMs`. OPERATOR-LEVEL maintenance across tenants
-   * (bookkeeping only, no tenant data).
+   * Deletes settled ledger documents older than `retentionMs`, and any older than
+   * `UNSETTLED_RETENTION_MS` (a job parked longer loses its record: reconcile lowers the counter when
+   * it finishes). OPERATOR-LEVEL maintenance across tenants (bookkeeping only, no tenant data).
    */
   async prune(retentionMs: number): Promise<number> {
-    const res = await this.#raw().deleteMany({ at: { $lt: this.#now() - retentionMs } });
+    const now = this.#now();
+    const res = await this.#raw().deleteMany({
+      $or: [
+        { settled: true, at: { $lt: now - retentionMs } },
+        { at: { $lt: now - Math.max(retentionMs, UNSETTLED_RETENTION_MS) } },
+      ],
+    });
     return res.deletedCount;
   }
 
@@ -114,43 +126,57 @@ export class UsageLedger {
   }
 }
 
-/** What a worker passes its settle hook (structurally the worker's `MessageOutcome`). */
+/** What a worker passes its settle hook (structurally the worker's `JobRunOutcome`). */
 export interface SettleOutcome {
   readonly kind: string;
   readonly reason?: string;
 }
 
 /**
- * Whether a worker's outcome means the job is at a resting point now: finished (complete / failed),
- * resting on a Wait, waiting for review, or skipped because it already rests
- * (terminal / needs_review: `not_claimable`; a Wait not yet due: `not_due`). Not: released at shutdown,
- * lost to another writer, contended, not found, errors (the job is still in flight).
+ * What a worker's outcome means for the job's slot (ADR 0007: held until the job is terminal):
+ * - `give-back`: the job finished (complete / failed) in this run;
+ * - `if-terminal`: the job may be terminal, by another hand: skipped as not claimable (terminal or
+ *   needs_review) or lost to another writer (a cancel, a poison path, another worker); the hook reads
+ *   its status and gives the slot back only if it is terminal;
+ * - `hold`: still in flight (resting on a Wait, parked for review, a Wait not yet due, released at
+ *   shutdown, contended, not found, errors).
  */
-export function isRestingOutcome(outcome: SettleOutcome): boolean {
+export type SlotAction = "give-back" | "if-terminal" | "hold";
+
+export function slotAction(outcome: SettleOutcome): SlotAction {
   switch (outcome.kind) {
     case "finished":
-    case "resting":
-    case "review":
-      return true;
+      return "give-back";
+    case "lost":
+      return "if-terminal";
     case "skipped":
-      return outcome.reason === "not_claimable" || outcome.reason === "not_due";
+      return outcome.reason === "not_claimable" ? "if-terminal" : "hold";
     default:
-      return false;
+      return "hold";
   }
 }
 
-/** The worker hook (`WorkerDeps.onSettled`): gives the job's slot back when it rests. Never throws. */
+/** Whether the tenant's job is terminal now (false when it does not exist). */
+export type TerminalLookup = (tenant: TenantId, jobId: string) => Promise<boolean>;
+
+/**
+ * The worker hook (`WorkerDeps.onSettled`): gives the job's slot back, exactly once, when it is
+ * terminal. Never throws.
+ */
 export function settleHook(
   ledger: UsageLedger,
+  isTerminal: TerminalLookup,
   log: Logger,
 ): (work: { tenantId: TenantId; jobId: string }, outcome: SettleOutcome) => Promise<void> {
   return async (work, outcome) => {
-    if (!isRestingOutcome(outcome)) return;
+    const action = slotAction(outcome);
+    if (action === "hold") return;
     try {
+      if (action === "if-terminal" && !(await isTerminal(work.tenantId, work.jobId))) return;
       await ledger.recordSettled(work.tenantId, work.jobId);
     } catch (err) {
       // The periodic reconcile gives the slot back from the job's status.
-      log.warn({ err, ...work }, "could not record the job's resting point in the usage ledger");
+      log.warn({ err, ...work }, "could not record the job's end in the usage ledger");
     }
   };
 }

@@ -1,37 +1,38 @@
 /**
- * The pure parts of running-count accounting (see usage.ts): what "running" means for the cap, the
+ * The pure parts of running-count accounting (see usage.ts): what "in flight" means for the cap, the
  * UTC day and acquisition-window keys, and the reconcile decision.
  */
 import type { Filter } from "mongodb";
 import type { JobDoc } from "../../shared/jobs/job-doc.ts";
 
 /**
- * What counts against a tenant's `maxConcurrency` ("in flight"): every job released and not yet at a
- * resting point, i.e.
- * - `running` (claimed by a worker, whatever its lease state: an expired lease is re-run by the sweeper), or
- * - `queued` with no pending wake-up (`wakeAt` null or due): released to the work queue and not yet
- *   claimed, or put back by the sweeper.
- * Not counted: `queued` resting on a Wait state until a future `wakeAt`, `needs_review`, and the
- * terminal statuses. Whoever moves a job into one of those calls `UsageStore.release` afterwards.
+ * What counts against a tenant's `maxConcurrency` ("in flight"): every job released and not yet
+ * terminal (ADR 0007), i.e. `queued` (released and not yet claimed, put back by the sweeper, or resting
+ * on a Wait until `wakeAt`), `running` (whatever its lease state) and `needs_review`. A released job
+ * holds its slot until it is `complete`, `failed` or `cancelled`, so a job woken from a Wait or resumed
+ * after a review needs no new slot and the cap bounds everything in flight. Whoever makes a job
+ * terminal gives the slot back (`UsageLedger.recordSettled`, through the worker's settle hook).
  */
-export function inFlightFilter(now: number): Filter<JobDoc> {
-  return {
-    $or: [{ status: "running" }, { status: "queued", $or: [{ wakeAt: null }, { wakeAt: { $lte: now } }] }],
-  };
+export function inFlightFilter(): Filter<JobDoc> {
+  return { status: { $in: [...IN_FLIGHT_STATUSES] } };
+}
+
+export const IN_FLIGHT_STATUSES = ["queued", "running", "needs_review"] as const;
+
+/**
+ * In-flight jobs that hold a slot but no worker: resting on a Wait until a future `wakeAt`, or parked
+ * in `needs_review`. Their tenant's cap counts them; the fleet's free worker slots do not.
+ */
+export function parkedFilter(now: number): Filter<JobDoc> {
+  return { $or: [{ status: "needs_review" }, { status: "queued", wakeAt: { $gt: now } }] };
 }
 
 /**
- * Jobs that reached a resting point within the last `settleMs`: their `release` may still be on its
- * way (the job write comes first, the counter decrement after), so reconcile allows for them.
+ * Jobs that became terminal within the last `settleMs`: their slot's give-back may still be on its
+ * way (the terminal write comes first, the counter decrement after), so reconcile allows for them.
  */
-export function recentlyRestedFilter(now: number, settleMs: number): Filter<JobDoc> {
-  return {
-    updatedAt: { $gt: now - settleMs },
-    $or: [
-      { status: { $in: ["needs_review", "complete", "failed", "cancelled"] } },
-      { status: "queued", wakeAt: { $gt: now } },
-    ],
-  };
+export function recentlyFinishedFilter(now: number, settleMs: number): Filter<JobDoc> {
+  return { updatedAt: { $gt: now - settleMs }, status: { $in: ["complete", "failed", "cancelled"] } };
 }
 
 /** `YYYY-MM-DD` of `now` in UTC: the key of the daily job counter. */
@@ -80,7 +81,7 @@ export interface ReconcileInput {
   readonly running: number;
   /** Jobs in flight now (`inFlightFilter`). */
   readonly inFlight: number;
-  /** Upper bound on counter changes still on their way: recent acquisitions + recently rested jobs. */
+  /** Upper bound on counter changes still on their way: recent acquisitions + recently finished jobs. */
   readonly pending: number;
 }
 
@@ -90,9 +91,9 @@ export type ReconcileDecision =
 
 /**
  * The true counter value is `inFlight + p` for some `0 ≤ p ≤ pending` (acquisitions whose job is not
- * created yet, and releases not yet applied for jobs that already rested). Any value in
+ * created yet, and give-backs not yet applied for jobs that already finished). Any value in
  * `[inFlight, inFlight + pending]` is left alone. Above it, slots leaked (a scheduler died after
- * acquiring, a worker after resting a job): lower to the top of the band, never below the truth.
+ * acquiring, a worker after finishing a job): lower to the top of the band, never below the truth.
  * Below `inFlight`, jobs run uncounted: raise to the top of the band, which is safe for the cap and
  * settles as the pending releases arrive.
  */

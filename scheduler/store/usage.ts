@@ -4,7 +4,12 @@
  * scheduler replicas can share it without transactions.
  *
  *   { tenantId, running, version, daily: { "2026-03-01": 812 }, acq: { "<window>": 3 },
- *     lastAcquireAt, lastReleaseAt, reconciledAt, updatedAt }
+ *     parked, parkedAt, lastAcquireAt, lastReleaseAt, reconciledAt, updatedAt }
+ *
+ * `running` counts the tenant's jobs in flight: released and not yet terminal (ADR 0007; see
+ * `inFlightFilter`), including jobs resting on a Wait or parked for review. `parked` is how many of
+ * those held no worker at the last reconcile (`parkedFilter`): the fleet's free worker slots leave
+ * them out (`freeSlots`), the cap does not.
  *
  * - `tryAcquire(tenant, cap)`: `findOneAndUpdate({ tenantId, running: { $lt: cap }, daily.<today>
  *   below the daily quota }, { $inc: { running: 1, daily.<today>: 1, version: 1 } })`. The guard and the
@@ -12,15 +17,15 @@
  *   of a tenant creates its document (insert; a concurrent insert loses on the unique `tenantId` index
  *   and retries the increment).
  * - `release(tenant)`: `$inc: { running: -1 }` guarded by `running > 0`; call it after the job's
- *   resting-point write (see `inFlightFilter` for what counts as running).
+ *   terminal write (see `inFlightFilter` for what counts as in flight).
  * - `reconcile(tenant)`: recounts the tenant's in-flight jobs and corrects the counter with a
  *   compare-and-set on `version` (every acquire and release bumps it), so a correction computed from
  *   a read that a concurrent acquire or release has overtaken is discarded, not written. Counter
  *   changes still on their way (an acquisition whose job is not yet created, a release not yet applied
- *   for a job that just rested) are bounded by the acquisitions of the last `settleMs` and the jobs
- *   rested in the last `settleMs`; the counter is moved only when outside that band (reconcileDecision).
- *   Assumes the job is created, and `release` called, within `settleMs` (default 10 s) of the
- *   acquisition / resting write.
+ *   for a job that just finished) are bounded by the acquisitions of the last `settleMs` and the jobs
+ *   finished in the last `settleMs`; the counter is moved only when outside that band
+ *   (reconcileDecision). Assumes the job is created, and `release` called, within `settleMs`
+ *   (default 10 s) of the acquisition / terminal write. It also records `parked`.
  */
 import type { Collection, Db, UpdateFilter } from "mongodb";
 import type { Logger } from "pino";
@@ -35,8 +40,9 @@ import {
   acquireWindow,
   expiredKeys,
   inFlightFilter,
+  parkedFilter,
   recentAcquires,
-  recentlyRestedFilter,
+  recentlyFinishedFilter,
   reconcileDecision,
   utcDay,
 } from "./usage-math.ts";
@@ -49,6 +55,9 @@ export interface UsageDoc {
   daily?: Record<string, number>;
   /** Acquisitions per `settleMs` window: bounds acquisitions whose job may not exist yet. */
   acq?: Record<string, number>;
+  /** In-flight jobs holding no worker (resting on a Wait, needs_review) at the last reconcile. */
+  parked?: number;
+  parkedAt?: number;
   lastAcquireAt?: number;
   lastReleaseAt?: number;
   reconciledAt?: number;
@@ -60,6 +69,8 @@ export interface UsageSnapshot {
   readonly running: number;
   /** Acquisitions so far in the current UTC day. */
   readonly releasedToday: number;
+  /** Of `running`, jobs that hold no worker (resting on a Wait, needs_review), as of the last reconcile. */
+  readonly parked: number;
   readonly version: number;
 }
 
@@ -78,6 +89,7 @@ export type ReconcileResult =
       readonly running: number;
       readonly inFlight: number;
       readonly pending: number;
+      readonly parked: number;
     }
   | {
       readonly kind: "corrected";
@@ -86,6 +98,7 @@ export type ReconcileResult =
       readonly why: "leaked" | "undercounted";
       readonly inFlight: number;
       readonly pending: number;
+      readonly parked: number;
     }
   /** The counter changed between the read and the write; nothing written. Try again next period. */
   | { readonly kind: "raced"; readonly running: number; readonly inFlight: number };
@@ -95,7 +108,7 @@ export interface UsageStoreOptions {
   readonly log: Logger;
   /** Where a tenant's jobs live (dedicated tiers); default the `jobs` collection of `db`. */
   readonly jobsOf?: (tenant: TenantId) => Collection<JobDoc>;
-  /** Max time from acquisition to job creation, and from a resting write to `release`; default 10 s. */
+  /** Max time from acquisition to job creation, and from a terminal write to `release`; default 10 s. */
   readonly settleMs?: number;
   /** Daily counters kept (for operators) before reconcile prunes them; default 7 days. */
   readonly keepDays?: number;
@@ -169,7 +182,7 @@ export class UsageStore {
   }
 
   /**
-   * Gives back one running slot: the job reached a resting point (or the release was abandoned before
+   * Gives back one running slot: the job became terminal (or the release was abandoned before
    * the job was created; then pass `refundDaily` to give back today's daily count too). Returns false
    * when the counter was already 0 (a duplicate release; logged).
    */
@@ -215,12 +228,13 @@ export class UsageStore {
 
   /** Jobs of the tenant that count against its cap now (see `inFlightFilter`). */
   async countInFlight(tenant: TenantId): Promise<number> {
-    return scopedCollection(this.#jobsOf(tenant), tenant).countDocuments(inFlightFilter(this.#now()));
+    return scopedCollection(this.#jobsOf(tenant), tenant).countDocuments(inFlightFilter());
   }
 
   /**
    * Recounts the tenant's in-flight jobs and corrects the counter if it is outside the band the
-   * pending changes allow, as a compare-and-set on `version`. Also prunes old daily/window counters.
+   * pending changes allow, as a compare-and-set on `version`. Also prunes old daily/window counters
+   * and records how many in-flight jobs are parked (no CAS: an observation, not a counter).
    */
   async reconcile(tenant: TenantId): Promise<ReconcileResult> {
     const usage = this.#usage(tenant);
@@ -228,18 +242,21 @@ export class UsageStore {
     // Read the version first: any acquire or release after this read makes the write below miss.
     const before = await usage.findOne({});
     const jobs = scopedCollection(this.#jobsOf(tenant), tenant);
-    const inFlight = await jobs.countDocuments(inFlightFilter(now));
-    if (before === null && inFlight === 0) return { kind: "in-sync", running: 0, inFlight, pending: 0 };
+    const inFlight = await jobs.countDocuments(inFlightFilter());
+    if (before === null && inFlight === 0)
+      return { kind: "in-sync", running: 0, inFlight, pending: 0, parked: 0 };
     if (before === null) {
       await this.#create(usage, now);
       return { kind: "raced", running: 0, inFlight }; // corrected at the next period, with a version to CAS on
     }
-    const rested = await jobs.countDocuments(recentlyRestedFilter(now, this.#settleMs));
-    const pending = rested + recentAcquires(before.acq, now, this.#settleMs);
+    const finished = await jobs.countDocuments(recentlyFinishedFilter(now, this.#settleMs));
+    const parked = await jobs.countDocuments(parkedFilter(now));
+    if (before.parked !== parked) await usage.updateOne({}, { $set: { parked, parkedAt: now } }); // no version bump: not a counter
+    const pending = finished + recentAcquires(before.acq, now, this.#settleMs);
     const decision = reconcileDecision({ running: before.running, inFlight, pending });
     const prune = expiredKeys(before, now, this.#settleMs, this.#keepDays);
     if (decision.kind === "in-sync" && prune.length === 0)
-      return { kind: "in-sync", running: before.running, inFlight, pending };
+      return { kind: "in-sync", running: before.running, inFlight, pending, parked };
 
     const set: Record<string, unknown> = { reconciledAt: now, updatedAt: now };
     if (decision.kind === "set") set["running"] = decision.to;
@@ -247,12 +264,21 @@ export class UsageStore {
     if (prune.length > 0) update.$unset = Object.fromEntries(prune.map((k) => [k, ""]));
     const res = await usage.updateOne({ version: before.version }, update);
     if (res.matchedCount === 0) return { kind: "raced", running: before.running, inFlight };
-    if (decision.kind === "in-sync") return { kind: "in-sync", running: before.running, inFlight, pending };
+    if (decision.kind === "in-sync")
+      return { kind: "in-sync", running: before.running, inFlight, pending, parked };
     this.#log.warn(
       { tenantId: tenant, from: before.running, to: decision.to, why: decision.why, inFlight, pending },
       "running count reconciled from jobs",
     );
-    return { kind: "corrected", from: before.running, to: decision.to, why: decision.why, inFlight, pending };
+    return {
+      kind: "corrected",
+      from: before.running,
+      to: decision.to,
+      why: decision.why,
+      inFlight,
+      pending,
+      parked,
+    };
   }
 
   /** Reconciles each tenant in turn; a failure is logged and does not stop the others. */
@@ -282,6 +308,12 @@ function dailyOf(doc: Pick<UsageDoc, "daily">, now: number): number {
 }
 
 function toSnapshot(tenantId: TenantId, doc: UsageDoc | null, now: number): UsageSnapshot {
-  if (doc === null) return { tenantId, running: 0, releasedToday: 0, version: 0 };
-  return { tenantId, running: doc.running, releasedToday: dailyOf(doc, now), version: doc.version };
+  if (doc === null) return { tenantId, running: 0, releasedToday: 0, parked: 0, version: 0 };
+  return {
+    tenantId,
+    running: doc.running,
+    releasedToday: dailyOf(doc, now),
+    parked: Math.max(0, doc.parked ?? 0),
+    version: doc.version,
+  };
 }

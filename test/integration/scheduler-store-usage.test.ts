@@ -125,7 +125,7 @@ describe("UsageStore: running counts under concurrency", () => {
     ...extra,
   });
 
-  it("counts queued-and-due plus running jobs as in flight; Wait, review and terminal jobs do not count", async () => {
+  it("counts every released, unfinished job as in flight (resting and review too); records the parked ones", async () => {
     await jobs.insertMany([
       job("j-queued-1", ACME, "queued"),
       job("j-running-1", ACME, "running"),
@@ -135,7 +135,13 @@ describe("UsageStore: running counts under concurrency", () => {
       job("j-done-0001", ACME, "complete"),
       job("j-other-001", GLOBEX, "running"),
     ] as unknown as JobDoc[]);
-    expect(await store().countInFlight(ACME)).toBe(3);
+    const s = store();
+    expect(await s.countInFlight(ACME)).toBe(5);
+    await s.tryAcquire(ACME, 10);
+    now = T0 + 3 * SETTLE;
+    expect(await s.reconcile(ACME)).toMatchObject({ kind: "corrected", from: 1, to: 5, parked: 2 });
+    // Resting on a Wait not yet due, and needs_review: they hold slots but no worker.
+    expect(await s.get(ACME)).toMatchObject({ running: 5, parked: 2 });
   });
 
   it("reconcile lowers a leaked counter once no acquisition or release can still be pending", async () => {

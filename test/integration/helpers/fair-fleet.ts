@@ -22,16 +22,35 @@ import { createTestFleet, type TestFleet } from "./fleet.ts";
 
 export const FIXTURE_WORKFLOWS = resolve(import.meta.dirname, "../fixtures/workflows");
 
-export function sleepSteps(): StepRegistry {
+/** Sleep steps running now and the most that ran at once, per tenant (across the fleet's workers). */
+export class StepGauge {
+  readonly active = new Map<string, number>();
+  readonly peak = new Map<string, number>();
+  enter(tenant: string): void {
+    const n = (this.active.get(tenant) ?? 0) + 1;
+    this.active.set(tenant, n);
+    this.peak.set(tenant, Math.max(n, this.peak.get(tenant) ?? 0));
+  }
+  leave(tenant: string): void {
+    this.active.set(tenant, (this.active.get(tenant) ?? 1) - 1);
+  }
+}
+
+export function sleepSteps(gauge?: StepGauge): StepRegistry {
   return new StepRegistry().register("sleep", async (input, ctx) => {
     const ms = Number((input as { ms?: unknown } | null)?.ms ?? 0);
-    await new Promise<void>((done, fail) => {
-      const t = setTimeout(done, ms);
-      ctx.signal.addEventListener("abort", () => {
-        clearTimeout(t);
-        fail(new Error("aborted"));
+    gauge?.enter(ctx.tenantId);
+    try {
+      await new Promise<void>((done, fail) => {
+        const t = setTimeout(done, ms);
+        ctx.signal.addEventListener("abort", () => {
+          clearTimeout(t);
+          fail(new Error("aborted"));
+        });
       });
-    });
+    } finally {
+      gauge?.leave(ctx.tenantId);
+    }
     return { slept: ms };
   });
 }
@@ -39,11 +58,15 @@ export function sleepSteps(): StepRegistry {
 export interface FairFleet {
   readonly fleet: TestFleet;
   readonly catalog: WorkflowCatalog;
+  /** Sleep steps in progress per tenant, and their peak. */
+  readonly steps: StepGauge;
   startWorker(): Promise<Worker>;
   startScheduler(opts?: CreateFairSchedulerOptions): Promise<FairScheduler>;
   setQuota(tenant: string, set: Record<string, unknown>): Promise<void>;
   /** Sends `n` sleep jobs to the tenant's intake queue; returns their idempotency keys. */
   sendJobs(tenant: string, n: number, ms: number): Promise<string[]>;
+  /** Sends one job of `workflow` per input to the tenant's intake queue; returns their idempotency keys. */
+  sendInputs(tenant: string, workflow: string, inputs: readonly unknown[]): Promise<string[]>;
   countJobs(tenant: string, filter?: Record<string, unknown>): Promise<number>;
   cleanup(): Promise<void>;
 }
@@ -57,14 +80,29 @@ export async function createFairFleet(
     tenants,
     env: { SLUICE_WORKER_CONCURRENCY: String(workerConcurrency), SLUICE_POLL_WAIT_SECONDS: "1" },
   });
-  const steps = sleepSteps();
+  const gauge = new StepGauge();
+  const steps = sleepSteps(gauge);
   const catalog = await fleet.loadCatalog(steps, FIXTURE_WORKFLOWS);
   const stops: (() => Promise<void>)[] = [];
   const db = fleet.rt.mongo.db();
+  const sendInputs = async (tenant: string, workflow: string, inputs: readonly unknown[]) => {
+    const { queueUrl } = await fleet.rt.queues.intake(tenantId(tenant));
+    const keys = inputs.map(() => `k-${randomUUID()}`);
+    for (let i = 0; i < inputs.length; i += 10) {
+      await fleet.rt.sqs.sendBatch(
+        queueUrl,
+        inputs.slice(i, i + 10).map((input, j) => ({
+          body: JSON.stringify({ tenantId: tenant, workflow, idempotencyKey: keys[i + j], input }),
+        })),
+      );
+    }
+    return keys;
+  };
 
   return {
     fleet,
     catalog,
+    steps: gauge,
     async startWorker() {
       const rt: Runtime = await fleet.runtime();
       const owner = `w-${randomUUID().slice(0, 8)}`;
@@ -102,17 +140,14 @@ export async function createFairFleet(
         .collection("tenants")
         .updateOne({ tenantId: tenant }, { $set: { ...set, updatedAt: new Date() }, $inc: { version: 1 } });
     },
-    async sendJobs(tenant, n, ms) {
-      const { queueUrl } = await fleet.rt.queues.intake(tenantId(tenant));
-      const keys = Array.from({ length: n }, () => `k-${randomUUID()}`);
-      await fleet.rt.sqs.sendBatch(
-        queueUrl,
-        keys.map((idempotencyKey) => ({
-          body: JSON.stringify({ tenantId: tenant, workflow: "sleep", idempotencyKey, input: { ms } }),
-        })),
+    sendJobs(tenant, n, ms) {
+      return sendInputs(
+        tenant,
+        "sleep",
+        Array.from({ length: n }, () => ({ ms })),
       );
-      return keys;
     },
+    sendInputs: (tenant, workflow, inputs) => sendInputs(tenant, workflow, inputs),
     countJobs: (tenant, filter = {}) => db.collection("jobs").countDocuments({ tenantId: tenant, ...filter }),
     async cleanup() {
       for (const stop of stops) await stop().catch(() => undefined);

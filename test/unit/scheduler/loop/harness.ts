@@ -100,7 +100,8 @@ export async function loopHarness(tenants: readonly string[], options: Partial<F
         },
         async readAll() {
           const m = new Map<TenantId, UsageSnapshot>();
-          for (const [t, r] of running) m.set(t, { tenantId: t, running: r, releasedToday: 0, version: 0 });
+          for (const [t, r] of running)
+            m.set(t, { tenantId: t, running: r, releasedToday: 0, parked: 0, version: 0 });
           return m;
         },
         async reconcileAll() {

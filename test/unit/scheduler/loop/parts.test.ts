@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import type { ReceivedMessage } from "../../../../shared/aws/sqs-port.ts";
 import { stringAttr } from "../../../../shared/aws/sqs-port.ts";
-import { freeSlots, releaseLead } from "../../../../scheduler/loop/free-slots.ts";
+import { committedSlots, freeSlots, releaseLead } from "../../../../scheduler/loop/free-slots.ts";
 import { IntakeBuffer } from "../../../../scheduler/loop/intake-buffer.ts";
 import type { BufferedMessage } from "../../../../scheduler/loop/intake-buffer.ts";
 import { messagePriority } from "../../../../scheduler/loop/message-priority.ts";
 import { quantile } from "../../../../scheduler/loop/metrics.ts";
-import { isRestingOutcome } from "../../../../scheduler/loop/usage-ledger.ts";
+import { slotAction } from "../../../../scheduler/loop/usage-ledger.ts";
 
 const msg = (id: string, sentAt: number, extra: Partial<ReceivedMessage> = {}): ReceivedMessage => ({
   messageId: id,
@@ -64,7 +64,7 @@ describe("freeSlots", () => {
     expect(freeSlots({ liveSlots: 10, committed: 4, workQueue: { visible: 0 }, maxQueueDepth: 100 })).toBe(6);
     expect(
       freeSlots({ liveSlots: 10, committed: 4, workQueue: { visible: 98, delayed: 1 }, maxQueueDepth: 100 }),
-    ).toBe(1);
+    ).toBe(2); // a delayed (sleeping) message does not count
     expect(freeSlots({ liveSlots: 3, committed: 5, workQueue: { visible: 0 }, maxQueueDepth: 100 })).toBe(0);
   });
 
@@ -105,15 +105,16 @@ describe("messagePriority", () => {
   });
 });
 
-describe("isRestingOutcome", () => {
-  it("is true only where the job rests", () => {
-    expect(isRestingOutcome({ kind: "finished" })).toBe(true);
-    expect(isRestingOutcome({ kind: "resting" })).toBe(true);
-    expect(isRestingOutcome({ kind: "review" })).toBe(true);
-    expect(isRestingOutcome({ kind: "skipped", reason: "not_claimable" })).toBe(true);
-    expect(isRestingOutcome({ kind: "skipped", reason: "contended" })).toBe(false);
-    expect(isRestingOutcome({ kind: "released", reason: "shutdown" })).toBe(false);
-    expect(isRestingOutcome({ kind: "lost", reason: "conflict" })).toBe(false);
+describe("slotAction", () => {
+  it("gives the slot back only when the job is terminal (ADR 0007)", () => {
+    expect(slotAction({ kind: "finished" })).toBe("give-back");
+    expect(slotAction({ kind: "resting" })).toBe("hold");
+    expect(slotAction({ kind: "review" })).toBe("hold");
+    expect(slotAction({ kind: "skipped", reason: "not_due" })).toBe("hold");
+    expect(slotAction({ kind: "skipped", reason: "not_claimable" })).toBe("if-terminal");
+    expect(slotAction({ kind: "skipped", reason: "contended" })).toBe("hold");
+    expect(slotAction({ kind: "released", reason: "shutdown" })).toBe("hold");
+    expect(slotAction({ kind: "lost", reason: "conflict" })).toBe("if-terminal");
   });
 });
 
@@ -122,5 +123,26 @@ describe("quantile", () => {
     expect(quantile([], 0.5)).toBeUndefined();
     expect(quantile([1, 2, 3, 4], 0.5)).toBe(2);
     expect(quantile([...Array(100).keys()], 0.99)).toBe(98);
+  });
+});
+
+describe("freeSlots with resting work (ADR 0007)", () => {
+  it("does not count delayed (sleeping) work-queue messages against the depth guard", () => {
+    const base = { liveSlots: 8, committed: 0, maxQueueDepth: 100, lead: 0 };
+    expect(freeSlots({ ...base, workQueue: { visible: 0, delayed: 500 } })).toBe(8);
+    expect(freeSlots({ ...base, workQueue: { visible: 97, delayed: 500 } })).toBe(3);
+    expect(freeSlots({ ...base, workQueue: { visible: 100, delayed: 0 } })).toBe(0);
+  });
+
+  it("leaves parked jobs (resting on a Wait, needs_review) out of the committed worker slots", () => {
+    expect(
+      committedSlots([
+        { running: 120, parked: 120 },
+        { running: 3, parked: 0 },
+      ]),
+    ).toBe(3);
+    expect(committedSlots([{ running: 2, parked: 5 }, { running: 4 }])).toBe(4); // a stale parked count
+    const committed = committedSlots([{ running: 120, parked: 118 }]);
+    expect(freeSlots({ liveSlots: 8, committed, workQueue: { visible: 0 }, maxQueueDepth: 100 })).toBe(6);
   });
 });
