@@ -50,7 +50,8 @@ export function createWorker(rt: Runtime, opts: WorkerOptions): Worker {
       isReviewTask,
       engine: { now: opts.now ?? Date.now, random: Math.random, uuid: randomUUID },
       inlineWaitMs: 1000,
-      tasks: { steps: opts.steps, keepAliveEveryMs: Math.max(1000, leaseMs / 3) },
+      keepAliveEveryMs: Math.max(100, Math.min(leaseMs, w.visibilityTimeoutSeconds * 1000) / 3),
+      tasks: { steps: opts.steps },
     },
   });
 }

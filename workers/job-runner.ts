@@ -19,6 +19,7 @@ import type { ClaimCheck } from "../shared/payloads/claim-check.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
 import type { JobData, S3Ref } from "./job-data.ts";
+import { LeaseKeeper } from "./lease-keeper.ts";
 import { replayableDeps } from "./replayable-deps.ts";
 import { executeTask, type TaskExecutorDeps, type TaskOutcome } from "./task-executor.ts";
 
@@ -39,6 +40,11 @@ export interface JobRunnerDeps {
   tasks: Omit<TaskExecutorDeps, "keepAlive" | "log" | "logBindings">;
   /** Extends the work message's visibility while the job runs (the lease is extended here). */
   extendVisibility: () => Promise<void>;
+  /**
+   * How often lease and visibility are extended while the job is in the worker, from the claim to
+   * its resting point (a third of the shorter of the lease and the visibility timeout).
+   */
+  keepAliveEveryMs: number;
   log: Logger;
 }
 
@@ -120,12 +126,23 @@ export async function runJob(
    * write since the claim, no task result fed): its tasks may be dispatched without a checkpoint.
    */
   let reproducible = false;
+  // The lease and the message stay alive for as long as the job is here, step or no step.
+  const keeper = new LeaseKeeper({
+    extendLease: async () => (await jobs.extendLease(jobId, deps.owner, deps.leaseMs, now())).ok,
+    extendVisibility: deps.extendVisibility,
+    everyMs: deps.keepAliveEveryMs,
+    log,
+  });
+  keeper.start();
   try {
     return await drive();
   } catch (err) {
+    await keeper.stop();
     const r = await jobs.releaseLease(jobId, deps.owner, version, now()).catch(() => undefined);
     log().warn({ err, released: r?.ok ?? false }, "job run failed; lease given back");
     throw err;
+  } finally {
+    await keeper.stop();
   }
 
   /**
@@ -217,12 +234,9 @@ export async function runJob(
       firstDeps = replayableDeps(deps.engine, job._id, startedAt);
     }
 
-    const keepAlive = async () => {
-      await Promise.all([jobs.extendLease(jobId, deps.owner, deps.leaseMs, now()), deps.extendVisibility()]);
-    };
     const taskDeps: TaskExecutorDeps = {
       ...deps.tasks,
-      keepAlive,
+      keepAlive: () => keeper.touch(),
       log: deps.log,
       logBindings: { tenantId, jobId },
     };

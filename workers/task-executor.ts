@@ -11,12 +11,13 @@ export interface TaskExecutorDeps {
   log: Logger;
   /** Bound to the step's logger (made on first use) with the state and attempt. */
   logBindings?: Record<string, unknown>;
-  /** Called on every handler heartbeat and periodically while a step runs; extends lease and visibility. */
+  /**
+   * Called on every handler heartbeat: extends lease and visibility at once (the job runner also
+   * extends them periodically for as long as the job is in the worker, see lease-keeper.ts).
+   */
   keepAlive: () => Promise<void>;
   /** Aborts every running step (worker shutdown). */
   shutdown: AbortSignal;
-  /** How often the executor itself calls keepAlive while a step runs, ms. */
-  keepAliveEveryMs: number;
 }
 
 /**
@@ -70,9 +71,6 @@ export async function executeTask(
     );
   };
   armHeartbeat();
-  const keepAlive = setInterval(() => {
-    deps.keepAlive().catch((err: unknown) => log().warn({ err }, "keep-alive failed"));
-  }, deps.keepAliveEveryMs);
 
   const idempotencyKey = stepIdempotencyKey(jobId, task);
   let stepLog: Logger | undefined;
@@ -112,7 +110,6 @@ export async function executeTask(
   } finally {
     for (const t of timers) clearTimeout(t);
     if (heartbeatTimer) clearTimeout(heartbeatTimer);
-    clearInterval(keepAlive);
     deps.shutdown.removeEventListener("abort", onShutdown);
   }
 }

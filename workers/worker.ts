@@ -231,7 +231,7 @@ export class Worker {
    */
   #follow(message: ReceivedMessage, settled: Promise<void>): void {
     const { sqs, workQueueUrl, visibilityTimeoutSeconds, log } = this.deps;
-    const everyMs = Math.max(100, (visibilityTimeoutSeconds * 1000) / 3);
+    const everyMs = this.deps.runner.keepAliveEveryMs;
     const keep = setInterval(() => {
       sqs
         .changeVisibility(workQueueUrl, message.receiptHandle, visibilityTimeoutSeconds)

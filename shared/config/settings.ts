@@ -133,13 +133,15 @@ export const SETTINGS = {
     schema: int(1, 43_200),
     default: "30",
     expected: "an integer from 1 to 43200",
-    description: "SQS visibility timeout of the work queue; workers extend it while a step runs.",
+    description:
+      "SQS visibility timeout of the work queue; a worker extends it for as long as the job is in the worker (every third of the shorter of this and the lease).",
   },
   SLUICE_LEASE_SECONDS: {
     schema: int(1, 86_400),
     default: "60",
     expected: "an integer from 1 to 86400",
-    description: "Job lease length in MongoDB; the sweeper requeues jobs whose lease expired.",
+    description:
+      "Job lease length in MongoDB; the worker running a job extends it for as long as the job is in the worker; the sweeper requeues jobs whose lease expired.",
   },
   SLUICE_CLAIM_CHECK_THRESHOLD_BYTES: {
     schema: int(1, 262_144),
