@@ -14,17 +14,11 @@
 import { loadConfigOrExit } from "../shared/config/exit.ts";
 import { entryArgsOrExit, type EntrySpec } from "../shared/runtime/entry-args.ts";
 import { createLogger } from "../shared/log/logger.ts";
-import { createMongoReachability } from "../shared/mongo/reachability.ts";
-import { exitOnSignals, isEntryPoint, stopAll } from "../shared/runtime/lifecycle.ts";
+import { exitOnSignals, isEntryPoint } from "../shared/runtime/lifecycle.ts";
 import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
 import { loadWorkflowCatalog } from "../shared/workflows/catalog.ts";
-import { createUsageSettleHook } from "../scheduler/create-fair-scheduler.ts";
-import { createCapacityReporter } from "./capacity-reporter.ts";
-import { createWorker } from "./create-worker.ts";
 import { defaultSteps } from "./steps/index.ts";
-import { createReviews } from "./review.ts";
-import { createSweeper } from "./sweeper.ts";
-import { livenessPolicy, Watchdog } from "./watchdog.ts";
+import { createWorkerProcess } from "./worker-process.ts";
 
 /** Exit code of a worker that gave up on its own (distinct from 1, a crash, and 2, bad config). */
 export const UNHEALTHY_EXIT_CODE = 3;
@@ -47,58 +41,27 @@ export async function main(argv: readonly string[]): Promise<void> {
   const catalog = await loadWorkflowCatalog(STATEMACHINES_DIR, {
     hasStep: (r) => steps.resolve(r) !== undefined,
   });
-  // Reopening intake pumps it; closing it gives held messages back.
-  const mongoUp = createMongoReachability(rt.mongo, config.health, log, () => worker.intake.pump());
-  const worker = createWorker(rt, {
+  const proc = createWorkerProcess(rt, {
     catalog,
     steps,
-    onSettled: createUsageSettleHook(rt),
-    intakeOpen: () => mongoUp.up,
-    dependencyFailed: (err) => mongoUp.report(err),
+    sweeper: !flags.has("--no-sweeper"),
+    onUnrecoverable: () => {
+      // Bounded: a client that cannot reach its server must not hold the exit.
+      setTimeout(() => process.exit(UNHEALTHY_EXIT_CODE), config.worker.shutdownGraceMs + 10_000).unref();
+      void proc
+        .stop()
+        .catch((err: unknown) => log.error({ err }, "shutdown failed"))
+        .finally(() => process.exit(UNHEALTHY_EXIT_CODE));
+    },
   });
-  const watchdog = new Watchdog({
-    feeder: worker.intake,
-    dependencyDownMs: () => mongoUp.downForMs(),
-    policy: livenessPolicy(config),
-    intervalMs: config.health.checkMs,
-    log: log.child({ component: "watchdog" }),
-    onUnrecoverable: () => giveUp(),
-  });
-  const capacity = createCapacityReporter(rt, worker, {
-    healthy: () => watchdog.healthy && mongoUp.up,
-  });
-  const sweeper = flags.has("--no-sweeper")
-    ? undefined
-    : createSweeper(rt, { reviews: createReviews(rt, catalog) });
-  let stopping: Promise<void> | undefined;
-  const shutdown = () =>
-    (stopping ??= stopAll([
-      async () => watchdog.stop(),
-      async () => sweeper?.stop(),
-      () => worker.stop(config.worker.shutdownGraceMs),
-      () => capacity.stop(),
-      () => mongoUp.stop(),
-      () => rt.close(),
-    ]));
-  const giveUp = () => {
-    // Bounded: a client that cannot reach its server must not hold the exit.
-    setTimeout(() => process.exit(UNHEALTHY_EXIT_CODE), config.worker.shutdownGraceMs + 10_000).unref();
-    void shutdown()
-      .catch((err: unknown) => log.error({ err }, "shutdown failed"))
-      .finally(() => process.exit(UNHEALTHY_EXIT_CODE));
-  };
-  exitOnSignals({ log, shutdown });
-  mongoUp.start();
-  await capacity.start();
-  worker.start();
-  watchdog.start();
-  sweeper?.start();
+  exitOnSignals({ log, shutdown: () => proc.stop() });
+  await proc.start();
   log.info(
     {
       workflows: catalog.names(),
       steps: steps.names(),
       concurrency: config.worker.concurrency,
-      sweeper: !!sweeper,
+      sweeper: !!proc.sweeper,
     },
     "worker started",
   );

@@ -47,6 +47,9 @@ export function isMongoConnectivityError(err: unknown, depth = 0): boolean {
   return isMongoConnectivityError((err as { cause?: unknown }).cause, depth + 1);
 }
 
+/** A client recreation (close, connect, ping: server selection included) gets this long. */
+const RECONNECT_TIMEOUT_MS = 30_000;
+
 export interface ReachabilityPolicy {
   readonly probeMs: number;
   readonly probeTimeoutMs: number;
@@ -88,6 +91,8 @@ export class MongoReachability {
   #running = false;
   #ticking: Promise<void> | undefined;
   #lastError: string | undefined;
+  /** A recreation failed: the client stays closed until one succeeds, so every probe retries it. */
+  #mustReconnect = false;
 
   constructor(deps: MongoReachabilityDeps) {
     this.#deps = deps;
@@ -142,6 +147,10 @@ export class MongoReachability {
   async #probe(): Promise<void> {
     const { policy, now, log } = this.#deps;
     try {
+      if (this.#mustReconnect) {
+        await this.#bounded(this.#deps.reconnect(), RECONNECT_TIMEOUT_MS);
+        this.#mustReconnect = false;
+      }
       await this.#bounded(this.#deps.ping(), policy.probeTimeoutMs);
       if (this.#downSince !== undefined) {
         log.info({ downForMs: now() - this.#downSince }, "MongoDB reachable again");
@@ -159,9 +168,10 @@ export class MongoReachability {
     this.#lastReconnectAt = t;
     log.warn({ downForMs: t - (this.#downSince ?? t) }, "MongoDB unreachable: recreating the client");
     try {
-      await this.#bounded(this.#deps.reconnect(), policy.probeTimeoutMs + policy.reconnectAfterMs);
+      await this.#bounded(this.#deps.reconnect(), RECONNECT_TIMEOUT_MS);
     } catch (err) {
-      log.warn({ err }, "MongoDB client recreation failed; retrying later");
+      this.#mustReconnect = true;
+      log.warn({ err }, "MongoDB client recreation failed; retrying at every probe");
     }
   }
 
