@@ -107,8 +107,12 @@ describe("jobs resting on a Wait hold their tenant's slot", () => {
       30_000,
       "busy's jobs to complete",
     );
-    // The resting jobs still hold their slots: one per unfinished job.
-    const sleepy = await usage.get(tenantId("sleepy"));
-    expect(sleepy.running).toBe(await ff.countJobs("sleepy", UNFINISHED));
+    // Once all have been released and rest, each holds its slot (and needs no worker).
+    await waitUntil(
+      async () => (await ff.countJobs("sleepy", { status: "queued", wakeAt: { $gt: Date.now() } })) === 120,
+      60_000,
+      "all 120 sleepy jobs resting",
+    );
+    expect((await usage.get(tenantId("sleepy"))).running).toBe(120);
   }, 180_000);
 });
