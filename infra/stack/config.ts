@@ -1,6 +1,8 @@
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 
+import { REDACTED, scrubUrlCredentials } from "../../shared/log/redact.ts";
+
 /**
  * Pure configuration of the local stack: versions, paths, ports, the environment it hands out, and
  * the command line. Nothing here touches the file system or the network.
@@ -142,6 +144,39 @@ export function exportLines(env: StackEnv): string {
   return (Object.keys(env) as (keyof StackEnv)[]).map((k) => `export ${k}=${shellQuote(env[k])}`).join("\n");
 }
 
+/** LocalStack's stand-in credentials: not a secret, shown as they are. */
+const LOCALSTACK_SECRET = "test";
+
+/**
+ * The environment as `up` and `status` show it: the password (and secret options) of `MONGO_URL`
+ * and a real `AWS_SECRET_ACCESS_KEY` redacted. Only `stack env` prints the real values, for
+ * `eval "$(npm run -s stack env)"`.
+ */
+export function redactEnv(env: StackEnv): StackEnv {
+  return {
+    ...env,
+    MONGO_URL: scrubUrlCredentials(env.MONGO_URL),
+    AWS_SECRET_ACCESS_KEY: env.AWS_SECRET_ACCESS_KEY === LOCALSTACK_SECRET ? LOCALSTACK_SECRET : REDACTED,
+  };
+}
+
+/** `url` with any password or secret option redacted, for progress lines and status output. */
+export function redactUrl(url: string): string {
+  return scrubUrlCredentials(url);
+}
+
+/** What `up` prints: the export lines with secrets redacted, and a pointer to `stack env` if any was. */
+export function upReport(env: StackEnv): { stdout: string; note?: string } {
+  const shown = redactEnv(env);
+  const redacted = (Object.keys(env) as (keyof StackEnv)[]).some((k) => shown[k] !== env[k]);
+  return redacted
+    ? {
+        stdout: exportLines(shown),
+        note: `credentials redacted above; eval "$(npm run -s stack env)" exports the real values`,
+      }
+    : { stdout: exportLines(shown) };
+}
+
 export type StackCommand =
   | { cmd: "up" }
   | { cmd: "down" }
@@ -155,7 +190,8 @@ export const USAGE = `usage: npm run stack -- <command>
   down               stop exactly what up started
   status             each service: running/stopped, pid, port, health
   logs [service] [-f] [-n N]   show (or follow) the logs of localstack | mongo
-  env                print export lines: eval "$(npm run -s stack env)"
+  env                print export lines with the real credentials: eval "$(npm run -s stack env)"
+                     (up and status redact passwords and secret keys)
 environment: SLUICE_STACK=auto|host|docker, SLUICE_LOCALSTACK_PORT (4566), SLUICE_MONGO_PORT (27017),
   SLUICE_MONGO_BACKEND=memory|h2, SLUICE_STATE_DIR (<clone>/.cache), SLUICE_CACHE_DIR (~/.cache/sluice);
   AWS_ENDPOINT_URL + MONGO_URL set: use those, start nothing.`;

@@ -6,11 +6,13 @@ import {
   exportLines,
   localEndpoints,
   parseStackArgs,
+  redactUrl,
   resolvePaths,
   SERVICE_NAMES,
   servicesToStart,
   stackEnv,
   stackMode,
+  upReport,
   USAGE,
 } from "./config.ts";
 import type { Env, Paths, ServiceName, StackEnv } from "./config.ts";
@@ -55,9 +57,16 @@ async function checkProvided(env: Env, provided: ServiceName[], progress: Progre
     const varName = service === "localstack" ? "AWS_ENDPOINT_URL" : "MONGO_URL";
     const h =
       service === "localstack" ? await httpAnswers(url as string) : await mongoHealth(url as string, 5_000);
-    if (!h.ok) throw new StackError(`check ${varName}`, undefined, `${url} does not answer (${h.detail})`);
+    const shown = redactUrl(url as string);
+    if (!h.ok) {
+      throw new StackError(
+        `check ${varName}`,
+        undefined,
+        `${shown} does not answer (${redactUrl(h.detail)})`,
+      );
+    }
     progress.line(
-      `using ${varName}=${url} from the environment (answers: ${h.detail}); not starting ${service}`,
+      `using ${varName}=${shown} from the environment (answers: ${redactUrl(h.detail)}); not starting ${service}`,
     );
   }
 }
@@ -150,7 +159,10 @@ async function status(paths: Paths, env: Env): Promise<number> {
   for (const s of provided) {
     const url = s === "localstack" ? env.AWS_ENDPOINT_URL : env.MONGO_URL;
     const h = s === "localstack" ? await localstackHealth(url as string) : await mongoHealth(url as string);
-    console.log(`${s.padEnd(11)} external  ${url}  ${h.ok ? "healthy" : "unhealthy"} (${h.detail})`);
+    const shown = redactUrl(url as string);
+    console.log(
+      `${s.padEnd(11)} external  ${shown}  ${h.ok ? "healthy" : "unhealthy"} (${redactUrl(h.detail)})`,
+    );
   }
   const docker = readDockerRecord(paths);
   if (docker) console.log((await dockerPs(paths)) ?? "docker: no status");
@@ -214,7 +226,9 @@ export async function stackCommand(argv: string[]): Promise<number> {
         return 0;
       case "up": {
         const stack = await ensureStack({ env });
-        console.log(exportLines(stack.env));
+        const report = upReport(stack.env);
+        console.log(report.stdout);
+        if (report.note) progress.line(report.note);
         return 0;
       }
       case "down":
@@ -229,7 +243,7 @@ export async function stackCommand(argv: string[]): Promise<number> {
           console.error(`stack is not up (${cur.missing.join(", ")} not running): run npm run stack up`);
           return 1;
         }
-        console.log(exportLines(cur.env));
+        console.log(exportLines(cur.env)); // the real values: this is how users get them
         return 0;
       }
     }

@@ -2,7 +2,7 @@ import { createRequire } from "node:module";
 import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
 import type { TenantId } from "../tenancy/tenant-id.ts";
 import { serializeError } from "./error-serializer.ts";
-import { REDACTED, REDACT_PATHS, scrubSignedUrls, scrubValue } from "./redact.ts";
+import { REDACTED, REDACT_PATHS, scrubText, scrubValue } from "./redact.ts";
 
 export type { Logger } from "pino";
 
@@ -39,8 +39,8 @@ export function createLogger(settings: LoggerSettings): Logger {
     formatters: { log: (obj) => scrubValue(obj) as Record<string, unknown> },
     hooks: {
       logMethod(args, method) {
-        // Scrub signed URLs from the message string and any printf-style string arguments.
-        const scrubbed = args.map((a) => (typeof a === "string" ? scrubSignedUrls(a) : a));
+        // Scrub URL secrets from the message string and any printf-style string arguments.
+        const scrubbed = args.map((a) => (typeof a === "string" ? scrubText(a) : a));
         return method.apply(this, scrubbed as Parameters<typeof method>);
       },
     },
@@ -57,7 +57,7 @@ export function createLogger(settings: LoggerSettings): Logger {
   return pino(options);
 }
 
-/** Every error as `serializeError` describes it (name, code, message…), with signed URLs scrubbed. */
+/** Every error as `serializeError` describes it (name, code, message…), with URL secrets scrubbed. */
 function serializeErrorField(err: unknown): unknown {
   // Already serialized (errors anywhere in the object are, by the `log` formatter): keep it.
   if (!(err instanceof Error) && typeof err === "object" && err !== null && "type" in err) return err;

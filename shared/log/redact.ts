@@ -2,8 +2,9 @@ import { serializeError } from "./error-serializer.ts";
 
 /**
  * What the logger never prints. Key paths go to pino's `redact` (fast-redact: `*` matches one level,
- * so the common depths are listed); URL query strings that carry AWS signatures are scrubbed from
- * string values by `scrubSignedUrls`, wherever they appear.
+ * so the common depths are listed); URL query strings that carry AWS signatures and passwords in
+ * URLs (a MongoDB connection string's) are scrubbed from string values by `scrubText`, wherever
+ * they appear.
  */
 const SECRET_KEYS = [
   "password",
@@ -40,11 +41,32 @@ export function scrubSignedUrls(text: string): string {
 }
 
 /**
- * Deep copy of `value` with every signed URL's query string scrubbed and every error, at any depth
- * and under any key, replaced by its `serializeError` form; shares unchanged subtrees.
+ * The password of any `scheme://user:password@host` (a MongoDB connection string above all; the
+ * password may hold a raw `@` or `:`): `mongodb://user:[REDACTED]@host`. The user name stays, for
+ * the operator who must tell which account was used.
+ */
+const URL_PASSWORD = /\b([a-z][a-z0-9+.-]*:\/\/)([^\s/?#@:"'<>]*):[^\s/?#"'<>]*@/gi;
+/** Connection-string options that carry secrets (MongoDB's AWS session token, key file passwords). */
+const SECRET_URL_OPTION =
+  /([?&](?:password|pwd|secret|token|sessionToken|authMechanismProperties|tlsCertificateKeyFilePassword|sslPEMKeyPassword)=)[^&\s#"'<>]*/gi;
+
+/** `mongodb://u:secret@h/?authMechanismProperties=AWS_SESSION_TOKEN:x` → no secret left. */
+export function scrubUrlCredentials(text: string): string {
+  if (!text.includes("://") && !text.includes("=")) return text;
+  return text.replace(URL_PASSWORD, `$1$2:${REDACTED}@`).replace(SECRET_URL_OPTION, `$1${REDACTED}`);
+}
+
+/** Every secret a string can carry in a URL: passwords, secret options, signed query strings. */
+export function scrubText(text: string): string {
+  return scrubSignedUrls(scrubUrlCredentials(text));
+}
+
+/**
+ * Deep copy of `value` with secrets scrubbed from every string (`scrubText`) and every error, at any
+ * depth and under any key, replaced by its `serializeError` form; shares unchanged subtrees.
  */
 export function scrubValue(value: unknown, depthLeft = 6): unknown {
-  if (typeof value === "string") return scrubSignedUrls(value);
+  if (typeof value === "string") return scrubText(value);
   if (value instanceof Error) return scrubValue(serializeError(value), 4);
   if (depthLeft === 0 || value === null || typeof value !== "object") return value;
   if (value instanceof Date || Buffer.isBuffer(value)) return value;
