@@ -9,6 +9,7 @@
  *   provision [flags]    create queues, bucket, indexes and default quotas for tenants
  *   conformance [file]   run the AWS-recorded ASL corpus through the engine
  *   bench <name>         run a benchmark (asl, worker, fairness)
+ *   chaos [options]      the fleet under faults: kills, restarts, garbage; counts losses (bench/chaos/)
  *   review <action>      list | approve | reject jobs waiting for human review
  *   tenants <action>     list | check | set: operators' view and edits of tenant quotas
  */
@@ -34,9 +35,11 @@ async function main(): Promise<number> {
       return (await import("../scheduler/cli/tenants.ts")).tenantsCommand(rest);
     case "bench":
       return (await import("../bench/run.ts")).benchCommand(rest);
+    case "chaos":
+      return (await import("../bench/chaos/index.ts")).chaosCommand(rest);
     default:
       console.error(
-        `usage: infra/cli.ts <test|demo|build|stack|provision|conformance|bench|review|tenants> [...]\nunknown command: ${command ?? "(none)"}`,
+        `usage: infra/cli.ts <test|demo|build|stack|provision|conformance|bench|chaos|review|tenants> [...]\nunknown command: ${command ?? "(none)"}`,
       );
       return 2;
   }

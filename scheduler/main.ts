@@ -12,6 +12,7 @@ import { exitOnSignals, isEntryPoint, stopAll } from "../shared/runtime/lifecycl
 import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
 import { loadWorkflowCatalog } from "../shared/workflows/catalog.ts";
 import { defaultSteps } from "../workers/steps/index.ts";
+import type { WorkerBuild } from "../workers/main.ts";
 import { createFairScheduler } from "./create-fair-scheduler.ts";
 
 export const SCHEDULER_ENTRY: EntrySpec = {
@@ -21,13 +22,17 @@ export const SCHEDULER_ENTRY: EntrySpec = {
   flags: [],
 };
 
-export async function main(argv: readonly string[] = []): Promise<void> {
+/** `build`: the steps and workflows it validates intake against (the workers' build; see workers/main.ts). */
+export async function main(
+  argv: readonly string[] = [],
+  build: WorkerBuild = { steps: defaultSteps(), statemachinesDir: STATEMACHINES_DIR },
+): Promise<void> {
   entryArgsOrExit(SCHEDULER_ENTRY, argv);
   const config = loadConfigOrExit();
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty, service: "scheduler" });
   const rt = await createRuntime(config, log);
-  const steps = defaultSteps();
-  const catalog = await loadWorkflowCatalog(STATEMACHINES_DIR, {
+  const steps = build.steps;
+  const catalog = await loadWorkflowCatalog(build.statemachinesDir, {
     hasStep: (r) => steps.resolve(r) !== undefined,
   });
   const scheduler = createFairScheduler(rt, catalog);

@@ -18,6 +18,7 @@ import { exitOnSignals, isEntryPoint } from "../shared/runtime/lifecycle.ts";
 import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
 import { loadWorkflowCatalog } from "../shared/workflows/catalog.ts";
 import { defaultSteps } from "./steps/index.ts";
+import type { StepRegistry } from "./steps/registry.ts";
 import { createWorkerProcess } from "./worker-process.ts";
 
 /** Exit code of a worker that gave up on its own (distinct from 1, a crash, and 2, bad config). */
@@ -32,13 +33,22 @@ export const WORKER_ENTRY: EntrySpec = {
   ],
 };
 
-export async function main(argv: readonly string[]): Promise<void> {
+/** What a worker build ships: its steps and the directory of its workflows (the chaos run brings its own). */
+export interface WorkerBuild {
+  steps: StepRegistry;
+  statemachinesDir: string;
+}
+
+export async function main(
+  argv: readonly string[],
+  build: WorkerBuild = { steps: defaultSteps(), statemachinesDir: STATEMACHINES_DIR },
+): Promise<void> {
   const flags = entryArgsOrExit(WORKER_ENTRY, argv);
   const config = loadConfigOrExit();
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty, service: "worker" });
   const rt = await createRuntime(config, log);
-  const steps = defaultSteps();
-  const catalog = await loadWorkflowCatalog(STATEMACHINES_DIR, {
+  const steps = build.steps;
+  const catalog = await loadWorkflowCatalog(build.statemachinesDir, {
     hasStep: (r) => steps.resolve(r) !== undefined,
   });
   const proc = createWorkerProcess(rt, {
