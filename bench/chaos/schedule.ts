@@ -44,7 +44,8 @@ export function faultSchedule(o: ScheduleOptions): FaultEvent[] {
     { atMs: Math.round(o.durationMs * 0.45), kind: "term-worker", target: pickWorker() },
     { atMs: Math.round(o.durationMs * 0.6), kind: "restart-localstack", target: 0 },
   ];
-  for (let t = o.killEveryMs * (0.5 + rng.next()); t < o.durationMs - TAIL_MS;) {
+  const horizon = Math.max(o.durationMs, o.horizonMs ?? o.durationMs);
+  for (let t = o.killEveryMs * (0.5 + rng.next()); t < horizon - TAIL_MS;) {
     const scheduler = rng.next() < share;
     const target = pickWorker();
     events.push({
