@@ -20,7 +20,7 @@ import { progress } from "../lib/progress.ts";
 import { timestampForFile } from "../lib/results.ts";
 import { runChaos, type ChaosOptions } from "./run.ts";
 
-export const DEFAULTS = { jobs: 1500, seed: 1, durationS: 90, killEveryS: 5 } as const;
+export const DEFAULTS = { jobs: 1500, seed: 1, durationS: 90, killEveryS: 8 } as const;
 
 export function chaosOptions(argv: readonly string[]): ChaosOptions & { save: boolean } {
   const args = parseArgs(argv, ["jobs", "seed", "duration-s", "kill-every-s"]);

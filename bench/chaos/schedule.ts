@@ -1,6 +1,6 @@
 /**
  * The chaos run's fault schedule, a pure function of the seed and the options: SIGKILLs of a random
- * worker or the scheduler every `killEveryMs` on average (0.5–1.5× apart), one SIGTERM of a worker,
+ * worker (or, every 8th, the scheduler) every `killEveryMs` on average (0.5–1.5× apart), one SIGTERM of a worker,
  * one restart of the MongoDB-wire server (at 30 % of the fault phase) and one of LocalStack (at 60 %).
  * Kills go on until `horizonMs` (default `durationMs`): the run stops them at the first one past
  * `durationMs` once every message is sent, so the faults cover the whole production however fast
@@ -25,8 +25,8 @@ export interface ScheduleOptions {
   readonly workers: number;
   /** Kills are scheduled up to here (≥ durationMs; default durationMs). */
   readonly horizonMs?: number;
-  /** Share of the kills that hit the scheduler rather than a worker (default 0.25). */
-  readonly schedulerShare?: number;
+  /** Every how-many-th kill hits the scheduler rather than a worker (default 8: the 4th, 12th, ...). */
+  readonly schedulerEvery?: number;
 }
 
 /** Kills keep this far from the end, so the last one is not lost in the drain. */
@@ -37,7 +37,8 @@ export function faultSchedule(o: ScheduleOptions): FaultEvent[] {
     throw new Error("faultSchedule: durationMs, killEveryMs and workers must be positive");
   }
   const rng = streamFor(o.seed, "chaos-faults");
-  const share = o.schedulerShare ?? 0.25;
+  const every = o.schedulerEvery ?? 8;
+  let n = 0;
   const pickWorker = () => Math.min(o.workers - 1, Math.floor(rng.next() * o.workers));
   const events: FaultEvent[] = [
     { atMs: Math.round(o.durationMs * 0.3), kind: "restart-mongo", target: 0 },
@@ -46,7 +47,7 @@ export function faultSchedule(o: ScheduleOptions): FaultEvent[] {
   ];
   const horizon = Math.max(o.durationMs, o.horizonMs ?? o.durationMs);
   for (let t = o.killEveryMs * (0.5 + rng.next()); t < horizon - TAIL_MS;) {
-    const scheduler = rng.next() < share;
+    const scheduler = n++ % every === Math.floor(every / 2) - 1;
     const target = pickWorker();
     events.push({
       atMs: Math.round(t),

@@ -313,7 +313,13 @@ describe("chaos verdict", () => {
 
 describe("chaos options", () => {
   it("defaults and the few options", () => {
-    expect(chaosOptions([])).toMatchObject({ jobs: 1500, seed: 1, save: true });
+    expect(chaosOptions([])).toMatchObject({
+      jobs: 1500,
+      seed: 1,
+      durationMs: 90_000,
+      killEveryMs: 8_000,
+      save: true,
+    });
     expect(
       chaosOptions(["--jobs", "200", "--seed=4", "--kill-every-s", "3", "--duration-s", "60", "--no-save"]),
     ).toEqual({
