@@ -18,7 +18,7 @@ import type { CasResult, JobStore } from "../shared/jobs/job-store.ts";
 import type { ClaimCheck } from "../shared/payloads/claim-check.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
-import type { JobData, S3Ref } from "./job-data.ts";
+import { JobRefs, type JobData, type S3Ref } from "./job-data.ts";
 import { LeaseKeeper } from "./lease-keeper.ts";
 import { replayableDeps } from "./replayable-deps.ts";
 import { executeTask, type TaskExecutorDeps, type TaskOutcome } from "./task-executor.ts";
@@ -117,6 +117,8 @@ export async function runJob(
   };
   let version = job.version;
   let execRef: S3Ref | null = job.executionRef ?? null;
+  /** The references to stored step results this job may resolve (tenant data is never resolved). */
+  const refs = JobRefs.of(job);
   /** The execution state the job document holds now (null: none yet). */
   let persisted: ExecutionState | null = null;
   /** Transitions made since the last write. */
@@ -146,17 +148,18 @@ export async function runJob(
   }
 
   /**
-   * One CAS write carrying `exec` (inline or claim-checked) unless the document holds it already;
-   * cleans up the superseded S3 object.
+   * One CAS write carrying `exec` (inline or claim-checked) unless the document holds it already,
+   * and the keys of results stored since the last write; cleans up the superseded S3 object.
    */
   async function persist(
     exec: ExecutionState | undefined,
     write: (fields: JobPatch, expected: number) => Promise<CasResult>,
   ): Promise<boolean> {
     const changed = exec !== undefined && exec !== persisted;
-    const fields: Pick<JobPatch, "execution" | "executionRef"> = changed
-      ? await deps.data.executionPatch(tenantId, jobId, exec)
-      : {};
+    const fields: Pick<JobPatch, "execution" | "executionRef" | "resultRefs"> = {
+      ...(changed ? await deps.data.executionPatch(tenantId, jobId, exec) : {}),
+      ...refs.patch(),
+    };
     const r = await write(fields, version);
     const written = fields.executionRef ?? null;
     if (!r.ok) {
@@ -168,6 +171,7 @@ export async function runJob(
       return false;
     }
     version = r.version;
+    refs.written();
     unwritten = 0;
     reproducible = false;
     if (changed) {
@@ -242,12 +246,12 @@ export async function runJob(
     };
     const limit = pLimit(deps.taskConcurrency);
     const runTask = async (t: TaskEffect): Promise<TaskOutcome> => {
-      const input = await deps.data.resolve(tenantId, t.input);
+      const input = await deps.data.resolve(tenantId, t.input, refs);
       const r = await executeTask(taskDeps, tenantId, jobId, input === t.input ? t : { ...t, input });
       if (!r.ok) return r;
       return {
         ok: true,
-        output: await deps.data.storeResult(tenantId, jobId, `${t.stateName}-${t.taskId}`, r.output),
+        output: await deps.data.storeResult(tenantId, refs, `${t.stateName}-${t.taskId}`, r.output),
       };
     };
     for (;;) {
@@ -258,7 +262,7 @@ export async function runJob(
         unwritten++;
         for (const e of r.effects) {
           if (e.kind === "succeed") {
-            const value = await deps.data.resolve(tenantId, e.output);
+            const value = await deps.data.resolve(tenantId, e.output, refs);
             const output = await deps.claimCheck.store(tenantId, jobId, "output", value);
             if (!(await checkpoint(exec, { status: "complete", output }))) return LOST;
             info({}, "job complete");
@@ -310,7 +314,7 @@ export async function runJob(
   }
 
   async function park(exec: ExecutionState, t: TaskEffect): Promise<JobRunOutcome> {
-    const data = await deps.data.resolve(tenantId, t.input);
+    const data = await deps.data.resolve(tenantId, t.input, refs);
     const name = `review-${t.stateName.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 80)}-${t.taskId}`;
     const stored = await deps.claimCheck.store(tenantId, jobId, name, data);
     const review: Review = {

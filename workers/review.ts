@@ -20,7 +20,7 @@ import type { Runtime } from "../shared/runtime/runtime.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
 import { randomUUID } from "node:crypto";
-import { createJobData, type JobData } from "./job-data.ts";
+import { createJobData, JobRefs, type JobData } from "./job-data.ts";
 
 export type RefusalCode = "not_found" | "not_waiting" | "token_mismatch" | "not_due" | "contended";
 
@@ -109,9 +109,7 @@ export class Reviews {
   /** The review data of a waiting job (loaded from S3 when it was claim-checked). */
   async data(tenant: TenantId, job: JobDoc): Promise<unknown> {
     if (!job.review) return null;
-    return job.review.dataRef
-      ? this.deps.data.resolve(tenant, { $sluiceRef: job.review.dataRef })
-      : job.review.data;
+    return job.review.dataRef ? this.deps.data.load(tenant, job.review.dataRef) : job.review.data;
   }
 
   async #decide(
@@ -161,10 +159,12 @@ export class Reviews {
         throw new Error(`job ${jobId} is in needs_review but its execution has no task ${review.taskToken}`);
       }
       let next: ExecutionState;
+      // A decision's output is data like any other: only references stored for the job resolve.
+      const refs = JobRefs.of(job);
       if (decision.ok) {
         const output = await data.storeResult(
           tenant,
-          jobId,
+          refs,
           `${task.stateName}-${task.taskId}`,
           decision.output,
         );
@@ -172,7 +172,7 @@ export class Reviews {
       } else {
         next = failTask(machine, exec, task.taskId, decision.error, decision.cause);
       }
-      const fields = await data.executionPatch(tenant, jobId, next);
+      const fields = { ...(await data.executionPatch(tenant, jobId, next)), ...refs.patch() };
       const at = now();
       const outcome = decision.ok ? "approved" : decision.timedOutBy !== undefined ? "timed_out" : "rejected";
       const event = {

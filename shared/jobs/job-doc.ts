@@ -99,6 +99,13 @@ const mutableShape = {
   executionRef: S3RefSchema.nullable().optional(),
   input: PayloadSchema,
   output: PayloadSchema.nullable(),
+  /**
+   * S3 keys of the large step results Sluice stored for this job (`{ "$sluiceRef": ... }` in the
+   * execution state, workers/job-data.ts): the only references a worker resolves; a reference
+   * anywhere else (tenant input, step output, a reviewer's decision) is data. Written with the
+   * checkpoint that first carries the reference. Absent on documents written before it existed.
+   */
+  resultRefs: z.array(z.string().min(1).max(1024)).max(100_000).optional(),
   /** The Step Functions error name of a failure, e.g. `States.TaskFailed`. */
   error: z.string().max(1000).nullable(),
   cause: z.string().max(32_768).nullable(),
@@ -202,6 +209,7 @@ export function newQueuedJob(params: NewJobParams, now: number): JobDoc {
     executionRef: null,
     input: params.input,
     output: null,
+    resultRefs: [],
     error: null,
     cause: null,
     attempts: 0,
