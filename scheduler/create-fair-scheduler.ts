@@ -6,6 +6,7 @@ import { COLLECTIONS } from "../shared/mongo/collections.ts";
 import { isTerminal } from "../shared/jobs/transitions.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
+import { createRejecter } from "./intake/reject.ts";
 import { releaseMessage } from "./intake/release-message.ts";
 import { FairScheduler } from "./loop/fair-scheduler.ts";
 import type { FairSchedulerOptions } from "./loop/fair-scheduler.ts";
@@ -60,6 +61,7 @@ export function createFairScheduler(
   const capacity = new FleetCapacity(db, { staleAfterMs: options.workerStaleAfterMs ?? 15_000 });
   const ledger = new UsageLedger(db, usage, { now, log });
   const workflowVersion = (name: string) => catalog.get(name)?.version;
+  const reject = createRejecter({ sqs: rt.sqs, blobs: rt.blobs });
   const stats = new StatsPublisher({
     schedulerId: options.schedulerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     store: new TenantStatsStore(db),
@@ -77,11 +79,20 @@ export function createFairScheduler(
       ledger,
       release: (tenant, queues, message) =>
         releaseMessage(
-          { sqs: rt.sqs, workQueueUrl: rt.queues.work, jobs: rt.jobsOf(tenant), workflowVersion, now, log },
+          {
+            sqs: rt.sqs,
+            workQueueUrl: rt.queues.work,
+            jobs: rt.jobsOf(tenant),
+            reject,
+            workflowVersion,
+            now,
+            log,
+          },
           tenant,
           queues,
           message,
         ),
+      reject,
       now,
       log,
       setup: async () => void (await ensureIndexes(db)),

@@ -1,29 +1,60 @@
+import type { BlobStore } from "../../shared/aws/s3.ts";
 import type { ReceivedMessage, SqsPort } from "../../shared/aws/sqs-port.ts";
-import { stringAttr } from "../../shared/aws/sqs-port.ts";
+import { rejectedMessageKey } from "../../shared/tenancy/keys.ts";
+import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
+import { inlineCopy, withBodyRef } from "./dlq-copy.ts";
+
+export interface RejectDeps {
+  readonly sqs: SqsPort;
+  /** Where a body too large for its dead-letter copy is stored (under the tenant's prefix). */
+  readonly blobs: Pick<BlobStore, "bucket" | "put">;
+}
+
+export interface RejectFrom {
+  readonly queueUrl: string;
+  readonly queueName: string;
+  readonly dlqUrl: string;
+}
+
+/** Moves one intake message to its queue's DLQ with `reason` (see `rejectToDlq`). */
+export type Rejecter = (
+  tenant: TenantId,
+  from: RejectFrom,
+  message: ReceivedMessage,
+  reason: string,
+) => Promise<void>;
 
 /**
  * Moves an intake message that can never become a job to the intake queue's dead-letter queue,
  * with the reason as a message attribute, then deletes the original. Nothing is dropped silently:
- * the DLQ copy keeps the body byte for byte, plus `reason`, `sourceQueue` and `originalMessageId`.
+ * the DLQ copy keeps the body byte for byte (or, when the copy would exceed 256 KiB, references the
+ * body stored in S3 under the tenant's prefix), plus `reason`, `sourceQueue` and
+ * `originalMessageId`; the message's own attributes are trimmed to SQS's limits and any left out
+ * are named in `droppedAttributes` (`dlq-copy.ts`).
  */
 export async function rejectToDlq(
-  sqs: SqsPort,
-  from: { queueUrl: string; queueName: string; dlqUrl: string },
+  deps: RejectDeps,
+  tenant: TenantId,
+  from: RejectFrom,
   message: ReceivedMessage,
   reason: string,
 ): Promise<void> {
-  await sqs.send(from.dlqUrl, {
-    body: message.body,
-    attributes: {
-      ...message.attributes,
-      reason: stringAttr(truncate(reason, 1000)),
-      sourceQueue: stringAttr(from.queueName),
-      originalMessageId: stringAttr(message.messageId),
-    },
-  });
-  await sqs.delete(from.queueUrl, message.receiptHandle);
+  const meta = { reason, sourceQueue: from.queueName };
+  let copy = inlineCopy(message, meta);
+  if (copy === undefined) {
+    const key = rejectedMessageKey(tenant, message.messageId);
+    await deps.blobs.put(tenant, key, message.body, { contentType: "application/octet-stream" });
+    copy = withBodyRef(message, meta, {
+      bucket: deps.blobs.bucket,
+      key,
+      bytes: Buffer.byteLength(message.body, "utf8"),
+    });
+  }
+  await deps.sqs.send(from.dlqUrl, copy);
+  await deps.sqs.delete(from.queueUrl, message.receiptHandle);
 }
 
-function truncate(s: string, max: number): string {
-  return s.length <= max ? s : `${s.slice(0, max - 1)}…`;
+/** `rejectToDlq` bound to its ports. */
+export function createRejecter(deps: RejectDeps): Rejecter {
+  return (tenant, from, message, reason) => rejectToDlq(deps, tenant, from, message, reason);
 }

@@ -8,7 +8,8 @@ import { parseIntakeMessage, type IntakeMessage } from "../../shared/messages/in
 import type { WorkMessage } from "../../shared/messages/work-message.ts";
 import { assertKeyBelongsToTenant } from "../../shared/tenancy/keys.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
-import { rejectToDlq } from "./reject.ts";
+import { payloadHash } from "../../shared/messages/payload-hash.ts";
+import type { Rejecter } from "./reject.ts";
 
 export interface TenantQueues {
   queueUrl: string;
@@ -20,6 +21,8 @@ export interface ReleaseDeps {
   sqs: SqsPort;
   workQueueUrl: string;
   jobs: JobStore;
+  /** Moves a message to the intake DLQ with its reason (`createRejecter`). */
+  reject: Rejecter;
   /** The version of a workflow this fleet can run, or undefined for an unknown workflow. */
   workflowVersion: (name: string) => string | undefined;
   now: () => number;
@@ -43,7 +46,10 @@ const PRIORITY_RANK = { high: 2, normal: 1, low: 0 } as const;
  * idempotency key), puts a work message on the work queue, and only then deletes the intake message.
  * A crash anywhere in between is safe: the redelivered message finds the same job and, if it is still
  * `queued`, sends its work message again (workers claim with compare-and-set, so a duplicate is a no-op).
- * A message that can never become a job goes to the intake DLQ with its reason.
+ * A message that can never become a job goes to the intake DLQ with its reason; so does a message
+ * reusing an idempotency key with another payload (`idempotency_conflict`; the job keeps the hash of
+ * the payload it was created with, see `shared/messages/payload-hash.ts`). The same payload again is
+ * a duplicate: a no-op.
  */
 export async function releaseMessage(
   deps: ReleaseDeps,
@@ -53,7 +59,7 @@ export async function releaseMessage(
 ): Promise<ReleaseOutcome> {
   const reject = async (reason: string): Promise<ReleaseOutcome> => {
     deps.log.warn({ tenantId: tenant, messageId: message.messageId, reason }, "intake message rejected");
-    await rejectToDlq(deps.sqs, queues, message, reason);
+    await deps.reject(tenant, queues, message, reason);
     return { kind: "rejected", reason };
   };
 
@@ -65,6 +71,7 @@ export async function releaseMessage(
   const input = inputPayload(intake, tenant);
   if (!input.ok) return reject(input.reason);
 
+  const hash = payloadHash(intake);
   const { created, job } = await deps.jobs.create(
     newQueuedJob(
       {
@@ -74,10 +81,17 @@ export async function releaseMessage(
         workflow: { name: intake.workflow, version },
         input: input.payload,
         priority: PRIORITY_RANK[intake.priority ?? priorityAttr(message) ?? "normal"],
+        payloadHash: hash,
       },
       deps.now(),
     ),
   );
+  if (!created && job.payloadHash !== undefined && job.payloadHash !== hash) {
+    return reject(
+      `idempotency_conflict: idempotencyKey ${JSON.stringify(intake.idempotencyKey)} is job ${job._id}, ` +
+        `created with a different workflow or input`,
+    );
+  }
   if (!created && job.status !== "queued") {
     await deps.sqs.delete(queues.queueUrl, message.receiptHandle);
     deps.log.info(

@@ -26,6 +26,7 @@ import { decide } from "../fairshare/decide.ts";
 import type { Release, TenantSnapshot } from "../fairshare/decide.ts";
 import { initialFairShareState } from "../fairshare/state.ts";
 import type { FairShareState } from "../fairshare/state.ts";
+import type { Rejecter } from "../intake/reject.ts";
 import type { ReleaseOutcome, TenantQueues } from "../intake/release-message.ts";
 import type { QuotaBook } from "../quota/book.ts";
 import { backlogTotal } from "../quota/priority.ts";
@@ -69,6 +70,11 @@ export interface FairSchedulerDeps {
     queues: TenantQueues,
     message: BufferedMessage["message"],
   ) => Promise<ReleaseOutcome>;
+  /**
+   * Moves an intake message to its queue's DLQ with a reason (`rejectToDlq` with its ports bound):
+   * a suspended tenant's messages, messages over `maxQueued`, and messages whose release kept failing.
+   */
+  readonly reject: Rejecter;
   readonly now: () => number;
   readonly log: Logger;
   /** Run once by `start()` before the first tick (e.g. creating indexes). */
@@ -184,7 +190,12 @@ export class FairScheduler {
       fleetRefreshMs: this.#opts.fleetRefreshMs,
       workDepthRefreshMs: this.#opts.workDepthRefreshMs,
     });
-    this.#laneIo = { sqs: deps.sqs, lanes: this.#lanes, metrics: this.metrics, log: deps.log };
+    this.#laneIo = {
+      reject: deps.reject,
+      lanes: this.#lanes,
+      metrics: this.metrics,
+      log: deps.log,
+    };
     this.#intakeLimit = pLimit(Math.max(1, Math.floor(this.#opts.intakeConcurrency)));
   }
 
@@ -253,6 +264,7 @@ export class FairScheduler {
         usage: this.#deps.usage,
         ledger: this.#deps.ledger,
         release: this.#deps.release,
+        reject: this.#deps.reject,
         now: this.#deps.now,
         log: this.#deps.log,
         lanes: this.#lanes,

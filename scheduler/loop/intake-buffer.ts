@@ -10,6 +10,8 @@ export interface BufferedMessage {
   readonly receivedAt: number;
   /** Epoch ms when the queue makes the message visible again unless its visibility is extended. */
   visibleUntil: number;
+  /** Unexpected errors its release has thrown so far (see `intake/failure-policy.ts`). */
+  failures: number;
 }
 
 /**
@@ -62,6 +64,15 @@ export class IntakeBuffer {
   /** Puts a taken message back at the head of its class (a release that could not proceed). */
   putBack(entry: BufferedMessage): void {
     this.#lanes[entry.priority].unshift(entry);
+  }
+
+  /**
+   * Puts back a message whose release threw, behind every other message of its class: a message
+   * that keeps failing never stands at the head of its tenant's line.
+   */
+  requeue(entry: BufferedMessage): void {
+    this.#removeId(entry.message.messageId);
+    this.#lanes[entry.priority].push(entry);
   }
 
   /** Messages whose visibility ends within `marginMs` of `now` (to extend). */

@@ -232,6 +232,7 @@ export class IntakeLanes {
       priority: messagePriority(message),
       receivedAt: now,
       visibleUntil: now + this.#opts.visibilitySeconds * 1000,
+      failures: 0,
     };
   }
 }

@@ -6,17 +6,16 @@
  * this tick only.
  */
 import type { Logger } from "pino";
-import type { SqsPort } from "../../shared/aws/sqs-port.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import type { TenantQueues } from "../intake/release-message.ts";
-import { rejectToDlq } from "../intake/reject.ts";
+import type { Rejecter } from "../intake/reject.ts";
 import { admit } from "../quota/admission.ts";
 import type { Quota } from "../quota/schema.ts";
 import type { IntakeLanes, TenantLane } from "./intake-lanes.ts";
 import type { SchedulerMetrics } from "./metrics.ts";
 
 export interface LaneIoContext {
-  readonly sqs: SqsPort;
+  readonly reject: Rejecter;
   readonly lanes: IntakeLanes;
   readonly metrics: SchedulerMetrics;
   readonly log: Logger;
@@ -47,7 +46,7 @@ async function rejectSuspended(ctx: LaneIoContext, lane: TenantLane, quota: Quot
   const messages = [...lane.buffer.drain().map((e) => e.message), ...(await ctx.lanes.receiveRaw(lane))];
   lane.unbuffered = 0;
   for (const m of messages) {
-    await rejectToDlq(ctx.sqs, lane.queues as TenantQueues, m, reason);
+    await ctx.reject(lane.tenantId, lane.queues as TenantQueues, m, reason);
     ctx.metrics.counters(lane.tenantId).rejected += 1;
   }
   if (messages.length > 0)

@@ -7,6 +7,7 @@ import type { Quota } from "../quota/schema.ts";
 import type { FairSchedulerDeps } from "./fair-scheduler.ts";
 import type { BufferedMessage } from "./intake-buffer.ts";
 import type { IntakeLanes, TenantLane } from "./intake-lanes.ts";
+import { afterFailedRelease } from "./release-failure.ts";
 import type { SchedulerMetrics } from "./metrics.ts";
 
 /** What executing one decision's releases needs (the loop's ports, lanes and metrics). */
@@ -14,6 +15,7 @@ export interface ReleaseContext {
   readonly usage: FairSchedulerDeps["usage"];
   readonly ledger: FairSchedulerDeps["ledger"];
   readonly release: FairSchedulerDeps["release"];
+  readonly reject: FairSchedulerDeps["reject"];
   readonly now: () => number;
   readonly log: Logger;
   readonly lanes: IntakeLanes;
@@ -36,10 +38,12 @@ export interface ReleaseCounts {
  * then per release takes a buffered message (of the decided priority if there is one), takes the
  * tenant's slot atomically (`tryAcquire`; a refusal ends the tenant's releases for this tick and keeps
  * the message buffered), releases it, and records the acquisition in the usage ledger. A rejection or
- * duplicate gives the slot back (with today's daily count); so does an I/O failure before the job was
- * released (no work message sent), after which the message stays buffered for a later tick. Once the
- * work message is out the job holds the slot, even if the intake delete then fails (`releaseMessage`
- * reports that as released; the redelivered message is a duplicate, or a repeat the ledger refunds).
+ * duplicate gives the slot back (with today's daily count); so does a failure before the job was
+ * released (no work message sent), after which the message moves behind the tenant's other buffered
+ * messages for a later tick, or to the DLQ once it has failed unexpectedly too often
+ * (`release-failure.ts`). Once the work message is out the job holds the slot, even if the intake
+ * delete then fails (`releaseMessage` reports that as released; the redelivered message is a
+ * duplicate, or a repeat the ledger refunds).
  */
 export async function executeReleases(
   ctx: ReleaseContext,
@@ -68,14 +72,9 @@ export async function executeReleases(
         if (refusedTenants.has(r.tenantId) || lane.queues === undefined) return;
         const entry = lane.buffer.take(r.priority);
         if (entry === undefined) return void (out.empty += 1);
-        const kind = await releaseOne(ctx, lane, quota, entry).catch((err: unknown) => {
-          ctx.log.error(
-            { err, tenantId: r.tenantId },
-            "release failed; the intake message will be redelivered",
-          );
-          ctx.metrics.counters(r.tenantId).errors += 1;
-          return "error" as const;
-        });
+        const kind = await releaseOne(ctx, lane, quota, entry).catch((err: unknown) =>
+          afterFailedRelease(ctx, lane, entry, err),
+        );
         if (kind === "refused") {
           refusedTenants.add(r.tenantId);
           lane.buffer.putBack(entry);
@@ -108,8 +107,7 @@ async function releaseOne(
   } catch (err) {
     // Nothing was released (releaseMessage reports a failed delete after the send as released): the
     // message is still on its queue, retried at a later tick, which is safe (job creation is
-    // idempotent on the key). Its slot is not held meanwhile.
-    lane.buffer.putBack(entry);
+    // idempotent on the key), or dead-lettered (`afterFailedRelease`). Its slot is not held meanwhile.
     await ctx.usage.release(t, { refundDaily: true }).catch(() => undefined);
     throw err;
   }

@@ -133,12 +133,20 @@ export function foreignS3Keys(tenantId: string, fields: Partial<Record<string, P
     .map(([name]) => name);
 }
 
+export const PayloadHashSchema = z.string().regex(/^sha256:[0-9a-f]{64}$/, "must be sha256:<64 hex digits>");
+
 export const JobDocSchema = z
   .object({
     _id: JobIdSchema,
     tenantId: TenantIdSchema,
     idempotencyKey: z.string().min(1).max(512),
     workflow: WorkflowRefSchema,
+    /**
+     * `sha256:<hex>` of what the intake message asked for (workflow and input, see
+     * `shared/messages/payload-hash.ts`), set at creation: a later message with the same idempotency
+     * key and another hash is a conflict, not a duplicate. Absent on jobs created before it existed.
+     */
+    payloadHash: PayloadHashSchema.optional(),
     ...mutableShape,
     createdAt: EpochMsSchema,
     updatedAt: EpochMsSchema,
@@ -195,6 +203,7 @@ export interface NewJobParams {
   workflow: { name: string; version: string };
   input: Payload;
   priority?: number;
+  payloadHash?: string;
 }
 
 /** A fresh `queued` job at version 0, validated. */
@@ -204,6 +213,7 @@ export function newQueuedJob(params: NewJobParams, now: number): JobDoc {
     tenantId: params.tenantId,
     idempotencyKey: params.idempotencyKey,
     workflow: params.workflow,
+    ...(params.payloadHash !== undefined ? { payloadHash: params.payloadHash } : {}),
     status: "queued",
     execution: null,
     executionRef: null,

@@ -4,6 +4,12 @@ import { parseJsonBody } from "./parse-body.ts";
 
 /** Largest inline `input` accepted on an intake message; bigger inputs travel as an S3 reference. */
 export const MAX_INLINE_INPUT_BYTES = 200 * 1024;
+/**
+ * Deepest nesting of arrays and objects accepted in an inline `input`. MongoDB stores documents up to
+ * 100 levels (the input sits three levels down in a job), and deeper JSON overflows the call stack of
+ * every recursive reader (`JSON.stringify` throws `RangeError` near 5,000 levels).
+ */
+export const MAX_INPUT_DEPTH = 64;
 
 export const PrioritySchema = z.enum(["high", "normal", "low"]);
 export type Priority = z.infer<typeof PrioritySchema>;
@@ -51,6 +57,12 @@ export function parseIntakeMessage(body: string, queueTenant: string): IntakePar
     };
   }
   if (message.input !== undefined) {
+    if (deeperThan(message.input, MAX_INPUT_DEPTH)) {
+      return {
+        ok: false,
+        reason: `input too deeply nested: more than ${MAX_INPUT_DEPTH} levels of arrays and objects`,
+      };
+    }
     const bytes = Buffer.byteLength(JSON.stringify(message.input));
     if (bytes > MAX_INLINE_INPUT_BYTES) {
       return {
@@ -60,4 +72,17 @@ export function parseIntakeMessage(body: string, queueTenant: string): IntakePar
     }
   }
   return { ok: true, message };
+}
+
+/** True when `value` nests arrays/objects more than `limit` levels deep. Iterative: never overflows. */
+export function deeperThan(value: unknown, limit: number): boolean {
+  const stack: { v: unknown; depth: number }[] = [{ v: value, depth: 0 }];
+  while (stack.length > 0) {
+    const { v, depth } = stack.pop() as { v: unknown; depth: number };
+    if (v === null || typeof v !== "object") continue;
+    if (depth + 1 > limit) return true;
+    for (const child of Array.isArray(v) ? v : Object.values(v as Record<string, unknown>))
+      stack.push({ v: child, depth: depth + 1 });
+  }
+  return false;
 }

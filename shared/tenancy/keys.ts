@@ -69,6 +69,14 @@ export function jobPrefix(tenant: TenantId, jobId: string): string {
 }
 
 /**
+ * `tenants/<tenantId>/intake-rejected/<messageId>`: the body of a rejected intake message too large
+ * to travel in its dead-letter copy (the copy references this key).
+ */
+export function rejectedMessageKey(tenant: TenantId, messageId: string): TenantKey {
+  return tenantKey(tenant, "intake-rejected", messageId);
+}
+
+/**
  * Accepts a key that arrived from outside (a message, a document) only if it is a well-formed key of
  * `tenant`: under `tenants/<tenant>/`, every segment valid. Returns it as a `TenantKey`.
  */

@@ -6,6 +6,7 @@
 import type { Runtime } from "../../../shared/runtime/runtime.ts";
 import type { TenantId } from "../../../shared/tenancy/tenant-id.ts";
 import type { WorkflowCatalog } from "../../../shared/workflows/catalog.ts";
+import { createRejecter } from "../../../scheduler/intake/reject.ts";
 import { releaseMessage } from "../../../scheduler/intake/release-message.ts";
 
 export interface ReleaseCounts {
@@ -27,6 +28,7 @@ export async function releaseTick(
       sqs: rt.sqs,
       workQueueUrl: rt.queues.work,
       jobs: rt.jobsOf(tenant),
+      reject: createRejecter({ sqs: rt.sqs, blobs: rt.blobs }),
       workflowVersion: (name: string) => catalog.get(name)?.version,
       now: Date.now,
       log: rt.log,

@@ -7,6 +7,8 @@ import { FairScheduler } from "../../../../scheduler/loop/fair-scheduler.ts";
 import type { FairSchedulerOptions } from "../../../../scheduler/loop/fair-scheduler.ts";
 import { StatsPublisher } from "../../../../scheduler/loop/stats-publisher.ts";
 import type { TenantStatsDoc } from "../../../../scheduler/store/tenant-stats.ts";
+import { resolveKey, type KeyRef } from "../../../../shared/aws/s3.ts";
+import { createRejecter } from "../../../../scheduler/intake/reject.ts";
 import { QuotaBook } from "../../../../scheduler/quota/book.ts";
 import type { AcquireResult, UsageSnapshot } from "../../../../scheduler/store/usage.ts";
 import { quotaDoc, tid } from "../helpers.ts";
@@ -27,6 +29,16 @@ export async function loopHarness(tenants: readonly string[], options: Partial<F
   }
   const work = await sqs.ensureQueue("work");
   const book = new QuotaBook();
+  /** Bodies too large for their dead-letter copy (the S3 side of a rejection), by key. */
+  const stored = new Map<string, string>();
+  const rejectedBodies = {
+    bucket: "test-bucket",
+    async put(t: TenantId, ref: KeyRef, body: unknown) {
+      const key = resolveKey(t, ref);
+      stored.set(key, String(body));
+      return { key, etag: undefined };
+    },
+  };
   const running = new Map<TenantId, number>();
   const calls = {
     released: [] as { tenant: TenantId; body: string }[],
@@ -46,6 +58,7 @@ export async function loopHarness(tenants: readonly string[], options: Partial<F
     liveSlots: 100,
     sqs,
     book,
+    stored,
     running,
     calls,
     work: work.url,
@@ -130,6 +143,7 @@ export async function loopHarness(tenants: readonly string[], options: Partial<F
         if (o.kind === "released") calls.released.push({ tenant: t, body: m.body });
         return o;
       },
+      reject: createRejecter({ sqs, blobs: rejectedBodies }),
       now,
       log: silentLogger(),
       stats: new StatsPublisher({

@@ -27,6 +27,7 @@ const entry = (
   priority,
   receivedAt: 0,
   visibleUntil,
+  failures: 0,
 });
 
 describe("IntakeBuffer", () => {
