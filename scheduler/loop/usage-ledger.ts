@@ -164,7 +164,7 @@ export type TerminalLookup = (tenant: TenantId, jobId: string) => Promise<boolea
  * terminal. Never throws.
  */
 export function settleHook(
-  ledger: UsageLedger,
+  ledger: Pick<UsageLedger, "recordSettled">,
   isTerminal: TerminalLookup,
   log: Logger,
 ): (work: { tenantId: TenantId; jobId: string }, outcome: SettleOutcome) => Promise<void> {

@@ -6,7 +6,9 @@ import { IntakeBuffer } from "../../../../scheduler/loop/intake-buffer.ts";
 import type { BufferedMessage } from "../../../../scheduler/loop/intake-buffer.ts";
 import { messagePriority } from "../../../../scheduler/loop/message-priority.ts";
 import { quantile } from "../../../../scheduler/loop/metrics.ts";
-import { slotAction } from "../../../../scheduler/loop/usage-ledger.ts";
+import { settleHook, slotAction } from "../../../../scheduler/loop/usage-ledger.ts";
+import { silentLogger } from "../../../../shared/log/logger.ts";
+import { tenantId } from "../../../../shared/tenancy/tenant-id.ts";
 
 const msg = (id: string, sentAt: number, extra: Partial<ReceivedMessage> = {}): ReceivedMessage => ({
   messageId: id,
@@ -145,5 +147,46 @@ describe("freeSlots with resting work (ADR 0007)", () => {
     expect(committedSlots([{ running: 2, parked: 5 }, { running: 4 }])).toBe(4); // a stale parked count
     const committed = committedSlots([{ running: 120, parked: 118 }]);
     expect(freeSlots({ liveSlots: 8, committed, workQueue: { visible: 0 }, maxQueueDepth: 100 })).toBe(6);
+  });
+});
+
+describe("settleHook", () => {
+  const work = { tenantId: tenantId("acme"), jobId: "job-00000001" };
+  const setup = (terminal: boolean | Error) => {
+    const settled: string[] = [];
+    const hook = settleHook(
+      { recordSettled: async (_t, jobId) => (settled.push(jobId), "released" as const) },
+      async () => {
+        if (terminal instanceof Error) throw terminal;
+        return terminal;
+      },
+      silentLogger(),
+    );
+    return { hook, settled };
+  };
+
+  it("gives the slot back on a finished run, never on a rest, a review or a Wait not yet due", async () => {
+    const { hook, settled } = setup(false);
+    await hook(work, { kind: "finished" });
+    await hook(work, { kind: "resting" });
+    await hook(work, { kind: "review" });
+    await hook(work, { kind: "skipped", reason: "not_due" });
+    expect(settled).toEqual([work.jobId]);
+  });
+
+  it("a skipped (not claimable) or lost run settles only a job that is terminal", async () => {
+    const parked = setup(false); // e.g. needs_review
+    await parked.hook(work, { kind: "skipped", reason: "not_claimable" });
+    await parked.hook(work, { kind: "lost", reason: "conflict" });
+    expect(parked.settled).toEqual([]);
+    const done = setup(true);
+    await done.hook(work, { kind: "skipped", reason: "not_claimable" });
+    expect(done.settled).toEqual([work.jobId]);
+  });
+
+  it("never throws (a failed lookup leaves the slot to reconcile)", async () => {
+    const broken = setup(new Error("mongo down"));
+    await expect(broken.hook(work, { kind: "lost", reason: "conflict" })).resolves.toBeUndefined();
+    expect(broken.settled).toEqual([]);
   });
 });
