@@ -7,6 +7,7 @@ import { isTerminal } from "../shared/jobs/transitions.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
 import { createRejecter } from "./intake/reject.ts";
+import { createWorkflowVersions } from "../shared/workflows/versions.ts";
 import { releaseMessage } from "./intake/release-message.ts";
 import { FairScheduler } from "./loop/fair-scheduler.ts";
 import type { FairSchedulerOptions } from "./loop/fair-scheduler.ts";
@@ -60,7 +61,8 @@ export function createFairScheduler(
   const usage = new UsageStore(db, { now, log });
   const capacity = new FleetCapacity(db, { staleAfterMs: options.workerStaleAfterMs ?? 15_000 });
   const ledger = new UsageLedger(db, usage, { now, log });
-  const workflowVersion = (name: string) => catalog.get(name)?.version;
+  const workflows = createWorkflowVersions(rt, catalog, now);
+  const workflowVersion = (name: string) => workflows.current(name);
   const reject = createRejecter({ sqs: rt.sqs, blobs: rt.blobs });
   const stats = new StatsPublisher({
     schedulerId: options.schedulerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,

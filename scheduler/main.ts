@@ -11,6 +11,7 @@ import { createMongoReachability } from "../shared/mongo/reachability.ts";
 import { exitOnSignals, isEntryPoint, stopAll } from "../shared/runtime/lifecycle.ts";
 import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
 import { loadWorkflowCatalog } from "../shared/workflows/catalog.ts";
+import { logInvalidWorkflows } from "../shared/workflows/versions.ts";
 import { defaultSteps } from "../workers/steps/index.ts";
 import type { WorkerBuild } from "../workers/main.ts";
 import { createFairScheduler } from "./create-fair-scheduler.ts";
@@ -35,6 +36,8 @@ export async function main(
   const catalog = await loadWorkflowCatalog(build.statemachinesDir, {
     hasStep: (r) => steps.resolve(r) !== undefined,
   });
+  // An invalid file is refused on its own (logged with its JSON pointers); the valid ones run.
+  logInvalidWorkflows(catalog, log);
   const scheduler = createFairScheduler(rt, catalog);
   // MongoDB unreachable: recreate the client after a while; exit 3 (as a worker does) when it stays down.
   const mongoUp = createMongoReachability(rt.mongo, config.health, log);

@@ -2,12 +2,14 @@ import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import type { Runtime } from "../shared/runtime/runtime.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
+import { createWorkflowVersions } from "../shared/workflows/versions.ts";
 import type { StepRegistry } from "./steps/registry.ts";
 import { createJobData } from "./job-data.ts";
 import { isReviewTask } from "./steps/human-review.ts";
 import { Worker, type WorkerDeps } from "./worker.ts";
 
 export interface WorkerOptions {
+  /** The workflow files' current versions; older versions jobs started on come from `workflow_versions`. */
   catalog: WorkflowCatalog;
   steps: StepRegistry;
   /** Defaults to `<host>:<pid>:<random>` so restarts never reuse a lease owner id. */
@@ -43,7 +45,7 @@ export function createWorker(rt: Runtime, opts: WorkerOptions): Worker {
     runner: {
       owner,
       leaseMs,
-      catalog: opts.catalog,
+      workflows: createWorkflowVersions(rt, opts.catalog, opts.now),
       claimCheck: rt.claimCheck,
       data: createJobData(rt.blobs, rt.config.claimCheck.thresholdBytes, randomUUID),
       taskConcurrency: w.jobTaskConcurrency,

@@ -17,7 +17,7 @@ import type { HistoryEvent, JobDoc, JobPatch, Review } from "../shared/jobs/job-
 import type { CasResult, JobStore } from "../shared/jobs/job-store.ts";
 import type { ClaimCheck } from "../shared/payloads/claim-check.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
-import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
+import type { WorkflowVersions } from "../shared/workflows/versions.ts";
 import { JobRefs, type JobData, type S3Ref } from "./job-data.ts";
 import { LeaseKeeper } from "./lease-keeper.ts";
 import { replayableDeps } from "./replayable-deps.ts";
@@ -26,7 +26,8 @@ import { executeTask, type TaskExecutorDeps, type TaskOutcome } from "./task-exe
 export interface JobRunnerDeps {
   owner: string;
   leaseMs: number;
-  catalog: WorkflowCatalog;
+  /** The definitions jobs run on (current files, then `workflow_versions`). */
+  workflows: WorkflowVersions;
   claimCheck: ClaimCheck;
   /** Claim check of execution states and large step results. */
   data: JobData;
@@ -94,9 +95,9 @@ export const MAX_UNWRITTEN_TRANSITIONS = 1000;
  * first, up to its first write or task result: it runs on `replayableDeps` (clock = the stored
  * `startedAt`, random numbers and UUIDs from a stream keyed by the job), so it is a pure function
  * of the stored document and a replay issues the very same tasks (ids, inputs, tokens, idempotency
- * keys). That needs the definition the job was created with (`workflow.version`); a job that a
- * previous attempt may have started on another one fails with `Sluice.WorkflowChanged`, as a
- * resumed one does. Lost steps run again with the same idempotency key, as after a crash mid-step. No
+ * keys). That needs the definition the job was created with (`workflow.version`), which
+ * `workflow_versions` keeps even after its file changed (shared/workflows/versions.ts); a resumed job
+ * runs the definition its execution names. Lost steps run again with the same idempotency key, as after a crash mid-step. No
  * transition is ever committed twice: each write is a CAS on the version the previous one produced.
  */
 export async function runJob(
@@ -197,34 +198,58 @@ export async function runJob(
       : LOST;
   }
 
+  /**
+   * The definition the job runs on: the one its execution names (`exec.def`) once it started, else
+   * the version it was created on (`workflow.version`), from the files or `workflow_versions`.
+   * Only a job created on a version nobody recorded (before versions existed, or by hand) starts
+   * on the file's current one, and only on its first attempt (see the replay note above).
+   */
+  async function obtainMachine(
+    saved: ExecutionState | null,
+  ): Promise<
+    { ok: true; machine: CompiledMachine; asCreated: boolean } | { ok: false; error: string; cause: string }
+  > {
+    const name = job.workflow.name;
+    if (saved) {
+      const machine = await deps.workflows.machine(saved.def);
+      return machine
+        ? { ok: true, machine, asCreated: true }
+        : {
+            ok: false,
+            error: "Sluice.WorkflowVersionMissing",
+            cause: `job runs version ${saved.def} of "${name}", found neither in this fleet's workflow files nor in workflow_versions`,
+          };
+    }
+    const created = await deps.workflows.machineToStart(job.workflow.version);
+    if (created) return { ok: true, machine: created, asCreated: true };
+    const current = deps.workflows.catalog().get(name);
+    if (!current)
+      return { ok: false, error: "Sluice.UnknownWorkflow", cause: `this fleet has no workflow "${name}"` };
+    if (job.attempts > 1) {
+      // An earlier attempt may have run the first steps of the definition the job was created
+      // with (they are dispatched before any write): do not start it over on another.
+      return {
+        ok: false,
+        error: "Sluice.WorkflowChanged",
+        cause: `job may have started on an unrecorded definition of "${name}" (${job.workflow.version}); this fleet runs ${current.version}`,
+      };
+    }
+    await deps.workflows.record(current);
+    return { ok: true, machine: current.machine, asCreated: false };
+  }
+
   async function drive(): Promise<JobRunOutcome> {
-    const workflow = deps.catalog.get(job.workflow.name);
-    if (!workflow)
-      return failJob("Sluice.UnknownWorkflow", `this fleet has no workflow "${job.workflow.name}"`);
-    const machine: CompiledMachine = workflow.machine;
     const saved = await deps.data.loadExecution(tenantId, job);
+    const found = await obtainMachine(saved);
+    if (!found.ok) return failJob(found.error, found.cause);
+    const machine: CompiledMachine = found.machine;
     let exec: ExecutionState;
     let firstDeps: StepDeps = deps.engine;
     if (saved) {
       exec = saved;
       persisted = saved;
-      if (exec.def !== machine.hash) {
-        return failJob(
-          "Sluice.WorkflowChanged",
-          `job started on another definition of "${job.workflow.name}" (${exec.def}); this fleet runs ${machine.hash}`,
-        );
-      }
       info({ how: claim.ok ? claim.how : undefined }, "resuming job from its checkpoint");
     } else {
-      const sameDefinition = job.workflow.version === workflow.version;
-      if (!sameDefinition && job.attempts > 1) {
-        // An earlier attempt may have run the first steps of the definition the job was created
-        // with (they are dispatched before any write, see above): do not start it over on another.
-        return failJob(
-          "Sluice.WorkflowChanged",
-          `job may have started on another definition of "${job.workflow.name}" (${job.workflow.version}); this fleet runs ${workflow.version}`,
-        );
-      }
       const input = await deps.claimCheck.load(tenantId, job.input);
       // The claim stored `startedAt`; a replay after a crash starts from the same value.
       const startedAt = job.startedAt ?? now();
@@ -234,7 +259,7 @@ export async function runJob(
         stateMachineName: job.workflow.name,
         startTime: new Date(startedAt).toISOString(),
       });
-      reproducible = job.startedAt !== null && sameDefinition;
+      reproducible = job.startedAt !== null && found.asCreated;
       firstDeps = replayableDeps(deps.engine, job._id, startedAt);
     }
 

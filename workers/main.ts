@@ -17,6 +17,7 @@ import { createLogger } from "../shared/log/logger.ts";
 import { exitOnSignals, isEntryPoint } from "../shared/runtime/lifecycle.ts";
 import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
 import { loadWorkflowCatalog } from "../shared/workflows/catalog.ts";
+import { logInvalidWorkflows } from "../shared/workflows/versions.ts";
 import { defaultSteps } from "./steps/index.ts";
 import type { StepRegistry } from "./steps/registry.ts";
 import { createWorkerProcess } from "./worker-process.ts";
@@ -51,6 +52,8 @@ export async function main(
   const catalog = await loadWorkflowCatalog(build.statemachinesDir, {
     hasStep: (r) => steps.resolve(r) !== undefined,
   });
+  // An invalid file is refused on its own (logged with its JSON pointers); the valid ones run.
+  logInvalidWorkflows(catalog, log);
   const proc = createWorkerProcess(rt, {
     catalog,
     steps,
@@ -69,6 +72,7 @@ export async function main(
   log.info(
     {
       workflows: catalog.names(),
+      invalidWorkflows: catalog.invalidWorkflows().map((w) => w.file),
       steps: steps.names(),
       concurrency: config.worker.concurrency,
       sweeper: !!proc.sweeper,

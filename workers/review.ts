@@ -19,6 +19,7 @@ import type { WorkMessage } from "../shared/messages/work-message.ts";
 import type { Runtime } from "../shared/runtime/runtime.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
+import { createWorkflowVersions, type WorkflowVersions } from "../shared/workflows/versions.ts";
 import { randomUUID } from "node:crypto";
 import { createJobData, JobRefs, type JobData } from "./job-data.ts";
 
@@ -41,7 +42,8 @@ export class ReviewRefusedError extends Error {
 
 export interface ReviewDeps {
   jobsOf: (tenant: TenantId) => JobStore;
-  catalog: WorkflowCatalog;
+  /** The definitions of waiting jobs: each is decided on the version its execution runs. */
+  workflows: WorkflowVersions;
   data: JobData;
   sqs: SqsPort;
   workQueueUrl: string;
@@ -149,13 +151,19 @@ export class Reviews {
           cause: `review of ${review.stateName} not decided within ${Math.round((due - review.requestedAt) / 1000)} s`,
         };
       }
-      const machine = this.deps.catalog.get(job.workflow.name)?.machine;
-      if (!machine) throw new Error(`this fleet has no workflow "${job.workflow.name}" (job ${jobId})`);
       const exec = await data.loadExecution(tenant, job);
-      const task = exec
-        ? pendingTasks(machine, exec).find((t) => (t.taskToken ?? t.taskId) === review.taskToken)
-        : undefined;
-      if (!exec || !task) {
+      // The version the job runs, even when its file has changed since it parked.
+      const machine = exec ? await this.deps.workflows.machine(exec.def) : undefined;
+      if (exec && !machine) {
+        throw new Error(
+          `job ${jobId} runs version ${exec.def} of "${job.workflow.name}", found neither in the workflow files nor in workflow_versions`,
+        );
+      }
+      const task =
+        exec && machine
+          ? pendingTasks(machine, exec).find((t) => (t.taskToken ?? t.taskId) === review.taskToken)
+          : undefined;
+      if (!exec || !machine || !task) {
         throw new Error(`job ${jobId} is in needs_review but its execution has no task ${review.taskToken}`);
       }
       let next: ExecutionState;
@@ -215,11 +223,14 @@ export class Reviews {
   }
 }
 
-/** Review decisions over a runtime (the catalog must hold the workflows of the jobs decided on). */
+/**
+ * Review decisions over a runtime. `catalog` is the workflow files' current versions; a job that
+ * parked on an older one is decided on that one, read from `workflow_versions`.
+ */
 export function createReviews(rt: Runtime, catalog: WorkflowCatalog, now: () => number = Date.now): Reviews {
   return new Reviews({
     jobsOf: (t) => rt.jobsOf(t),
-    catalog,
+    workflows: createWorkflowVersions(rt, catalog, now),
     data: createJobData(rt.blobs, rt.config.claimCheck.thresholdBytes, randomUUID),
     sqs: rt.sqs,
     workQueueUrl: rt.queues.work,

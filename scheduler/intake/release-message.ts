@@ -10,6 +10,7 @@ import { assertKeyBelongsToTenant } from "../../shared/tenancy/keys.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { payloadHash } from "../../shared/messages/payload-hash.ts";
 import type { Rejecter } from "./reject.ts";
+import type { WorkflowCheck } from "../../shared/workflows/versions.ts";
 
 export interface TenantQueues {
   queueUrl: string;
@@ -23,8 +24,11 @@ export interface ReleaseDeps {
   jobs: JobStore;
   /** Moves a message to the intake DLQ with its reason (`createRejecter`). */
   reject: Rejecter;
-  /** The version of a workflow this fleet can run, or undefined for an unknown workflow. */
-  workflowVersion: (name: string) => string | undefined;
+  /**
+   * The version a new job of the workflow is created on (recorded in `workflow_versions` first),
+   * or why the workflow is refused (unknown, or its file is invalid).
+   */
+  workflowVersion: (name: string) => Promise<WorkflowCheck>;
   now: () => number;
   log: Logger;
 }
@@ -66,8 +70,9 @@ export async function releaseMessage(
   const parsed = parseIntakeMessage(message.body, tenant);
   if (!parsed.ok) return reject(parsed.reason);
   const intake = parsed.message;
-  const version = deps.workflowVersion(intake.workflow);
-  if (version === undefined) return reject(`unknown workflow "${intake.workflow}"`);
+  const workflow = await deps.workflowVersion(intake.workflow);
+  if (!workflow.ok) return reject(workflow.reason);
+  const version = workflow.version;
   const input = inputPayload(intake, tenant);
   if (!input.ok) return reject(input.reason);
 

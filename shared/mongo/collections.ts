@@ -12,6 +12,8 @@ export const COLLECTIONS = {
   usageLedger: "usage_ledger",
   /** Per-(scheduler, tenant) released and throttled counts over the last summary interval (fleet-level). */
   schedulerStats: "scheduler_stats",
+  /** Every workflow definition a job was created or started on, by content hash (fleet-level, never deleted). */
+  workflowVersions: "workflow_versions",
 } as const;
 
 export type CollectionKey = keyof typeof COLLECTIONS;

@@ -113,7 +113,15 @@ async function run(reviews: Reviews, p: Parsed): Promise<void> {
   );
 }
 
-export async function reviewCommand(argv: readonly string[]): Promise<number> {
+export interface ReviewCommandOptions {
+  /** Where the current workflow files are; default `statemachines/`. */
+  workflowsDir?: string;
+}
+
+export async function reviewCommand(
+  argv: readonly string[],
+  opts: ReviewCommandOptions = {},
+): Promise<number> {
   let parsed: Parsed;
   try {
     parsed = parse(argv);
@@ -130,7 +138,9 @@ export async function reviewCommand(argv: readonly string[]): Promise<number> {
   try {
     rt = await createRuntime(config, log);
     const steps = defaultSteps();
-    const catalog = await loadWorkflowCatalog(STATEMACHINES_DIR, {
+    // Invalid files are left out (a job parked on an older version is decided on that version,
+    // read from workflow_versions), so one bad file never stops review.
+    const catalog = await loadWorkflowCatalog(opts.workflowsDir ?? STATEMACHINES_DIR, {
       hasStep: (r) => steps.resolve(r) !== undefined,
     });
     await run(createReviews(rt, catalog), parsed);

@@ -6,6 +6,7 @@ import { createLogger } from "../../shared/log/logger.ts";
 import { createRuntime, STATEMACHINES_DIR, type Runtime } from "../../shared/runtime/runtime.ts";
 import { tenantId, type TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { loadWorkflowCatalog } from "../../shared/workflows/catalog.ts";
+import { logInvalidWorkflows } from "../../shared/workflows/versions.ts";
 import { createFairScheduler, createUsageSettleHook } from "../../scheduler/create-fair-scheduler.ts";
 import { provisionWithConfig } from "../../infra/provision.ts";
 import { ensureStack } from "../../infra/stack/index.ts";
@@ -50,6 +51,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     const catalog = await loadWorkflowCatalog(STATEMACHINES_DIR, {
       hasStep: (r) => steps.resolve(r) !== undefined,
     });
+    logInvalidWorkflows(catalog, log);
     const scheduler = createFairScheduler(rt, catalog);
     const worker = createWorker(rt, { catalog, steps, onSettled: createUsageSettleHook(rt) });
     const capacity = createCapacityReporter(rt, worker);

@@ -75,6 +75,7 @@ export async function createFairFleet(
   label: string,
   tenants: string[],
   workerConcurrency: number,
+  opts: { workflowsDir?: string } = {},
 ): Promise<FairFleet> {
   const fleet = await createTestFleet(label, {
     tenants,
@@ -82,7 +83,7 @@ export async function createFairFleet(
   });
   const gauge = new StepGauge();
   const steps = sleepSteps(gauge);
-  const catalog = await fleet.loadCatalog(steps, FIXTURE_WORKFLOWS);
+  const catalog = await fleet.loadCatalog(steps, opts.workflowsDir ?? FIXTURE_WORKFLOWS);
   const stops: (() => Promise<void>)[] = [];
   const db = fleet.rt.mongo.db();
   const sendInputs = async (tenant: string, workflow: string, inputs: readonly unknown[]) => {

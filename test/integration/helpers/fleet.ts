@@ -20,7 +20,12 @@ import { createLogger } from "../../../shared/log/logger.ts";
 import type { WorkMessage } from "../../../shared/messages/work-message.ts";
 import { createRuntime, STATEMACHINES_DIR, type Runtime } from "../../../shared/runtime/runtime.ts";
 import { tenantId, type TenantId } from "../../../shared/tenancy/tenant-id.ts";
-import { loadWorkflowCatalog, WorkflowCatalog, type Workflow } from "../../../shared/workflows/catalog.ts";
+import {
+  loadWorkflowCatalog,
+  WorkflowCatalog,
+  type InvalidWorkflow,
+  type Workflow,
+} from "../../../shared/workflows/catalog.ts";
 import { createWorker } from "../../../workers/create-worker.ts";
 import { defaultSteps } from "../../../workers/steps/index.ts";
 import type { StepRegistry } from "../../../workers/steps/registry.ts";
@@ -116,11 +121,13 @@ export async function createTestFleet(label: string, opts: FleetOptions = {}): P
   const dir = opts.workflowsDir ?? STATEMACHINES_DIR;
   const loadCatalog = async (s: StepRegistry, d: string | readonly string[] = dir) => {
     const workflows = new Map<string, Workflow>();
+    const invalid: InvalidWorkflow[] = [];
     for (const one of typeof d === "string" ? [d] : d) {
       const c = await loadWorkflowCatalog(one, { hasStep: (r) => s.resolve(r) !== undefined });
       for (const n of c.names()) workflows.set(n, c.get(n) as Workflow);
+      invalid.push(...c.invalidWorkflows());
     }
-    return new WorkflowCatalog(workflows);
+    return new WorkflowCatalog(workflows, invalid);
   };
   const catalog = await loadCatalog(steps);
   let cleaned: Promise<void> | undefined;

@@ -7,6 +7,7 @@ import type { Runtime } from "../../../shared/runtime/runtime.ts";
 import type { TenantId } from "../../../shared/tenancy/tenant-id.ts";
 import type { WorkflowCatalog } from "../../../shared/workflows/catalog.ts";
 import { createRejecter } from "../../../scheduler/intake/reject.ts";
+import { createWorkflowVersions } from "../../../shared/workflows/versions.ts";
 import { releaseMessage } from "../../../scheduler/intake/release-message.ts";
 
 export interface ReleaseCounts {
@@ -22,6 +23,7 @@ export async function releaseTick(
   waitSeconds = 0,
 ): Promise<ReleaseCounts> {
   const counts: ReleaseCounts = { released: 0, rejected: 0, duplicates: 0 };
+  const workflows = createWorkflowVersions(rt, catalog);
   for (const tenant of tenants) {
     const queues = await rt.queues.intake(tenant);
     const deps = {
@@ -29,7 +31,7 @@ export async function releaseTick(
       workQueueUrl: rt.queues.work,
       jobs: rt.jobsOf(tenant),
       reject: createRejecter({ sqs: rt.sqs, blobs: rt.blobs }),
-      workflowVersion: (name: string) => catalog.get(name)?.version,
+      workflowVersion: (name: string) => workflows.current(name),
       now: Date.now,
       log: rt.log,
     };
