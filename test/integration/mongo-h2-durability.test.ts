@@ -10,15 +10,7 @@
  * compare-and-set checkpoints against it with the durable write concern, SIGKILLs it while that
  * load is still running, restarts it on the same file and checks every acknowledged write.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { resolvePaths } from "../../infra/stack/config.ts";
-import { mongoServerCommand } from "../../infra/stack/host.ts";
-import { ensureMongo } from "../../infra/stack/install.ts";
-import { freePort, Progress } from "../../infra/stack/proc.ts";
 import { newQueuedJob, type JobDoc } from "../../shared/jobs/job-doc.ts";
 import { newJobId } from "../../shared/jobs/job-id.ts";
 import { JobStore } from "../../shared/jobs/job-store.ts";
@@ -27,6 +19,7 @@ import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import { ensureIndexes } from "../../shared/mongo/indexes.ts";
 import { SimpleTenantDataRouter, tenantCollection } from "../../shared/tenancy/scoped-collection.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
+import { ownMongo, type OwnMongo } from "./helpers/own-mongo.ts";
 
 const acme = tenantId("acme");
 const T0 = Date.UTC(2026, 2, 1, 12, 0, 0);
@@ -36,52 +29,11 @@ const CHECKPOINTERS = 8;
 /** The kill comes once this many creations and this many checkpoints were acknowledged. */
 const ACKED_BEFORE_KILL = 150;
 
-const root = resolve(import.meta.dirname, "..", "..");
-const paths = resolvePaths(root, process.env);
-let dataDir: string;
-let port: number;
-const servers: ChildProcess[] = [];
-
-/** Starts the h2-backed server on `port` and resolves once it listens. */
-async function startServer(): Promise<ChildProcess> {
-  const [cmd, ...args] = mongoServerCommand(paths, port, {
-    kind: "h2",
-    file: join(dataDir, "sluice.mv.db"),
-  });
-  const child = spawn(cmd!, args, { stdio: ["ignore", "pipe", "pipe"] });
-  servers.push(child);
-  let output = "";
-  await new Promise<void>((done, fail) => {
-    const timer = setTimeout(() => fail(new Error(`server did not start:\n${output}`)), 50_000);
-    const onData = (d: Buffer): void => {
-      output += d.toString();
-      if (output.includes("SluiceMongoServer listening")) {
-        clearTimeout(timer);
-        done();
-      }
-    };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (d: Buffer) => (output += d.toString()));
-    child.on("exit", (code, signal) => {
-      clearTimeout(timer);
-      fail(new Error(`server exited (${code ?? signal}) during startup:\n${output}`));
-    });
-  });
-  child.stdout!.resume();
-  child.stderr!.resume();
-  return child;
-}
-
-async function sigkill(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((done) => child.once("exit", () => done()));
-  child.kill("SIGKILL");
-  await exited;
-}
+let server: OwnMongo;
 
 function connect(): Promise<MongoHandle> {
   return connectMongo(
-    { mongo: { url: `mongodb://127.0.0.1:${port}/?directConnection=true`, db: DB } },
+    { mongo: { url: server.url, db: DB } },
     { serverSelectionTimeoutMS: 2_000, appName: "h2-crash-test" },
   );
 }
@@ -107,19 +59,14 @@ function newJob(): JobDoc {
 }
 
 beforeAll(async () => {
-  await ensureMongo(paths, new Progress(true)); // compiles the launcher from this checkout if needed
-  dataDir = mkdtempSync(join(tmpdir(), "sluice-h2-crash-"));
-  port = await freePort();
+  server = await ownMongo("h2-crash"); // compiles the launcher from this checkout if needed
 }, 120_000);
 
-afterAll(async () => {
-  for (const s of servers) await sigkill(s);
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-});
+afterAll(() => server?.dispose());
 
 describe("h2 MongoDB-wire server: a SIGKILL loses no acknowledged write", () => {
   it("every acknowledged job creation and checkpoint is there after a restart", async () => {
-    const first = await startServer();
+    await server.start();
     const mongo = await connect();
     await ensureIndexes(mongo.db());
     const store = storeOf(mongo);
@@ -177,13 +124,13 @@ describe("h2 MongoDB-wire server: a SIGKILL loses no acknowledged write", () => 
     await enoughAcked;
     const ackedCreates = [...created];
     const ackedCheckpoints = new Map(ackedVersion);
-    await sigkill(first); // the load is still running: some writes are in flight
+    await server.kill(); // SIGKILL; the load is still running: some writes are in flight
     killed = true;
     await load;
     await mongo.close().catch(() => undefined);
 
     // Writes acknowledged before the kill (the snapshots above) must all be there.
-    await startServer();
+    await server.start(); // on the same data file
     const after = await connect();
     try {
       const jobs = after.db().collection<JobDoc>(COLLECTIONS.jobs);
