@@ -49,16 +49,26 @@ export async function runFaults(
     if (wait > 0) await sleep(wait);
     const startMs = since();
     let done = true;
+    let target = e.target;
     let note: string | undefined;
+    const hit = (i: number | undefined) => {
+      done = i !== undefined;
+      target = i ?? e.target;
+    };
     switch (e.kind) {
       case "kill-worker":
-        done = deps.supervisor.signal("worker", e.target, "SIGKILL");
+        hit(deps.supervisor.signal("worker", e.target, "SIGKILL"));
         break;
       case "kill-scheduler":
-        done = deps.supervisor.signal("scheduler", 0, "SIGKILL");
+        hit(deps.supervisor.signal("scheduler", 0, "SIGKILL"));
         break;
       case "term-worker":
-        done = deps.supervisor.signal("worker", e.target, "SIGTERM");
+        // The one SIGTERM of the run must land: wait (a while) for a worker that is up.
+        for (let i = 0; i < 30; i++) {
+          hit(deps.supervisor.signal("worker", e.target, "SIGTERM"));
+          if (done) break;
+          await sleep(1_000);
+        }
         break;
       case "restart-mongo":
         deps.log("fault: SIGKILL the MongoDB-wire server (h2 data file kept), start it again");
@@ -75,9 +85,9 @@ export async function runFaults(
         await deps.afterLocalStackStart();
         break;
     }
-    if (!done) note = "no live process in the slot (it was being replaced)";
+    if (!done) note = "no live process to signal (all being replaced)";
     const endMs = since();
-    out.push({ kind: e.kind, target: e.target, startMs, endMs, done, ...(note ? { note } : {}) });
+    out.push({ kind: e.kind, target, startMs, endMs, done, ...(note ? { note } : {}) });
     if (e.kind.startsWith("restart"))
       deps.log(`fault: ${e.kind} done in ${((endMs - startMs) / 1000).toFixed(1)} s`);
   }

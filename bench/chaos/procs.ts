@@ -106,19 +106,25 @@ export class Supervisor {
     ).length;
   }
 
-  /** Signals the process of a slot (its whole group); false when the slot has no live process. */
-  signal(role: Role, index: number, signal: NodeJS.Signals): boolean {
-    const slot = this.#slots.find((s) => s.role === role && s.index === index);
-    const pid = slot?.child?.pid;
-    if (!slot || pid === undefined || slot.child?.exitCode !== null || slot.child.signalCode !== null)
-      return false;
-    slot.expectedExit = true;
-    try {
-      process.kill(-pid, signal);
-      return true;
-    } catch {
-      return false;
+  /**
+   * Signals the process of a slot (its whole group). A slot being refilled is skipped for the next
+   * slot of the role with a live process; returns the index signalled, or undefined when none lives.
+   */
+  signal(role: Role, index: number, signal: NodeJS.Signals): number | undefined {
+    const slots = this.#slots.filter((s) => s.role === role);
+    for (let k = 0; k < slots.length; k++) {
+      const slot = slots[(index + k) % slots.length]!;
+      const pid = slot.child?.pid;
+      if (pid === undefined || slot.child?.exitCode !== null || slot.child.signalCode !== null) continue;
+      slot.expectedExit = true;
+      try {
+        process.kill(-pid, signal);
+        return slot.index;
+      } catch {
+        slot.expectedExit = false;
+      }
     }
+    return undefined;
   }
 
   #spawn(slot: Slot): void {

@@ -37,9 +37,9 @@ export interface ChaosOptions {
 }
 
 export const TENANTS: readonly ChaosTenant[] = [
-  { id: "alpha", maxConcurrency: 5, weight: 1 },
-  { id: "beta", maxConcurrency: 10, weight: 2 },
-  { id: "gamma", maxConcurrency: 15, weight: 3 },
+  { id: "alpha", maxConcurrency: 6, weight: 1 },
+  { id: "beta", maxConcurrency: 12, weight: 2 },
+  { id: "gamma", maxConcurrency: 18, weight: 3 },
 ];
 const WORKERS = 3;
 const DB = "chaos";
@@ -49,7 +49,7 @@ export const FLEET_SETTINGS: Readonly<Record<string, string>> = {
   SLUICE_DB: DB,
   SLUICE_QUEUE_PREFIX: PREFIX,
   SLUICE_BUCKET: "chaos-data",
-  SLUICE_WORKER_CONCURRENCY: "10",
+  SLUICE_WORKER_CONCURRENCY: "12",
   SLUICE_POLL_WAIT_SECONDS: "5",
   SLUICE_VISIBILITY_TIMEOUT_SECONDS: "15",
   SLUICE_LEASE_SECONDS: "15",
