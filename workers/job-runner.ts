@@ -18,6 +18,7 @@ import type { CasResult, JobStore } from "../shared/jobs/job-store.ts";
 import type { ClaimCheck } from "../shared/payloads/claim-check.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import type { WorkflowVersions } from "../shared/workflows/versions.ts";
+import { claimOrRetire } from "./claim-or-retire.ts";
 import { JobRefs, type JobData, type S3Ref } from "./job-data.ts";
 import { LeaseKeeper } from "./lease-keeper.ts";
 import { replayableDeps } from "./replayable-deps.ts";
@@ -107,8 +108,18 @@ export async function runJob(
   jobId: string,
 ): Promise<JobRunOutcome> {
   const now = () => deps.engine.now();
-  const claim = await jobs.claim(jobId, deps.owner, deps.leaseMs, now());
-  if (!claim.ok) return { kind: "skipped", reason: claim.reason };
+  const claim = await claimOrRetire(
+    () => jobs.claim(jobId, deps.owner, deps.leaseMs, now()),
+    jobs,
+    jobId,
+    now,
+    deps.log,
+  );
+  if (!claim.ok) {
+    return claim.reason === "invalid_document"
+      ? { kind: "finished", status: "failed" }
+      : { kind: "skipped", reason: claim.reason };
+  }
   const job: JobDoc = claim.job;
   // The job's logger is made on first use (most jobs log nothing at the usual levels).
   let jobLog: Logger | undefined;

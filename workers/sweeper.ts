@@ -11,7 +11,13 @@
  *    `TimeoutSeconds` ran out fail that Task with `States.Timeout` (`Reviews.timeOut`: a CAS and a
  *    work message, like a human's decision; a decision that came first makes it a refusal).
  *
- * and sends one work message per job whose CAS it won. Several sweepers may run at once: they race
+ * and sends one work message per job whose CAS it won. A candidate whose `_id`, `tenantId` or
+ * `version` does not parse is skipped and reported on its own, with its field paths (the rest of the
+ * batch is swept); when its tenant and id can be read it is retired — marked `failed` with
+ * `Sluice.InvalidJobDocument`, its document kept under `invalid.raw` (shared/jobs/invalid-job.ts) —
+ * which takes it out of every later pass and, being terminal, gives its tenant's slot back at the
+ * next usage reconcile. (A document that is invalid elsewhere is a normal candidate here; the worker
+ * that receives its message retires it.) Several sweepers may run at once: they race
  * on the same `version`, one wins and sends; the others skip. Extra messages that do slip through
  * (a redelivered original beside the sweeper's copy) are harmless: workers claim with a CAS and a
  * job that moved on makes the duplicate a no-op.
@@ -21,7 +27,11 @@ import type { Logger } from "pino";
 import type { SqsPort } from "../shared/aws/sqs-port.ts";
 import type { JobDoc } from "../shared/jobs/job-doc.ts";
 import type { CasResult, JobStore } from "../shared/jobs/job-store.ts";
-import { createSweeperQueries, type SweepCandidate } from "../shared/jobs/sweeper-queries.ts";
+import {
+  createSweeperQueries,
+  type InvalidSweepRow,
+  type SweepCandidate,
+} from "../shared/jobs/sweeper-queries.ts";
 import type { WorkMessage } from "../shared/messages/work-message.ts";
 import { COLLECTIONS } from "../shared/mongo/collections.ts";
 import type { Runtime } from "../shared/runtime/runtime.ts";
@@ -58,6 +68,10 @@ export interface SweepReport {
   timedOut: number;
   /** Races lost to another sweeper, a worker or a reviewer (nothing sent). */
   skipped: number;
+  /** Candidates whose document did not parse (skipped, reported with their field paths). */
+  invalid: number;
+  /** Of those, marked failed with Sluice.InvalidJobDocument. */
+  retired: number;
   errors: number;
 }
 
@@ -72,9 +86,21 @@ export class Sweeper {
 
   /** One idempotent pass over every database. Never throws; failures are counted and logged. */
   async tick(now: number = this.deps.now()): Promise<SweepReport> {
-    const report: SweepReport = { expired: 0, woken: 0, redriven: 0, timedOut: 0, skipped: 0, errors: 0 };
+    const report: SweepReport = {
+      expired: 0,
+      woken: 0,
+      redriven: 0,
+      timedOut: 0,
+      skipped: 0,
+      invalid: 0,
+      retired: 0,
+      errors: 0,
+    };
     for (const db of this.deps.databases()) {
-      const q = createSweeperQueries(db.collection<JobDoc>(COLLECTIONS.jobs));
+      const invalid = new Map<string, InvalidSweepRow>();
+      const q = createSweeperQueries(db.collection<JobDoc>(COLLECTIONS.jobs), {
+        onInvalid: (row) => invalid.set(`${String(row.tenantId)}/${String(row.jobId)}`, row),
+      });
       const n = this.deps.batchSize;
       await this.#pass(
         report,
@@ -112,11 +138,31 @@ export class Sweeper {
           },
         );
       }
+      for (const row of invalid.values()) await this.#retire(report, row, now);
     }
-    if (report.expired + report.woken + report.redriven + report.timedOut + report.errors > 0) {
+    const acted = report.expired + report.woken + report.redriven + report.timedOut + report.invalid;
+    if (acted + report.errors > 0) {
       this.deps.log.info(report, "sweep");
     }
     return report;
+  }
+
+  /** A candidate that failed to parse: reported; failed as invalid when its tenant and id can be read. */
+  async #retire(report: SweepReport, row: InvalidSweepRow, now: number): Promise<void> {
+    report.invalid++;
+    const { tenantId, jobId, issues } = row;
+    this.deps.log.error({ tenantId, jobId, issues }, "invalid job document skipped by the sweeper");
+    if (tenantId === null || jobId === null) return; // no tenant-scoped store can reach it: operator
+    try {
+      const r = await this.deps.jobsOf(tenantId).retireInvalid(jobId, now);
+      if (r.kind === "retired" && r.written) {
+        report.retired++;
+        this.deps.log.error({ tenantId, jobId }, "invalid job marked failed (Sluice.InvalidJobDocument)");
+      }
+    } catch (err) {
+      report.errors++;
+      this.deps.log.error({ err, tenantId, jobId }, "could not mark an invalid job failed");
+    }
   }
 
   /** Acts on candidates with a CAS; a won CAS sends the job's work message. */

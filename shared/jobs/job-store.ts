@@ -36,6 +36,7 @@ import type { TenantId } from "../tenancy/tenant-id.ts";
 import { HISTORY_LIMIT, HistoryEventSchema, JobDocSchema, parseJobDoc } from "./job-doc.ts";
 import type { HistoryEvent, JobDoc, JobPatch } from "./job-doc.ts";
 import { JobIo, type JobIoOptions } from "./job-io.ts";
+import { retireInvalidJob, type RetireOutcome } from "./invalid-job.ts";
 import { impliedFields, validatePatch, withoutUndefined } from "./job-patch.ts";
 import { IllegalTransitionError, canTransition, predecessorsOf } from "./transitions.ts";
 import { claimGuard, decideClaim, type ClaimHow } from "./decide-claim.ts";
@@ -125,6 +126,14 @@ export class JobStore {
   async get(jobId: string): Promise<JobDoc | null> {
     const raw = await this.#io.read(jobId);
     return raw === null ? null : parseJobDoc(raw);
+  }
+
+  /**
+   * Marks the job `failed` with `Sluice.InvalidJobDocument` if its document fails validation (a CAS
+   * on the version it has; the document as it was kept under `invalid.raw`). See invalid-job.ts.
+   */
+  retireInvalid(jobId: string, now: number): Promise<RetireOutcome> {
+    return retireInvalidJob(this.#jobs, jobId, now);
   }
 
   async findByIdempotencyKey(idempotencyKey: string): Promise<JobDoc | null> {

@@ -5,6 +5,10 @@
  * through the tenant's scoped `JobStore` (`expireLease` / `requeue`, a CAS at that version), so two
  * sweepers that find the same job race on the CAS and only the winner re-enqueues it.
  *
+ * A row that does not parse (a hand-edited `_id`, `tenantId` or `version`) is not a candidate: it is
+ * handed to `onInvalid` with its field paths, and the other rows of the batch are returned as usual,
+ * so one bad document never stops a pass for every tenant.
+ *
  * Call them once per database that holds jobs (the shared one and each dedicated tenant's).
  * Application code must not import this module; worker, scheduler and API code reach jobs through
  * `scopedCollection` only.
@@ -19,6 +23,20 @@ export interface SweepCandidate {
   tenantId: TenantId;
   jobId: string;
   version: number;
+}
+
+/** A row that failed to parse: what could be read of it, and why. */
+export interface InvalidSweepRow {
+  /** The raw `_id` when it is a string (else null: the row cannot even be named to a store). */
+  jobId: string | null;
+  /** The tenant id when it parses on its own (else null: no tenant-scoped store can reach it). */
+  tenantId: TenantId | null;
+  issues: { path: string; message: string }[];
+}
+
+export interface SweeperQueryOptions {
+  /** Called for each row that fails to parse (default: ignored). */
+  onInvalid?: (row: InvalidSweepRow) => void;
 }
 
 const CandidateSchema = z.object({
@@ -38,16 +56,31 @@ export interface SweeperQueries {
   findOverdueReviews(now: number, limit: number): Promise<SweepCandidate[]>;
 }
 
-export function createSweeperQueries(jobs: Collection<JobDoc>): SweeperQueries {
+export function createSweeperQueries(
+  jobs: Collection<JobDoc>,
+  options: SweeperQueryOptions = {},
+): SweeperQueries {
   const run = async (filter: Filter<JobDoc>, sort: Sort, limit: number): Promise<SweepCandidate[]> => {
     if (!Number.isInteger(limit) || limit <= 0) throw new RangeError(`limit must be a positive integer`);
     const rows = await jobs
       .find(filter, { projection: { _id: 1, tenantId: 1, version: 1 }, sort, limit })
       .toArray();
-    return rows.map((row) => {
-      const c = CandidateSchema.parse(row);
-      return { tenantId: c.tenantId, jobId: c._id, version: c.version };
-    });
+    const out: SweepCandidate[] = [];
+    for (const row of rows) {
+      const c = CandidateSchema.safeParse(row);
+      if (c.success) {
+        out.push({ tenantId: c.data.tenantId, jobId: c.data._id, version: c.data.version });
+        continue;
+      }
+      const raw = row as { _id?: unknown; tenantId?: unknown };
+      const tenant = TenantIdSchema.safeParse(raw.tenantId);
+      options.onInvalid?.({
+        jobId: typeof raw._id === "string" ? raw._id : null,
+        tenantId: tenant.success ? tenant.data : null,
+        issues: c.error.issues.map((i) => ({ path: i.path.map(String).join("."), message: i.message })),
+      });
+    }
+    return out;
   };
   return {
     findExpiredLeases: (now, limit) =>
