@@ -7,6 +7,7 @@
 import { loadConfigOrExit } from "../shared/config/exit.ts";
 import { entryArgsOrExit, type EntrySpec } from "../shared/runtime/entry-args.ts";
 import { createLogger } from "../shared/log/logger.ts";
+import { SweeperRegistry } from "../shared/fleet/sweeper-heartbeats.ts";
 import { createMongoReachability } from "../shared/mongo/reachability.ts";
 import { exitOnSignals, isEntryPoint, stopAll } from "../shared/runtime/lifecycle.ts";
 import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
@@ -15,6 +16,7 @@ import { logInvalidWorkflows } from "../shared/workflows/versions.ts";
 import { defaultSteps } from "../workers/steps/index.ts";
 import type { WorkerBuild } from "../workers/main.ts";
 import { createFairScheduler } from "./create-fair-scheduler.ts";
+import { SweeperWatch } from "./sweeper-watch.ts";
 
 export const SCHEDULER_ENTRY: EntrySpec = {
   command: "sluice-scheduler (node dist/scheduler/main.js)",
@@ -54,6 +56,10 @@ export async function main(
     void shutdown().finally(() => process.exit(3));
   }, config.health.checkMs);
   watch.unref();
+  // Warn in the log while no sweeper is alive (expired leases would never be recovered).
+  const sweepers = new SweeperWatch({ registry: new SweeperRegistry(rt.mongo.db()), now: Date.now, log });
+  const sweeperCheck = setInterval(() => void sweepers.check(), 5_000);
+  sweeperCheck.unref();
   mongoUp.start();
   await scheduler.start();
   log.info({ workflows: catalog.names() }, "scheduler started");

@@ -43,6 +43,10 @@ export class CapacityReporter {
     this.#deps = deps;
   }
 
+  get workerId(): string {
+    return this.#deps.workerId;
+  }
+
   /** Sends one heartbeat now. Never throws. */
   beat(): Promise<void> {
     const { capacity, workerId, slots, busy, now, log } = this.#deps;

@@ -81,8 +81,14 @@ export class Sweeper {
   #timer: NodeJS.Timeout | undefined;
   #running: Promise<unknown> | undefined;
   #stopped = false;
+  #lastTickAt: number | undefined;
 
   constructor(private readonly deps: SweeperDeps) {}
+
+  /** When the last tick of the `start()` loop ended (its clock); undefined before the first. */
+  get lastTickAt(): number | undefined {
+    return this.#lastTickAt;
+  }
 
   /** One idempotent pass over every database. Never throws; failures are counted and logged. */
   async tick(now: number = this.deps.now()): Promise<SweepReport> {
@@ -215,6 +221,7 @@ export class Sweeper {
     if (this.#timer || this.#stopped) return;
     const loop = () => {
       this.#running = this.tick().finally(() => {
+        this.#lastTickAt = this.deps.now();
         if (!this.#stopped) this.#timer = setTimeout(loop, this.deps.intervalMs);
       });
     };

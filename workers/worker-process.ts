@@ -6,6 +6,7 @@
  * their own runtime.
  */
 import { createUsageSettleHook } from "../scheduler/create-fair-scheduler.ts";
+import { SweeperRegistry } from "../shared/fleet/sweeper-heartbeats.ts";
 import { createMongoReachability, type MongoReachability } from "../shared/mongo/reachability.ts";
 import { stopAll } from "../shared/runtime/lifecycle.ts";
 import type { Runtime } from "../shared/runtime/runtime.ts";
@@ -15,6 +16,7 @@ import { createWorker } from "./create-worker.ts";
 import { createReviews } from "./review.ts";
 import type { StepRegistry } from "./steps/registry.ts";
 import { createSweeper, type Sweeper } from "./sweeper.ts";
+import { SweeperReporter } from "./sweeper-heartbeat.ts";
 import { livenessPolicy, Watchdog } from "./watchdog.ts";
 import type { Worker } from "./worker.ts";
 
@@ -66,6 +68,17 @@ export function createWorkerProcess(rt: Runtime, opts: WorkerProcessOptions): Wo
   });
   const sweeper =
     opts.sweeper === false ? undefined : createSweeper(rt, { reviews: createReviews(rt, opts.catalog) });
+  // The sweeper heartbeats under the worker's id (one sweeper per process).
+  const sweeperBeat =
+    sweeper &&
+    new SweeperReporter({
+      registry: new SweeperRegistry(rt.mongo.db()),
+      sweeperId: capacity.workerId,
+      sweeper,
+      now: Date.now,
+      maxTickAgeMs: 3 * config.sweeper.intervalMs + 10_000,
+      log: log.child({ component: "sweeper-heartbeat" }),
+    });
   let stopping: Promise<void> | undefined;
   return {
     worker,
@@ -79,10 +92,12 @@ export function createWorkerProcess(rt: Runtime, opts: WorkerProcessOptions): Wo
       worker.start();
       watchdog.start();
       sweeper?.start();
+      await sweeperBeat?.start();
     },
     stop() {
       stopping ??= stopAll([
         async () => watchdog.stop(),
+        async () => sweeperBeat?.stop(),
         async () => sweeper?.stop(),
         () => worker.stop(config.worker.shutdownGraceMs),
         () => capacity.stop(),

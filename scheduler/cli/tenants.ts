@@ -22,6 +22,7 @@ import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { formatProblem, parseQuota } from "../quota/schema.ts";
 import { applyAssignments, parseAssignments, SETTABLE_FIELDS } from "./assignments.ts";
 import { formatTable } from "./table.ts";
+import { SweeperRegistry } from "../../shared/fleet/sweeper-heartbeats.ts";
 import { LIST_HEADERS, listCells, rowJson, tenantRows } from "./tenants-report.ts";
 
 export interface TenantsDeps {
@@ -81,9 +82,13 @@ async function run(command: string, rest: string[], json: boolean, deps: Tenants
   switch (command) {
     case "list": {
       const rows = await tenantRows(ctx);
-      if (json) out(JSON.stringify({ tenants: rows.map(rowJson) }, null, 2));
-      else if (rows.length === 0) out("no tenant documents");
+      const sweepers = await new SweeperRegistry(ctx.db).view(ctx.now());
+      if (json) {
+        const fleet = { sweepersAlive: sweepers.live.length, warning: sweepers.warning ?? null };
+        out(JSON.stringify({ tenants: rows.map(rowJson), sweepers: fleet }, null, 2));
+      } else if (rows.length === 0) out("no tenant documents");
       else out(formatTable(LIST_HEADERS, rows.map(listCells)));
+      if (sweepers.warning !== undefined && !json) err(`warning: ${sweepers.warning}`);
       return 0;
     }
     case "check": {

@@ -8,6 +8,8 @@ export const COLLECTIONS = {
   usage: "usage",
   /** One heartbeat document per worker process `{ workerId, slots, busy, at }` (fleet-level, not tenant data). */
   workers: "workers",
+  /** One heartbeat document per running sweeper `{ sweeperId, at, lastTickAt }` (fleet-level, not tenant data). */
+  sweepers: "sweepers",
   /** One document per released job: which of scheduler and worker accounted for its slot. */
   usageLedger: "usage_ledger",
   /** Per-(scheduler, tenant) released and throttled counts over the last summary interval (fleet-level). */

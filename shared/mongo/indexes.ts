@@ -49,6 +49,12 @@ export const INDEXES: readonly IndexDef[] = [
     options: { unique: true },
   },
   {
+    collection: COLLECTIONS.sweepers,
+    name: "sweeper_unique",
+    keys: { sweeperId: 1 },
+    options: { unique: true },
+  },
+  {
     collection: COLLECTIONS.schedulerStats,
     name: "scheduler_tenant_unique",
     keys: { schedulerId: 1, tenantId: 1 },
