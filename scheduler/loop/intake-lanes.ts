@@ -19,6 +19,7 @@ import type { ReceivedMessage, SqsPort } from "../../shared/aws/sqs-port.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import type { TenantQueues } from "../intake/release-message.ts";
 import type { Backlog } from "../quota/priority.ts";
+import { FullWindows } from "../quota/queue-limit.ts";
 import { IntakeBuffer } from "./intake-buffer.ts";
 import type { BufferedMessage } from "./intake-buffer.ts";
 import { messagePriority } from "./message-priority.ts";
@@ -57,6 +58,10 @@ export class TenantLane {
   /** When a receive last came back with fewer messages than asked. */
   shortAt: number | undefined;
   queueErrorAt: number | undefined;
+  /** When the tenant was seen at or over `maxQueued` (`quota/queue-limit.ts`). */
+  readonly full = new FullWindows();
+  /** Received messages sent while the tenant was full: rejected (`queue_full`), never buffered. */
+  overLimit: ReceivedMessage[] = [];
 
   constructor(readonly tenantId: TenantId) {}
 
@@ -145,7 +150,9 @@ export class IntakeLanes {
       visibilityTimeout: this.#opts.visibilitySeconds,
     });
     const now = this.#deps.now();
-    lane.buffer.add(messages.map((m) => this.#entry(m, now)));
+    const over = messages.filter((m) => lane.full.isOverLimit(m.sentAt));
+    lane.overLimit.push(...over);
+    lane.buffer.add(messages.filter((m) => !over.includes(m)).map((m) => this.#entry(m, now)));
     lane.unbuffered = Math.max(0, lane.unbuffered - messages.length);
     if (messages.length < want) {
       lane.unbuffered = 0;
@@ -211,9 +218,16 @@ export class IntakeLanes {
     }
   }
 
+  /** Records the tenant's waiting count against `maxQueued` now (see `quota/queue-limit.ts`). */
+  observeLimit(lane: TenantLane, maxQueued: number | undefined): void {
+    lane.full.observe(this.#deps.now(), lane.total, maxQueued);
+  }
+
   /** Makes every buffered message visible again (best effort: otherwise its visibility lapses). */
   async returnAll(lane: TenantLane): Promise<void> {
-    const held = lane.buffer.drain();
+    const pending = lane.overLimit.map((message) => ({ message }));
+    lane.overLimit = [];
+    const held = [...lane.buffer.drain(), ...pending];
     if (lane.queues === undefined || held.length === 0) return;
     const url = lane.queues.queueUrl;
     await Promise.allSettled(

@@ -1,9 +1,12 @@
 import type { Quota } from "./schema.ts";
 
 /**
- * Intake admission for one new job message, from the tenant's quota and its queued count. Used where
- * messages enter (an HTTP intake, or the scheduler when it reads an intake message); the fair-share
- * core never sees rejected work.
+ * Intake admission from the tenant's quota and its queued count. The fair-share core never sees
+ * rejected work.
+ *
+ * `maxQueued` bounds the messages a tenant has waiting to be released (jobs do not exist before
+ * release, so "queued" means intake messages); how the scheduler applies it to a pull queue is in
+ * `queue-limit.ts`.
  */
 export type Admission =
   | { readonly ok: true }
@@ -13,6 +16,7 @@ export type Admission =
       readonly message: string;
     };
 
+/** Whether one more message may join a tenant that already has `queued` waiting. */
 export function admit(quota: Quota | undefined, queued: number): Admission {
   if (quota === undefined) {
     return { ok: false, code: "unknown-tenant", message: "tenant has no valid quota" };
@@ -28,8 +32,13 @@ export function admit(quota: Quota | undefined, queued: number): Admission {
     return {
       ok: false,
       code: "queue-full",
-      message: `tenant has ${queued} queued jobs (maxQueued ${quota.maxQueued})`,
+      message: `queue_full: tenant has ${queued} queued messages (maxQueued ${quota.maxQueued})`,
     };
   }
   return { ok: true };
+}
+
+/** The DLQ reason of a message sent while its tenant was full (`queue-limit.ts`). */
+export function queueFullReason(maxQueued: number): string {
+  return `queue_full: sent while the tenant had ${maxQueued} (maxQueued) or more messages waiting`;
 }

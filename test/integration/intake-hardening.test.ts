@@ -13,12 +13,12 @@ import { UsageStore } from "../../scheduler/store/usage.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
 
 /**
- * Issue 9, bugs 2 and 8, on the real stack: every intake message ends as a job or a DLQ entry with a
- * reason, one bad message never holds up its tenant's next good one, and an idempotency key reused
- * with another payload is a conflict. The scheduler is driven tick by tick; each case has a tenant of
+ * Issue 9, bugs 2, 6 and 8, on the real stack: every intake message ends as a job or a DLQ entry with a
+ * reason, one bad message never holds up its tenant's next good one, an idempotency key reused
+ * with another payload is a conflict, and `maxQueued` rejects the newest messages beyond it. The scheduler is driven tick by tick; each case has a tenant of
  * its own (cap 1, so a message stuck at the head of the line would block the tenant's next one).
  */
-const TENANTS = ["deep", "big", "attrs", "boom", "idem"] as const;
+const TENANTS = ["deep", "big", "attrs", "boom", "idem", "full"] as const;
 let fleet: TestFleet;
 let scheduler: FairScheduler;
 let usage: UsageStore;
@@ -195,5 +195,46 @@ describe("idempotency keys (bug 8)", () => {
     expect(after?._id).toBe(first?._id);
     expect(after?.input).toEqual({ inline: { a: 1, b: [1, 2] } });
     expect(await fleet.rt.mongo.db().collection("jobs").countDocuments({ tenantId: "idem" })).toBe(1);
+  });
+});
+
+describe("maxQueued (bug 6)", () => {
+  it("messages sent while the tenant is full go to the DLQ as queue_full; the older ones keep their place", async () => {
+    const full = tenantId("full");
+    const tenants = fleet.rt.mongo.db().collection("tenants");
+    await tenants.updateOne(
+      { tenantId: "full" },
+      { $set: { status: "paused", maxQueued: 3, updatedAt: new Date() }, $inc: { version: 1 } },
+    );
+    await scheduler.start(); // reload the quotas
+    await scheduler.stop();
+    const old = ["q-1", "q-2", "q-3"];
+    const newer = ["q-4", "q-5", "q-6", "q-7"];
+    for (const k of old) await send("full", good("full", k));
+    await scheduler.tick(); // sees 3 waiting: at the limit, full from now
+    for (const k of newer) await send("full", good("full", k));
+
+    // Paused: nothing is released, and what arrived while full is refused.
+    await tickUntil(async () => (await dlq("full")).length === newer.length);
+    const entries = await dlq("full");
+    for (const e of entries) expect(reasonOf(e)).toMatch(/^queue_full: .*3 \(maxQueued\)/);
+    const keyOf = (m: ReceivedMessage) => (JSON.parse(m.body) as { idempotencyKey: string }).idempotencyKey;
+    expect(entries.map(keyOf).sort()).toEqual(newer);
+
+    // Resumed, the three kept are released; nothing else was rejected.
+    await tenants.updateOne(
+      { tenantId: "full" },
+      { $set: { status: "active", maxConcurrency: 10, updatedAt: new Date() }, $inc: { version: 1 } },
+    );
+    await scheduler.start();
+    await scheduler.stop();
+    await tickUntil(async () => (await Promise.all(old.map((k) => job("full", k)))).every((j) => j !== null));
+    expect(await dlq("full")).toHaveLength(newer.length);
+    expect(await fleet.rt.mongo.db().collection("jobs").countDocuments({ tenantId: full })).toBe(3);
+
+    // Room again: a new message is admitted and released.
+    await send("full", good("full", "q-8"));
+    await tickUntil(async () => (await job("full", "q-8")) !== null);
+    expect(await dlq("full")).toHaveLength(newer.length);
   });
 });

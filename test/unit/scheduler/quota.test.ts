@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { admit } from "../../../scheduler/quota/admission.ts";
+import { FullWindows, MAX_WINDOWS } from "../../../scheduler/quota/queue-limit.ts";
 import { QuotaBook } from "../../../scheduler/quota/book.ts";
 import { formatProblem, parseQuota } from "../../../scheduler/quota/schema.ts";
 import { quota, quotaDoc, tid } from "./helpers.ts";
@@ -113,5 +114,32 @@ describe("admit", () => {
     });
     expect(admit(quota("acme", { maxQueued: 2 }), 2)).toMatchObject({ ok: false, code: "queue-full" });
     expect(admit(quota("acme", { maxQueued: 2, status: "paused" }), 1)).toEqual({ ok: true });
+  });
+});
+
+describe("maxQueued full windows (issue 9, bug 6)", () => {
+  it("rejects what was sent while the tenant was at or over its limit, and nothing else", () => {
+    const w = new FullWindows();
+    w.observe(100, 2, 3);
+    expect(w.isOverLimit(150)).toBe(false); // below the limit: admitted
+    w.observe(200, 3, 3); // full from 200
+    expect(w.isOverLimit(199)).toBe(false); // sent before the tenant was seen full
+    expect(w.isOverLimit(200)).toBe(false);
+    expect(w.isOverLimit(201)).toBe(true);
+    w.observe(300, 7, 3); // still full: same window
+    w.observe(400, 1, 3); // room again at 400
+    expect(w.windows).toEqual([{ from: 200, to: 400 }]);
+    expect(w.isOverLimit(350)).toBe(true);
+    expect(w.isOverLimit(401)).toBe(false);
+    w.observe(500, 0, undefined); // limit removed: every window forgotten
+    expect(w.isOverLimit(350)).toBe(false);
+  });
+  it("keeps a bounded number of windows", () => {
+    const w = new FullWindows();
+    for (let t = 0; t < 200; t += 2) {
+      w.observe(t * 10, 5, 5);
+      w.observe(t * 10 + 10, 0, 5);
+    }
+    expect(w.windows.length).toBe(MAX_WINDOWS);
   });
 });
