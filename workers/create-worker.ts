@@ -46,6 +46,7 @@ export function createWorker(rt: Runtime, opts: WorkerOptions): Worker {
       owner,
       leaseMs,
       workflows: createWorkflowVersions(rt, opts.catalog, opts.now),
+      maxAttempts: w.maxAttempts,
       claimCheck: rt.claimCheck,
       data: createJobData(rt.blobs, rt.config.claimCheck.thresholdBytes, randomUUID),
       taskConcurrency: w.jobTaskConcurrency,

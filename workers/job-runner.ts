@@ -29,6 +29,11 @@ export interface JobRunnerDeps {
   leaseMs: number;
   /** The definitions jobs run on (current files, then `workflow_versions`). */
   workflows: WorkflowVersions;
+  /**
+   * Runs in a row that may end without progress before the job is failed with `Sluice.Poison`
+   * (counted on the job document across workers, redeliveries and sweeps; see decide-claim.ts).
+   */
+  maxAttempts: number;
   claimCheck: ClaimCheck;
   /** Claim check of execution states and large step results. */
   data: JobData;
@@ -109,14 +114,17 @@ export async function runJob(
 ): Promise<JobRunOutcome> {
   const now = () => deps.engine.now();
   const claim = await claimOrRetire(
-    () => jobs.claim(jobId, deps.owner, deps.leaseMs, now()),
+    () => jobs.claim(jobId, deps.owner, deps.leaseMs, now(), deps.maxAttempts),
     jobs,
     jobId,
     now,
     deps.log,
   );
+  if (!claim.ok && claim.reason === "poisoned") {
+    deps.log.error({ tenantId, jobId, cause: claim.job?.cause }, "job failed: out of attempts");
+  }
   if (!claim.ok) {
-    return claim.reason === "invalid_document"
+    return claim.reason === "invalid_document" || claim.reason === "poisoned"
       ? { kind: "finished", status: "failed" }
       : { kind: "skipped", reason: claim.reason };
   }
@@ -140,6 +148,8 @@ export async function runJob(
    * write since the claim, no task result fed): its tasks may be dispatched without a checkpoint.
    */
   let reproducible = false;
+  /** Whether this run wrote anything yet: its first write resets `attemptsWithoutProgress`. */
+  let progressed = false;
   // The lease and the message stay alive for as long as the job is here, step or no step.
   const keeper = new LeaseKeeper({
     extendLease: async () => (await jobs.extendLease(jobId, deps.owner, deps.leaseMs, now())).ok,
@@ -172,7 +182,7 @@ export async function runJob(
       ...(changed ? await deps.data.executionPatch(tenantId, jobId, exec) : {}),
       ...refs.patch(),
     };
-    const r = await write(fields, version);
+    const r = await write(progressed ? fields : { ...fields, attemptsWithoutProgress: 0 }, version);
     const written = fields.executionRef ?? null;
     if (!r.ok) {
       log().warn(
@@ -184,6 +194,7 @@ export async function runJob(
     }
     version = r.version;
     refs.written();
+    progressed = true;
     unwritten = 0;
     reproducible = false;
     if (changed) {

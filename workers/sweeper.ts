@@ -3,7 +3,10 @@
  * `tick(now)` (public: tests build a dead state and call it directly) does, in every database that
  * holds jobs:
  *
- * 1. expired leases: `running` jobs whose lease ran out go back to `queued` (`expireLease` CAS);
+ * 1. expired leases: `running` jobs whose lease ran out go back to `queued` (`expireLease` CAS),
+ *    unless that run was the job's last allowed one without progress (`maxAttempts`, see
+ *    shared/jobs/decide-claim.ts): then the job is failed with `Sluice.Poison` and the reason, and
+ *    no message is sent, so a job that kills its worker every time ends instead of looping;
  * 2. due wake-ups: `queued` jobs resting on a Wait whose `wakeAt` passed (`requeue` CAS);
  * 3. lost messages: `queued` jobs with no wake-up, untouched for `redriveAfterMs` (`requeue` CAS,
  *    which stamps `updatedAt`, so the job is not stale again until another `redriveAfterMs`);
@@ -26,6 +29,7 @@ import type { Db } from "mongodb";
 import type { Logger } from "pino";
 import type { SqsPort } from "../shared/aws/sqs-port.ts";
 import type { JobDoc } from "../shared/jobs/job-doc.ts";
+import { decideClaim } from "../shared/jobs/decide-claim.ts";
 import type { CasResult, JobStore } from "../shared/jobs/job-store.ts";
 import {
   createSweeperQueries,
@@ -47,6 +51,8 @@ export interface SweeperDeps {
   now: () => number;
   /** Queued jobs untouched this long are re-driven (their work message is presumed lost). */
   redriveAfterMs: number;
+  /** Runs in a row without progress after which an expired job is failed instead of re-driven. */
+  maxAttempts: number;
   /**
    * A due Wait is woken only this long after `wakeAt`, leaving time for the delayed work message a
    * worker sent for a short wait to arrive first (waits over 15 minutes have none).
@@ -66,6 +72,8 @@ export interface SweepReport {
   redriven: number;
   /** Review Tasks failed with States.Timeout. */
   timedOut: number;
+  /** Expired jobs out of attempts, failed with Sluice.Poison. */
+  poisoned: number;
   /** Races lost to another sweeper, a worker or a reviewer (nothing sent). */
   skipped: number;
   /** Candidates whose document did not parse (skipped, reported with their field paths). */
@@ -75,7 +83,7 @@ export interface SweepReport {
   errors: number;
 }
 
-type Kind = "expired" | "woken" | "redriven" | "timedOut";
+type Kind = "expired" | "woken" | "redriven" | "timedOut" | "poisoned";
 
 export class Sweeper {
   #timer: NodeJS.Timeout | undefined;
@@ -97,6 +105,7 @@ export class Sweeper {
       woken: 0,
       redriven: 0,
       timedOut: 0,
+      poisoned: 0,
       skipped: 0,
       invalid: 0,
       retired: 0,
@@ -108,12 +117,7 @@ export class Sweeper {
         onInvalid: (row) => invalid.set(`${String(row.tenantId)}/${String(row.jobId)}`, row),
       });
       const n = this.deps.batchSize;
-      await this.#pass(
-        report,
-        "expired",
-        () => q.findExpiredLeases(now, n),
-        this.#requeueing((s, c) => s.expireLease(c.jobId, c.version, now)),
-      );
+      await this.#pass(report, "expired", () => q.findExpiredLeases(now, n), this.#expiring(now));
       await this.#pass(
         report,
         "woken",
@@ -146,7 +150,8 @@ export class Sweeper {
       }
       for (const row of invalid.values()) await this.#retire(report, row, now);
     }
-    const acted = report.expired + report.woken + report.redriven + report.timedOut + report.invalid;
+    const acted =
+      report.expired + report.woken + report.redriven + report.timedOut + report.poisoned + report.invalid;
     if (acted + report.errors > 0) {
       this.deps.log.info(report, "sweep");
     }
@@ -186,12 +191,34 @@ export class Sweeper {
     };
   }
 
-  /** Finds candidates and acts on each: true = done (counted as `kind`), false = skipped. */
+  /**
+   * An expired lease: re-drive the job, or fail it when that was its last allowed run without
+   * progress (the same decision as a claim's, so a message would only have it failed there).
+   */
+  #expiring(now: number): (c: SweepCandidate) => Promise<boolean | "poisoned"> {
+    const requeue = this.#requeueing((s, c) => s.expireLease(c.jobId, c.version, now));
+    return async (c) => {
+      const store = this.deps.jobsOf(c.tenantId);
+      const job = await store.get(c.jobId);
+      if (job === null || job.version !== c.version) return false; // moved on since the query
+      const d = decideClaim(job, now, this.deps.maxAttempts);
+      if (!d.claimable && d.reason === "exhausted") {
+        const r = await store.failExhausted(job, d.how, now, this.deps.maxAttempts);
+        return r.ok ? "poisoned" : false;
+      }
+      return requeue(c);
+    };
+  }
+
+  /**
+   * Finds candidates and acts on each: true = done (counted as `kind`), "poisoned" = failed as out
+   * of attempts (counted so), false = skipped.
+   */
   async #pass(
     report: SweepReport,
     kind: Kind,
     find: () => Promise<SweepCandidate[]>,
-    act: (c: SweepCandidate) => Promise<boolean>,
+    act: (c: SweepCandidate) => Promise<boolean | "poisoned">,
   ): Promise<void> {
     let candidates: SweepCandidate[];
     try {
@@ -203,12 +230,14 @@ export class Sweeper {
     }
     for (const c of candidates) {
       try {
-        if (!(await act(c))) {
+        const done = await act(c);
+        if (!done) {
           report.skipped++;
           continue;
         }
-        report[kind]++;
-        this.deps.log.info({ tenantId: c.tenantId, jobId: c.jobId, kind }, "job swept");
+        const counted = done === "poisoned" ? done : kind;
+        report[counted]++;
+        this.deps.log.info({ tenantId: c.tenantId, jobId: c.jobId, kind: counted }, "job swept");
       } catch (err) {
         report.errors++;
         this.deps.log.error({ err, tenantId: c.tenantId, jobId: c.jobId, kind }, "sweep of a job failed");
@@ -261,6 +290,7 @@ export function createSweeper(rt: Runtime, opts: CreateSweeperOptions = {}): Swe
     now: opts.now ?? Date.now,
     redriveAfterMs:
       opts.staleQueuedMs ?? c.sweeper.redriveAfterMs ?? 2 * c.worker.visibilityTimeoutSeconds * 1000,
+    maxAttempts: c.worker.maxAttempts,
     wakeGraceMs: opts.wakeGraceMs ?? 5_000,
     ...(opts.reviews ? { reviews: opts.reviews } : {}),
     batchSize: 100,

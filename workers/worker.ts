@@ -3,6 +3,7 @@ import type { Logger } from "pino";
 import type { ReceivedMessage, SqsPort } from "../shared/aws/sqs-port.ts";
 import { stringAttr } from "../shared/aws/sqs-port.ts";
 import type { JobStore } from "../shared/jobs/job-store.ts";
+import { POISON_ERROR } from "../shared/jobs/decide-claim.ts";
 import { isTerminal } from "../shared/jobs/transitions.ts";
 import { parseWorkMessage, workMessageJobHint, type WorkMessage } from "../shared/messages/work-message.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
@@ -60,7 +61,7 @@ export type MessageOutcome =
   /** The job is already running in this worker: the message waits for that run (see jobs-in-progress.ts). */
   | { kind: "deferred"; reason: string };
 
-export const POISON_ERROR = "Sluice.Poison";
+export { POISON_ERROR };
 
 /** What handling a message came to; `deleted` settles once its delete (batched) went out, if any. */
 interface Handled {

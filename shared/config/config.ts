@@ -25,6 +25,8 @@ export interface SluiceConfig {
     readonly pollWaitSeconds: number;
     readonly visibilityTimeoutSeconds: number;
     readonly leaseSeconds: number;
+    /** Runs in a row without progress before a job is failed with `Sluice.Poison`. */
+    readonly maxAttempts: number;
     /** Task states one job runs at once. */
     readonly jobTaskConcurrency: number;
     readonly shutdownGraceMs: number;
@@ -130,6 +132,7 @@ function compile(p: ParsedSettings): SluiceConfig {
       pollWaitSeconds: p.SLUICE_POLL_WAIT_SECONDS,
       visibilityTimeoutSeconds: p.SLUICE_VISIBILITY_TIMEOUT_SECONDS,
       leaseSeconds: p.SLUICE_LEASE_SECONDS,
+      maxAttempts: p.SLUICE_JOB_MAX_ATTEMPTS,
       jobTaskConcurrency: p.SLUICE_JOB_TASK_CONCURRENCY,
       shutdownGraceMs: p.SLUICE_SHUTDOWN_GRACE_MS,
     },

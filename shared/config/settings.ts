@@ -143,6 +143,13 @@ export const SETTINGS = {
     description:
       "Job lease length in MongoDB; the worker running a job extends it for as long as the job is in the worker; the sweeper requeues jobs whose lease expired.",
   },
+  SLUICE_JOB_MAX_ATTEMPTS: {
+    schema: int(1, 1000),
+    default: "5",
+    expected: "an integer from 1 to 1000",
+    description:
+      "Runs of one job in a row that may end without progress (no checkpoint: its worker died, its lease was lost, the run failed) before the job is failed with `Sluice.Poison` and the reason; counted on the job document across redeliveries, sweeps and workers, reset by any progress.",
+  },
   SLUICE_CLAIM_CHECK_THRESHOLD_BYTES: {
     schema: int(1, 262_144),
     default: "196608",

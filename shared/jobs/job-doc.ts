@@ -111,6 +111,13 @@ const mutableShape = {
   cause: z.string().max(32_768).nullable(),
   /** How many times the job has been claimed (each claim is one delivery attempt). */
   attempts: z.int().nonnegative(),
+  /**
+   * Claims since the job last made durable progress (a checkpoint, a rest on a Wait, a review, a
+   * release at shutdown): incremented by every claim, reset by the first write of a run. Runs that
+   * died before writing anything (a worker killed, a lost lease, an error) add up; at the limit the
+   * job is failed with `Sluice.Poison` (see decide-claim.ts). Absent (0) on documents written before it existed.
+   */
+  attemptsWithoutProgress: z.int().nonnegative().optional(),
   lease: LeaseSchema.nullable(),
   wakeAt: EpochMsSchema.nullable(),
   review: ReviewSchema.nullable(),

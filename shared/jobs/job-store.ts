@@ -39,7 +39,14 @@ import { JobIo, type JobIoOptions } from "./job-io.ts";
 import { retireInvalidJob, type RetireOutcome } from "./invalid-job.ts";
 import { impliedFields, validatePatch, withoutUndefined } from "./job-patch.ts";
 import { IllegalTransitionError, canTransition, predecessorsOf } from "./transitions.ts";
-import { claimGuard, decideClaim, type ClaimHow } from "./decide-claim.ts";
+import {
+  attemptsWithoutProgress,
+  claimGuard,
+  decideClaim,
+  exhaustedCause,
+  POISON_ERROR,
+  type ClaimHow,
+} from "./decide-claim.ts";
 
 export { decideClaim, type ClaimHow } from "./decide-claim.ts";
 
@@ -60,8 +67,9 @@ export type ClaimResult =
   | {
       ok: false;
       /** `leased`: a live lease is held (by anyone, this owner included). `not_due`: a Wait rests until `wakeAt`.
-       *  `not_claimable`: needs_review or terminal. `contended`: lost the race too many times. */
-      reason: "not_found" | "leased" | "not_due" | "not_claimable" | "contended";
+       *  `not_claimable`: needs_review or terminal. `contended`: lost the race too many times.
+       *  `poisoned`: out of attempts (decide-claim.ts); the claim failed it (`job` as written). */
+      reason: "not_found" | "leased" | "not_due" | "not_claimable" | "contended" | "poisoned";
       job: JobDoc | null;
     };
 
@@ -164,15 +172,27 @@ export class JobStore {
   /**
    * Takes the job for `owner` until `now + leaseMs`: a queued job that is due, or a running job whose
    * lease expired (stolen). A live lease is refused (`leased`) even when it is `owner`'s own (see
-   * decide-claim.ts). Sets status `running`, clears `wakeAt`, and counts an attempt. A lost race
-   * reloads and re-decides.
+   * decide-claim.ts). Sets status `running`, clears `wakeAt`, and counts an attempt (and one more
+   * attempt without progress). A job whose last `maxAttempts` runs made no progress is failed with
+   * `Sluice.Poison` instead (`poisoned`). A lost race reloads and re-decides.
    */
-  async claim(jobId: string, owner: string, leaseMs: number, now: number): Promise<ClaimResult> {
+  async claim(
+    jobId: string,
+    owner: string,
+    leaseMs: number,
+    now: number,
+    maxAttempts = Infinity,
+  ): Promise<ClaimResult> {
     let job: JobDoc | null = null;
     for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
       job = await this.get(jobId);
       if (job === null) return { ok: false, reason: "not_found", job };
-      const decision = decideClaim(job, now);
+      const decision = decideClaim(job, now, maxAttempts);
+      if (!decision.claimable && decision.reason === "exhausted") {
+        const r = await this.failExhausted(job, decision.how, now, maxAttempts);
+        if (r.ok) return { ok: false, reason: "poisoned", job: r.job };
+        continue;
+      }
       if (!decision.claimable) return { ok: false, reason: decision.reason, job };
       const previousOwner = job.lease?.owner ?? null;
       const patch: JobPatch = {
@@ -181,6 +201,7 @@ export class JobStore {
         wakeAt: null,
         startedAt: job.startedAt ?? now,
         attempts: job.attempts + 1,
+        attemptsWithoutProgress: attemptsWithoutProgress(job) + 1,
       };
       const events: HistoryEvent[] = [
         { at: now, type: "claimed", detail: { owner, how: decision.how, previousOwner } },
@@ -196,6 +217,31 @@ export class JobStore {
       }
     }
     return { ok: false, reason: "contended", job };
+  }
+
+  /**
+   * Fails a job that is out of attempts (`decideClaim` said `exhausted`, with `how` it could have
+   * been claimed): `failed`, `Sluice.Poison`, the reason as `cause`. The write restates that nobody
+   * holds the job (`claimGuard(how)`), so a live run is never failed under its feet. Used by the
+   * claim and by the sweeper for a job whose last allowed run died (lease expired).
+   */
+  async failExhausted(
+    job: JobDoc,
+    how: ClaimHow,
+    now: number,
+    maxAttempts: number,
+  ): Promise<{ ok: true; job: JobDoc } | { ok: false; current: JobDoc | null }> {
+    const cause = exhaustedCause(job, maxAttempts);
+    const patch: JobPatch = { status: "failed", error: POISON_ERROR, cause, lease: null, finishedAt: now };
+    const events: HistoryEvent[] = [
+      {
+        at: now,
+        type: "poison",
+        detail: { attemptsWithoutProgress: attemptsWithoutProgress(job), limit: maxAttempts },
+      },
+    ];
+    const r = await this.#cas(job._id, job.version, patch, now, claimGuard(how, now), events);
+    return r.ok ? { ok: true, job: applied(job, patch, now, r.version, events) } : r;
   }
 
   /**

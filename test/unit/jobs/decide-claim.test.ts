@@ -52,3 +52,32 @@ describe("decideClaim", () => {
     expect(decideClaim(job, NOW)).toEqual(expected);
   });
 });
+
+describe("decideClaim with an attempt limit (issue 9 bug 5)", () => {
+  it.each([
+    ["queued, under the limit", j({ attemptsWithoutProgress: 2 }), { claimable: true, how: "fresh" }],
+    [
+      "queued, at the limit",
+      j({ attemptsWithoutProgress: 3 }),
+      { claimable: false, reason: "exhausted", how: "fresh" },
+    ],
+    [
+      "running, expired, at the limit",
+      j({ status: "running", attemptsWithoutProgress: 3, lease: { owner: "o", expiresAt: 1 } }),
+      { claimable: false, reason: "exhausted", how: "stolen" },
+    ],
+    [
+      "running, live lease, at the limit: leased (the live run is never failed)",
+      j({ status: "running", attemptsWithoutProgress: 3, lease: { owner: "o", expiresAt: NOW + 1 } }),
+      { claimable: false, reason: "leased" },
+    ],
+    [
+      "complete, at the limit",
+      j({ status: "complete", attemptsWithoutProgress: 9 }),
+      { claimable: false, reason: "not_claimable" },
+    ],
+    ["no counter yet (older document)", j({}), { claimable: true, how: "fresh" }],
+  ])("%s", (_name, job, expected) => {
+    expect(decideClaim(job, NOW, 3)).toEqual(expected);
+  });
+});
