@@ -20,6 +20,7 @@ import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import type { WorkflowVersions } from "../shared/workflows/versions.ts";
 import { claimOrRetire } from "./claim-or-retire.ts";
 import { JobRefs, type JobData, type S3Ref } from "./job-data.ts";
+import { ObjectTooLargeError } from "../shared/aws/s3.ts";
 import { LeaseKeeper } from "./lease-keeper.ts";
 import { replayableDeps } from "./replayable-deps.ts";
 import { executeTask, type TaskExecutorDeps, type TaskOutcome } from "./task-executor.ts";
@@ -64,6 +65,8 @@ export type JobRunOutcome =
   | { kind: "lost"; reason: string };
 
 const LOST: JobRunOutcome = { kind: "lost", reason: "conflict" };
+/** The error of a job whose data is over the claim-check read limit. */
+export const PAYLOAD_TOO_LARGE = "Sluice.PayloadTooLarge";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -161,6 +164,8 @@ export async function runJob(
   try {
     return await drive();
   } catch (err) {
+    // A claim-check read over the limit (e.g. an `inputRef` to gigabytes) can never succeed.
+    if (err instanceof ObjectTooLargeError) return await failJob(PAYLOAD_TOO_LARGE, err.message);
     await keeper.stop();
     const r = await jobs.releaseLease(jobId, deps.owner, version, now()).catch(() => undefined);
     log().warn({ err, released: r?.ok ?? false }, "job run failed; lease given back");

@@ -92,19 +92,63 @@ export interface BlobStore {
 }
 
 const call = <T>(context: string, fn: () => Promise<T>) => awsCall("s3", context, fn);
+
+/**
+ * An object larger than the store's read limit (`maxReadBytes`): refused before it is read (its
+ * HEAD gives its size) or as soon as the bytes read pass the limit (it grew in between). Never
+ * retryable. Keeps one tenant's huge object (an `inputRef` to gigabytes) from taking a worker's
+ * memory, and with it every tenant's jobs on that worker (issue 9 bug 5).
+ */
+export class ObjectTooLargeError extends AwsAdapterError {
+  constructor(
+    readonly key: string,
+    readonly size: number,
+    readonly limit: number,
+  ) {
+    super(
+      "s3",
+      "TooLarge",
+      `s3 object ${key} is ${size >= 0 ? `${size} bytes` : "larger than that"}, over the read limit of ${limit} bytes (SLUICE_CLAIM_CHECK_MAX_READ_BYTES)`,
+    );
+    this.name = "ObjectTooLargeError";
+  }
+}
+
+export interface S3StoreOptions {
+  /** Largest object a read (`getBuffer`, `getString`, `getJson`) takes into memory; default unlimited. */
+  readonly maxReadBytes?: number;
+}
 const DEFAULT_EXPIRY = 900;
 
 export function resolveKey(tenant: TenantId, ref: KeyRef): TenantKey {
   return typeof ref === "string" ? assertKeyBelongsToTenant(ref, tenant) : tenantKey(tenant, ...ref);
 }
 
-export function createS3Store(client: S3Client, bucket: string): BlobStore {
+export function createS3Store(client: S3Client, bucket: string, options: S3StoreOptions = {}): BlobStore {
+  const limit = options.maxReadBytes ?? Infinity;
   async function getBytes(tenant: TenantId, ref: KeyRef): Promise<Buffer> {
     const key = resolveKey(tenant, ref);
+    if (Number.isFinite(limit)) {
+      const info = await store.head(tenant, key);
+      if (info && info.size > limit) throw new ObjectTooLargeError(key, info.size, limit);
+    }
     return call(`get ${key}`, async () => {
       const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       if (!res.Body) return Buffer.alloc(0);
-      return Buffer.from(await res.Body.transformToByteArray());
+      if (!Number.isFinite(limit)) return Buffer.from(await res.Body.transformToByteArray());
+      // Enforced while reading too: the object may have been replaced since the HEAD.
+      const chunks: Uint8Array[] = [];
+      let read = 0;
+      const body = res.Body as AsyncIterable<Uint8Array> & { destroy?: () => void };
+      for await (const chunk of body) {
+        read += chunk.byteLength;
+        if (read > limit) {
+          body.destroy?.();
+          throw new ObjectTooLargeError(key, -1, limit);
+        }
+        chunks.push(chunk);
+      }
+      return Buffer.concat(chunks);
     });
   }
 

@@ -31,7 +31,11 @@ export interface SluiceConfig {
     readonly jobTaskConcurrency: number;
     readonly shutdownGraceMs: number;
   };
-  readonly claimCheck: { readonly thresholdBytes: number };
+  readonly claimCheck: {
+    readonly thresholdBytes: number;
+    /** Largest S3 object a claim-check read takes into memory. */
+    readonly maxReadBytes: number;
+  };
   readonly scheduler: {
     readonly intervalMs: number;
     /** Pause between ticks while work waits only for a slot or its tenant's cap. */
@@ -136,7 +140,10 @@ function compile(p: ParsedSettings): SluiceConfig {
       jobTaskConcurrency: p.SLUICE_JOB_TASK_CONCURRENCY,
       shutdownGraceMs: p.SLUICE_SHUTDOWN_GRACE_MS,
     },
-    claimCheck: { thresholdBytes: p.SLUICE_CLAIM_CHECK_THRESHOLD_BYTES },
+    claimCheck: {
+      thresholdBytes: p.SLUICE_CLAIM_CHECK_THRESHOLD_BYTES,
+      maxReadBytes: p.SLUICE_CLAIM_CHECK_MAX_READ_BYTES,
+    },
     scheduler: {
       intervalMs: p.SLUICE_SCHEDULER_INTERVAL_MS,
       busyIntervalMs: p.SLUICE_SCHEDULER_BUSY_INTERVAL_MS,

@@ -156,6 +156,13 @@ export const SETTINGS = {
     expected: "an integer from 1 to 262144",
     description: "Payloads larger than this go to S3 and travel as a reference (claim check).",
   },
+  SLUICE_CLAIM_CHECK_MAX_READ_BYTES: {
+    schema: int(1024),
+    default: "67108864",
+    expected: "an integer of at least 1024",
+    description:
+      "Largest S3 object a claim-check read takes into memory (a job's `inputRef`, stored execution states and results, review data): checked with a HEAD before reading and enforced while reading; a larger one fails its job with `Sluice.PayloadTooLarge` and the reason.",
+  },
   SLUICE_SCHEDULER_INTERVAL_MS: {
     schema: int(10, 3_600_000),
     default: "200",

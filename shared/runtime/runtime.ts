@@ -50,7 +50,9 @@ export const STATEMACHINES_DIR = resolve(import.meta.dirname, "../../statemachin
 export async function createRuntime(config: SluiceConfig, log: Logger): Promise<Runtime> {
   const aws = createAwsClients(config.aws);
   const sqs = createSqsAdapter(aws.sqs);
-  const blobs = createS3Store(aws.s3, config.s3.bucket);
+  const blobs = createS3Store(aws.s3, config.s3.bucket, {
+    maxReadBytes: config.claimCheck.maxReadBytes,
+  });
   let mongo: MongoHandle;
   try {
     mongo = await connectMongo(config);
