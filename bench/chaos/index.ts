@@ -12,7 +12,7 @@
  *
  * Options: --jobs N (1500), --seed N (1), --duration-s N (fault phase, at least; 90), --kill-every-s N (5), --no-save.
  */
-import { mkdirSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { intOption, parseArgs } from "../lib/args.ts";
 import { describeMachine, machineInfo } from "../lib/machine-info.ts";
@@ -39,6 +39,22 @@ export function chaosOptions(argv: readonly string[]): ChaosOptions & { save: bo
   };
 }
 
+/** Earlier runs' state directories kept (logs, step records, data files: ~150 MB each). */
+const KEEP_RUNS = 4;
+
+/** Removes all but the newest `keep` run directories under `dir` (names sort by time). */
+export function pruneRuns(dir: string, keep: number): void {
+  let names: string[];
+  try {
+    names = readdirSync(dir).filter((n) => /^run-\d{8}-\d{6}$/.test(n));
+  } catch {
+    return;
+  }
+  for (const n of names.sort().slice(0, Math.max(0, names.length - keep))) {
+    rmSync(join(dir, n), { recursive: true, force: true });
+  }
+}
+
 export const USAGE = `usage: npm run chaos -- [--jobs N (${DEFAULTS.jobs})] [--seed N (${DEFAULTS.seed})] [--duration-s N (${DEFAULTS.durationS})] [--kill-every-s N (${DEFAULTS.killEveryS})] [--no-save]`;
 
 export async function chaosCommand(argv: string[]): Promise<number> {
@@ -55,14 +71,9 @@ export async function chaosCommand(argv: string[]): Promise<number> {
   }
   const info = machineInfo();
   progress(describeMachine(info));
-  const stateDir = join(
-    import.meta.dirname,
-    "..",
-    "..",
-    ".cache",
-    "chaos",
-    `run-${timestampForFile(new Date())}`,
-  );
+  const runs = join(import.meta.dirname, "..", "..", ".cache", "chaos");
+  pruneRuns(runs, KEEP_RUNS);
+  const stateDir = join(runs, `run-${timestampForFile(new Date())}`);
   mkdirSync(stateDir, { recursive: true });
   return runChaos(opts, stateDir, info);
 }

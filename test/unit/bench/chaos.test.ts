@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { chaosOptions } from "../../../bench/chaos/index.ts";
+import { mkdirSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { chaosOptions, pruneRuns } from "../../../bench/chaos/index.ts";
 import { parseRecordLines, pointOf, tokensIn, type StepRecord } from "../../../bench/chaos/records.ts";
 import { countKinds, faultSchedule } from "../../../bench/chaos/schedule.ts";
 import { countVerdict, exitCode, finalLine, type VerdictInput } from "../../../bench/chaos/verdict.ts";
@@ -330,5 +333,18 @@ describe("chaos options", () => {
       save: false,
     });
     expect(() => chaosOptions(["--jbos", "3"])).toThrow(/unknown option/);
+  });
+
+  it("keeps the newest run directories and nothing else is touched", () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), "chaos-runs-"));
+    try {
+      for (const n of ["run-20261204-100000", "run-20261204-090000", "run-20261204-110000", "notes"]) {
+        mkdirSync(path.join(dir, n));
+      }
+      pruneRuns(dir, 2);
+      expect(readdirSync(dir).sort()).toEqual(["notes", "run-20261204-100000", "run-20261204-110000"]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
