@@ -1,5 +1,6 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import { boundariesPlugin } from "./infra/lint/boundaries.js";
 
 export default tseslint.config(
   { ignores: ["node_modules/**", ".cache/**", "dist/**", "bench/results/**", "coverage/**"] },
@@ -25,7 +26,9 @@ export default tseslint.config(
         TextDecoder: "readonly",
       },
     },
+    plugins: { sluice: boundariesPlugin },
     rules: {
+      "sluice/boundaries": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
       "no-console": "off",

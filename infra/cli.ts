@@ -21,7 +21,7 @@ async function main(): Promise<number> {
     case "test":
       return (await import("./test-runner.ts")).runAllTests(rest);
     case "demo":
-      return (await import("../workers/demo/run-demo.ts")).runDemoCommand(rest);
+      return (await import("../demo/run-demo.ts")).runDemoCommand(rest);
     case "build":
       return (await import("./build.ts")).buildCommand(rest);
     case "stack":

@@ -3,8 +3,6 @@ import { hostname } from "node:os";
 import type { Document } from "mongodb";
 import type { Runtime } from "../shared/runtime/runtime.ts";
 import { COLLECTIONS } from "../shared/mongo/collections.ts";
-import { isTerminal } from "../shared/jobs/transitions.ts";
-import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
 import { createRejecter } from "./intake/reject.ts";
 import { createWorkflowVersions } from "../shared/workflows/versions.ts";
@@ -14,13 +12,12 @@ import type { FairSchedulerOptions } from "./loop/fair-scheduler.ts";
 import { SchedulerMetrics } from "./loop/metrics.ts";
 import { StatsPublisher } from "./loop/stats-publisher.ts";
 import type { ReleaseEvent } from "./loop/metrics.ts";
-import { settleHook, UsageLedger } from "./loop/usage-ledger.ts";
-import type { SettleOutcome } from "./loop/usage-ledger.ts";
+import { UsageLedger } from "../shared/usage/ledger.ts";
 import { FleetCapacity } from "./store/capacity.ts";
 import { ensureIndexes } from "../shared/mongo/indexes.ts";
 import { QuotaSource } from "./store/quota-source.ts";
 import { TenantStatsStore } from "./store/tenant-stats.ts";
-import { UsageStore } from "./store/usage.ts";
+import { UsageStore } from "../shared/usage/usage-store.ts";
 
 export interface CreateFairSchedulerOptions {
   /** Clock of every decision (quota reads, rate limits, queue waits); default `Date.now`. */
@@ -108,22 +105,4 @@ export function createFairScheduler(
     },
     new SchedulerMetrics(options.onRelease !== undefined ? { onRelease: options.onRelease } : {}),
   );
-}
-
-/**
- * The worker's `onSettled` hook over a runtime: when a job becomes terminal, its running slot is given
- * back exactly once (see `loop/usage-ledger.ts`; a job resting on a Wait or parked for review keeps
- * it, ADR 0007). Pass it to every worker of a fleet that a fair scheduler feeds.
- */
-export function createUsageSettleHook(
-  rt: Runtime,
-  now: () => number = Date.now,
-): (work: { tenantId: TenantId; jobId: string }, outcome: SettleOutcome) => Promise<void> {
-  const db = rt.mongo.db();
-  const log = rt.log.child({ component: "usage-settle" });
-  const isTerminalJob = async (tenant: TenantId, jobId: string) => {
-    const job = await rt.jobsOf(tenant).get(jobId);
-    return job !== null && isTerminal(job.status);
-  };
-  return settleHook(new UsageLedger(db, new UsageStore(db, { now, log }), { now, log }), isTerminalJob, log);
 }

@@ -13,8 +13,7 @@ import { exitOnSignals, isEntryPoint, stopAll } from "../shared/runtime/lifecycl
 import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
 import { loadWorkflowCatalog } from "../shared/workflows/catalog.ts";
 import { logInvalidWorkflows } from "../shared/workflows/versions.ts";
-import { defaultSteps } from "../workers/steps/index.ts";
-import type { WorkerBuild } from "../workers/main.ts";
+import { BUILT_IN_STEP_NAMES, manifestHasStep } from "../shared/workflows/step-manifest.ts";
 import { createFairScheduler } from "./create-fair-scheduler.ts";
 import { SweeperWatch } from "./sweeper-watch.ts";
 
@@ -25,18 +24,25 @@ export const SCHEDULER_ENTRY: EntrySpec = {
   flags: [],
 };
 
-/** `build`: the steps and workflows it validates intake against (the workers' build; see workers/main.ts). */
+/**
+ * What the scheduler validates intake against: the names of the steps the fleet's workers run (a
+ * names-only manifest; the scheduler never loads step code) and the workflows folder.
+ */
+export interface SchedulerBuild {
+  stepNames: readonly string[];
+  statemachinesDir: string;
+}
+
 export async function main(
   argv: readonly string[] = [],
-  build: WorkerBuild = { steps: defaultSteps(), statemachinesDir: STATEMACHINES_DIR },
+  build: SchedulerBuild = { stepNames: BUILT_IN_STEP_NAMES, statemachinesDir: STATEMACHINES_DIR },
 ): Promise<void> {
   entryArgsOrExit(SCHEDULER_ENTRY, argv);
   const config = loadConfigOrExit();
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty, service: "scheduler" });
   const rt = await createRuntime(config, log);
-  const steps = build.steps;
   const catalog = await loadWorkflowCatalog(build.statemachinesDir, {
-    hasStep: (r) => steps.resolve(r) !== undefined,
+    hasStep: manifestHasStep(build.stepNames),
   });
   // An invalid file is refused on its own (logged with its JSON pointers); the valid ones run.
   logInvalidWorkflows(catalog, log);

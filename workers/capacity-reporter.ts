@@ -1,12 +1,11 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Logger } from "pino";
-import { FleetCapacity } from "../scheduler/store/capacity.ts";
-import type { WorkerHeartbeatInput } from "../scheduler/store/capacity.ts";
+import { WorkerHeartbeats, type WorkerHeartbeatInput } from "../shared/fleet/worker-heartbeats.ts";
 import type { Runtime } from "../shared/runtime/runtime.ts";
 
 export interface CapacityReporterDeps {
-  /** `FleetCapacity` (or a fake): where heartbeats go. */
+  /** `WorkerHeartbeats` (or a fake): where heartbeats go. */
   readonly capacity: {
     heartbeat(hb: WorkerHeartbeatInput): Promise<void>;
     remove(workerId: string): Promise<void>;
@@ -96,7 +95,7 @@ export function createCapacityReporter(
   const workerId =
     options.workerId ?? rt.config.worker.id ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   return new CapacityReporter({
-    capacity: new FleetCapacity(rt.mongo.db()),
+    capacity: new WorkerHeartbeats(rt.mongo.db()),
     workerId,
     slots: rt.config.worker.concurrency,
     busy: () => worker.busy,

@@ -1,4 +1,5 @@
 import pLimit from "p-limit";
+import type { JobRunOutcome } from "../shared/fleet/job-rested.ts";
 import type { Logger } from "pino";
 import {
   completeTask,
@@ -56,13 +57,7 @@ export interface JobRunnerDeps {
   log: Logger;
 }
 
-export type JobRunOutcome =
-  | { kind: "finished"; status: "complete" | "failed" }
-  | { kind: "resting"; wakeAt: number }
-  | { kind: "review"; stateName: string }
-  | { kind: "released"; reason: string }
-  | { kind: "skipped"; reason: string }
-  | { kind: "lost"; reason: string };
+export type { JobRunOutcome };
 
 const LOST: JobRunOutcome = { kind: "lost", reason: "conflict" };
 /** The error of a job whose data is over the claim-check read limit. */

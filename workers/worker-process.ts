@@ -5,7 +5,7 @@
  * liveness watchdog, and (unless disabled) the sweeper. Integration tests build the same thing over
  * their own runtime.
  */
-import { createUsageSettleHook } from "../scheduler/create-fair-scheduler.ts";
+import { createUsageSettleHook } from "../shared/usage/settle-hook.ts";
 import { SweeperRegistry } from "../shared/fleet/sweeper-heartbeats.ts";
 import { createMongoReachability, type MongoReachability } from "../shared/mongo/reachability.ts";
 import { stopAll } from "../shared/runtime/lifecycle.ts";

@@ -18,7 +18,7 @@ const started =
   role === "worker"
     ? workerMain(rest, build())
     : role === "scheduler"
-      ? schedulerMain([], build())
+      ? schedulerMain([], { stepNames: build().steps.names(), statemachinesDir: CHAOS_STATEMACHINES_DIR })
       : undefined;
 if (started === undefined) {
   process.stderr.write(`usage: entry.ts worker|scheduler (got ${role ?? "nothing"})\n`);

@@ -6,7 +6,7 @@
  * `durationMs` once every message is sent, so the faults cover the whole production however fast
  * the fleet is. Times are ms from the start of the fault phase; every event lies in [0, horizonMs).
  */
-import { streamFor } from "../../scheduler/fairshare/prng.ts";
+import { streamFor } from "../fairness/sim/prng.ts";
 
 export type FaultKind =
   "kill-worker" | "kill-scheduler" | "term-worker" | "restart-mongo" | "restart-localstack";

@@ -6,7 +6,7 @@
  * tell it apart: valid and duplicate messages carry the job's idempotency key, garbage carries
  * `garbage-<n>` in its body.
  */
-import { streamFor } from "../../scheduler/fairshare/prng.ts";
+import { streamFor } from "../fairness/sim/prng.ts";
 
 export interface ChaosTenant {
   readonly id: string;

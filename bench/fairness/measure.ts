@@ -27,7 +27,7 @@
  *   running count above the old cap (a release only the new quota allows).
  */
 import { jainIndex, percentile } from "../../scheduler/fairshare/metrics.ts";
-import { ShareMeter } from "../../scheduler/fairshare/share-meter.ts";
+import { ShareMeter } from "./sim/share-meter.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import type { TenantRole } from "./scenario.ts";
 

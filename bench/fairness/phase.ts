@@ -11,7 +11,8 @@
  *    startedAt = claim, finishedAt = end), joined with the producer's send times.
  */
 import { randomUUID } from "node:crypto";
-import { createFairScheduler, createUsageSettleHook } from "../../scheduler/create-fair-scheduler.ts";
+import { createFairScheduler } from "../../scheduler/create-fair-scheduler.ts";
+import { createUsageSettleHook } from "../../shared/usage/settle-hook.ts";
 import type { FairScheduler } from "../../scheduler/loop/fair-scheduler.ts";
 import { FleetCapacity } from "../../scheduler/store/capacity.ts";
 import type { JobDoc } from "../../shared/jobs/job-doc.ts";

@@ -10,7 +10,7 @@
  *   tenant's backlog arrived at once), and insertMany'd before their messages are sent.
  */
 import pLimit from "p-limit";
-import { streamFor } from "../../scheduler/fairshare/prng.ts";
+import { streamFor } from "./sim/prng.ts";
 import { newQueuedJob, type JobDoc } from "../../shared/jobs/job-doc.ts";
 import { newJobId } from "../../shared/jobs/job-id.ts";
 import type { IntakeMessage } from "../../shared/messages/intake-message.ts";

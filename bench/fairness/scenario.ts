@@ -14,7 +14,7 @@
  * Slot capacity is `workers × slotsPerWorker` slots running a step of `stepMs`; trickles use about a
  * fifth of it, the backlogged tenants compete for the rest.
  */
-import { generateArrivals } from "../../scheduler/fairshare/workload.ts";
+import { generateArrivals } from "./sim/workload.ts";
 import { tenantId, type TenantId } from "../../shared/tenancy/tenant-id.ts";
 
 export type TenantRole = "flood" | "bulk" | "capped" | "quiet";

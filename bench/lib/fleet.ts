@@ -10,7 +10,7 @@
 import { randomBytes } from "node:crypto";
 import type { Db } from "mongodb";
 import { provisionWithConfig } from "../../infra/provision.ts";
-import { emptyAndDeleteBucket } from "../../shared/aws/bucket-admin.ts";
+import { emptyAndDeleteBucket } from "../../test/support/bucket-admin.ts";
 import { dlqName, intakeQueueName, workQueueName } from "../../shared/aws/queue-names.ts";
 import { loadConfig, type SluiceConfig } from "../../shared/config/config.ts";
 import { createLogger } from "../../shared/log/logger.ts";

@@ -18,7 +18,7 @@ import { formatProblem } from "../quota/schema.ts";
 import { QuotaSource } from "../store/quota-source.ts";
 import { TenantStatsStore } from "../store/tenant-stats.ts";
 import type { TenantStatsSum } from "../store/tenant-stats.ts";
-import { UsageStore } from "../store/usage.ts";
+import { UsageStore } from "../../shared/usage/usage-store.ts";
 
 export interface ReportDeps {
   readonly db: Db;

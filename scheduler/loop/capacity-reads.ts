@@ -1,7 +1,7 @@
 import type { SqsPort } from "../../shared/aws/sqs-port.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import type { FleetView, WorkQueueDepth } from "../store/capacity.ts";
-import type { UsageSnapshot } from "../store/usage.ts";
+import type { UsageSnapshot } from "../../shared/usage/usage-store.ts";
 import { committedSlots, freeSlots, releaseLead } from "./free-slots.ts";
 
 export interface CapacityReadDeps {

@@ -32,7 +32,7 @@ import type { QuotaBook } from "../quota/book.ts";
 import { backlogTotal } from "../quota/priority.ts";
 import pLimit from "p-limit";
 import type { FleetView } from "../store/capacity.ts";
-import type { AcquireResult, ReconcileResult, UsageSnapshot } from "../store/usage.ts";
+import type { AcquireResult, ReconcileResult, UsageSnapshot } from "../../shared/usage/usage-store.ts";
 import { CapacityReader } from "./capacity-reads.ts";
 import { IntakeLanes } from "./intake-lanes.ts";
 import type { IntakeLaneOptions } from "./intake-lanes.ts";
@@ -44,7 +44,7 @@ import { executeReleases } from "./release-batch.ts";
 import type { StatsPublisher } from "./stats-publisher.ts";
 import { heldBy, summaryLines } from "./summary.ts";
 import type { TenantTickView } from "./summary.ts";
-import type { AcquiredOutcome } from "./usage-ledger.ts";
+import type { AcquiredOutcome } from "../../shared/usage/ledger.ts";
 
 /** Function-shaped ports; `create-fair-scheduler.ts` wires the real ones, unit tests fakes. */
 export interface FairSchedulerDeps {

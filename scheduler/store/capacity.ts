@@ -9,41 +9,16 @@
  * work queue (released, not yet claimed, so not in any worker's `busy`) and caps the queue's depth.
  */
 import type { Collection, Db } from "mongodb";
-import { z } from "zod";
-import { isDuplicateKeyError } from "../../shared/mongo/errors.ts";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
+import {
+  WorkerHeartbeats,
+  WorkerHeartbeatSchema,
+  type WorkerDoc,
+  type WorkerHeartbeat,
+} from "../../shared/fleet/worker-heartbeats.ts";
 
-const count = z.number().int().min(0);
-
-export const WorkerHeartbeatSchema = z
-  .object({
-    workerId: z.string().min(1).max(200),
-    slots: count,
-    busy: count,
-    at: z.union([z.number().int().min(0), z.date().transform((d) => d.getTime())]),
-    /** False while the worker cannot take work (intake stalled or failing, a dependency down); absent: true. */
-    healthy: z.boolean().optional(),
-  })
-  .transform(({ workerId, slots, busy, at, healthy }) => ({
-    workerId,
-    slots,
-    busy,
-    at,
-    ...(healthy === false ? { healthy } : {}),
-  }));
-
-/** A parsed heartbeat; `healthy` is present only when false (absent: healthy). */
-export type WorkerHeartbeat = z.output<typeof WorkerHeartbeatSchema>;
-/** What a worker sends (`healthy` may be left out: a worker that does not report health is healthy). */
-export type WorkerHeartbeatInput = Omit<WorkerHeartbeat, "healthy"> & { readonly healthy?: boolean };
-
-interface WorkerDoc {
-  workerId: string;
-  slots: number;
-  busy: number;
-  at: number | Date;
-  healthy?: boolean;
-}
+export { WorkerHeartbeatSchema, type WorkerHeartbeat };
+export type { WorkerHeartbeatInput } from "../../shared/fleet/worker-heartbeats.ts";
 
 /**
  * Free slots of the live workers: Σ max(0, slots − busy) over healthy heartbeats at or after
@@ -98,44 +73,19 @@ export interface FleetView {
   readonly freeSlots: number;
 }
 
-export class FleetCapacity {
+/** The scheduler's read side of the worker heartbeats (the write side is the workers' contract). */
+export class FleetCapacity extends WorkerHeartbeats {
   readonly #workers: Collection<WorkerDoc>;
   readonly #staleAfterMs: number;
 
   constructor(db: Db, options: FleetCapacityOptions = {}) {
+    super(db);
     this.#workers = db.collection<WorkerDoc>(COLLECTIONS.workers);
     this.#staleAfterMs = options.staleAfterMs ?? 15_000;
   }
 
   get staleAfterMs(): number {
     return this.#staleAfterMs;
-  }
-
-  /**
-   * Records a worker's heartbeat. A heartbeat older than the stored one is ignored (out-of-order
-   * writes), so the stored document only moves forward.
-   */
-  async heartbeat(hb: WorkerHeartbeatInput): Promise<void> {
-    const beat = WorkerHeartbeatSchema.parse(hb);
-    const write = (upsert: boolean) =>
-      this.#workers.updateOne(
-        { workerId: beat.workerId, at: { $lte: beat.at } },
-        { $set: { slots: beat.slots, busy: beat.busy, at: beat.at, healthy: beat.healthy !== false } },
-        { upsert },
-      );
-    try {
-      await write(true);
-    } catch (err) {
-      // The unique workerId index refused the upsert: a newer heartbeat is stored, or a concurrent
-      // first heartbeat inserted it; the plain update applies only in the second case.
-      if (!isDuplicateKeyError(err)) throw err;
-      await write(false);
-    }
-  }
-
-  /** A worker shutting down cleanly removes its document, so its slots stop counting at once. */
-  async remove(workerId: string): Promise<void> {
-    await this.#workers.deleteOne({ workerId });
   }
 
   /** Every worker's latest heartbeat, split into live and stale. */

@@ -9,7 +9,7 @@ import type { FairScheduler } from "../../scheduler/loop/fair-scheduler.ts";
 
 type TickResult = Awaited<ReturnType<FairScheduler["tick"]>>;
 import { FleetCapacity } from "../../scheduler/store/capacity.ts";
-import { UsageStore } from "../../scheduler/store/usage.ts";
+import { UsageStore } from "../../shared/usage/usage-store.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
 
 /**

@@ -4,9 +4,9 @@
  * `Sluice.InvalidJobDocument` (its document kept under `invalid.raw`) and its slot given back.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createUsageSettleHook } from "../../scheduler/create-fair-scheduler.ts";
-import { UsageLedger } from "../../scheduler/loop/usage-ledger.ts";
-import { UsageStore } from "../../scheduler/store/usage.ts";
+import { createUsageSettleHook } from "../../shared/usage/settle-hook.ts";
+import { UsageLedger } from "../../shared/usage/ledger.ts";
+import { UsageStore } from "../../shared/usage/usage-store.ts";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { createWorker } from "../../workers/create-worker.ts";

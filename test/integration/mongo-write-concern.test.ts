@@ -15,8 +15,8 @@ import { ensureIndexes } from "../../shared/mongo/indexes.ts";
 import { DURABLE_WRITE_CONCERN_FIELD } from "../../shared/mongo/write-concern.ts";
 import { SimpleTenantDataRouter, tenantCollection } from "../../shared/tenancy/scoped-collection.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
-import { UsageLedger } from "../../scheduler/loop/usage-ledger.ts";
-import { UsageStore } from "../../scheduler/store/usage.ts";
+import { UsageLedger } from "../../shared/usage/ledger.ts";
+import { UsageStore } from "../../shared/usage/usage-store.ts";
 import { stackEnv, uniqueName } from "./helpers/env.ts";
 
 const acme = tenantId("acme");

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UsageStore } from "../../scheduler/store/usage.ts";
-import type { ReconcileResult } from "../../scheduler/store/usage.ts";
+import { UsageStore } from "../../shared/usage/usage-store.ts";
+import type { ReconcileResult } from "../../shared/usage/usage-store.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { createFairFleet, waitUntil, type FairFleet } from "./helpers/fair-fleet.ts";
 import { silentLogger } from "../../shared/log/logger.ts";

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import type { Collection, Db, Document } from "mongodb";
-import { createFakeSqs } from "../../shared/aws/sqs-fake.ts";
+import { createFakeSqs } from "../support/sqs-fake.ts";
 import type { SqsPort } from "../../shared/aws/sqs-port.ts";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import { silentLogger } from "../../shared/log/logger.ts";
@@ -9,7 +9,7 @@ import { tenantsCommand } from "../../scheduler/cli/tenants.ts";
 import type { TenantsDeps } from "../../scheduler/cli/tenants.ts";
 import { ensureIndexes } from "../../shared/mongo/indexes.ts";
 import { QuotaSource } from "../../scheduler/store/quota-source.ts";
-import { UsageStore } from "../../scheduler/store/usage.ts";
+import { UsageStore } from "../../shared/usage/usage-store.ts";
 import { TenantStatsStore } from "../../scheduler/store/tenant-stats.ts";
 import { testDatabase } from "./helpers/mongo.ts";
 

@@ -8,8 +8,8 @@ import { silentLogger } from "../../shared/log/logger.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { ensureIndexes } from "../../shared/mongo/indexes.ts";
-import { UsageStore } from "../../scheduler/store/usage.ts";
-import type { UsageDoc } from "../../scheduler/store/usage.ts";
+import { UsageStore } from "../../shared/usage/usage-store.ts";
+import type { UsageDoc } from "../../shared/usage/usage-store.ts";
 import { testConfig } from "./helpers/env.ts";
 import { testDatabase } from "./helpers/mongo.ts";
 

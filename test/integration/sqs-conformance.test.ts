@@ -1,5 +1,5 @@
 import { createAwsClients } from "../../shared/aws/clients.ts";
-import { createFakeSqs } from "../../shared/aws/sqs-fake.ts";
+import { createFakeSqs } from "../support/sqs-fake.ts";
 import { createSqsAdapter } from "../../shared/aws/sqs.ts";
 import { testConfig, sleep } from "./helpers/env.ts";
 import { sqsConformanceSuite } from "./helpers/sqs-conformance.ts";

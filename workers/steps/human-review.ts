@@ -1,8 +1,9 @@
 import type { TaskEffect } from "../../shared/asl/index.ts";
-import { stepNameOf, type StepHandler } from "./registry.ts";
+import { HUMAN_REVIEW_STEP, stepNameOf } from "../../shared/workflows/step-manifest.ts";
+import type { StepHandler } from "./registry.ts";
 
 /** The review step's name: `arn:aws:states:<region>:<account>:activity:human-review`. */
-export const HUMAN_REVIEW_STEP = "human-review";
+export { HUMAN_REVIEW_STEP };
 
 /**
  * Whether a Task waits for a human decision instead of running a handler: the review step, or any

@@ -1,5 +1,6 @@
 import type { Logger } from "pino";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
+import { stepForResource, stepNameOf } from "../../shared/workflows/step-manifest.ts";
 
 /** What a step handler gets besides its input. */
 export interface StepContext {
@@ -32,19 +33,7 @@ export class StepError extends Error {
   }
 }
 
-const ACTIVITY_ARN = /^arn:aws:states:[a-z0-9-]*:\d*:activity:([A-Za-z0-9_-]+)$/;
-
-/**
- * The step name a Task's `Resource` refers to. Sluice workflows name steps as Step Functions
- * activities (`arn:aws:states:<region>:<account>:activity:<step>`), so the same definition runs on
- * AWS Step Functions with activity workers. `sluice:<step>` is accepted as a short form.
- */
-export function stepNameOf(resource: string): string | undefined {
-  const m = ACTIVITY_ARN.exec(resource);
-  if (m) return m[1];
-  if (resource.startsWith("sluice:")) return resource.slice("sluice:".length) || undefined;
-  return undefined;
-}
+export { stepNameOf };
 
 export class StepRegistry {
   readonly #handlers = new Map<string, StepHandler>();
@@ -61,7 +50,7 @@ export class StepRegistry {
    * SendTaskFailure semantics) rather than running anything.
    */
   resolve(resource: string): StepHandler | undefined {
-    const name = resource.endsWith(".waitForTaskToken") ? "human-review" : stepNameOf(resource);
+    const name = stepForResource(resource);
     return name === undefined ? undefined : this.#handlers.get(name);
   }
 

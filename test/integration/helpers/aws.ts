@@ -5,4 +5,4 @@ export function testAwsClients(): AwsClients {
   return createAwsClients(testConfig().aws);
 }
 
-export { emptyAndDeleteBucket } from "../../../shared/aws/bucket-admin.ts";
+export { emptyAndDeleteBucket } from "../../support/bucket-admin.ts";

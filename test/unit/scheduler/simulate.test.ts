@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { fifoPolicy } from "../../../scheduler/fairshare/fifo.ts";
+import { fifoPolicy } from "../../../bench/fairness/sim/fifo.ts";
 import { percentile } from "../../../scheduler/fairshare/metrics.ts";
 import { fairSharePolicy } from "../../../scheduler/fairshare/policy.ts";
 import type { Policy } from "../../../scheduler/fairshare/policy.ts";
-import { simulate } from "../../../scheduler/fairshare/simulate.ts";
-import type { SimReport, SimScenario, SimTenantSpec } from "../../../scheduler/fairshare/simulate.ts";
-import type { ServiceSpec } from "../../../scheduler/fairshare/workload.ts";
+import { simulate } from "../../../bench/fairness/sim/simulate.ts";
+import type { SimReport, SimScenario, SimTenantSpec } from "../../../bench/fairness/sim/simulate.ts";
+import type { ServiceSpec } from "../../../bench/fairness/sim/workload.ts";
 import { quotaDoc, tenantName, tid } from "./helpers.ts";
 
 const SERVICE: ServiceSpec = { kind: "exponential", meanMs: 50 };

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Logger } from "pino";
-import { createFakeSqs } from "../../../shared/aws/sqs-fake.ts";
+import { createFakeSqs } from "../../support/sqs-fake.ts";
 import type { ReceivedMessage, SqsPort } from "../../../shared/aws/sqs-port.ts";
 import { silentLogger } from "../../../shared/log/logger.ts";
 import type { TimerHandle, Timers } from "../../../shared/runtime/timers.ts";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createFakeSqs } from "../../../shared/aws/sqs-fake.ts";
+import { createFakeSqs } from "../../support/sqs-fake.ts";
 import type { ReceivedMessage, ReceiveOptions, SqsPort } from "../../../shared/aws/sqs-port.ts";
 import { silentLogger } from "../../../shared/log/logger.ts";
 import { HeldMessages } from "../../../workers/held-messages.ts";

@@ -1,4 +1,4 @@
-import { createFakeSqs } from "../../../../shared/aws/sqs-fake.ts";
+import { createFakeSqs } from "../../../support/sqs-fake.ts";
 import type { OutgoingMessage, SqsPort } from "../../../../shared/aws/sqs-port.ts";
 import { silentLogger } from "../../../../shared/log/logger.ts";
 import type { TenantId } from "../../../../shared/tenancy/tenant-id.ts";
@@ -10,7 +10,7 @@ import type { TenantStatsDoc } from "../../../../scheduler/store/tenant-stats.ts
 import { resolveKey, type KeyRef } from "../../../../shared/aws/s3.ts";
 import { createRejecter } from "../../../../scheduler/intake/reject.ts";
 import { QuotaBook } from "../../../../scheduler/quota/book.ts";
-import type { AcquireResult, UsageSnapshot } from "../../../../scheduler/store/usage.ts";
+import type { AcquireResult, UsageSnapshot } from "../../../../shared/usage/usage-store.ts";
 import { quotaDoc, tid } from "../helpers.ts";
 
 /**

@@ -6,7 +6,7 @@ import { IntakeBuffer } from "../../../../scheduler/loop/intake-buffer.ts";
 import type { BufferedMessage } from "../../../../scheduler/loop/intake-buffer.ts";
 import { messagePriority } from "../../../../scheduler/loop/message-priority.ts";
 import { quantile } from "../../../../scheduler/loop/metrics.ts";
-import { settleHook, slotAction } from "../../../../scheduler/loop/usage-ledger.ts";
+import { settleHook, slotAction } from "../../../../shared/usage/ledger.ts";
 import { silentLogger } from "../../../../shared/log/logger.ts";
 import { tenantId } from "../../../../shared/tenancy/tenant-id.ts";
 
@@ -110,9 +110,9 @@ describe("messagePriority", () => {
 
 describe("slotAction", () => {
   it("gives the slot back only when the job is terminal (ADR 0007)", () => {
-    expect(slotAction({ kind: "finished" })).toBe("give-back");
-    expect(slotAction({ kind: "resting" })).toBe("hold");
-    expect(slotAction({ kind: "review" })).toBe("hold");
+    expect(slotAction({ kind: "finished", status: "complete" })).toBe("give-back");
+    expect(slotAction({ kind: "resting", wakeAt: 1 })).toBe("hold");
+    expect(slotAction({ kind: "review", stateName: "Review" })).toBe("hold");
     expect(slotAction({ kind: "skipped", reason: "not_due" })).toBe("hold");
     expect(slotAction({ kind: "skipped", reason: "not_claimable" })).toBe("if-terminal");
     expect(slotAction({ kind: "skipped", reason: "contended" })).toBe("hold");
@@ -167,9 +167,9 @@ describe("settleHook", () => {
 
   it("gives the slot back on a finished run, never on a rest, a review or a Wait not yet due", async () => {
     const { hook, settled } = setup(false);
-    await hook(work, { kind: "finished" });
-    await hook(work, { kind: "resting" });
-    await hook(work, { kind: "review" });
+    await hook(work, { kind: "finished", status: "complete" });
+    await hook(work, { kind: "resting", wakeAt: 1 });
+    await hook(work, { kind: "review", stateName: "Review" });
     await hook(work, { kind: "skipped", reason: "not_due" });
     expect(settled).toEqual([work.jobId]);
   });

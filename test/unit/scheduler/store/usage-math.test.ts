@@ -5,7 +5,7 @@ import {
   recentAcquires,
   reconcileDecision,
   utcDay,
-} from "../../../../scheduler/store/usage-math.ts";
+} from "../../../../shared/usage/usage-math.ts";
 
 describe("usage accounting math", () => {
   it("keys daily counters by UTC date", () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { AwsAdapterError } from "./errors.ts";
-import { dlqName } from "./queue-names.ts";
+import { AwsAdapterError } from "../../shared/aws/errors.ts";
+import { dlqName } from "../../shared/aws/queue-names.ts";
 import {
   SQS_MAX_BATCH,
   SQS_MAX_PAYLOAD_BYTES,
@@ -11,7 +11,7 @@ import {
   type QueueRef,
   type ReceivedMessage,
   type SqsPort,
-} from "./sqs-port.ts";
+} from "../../shared/aws/sqs-port.ts";
 
 /**
  * An in-memory SQS implementing the same port: visibility timeouts measured on an injected clock,

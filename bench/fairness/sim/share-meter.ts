@@ -1,4 +1,4 @@
-import { waterFill } from "./metrics.ts";
+import { waterFill } from "../../../scheduler/fairshare/metrics.ts";
 
 /**
  * Measures each tenant's share of releases against its weighted fair share, window by window.

@@ -29,13 +29,13 @@
  */
 import type { Collection, Db, UpdateFilter } from "mongodb";
 import type { Logger } from "pino";
-import { COLLECTIONS } from "../../shared/mongo/collections.ts";
-import type { JobDoc } from "../../shared/jobs/job-doc.ts";
-import { isDuplicateKeyError } from "../../shared/mongo/errors.ts";
-import { scopedCollection } from "../../shared/tenancy/scoped-collection.ts";
-import type { ScopedCollection } from "../../shared/tenancy/scoped-collection.ts";
-import { TenantIdSchema } from "../../shared/tenancy/tenant-id.ts";
-import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
+import { COLLECTIONS } from "../mongo/collections.ts";
+import type { JobDoc } from "../jobs/job-doc.ts";
+import { isDuplicateKeyError } from "../mongo/errors.ts";
+import { scopedCollection } from "../tenancy/scoped-collection.ts";
+import type { ScopedCollection } from "../tenancy/scoped-collection.ts";
+import { TenantIdSchema } from "../tenancy/tenant-id.ts";
+import type { TenantId } from "../tenancy/tenant-id.ts";
 import {
   acquireWindow,
   expiredKeys,

@@ -1,5 +1,5 @@
-import type { Priority } from "../quota/priority.ts";
-import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
+import type { Priority } from "../../../scheduler/quota/priority.ts";
+import type { TenantId } from "../../../shared/tenancy/tenant-id.ts";
 import { exponential, streamFor } from "./prng.ts";
 
 /** How jobs of one tenant arrive in a simulation. Times are ms from the simulation start. */

@@ -3,7 +3,7 @@
  * UTC day and acquisition-window keys, and the reconcile decision.
  */
 import type { Filter } from "mongodb";
-import type { JobDoc } from "../../shared/jobs/job-doc.ts";
+import type { JobDoc } from "../jobs/job-doc.ts";
 
 /**
  * What counts against a tenant's `maxConcurrency` ("in flight"): every job released and not yet

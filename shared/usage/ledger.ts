@@ -24,10 +24,11 @@
  */
 import type { Collection, Db } from "mongodb";
 import type { Logger } from "pino";
-import { isDuplicateKeyError } from "../../shared/mongo/errors.ts";
-import { scopedCollection } from "../../shared/tenancy/scoped-collection.ts";
-import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
-import { COLLECTIONS } from "../../shared/mongo/collections.ts";
+import { isDuplicateKeyError } from "../mongo/errors.ts";
+import { scopedCollection } from "../tenancy/scoped-collection.ts";
+import type { TenantId } from "../tenancy/tenant-id.ts";
+import { COLLECTIONS } from "../mongo/collections.ts";
+import type { JobRestedHook, JobRunOutcome } from "../fleet/job-rested.ts";
 
 export interface LedgerDoc {
   _id: string;
@@ -126,12 +127,6 @@ export class UsageLedger {
   }
 }
 
-/** What a worker passes its settle hook (structurally the worker's `JobRunOutcome`). */
-export interface SettleOutcome {
-  readonly kind: string;
-  readonly reason?: string;
-}
-
 /**
  * What a worker's outcome means for the job's slot (ADR 0007: held until the job is terminal):
  * - `give-back`: the job finished (complete / failed) in this run;
@@ -143,7 +138,7 @@ export interface SettleOutcome {
  */
 export type SlotAction = "give-back" | "if-terminal" | "hold";
 
-export function slotAction(outcome: SettleOutcome): SlotAction {
+export function slotAction(outcome: JobRunOutcome): SlotAction {
   switch (outcome.kind) {
     case "finished":
       return "give-back";
@@ -151,9 +146,17 @@ export function slotAction(outcome: SettleOutcome): SlotAction {
       return "if-terminal";
     case "skipped":
       return outcome.reason === "not_claimable" ? "if-terminal" : "hold";
-    default:
+    case "resting":
+    case "review":
+    case "released":
       return "hold";
+    default:
+      return unreachable(outcome);
   }
+}
+
+function unreachable(outcome: never): never {
+  throw new Error(`unknown job outcome ${JSON.stringify(outcome)}`);
 }
 
 /** Whether the tenant's job is terminal now (false when it does not exist). */
@@ -167,7 +170,7 @@ export function settleHook(
   ledger: Pick<UsageLedger, "recordSettled">,
   isTerminal: TerminalLookup,
   log: Logger,
-): (work: { tenantId: TenantId; jobId: string }, outcome: SettleOutcome) => Promise<void> {
+): JobRestedHook {
   return async (work, outcome) => {
     const action = slotAction(outcome);
     if (action === "hold") return;

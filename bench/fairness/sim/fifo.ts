@@ -1,11 +1,11 @@
-import { PRIORITIES } from "../quota/priority.ts";
-import type { Priority } from "../quota/priority.ts";
-import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
-import type { Release } from "./decide.ts";
-import { MinHeap } from "./heap.ts";
-import type { Policy } from "./policy.ts";
-import { fullBucket, hasToken, refill, take } from "./token-bucket.ts";
-import type { TokenBucket } from "./token-bucket.ts";
+import { PRIORITIES } from "../../../scheduler/quota/priority.ts";
+import type { Priority } from "../../../scheduler/quota/priority.ts";
+import type { TenantId } from "../../../shared/tenancy/tenant-id.ts";
+import type { Release } from "../../../scheduler/fairshare/decide.ts";
+import { MinHeap } from "../../../scheduler/fairshare/heap.ts";
+import type { Policy } from "../../../scheduler/fairshare/policy.ts";
+import { fullBucket, hasToken, refill, take } from "../../../scheduler/fairshare/token-bucket.ts";
+import type { TokenBucket } from "../../../scheduler/fairshare/token-bucket.ts";
 
 /**
  * Baseline for comparison: one global FIFO by arrival time across all tenants and priorities, as a

@@ -9,19 +9,26 @@
  * slot-ms left idle while some tenant could legally run (`idleSlotMsWhileRunnable`), and decisions
  * that served a tenant above its minimum while another stayed below (`violations.minimum`).
  */
-import { PRIORITIES } from "../quota/priority.ts";
-import type { Priority } from "../quota/priority.ts";
-import { QuotaBook } from "../quota/book.ts";
-import type { QuotaApplyOutcome } from "../quota/book.ts";
-import type { Quota } from "../quota/schema.ts";
-import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
-import type { Release, ReleaseReason, TenantSnapshot } from "./decide.ts";
-import { MinHeap } from "./heap.ts";
-import { jainIndex, percentile } from "./metrics.ts";
-import type { Policy } from "./policy.ts";
+import { PRIORITIES } from "../../../scheduler/quota/priority.ts";
+import type { Priority } from "../../../scheduler/quota/priority.ts";
+import { QuotaBook } from "../../../scheduler/quota/book.ts";
+import type { QuotaApplyOutcome } from "../../../scheduler/quota/book.ts";
+import type { Quota } from "../../../scheduler/quota/schema.ts";
+import type { TenantId } from "../../../shared/tenancy/tenant-id.ts";
+import type { Release, ReleaseReason, TenantSnapshot } from "../../../scheduler/fairshare/decide.ts";
+import { MinHeap } from "../../../scheduler/fairshare/heap.ts";
+import { jainIndex, percentile } from "../../../scheduler/fairshare/metrics.ts";
+import type { Policy } from "../../../scheduler/fairshare/policy.ts";
 import { ShareMeter } from "./share-meter.ts";
-import { fullBucket, hasToken, isFull, nextTokenAt, refill, take } from "./token-bucket.ts";
-import type { TokenBucket } from "./token-bucket.ts";
+import {
+  fullBucket,
+  hasToken,
+  isFull,
+  nextTokenAt,
+  refill,
+  take,
+} from "../../../scheduler/fairshare/token-bucket.ts";
+import type { TokenBucket } from "../../../scheduler/fairshare/token-bucket.ts";
 import { generateArrivals } from "./workload.ts";
 import type { ArrivalSpec, ServiceSpec, SimJob } from "./workload.ts";
 

@@ -1,0 +1,65 @@
+/**
+ * The boundary rule (`sluice/boundaries`, infra/lint/boundaries.js) fails the lint on a forbidden
+ * import: the deliberate-violation fixture is linted with the project's own ESLint config as if it
+ * were a file in each production folder (`npm run lint` checks the real tree with the same rule).
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { ESLint } from "eslint";
+import { describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+const fixture = readFileSync(resolve(import.meta.dirname, "fixtures/forbidden-imports.ts.txt"), "utf8");
+const eslint = new ESLint({ cwd: ROOT });
+
+async function boundaryErrors(filePath: string): Promise<string[]> {
+  const [result] = await eslint.lintText(fixture, { filePath: resolve(ROOT, filePath) });
+  return (result?.messages ?? [])
+    .filter((m) => m.ruleId === "sluice/boundaries")
+    .map((m) => `${m.line}:${/import (\w+\/)/.exec(m.message)?.[1] ?? "?"}`);
+}
+
+describe("folder boundaries lint rule", () => {
+  it("scheduler/ may not import workers/, infra/, bench/ or test/", async () => {
+    expect(await boundaryErrors("scheduler/fixture.ts")).toEqual([
+      "3:workers/",
+      "5:infra/",
+      "6:bench/",
+      "7:test/",
+      "8:workers/",
+      "9:test/",
+      "10:infra/",
+      "12:workers/",
+    ]);
+  });
+
+  it("workers/ may not import scheduler/, infra/, bench/ or test/", async () => {
+    expect(await boundaryErrors("workers/fixture.ts")).toEqual([
+      "4:scheduler/",
+      "5:infra/",
+      "6:bench/",
+      "7:test/",
+      "9:test/",
+      "10:infra/",
+    ]);
+  });
+
+  it("shared/ may import none of them", async () => {
+    expect(await boundaryErrors("shared/fixture.ts")).toEqual([
+      "3:workers/",
+      "4:scheduler/",
+      "5:infra/",
+      "6:bench/",
+      "7:test/",
+      "8:workers/",
+      "9:test/",
+      "10:infra/",
+      "12:workers/",
+    ]);
+  });
+
+  it("tests, benchmarks and tools may import anything", async () => {
+    expect(await boundaryErrors("test/fixture.ts")).toEqual([]);
+    expect(await boundaryErrors("bench/fixture.ts")).toEqual([]);
+  });
+});
