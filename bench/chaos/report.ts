@@ -18,6 +18,8 @@ export interface RunInfo {
   readonly spawned: number;
   readonly survivors: readonly number[];
   readonly workInFlightAtLocalStackKill: number;
+  /** Work messages still on the work queue at the end (every job terminal: no-ops). */
+  readonly workMessagesLeft: number;
   readonly badRecordLines: number;
   readonly stateDir: string;
 }
@@ -57,7 +59,7 @@ export function reportLines(v: Verdict, run: RunInfo): string[] {
       `${d.overlappingPoints.length} points ran twice at once${some(d.overlappingPoints)}; ${d.sharedIdempotencyKeys} idempotency keys shared by several points`,
     `cap-violations ${f.capViolations} of ${run.samples.taken} samples (${run.samples.failed} failed)${some(d.capViolationSamples.map((s) => `${s.tenant} ${s.source} ${s.running}/${s.cap}`))}`,
     `dlq: ${JSON.stringify(d.dlqByReason)}; garbage dead-lettered ${d.garbageDeadLettered}, unaccounted ${d.garbageUnaccounted.length}${some(d.garbageUnaccounted)}`,
-    `stuck ${f.stuck}: ${d.stuckDocs.length} open documents${some(d.stuckDocs)}; ${d.pendingIntake} intake messages left`,
+    `stuck ${f.stuck}: ${d.stuckDocs.length} open documents${some(d.stuckDocs)}; ${d.pendingIntake} intake messages left; ${run.workMessagesLeft} work messages left (for finished jobs: no-ops)`,
     ...(run.badRecordLines > 0
       ? [`${run.badRecordLines} step record lines cut short (a SIGKILL mid-write)`]
       : []),

@@ -309,7 +309,8 @@ export async function runChaos(opts: ChaosOptions, stateDir: string, info: Machi
       await s.sampleOnce();
       if (s.totals.at < asked || s.totals.nonTerminal > 0) continue;
       try {
-        let depth = await queueDepth(sqs, queues.work);
+        // Work messages left over for finished jobs are no-ops to the workers: not part of the drain.
+        let depth = 0;
         for (const url of queues.intake.values()) depth += await queueDepth(sqs, url);
         if (depth === 0) {
           drainedAt = Date.now();
@@ -344,6 +345,7 @@ export async function runChaos(opts: ChaosOptions, stateDir: string, info: Machi
       );
     }
     finalDlq.push(...dlqEntries("work-dlq", await peekQueue(st.env.AWS_ENDPOINT_URL, queues.workDlq)));
+    const workLeft = (await peekQueue(st.env.AWS_ENDPOINT_URL, queues.work)).length;
     const docs = await readDocs(st.env.MONGO_URL);
     const { records, bad } = readRecords(join(stateDir, "steps"));
     const verdict = countVerdict({
@@ -373,6 +375,7 @@ export async function runChaos(opts: ChaosOptions, stateDir: string, info: Machi
       spawned: supervisor.spawned,
       survivors: spawnedLeft,
       workInFlightAtLocalStackKill: workInFlightAtKill,
+      workMessagesLeft: workLeft,
       badRecordLines: bad,
       stateDir,
     };
