@@ -77,13 +77,27 @@ interface Counts {
   skipped: number;
 }
 
-function readVitestCounts(file: string): Counts | undefined {
+interface VitestFile {
+  status?: string;
+  assertionResults?: { status?: string }[];
+}
+
+/**
+ * Counts per test from vitest's JSON report. A file that failed without a failing test (it did not
+ * import, a hook threw) counts as one failure, so an empty or broken file can never pass unseen.
+ */
+export function readVitestCounts(file: string): Counts | undefined {
   try {
-    const r = JSON.parse(readFileSync(file, "utf8")) as Record<string, number>;
+    const r = JSON.parse(readFileSync(file, "utf8")) as Record<string, unknown>;
+    const num = (k: string) => (typeof r[k] === "number" ? (r[k] as number) : 0);
+    const files = Array.isArray(r.testResults) ? (r.testResults as VitestFile[]) : [];
+    const brokenFiles = files.filter(
+      (f) => f.status === "failed" && !(f.assertionResults ?? []).some((a) => a.status === "failed"),
+    ).length;
     return {
-      passed: r.numPassedTests ?? 0,
-      failed: (r.numFailedTests ?? 0) + (r.numFailedTestSuites ?? 0),
-      skipped: (r.numPendingTests ?? 0) + (r.numTodoTests ?? 0),
+      passed: num("numPassedTests"),
+      failed: num("numFailedTests") + brokenFiles,
+      skipped: num("numPendingTests") + num("numTodoTests"),
     };
   } catch {
     return undefined;
