@@ -14,16 +14,19 @@ import {
   type StepDeps,
   type TaskEffect,
 } from "../shared/asl/index.ts";
-import type { HistoryEvent, JobDoc, JobPatch, Review } from "../shared/jobs/job-doc.ts";
-import type { CasResult, JobStore } from "../shared/jobs/job-store.ts";
+import type { JobDoc, Review } from "../shared/jobs/job-doc.ts";
+import type { JobStore } from "../shared/jobs/job-store.ts";
 import type { ClaimCheck } from "../shared/payloads/claim-check.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import type { WorkflowVersions } from "../shared/workflows/versions.ts";
 import { claimOrRetire } from "./claim-or-retire.ts";
-import { JobRefs, type JobData, type S3Ref } from "./job-data.ts";
+import { JobRefs, type JobData } from "./job-data.ts";
 import { ObjectTooLargeError } from "../shared/aws/s3.ts";
 import { LeaseKeeper } from "./lease-keeper.ts";
 import { replayableDeps } from "./replayable-deps.ts";
+import { Checkpointer } from "./runner/checkpointer.ts";
+import type { JobRunContext, JobRunner, JobWork } from "./runner/job-runner-port.ts";
+import { obtainMachine } from "./runner/obtain-machine.ts";
 import { executeTask, type TaskExecutorDeps, type TaskOutcome } from "./task-executor.ts";
 
 export interface JobRunnerDeps {
@@ -59,16 +62,33 @@ export interface JobRunnerDeps {
 
 export type { JobRunOutcome };
 
+/** What the embedded ASL runner is configured with; the worker lends the rest to each run. */
+export type AslRunnerConfig = Omit<JobRunnerDeps, "extendVisibility" | "tasks" | "log"> & {
+  tasks: Omit<JobRunnerDeps["tasks"], "shutdown">;
+};
+
+/** The embedded ASL engine as a `JobRunner`: runs jobs in this process with `runJob`. */
+export class AslJobRunner implements JobRunner {
+  constructor(
+    readonly config: AslRunnerConfig,
+    private readonly jobsOf: (tenant: TenantId) => JobStore,
+  ) {}
+
+  run(work: JobWork, ctx: JobRunContext): Promise<JobRunOutcome> {
+    const deps: JobRunnerDeps = {
+      ...this.config,
+      tasks: { ...this.config.tasks, shutdown: ctx.shutdown },
+      extendVisibility: ctx.extendVisibility,
+      log: ctx.log,
+    };
+    return runJob(deps, this.jobsOf(work.tenantId), work.tenantId, work.jobId);
+  }
+}
+
 const LOST: JobRunOutcome = { kind: "lost", reason: "conflict" };
 /** The error of a job whose data is over the claim-check read limit. */
 export const PAYLOAD_TOO_LARGE = "Sluice.PayloadTooLarge";
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Pure transitions run without a write at most this many in a row; then the progress is checkpointed
- * anyway (bounds the work a crash throws away and the time between two awaits in a pure loop).
- */
-export const MAX_UNWRITTEN_TRANSITIONS = 1000;
 
 /**
  * Runs one job from wherever its last checkpoint left it until a durable resting point: terminal,
@@ -88,6 +108,8 @@ export const MAX_UNWRITTEN_TRANSITIONS = 1000;
  * - before time passes on a Wait (in-process sleep) and when resting on one (`wakeAt` stored);
  * - when parking for review, and at the end (complete / failed), in the same write as the status;
  * - after `MAX_UNWRITTEN_TRANSITIONS` pure transitions in a row.
+ * The decision is `decideWrite` (workers/runner/checkpoint-policy.ts, pure); the `Checkpointer`
+ * (workers/runner/checkpointer.ts) holds what is unwritten and makes the writes.
  * A job of Pass → Task → Pass → Task → Succeed takes 3 writes for 5 transitions: the claim, the
  * checkpoint before the second Task (the first one's result in it) and the completion.
  *
@@ -133,21 +155,12 @@ export async function runJob(
   const info = (obj: object, msg: string) => {
     if (deps.log.isLevelEnabled("info")) log().info(obj, msg);
   };
-  let version = job.version;
-  let execRef: S3Ref | null = job.executionRef ?? null;
   /** The references to stored step results this job may resolve (tenant data is never resolved). */
   const refs = JobRefs.of(job);
-  /** The execution state the job document holds now (null: none yet). */
-  let persisted: ExecutionState | null = null;
-  /** Transitions made since the last write. */
-  let unwritten = 0;
-  /**
-   * True while the execution is a new one's first stretch, reproducible from the job document (no
-   * write since the claim, no task result fed): its tasks may be dispatched without a checkpoint.
-   */
-  let reproducible = false;
-  /** Whether this run wrote anything yet: its first write resets `attemptsWithoutProgress`. */
-  let progressed = false;
+  const cp = new Checkpointer(
+    { store: jobs, data: deps.data, tenantId, jobId, owner: deps.owner, refs, now, log },
+    { version: job.version, executionRef: job.executionRef ?? null },
+  );
   // The lease and the message stay alive for as long as the job is here, step or no step.
   const keeper = new LeaseKeeper({
     extendLease: async () => (await jobs.extendLease(jobId, deps.owner, deps.leaseMs, now())).ok,
@@ -162,114 +175,30 @@ export async function runJob(
     // A claim-check read over the limit (e.g. an `inputRef` to gigabytes) can never succeed.
     if (err instanceof ObjectTooLargeError) return await failJob(PAYLOAD_TOO_LARGE, err.message);
     await keeper.stop();
-    const r = await jobs.releaseLease(jobId, deps.owner, version, now()).catch(() => undefined);
+    const r = await jobs.releaseLease(jobId, deps.owner, cp.version, now()).catch(() => undefined);
     log().warn({ err, released: r?.ok ?? false }, "job run failed; lease given back");
     throw err;
   } finally {
     await keeper.stop();
   }
 
-  /**
-   * One CAS write carrying `exec` (inline or claim-checked) unless the document holds it already,
-   * and the keys of results stored since the last write; cleans up the superseded S3 object.
-   */
-  async function persist(
-    exec: ExecutionState | undefined,
-    write: (fields: JobPatch, expected: number) => Promise<CasResult>,
-  ): Promise<boolean> {
-    const changed = exec !== undefined && exec !== persisted;
-    const fields: Pick<JobPatch, "execution" | "executionRef" | "resultRefs"> = {
-      ...(changed ? await deps.data.executionPatch(tenantId, jobId, exec) : {}),
-      ...refs.patch(),
-    };
-    const r = await write(progressed ? fields : { ...fields, attemptsWithoutProgress: 0 }, version);
-    const written = fields.executionRef ?? null;
-    if (!r.ok) {
-      log().warn(
-        { expected: version, current: r.current?.version, status: r.current?.status },
-        "lost the job to another writer",
-      );
-      await deps.data.discard(tenantId, written, null);
-      return false;
-    }
-    version = r.version;
-    refs.written();
-    progressed = true;
-    unwritten = 0;
-    reproducible = false;
-    if (changed) {
-      await deps.data.discard(tenantId, execRef, written);
-      execRef = written;
-      persisted = exec;
-    }
-    return true;
-  }
-  function checkpoint(exec: ExecutionState | undefined, patch: JobPatch = {}, history?: HistoryEvent[]) {
-    return persist(exec, (fields, expected) =>
-      jobs.casUpdate(jobId, expected, { ...patch, ...fields }, now(), history ? { history } : {}),
-    );
-  }
-  /** Writes the progress made since the last checkpoint, if any. False: the job was lost. */
-  function flush(exec: ExecutionState): Promise<boolean> {
-    return exec === persisted ? Promise.resolve(true) : checkpoint(exec);
-  }
   async function failJob(error: string, cause: string, exec?: ExecutionState): Promise<JobRunOutcome> {
     log().error({ error, cause }, "job failed");
-    return (await checkpoint(exec, { status: "failed", error, cause }))
+    return (await cp.end(exec, { status: "failed", error, cause }))
       ? { kind: "finished", status: "failed" }
       : LOST;
   }
 
-  /**
-   * The definition the job runs on: the one its execution names (`exec.def`) once it started, else
-   * the version it was created on (`workflow.version`), from the files or `workflow_versions`.
-   * Only a job created on a version nobody recorded (before versions existed, or by hand) starts
-   * on the file's current one, and only on its first attempt (see the replay note above).
-   */
-  async function obtainMachine(
-    saved: ExecutionState | null,
-  ): Promise<
-    { ok: true; machine: CompiledMachine; asCreated: boolean } | { ok: false; error: string; cause: string }
-  > {
-    const name = job.workflow.name;
-    if (saved) {
-      const machine = await deps.workflows.machine(saved.def);
-      return machine
-        ? { ok: true, machine, asCreated: true }
-        : {
-            ok: false,
-            error: "Sluice.WorkflowVersionMissing",
-            cause: `job runs version ${saved.def} of "${name}", found neither in this fleet's workflow files nor in workflow_versions`,
-          };
-    }
-    const created = await deps.workflows.machineToStart(job.workflow.version);
-    if (created) return { ok: true, machine: created, asCreated: true };
-    const current = deps.workflows.catalog().get(name);
-    if (!current)
-      return { ok: false, error: "Sluice.UnknownWorkflow", cause: `this fleet has no workflow "${name}"` };
-    if (job.attempts > 1) {
-      // An earlier attempt may have run the first steps of the definition the job was created
-      // with (they are dispatched before any write): do not start it over on another.
-      return {
-        ok: false,
-        error: "Sluice.WorkflowChanged",
-        cause: `job may have started on an unrecorded definition of "${name}" (${job.workflow.version}); this fleet runs ${current.version}`,
-      };
-    }
-    await deps.workflows.record(current);
-    return { ok: true, machine: current.machine, asCreated: false };
-  }
-
   async function drive(): Promise<JobRunOutcome> {
     const saved = await deps.data.loadExecution(tenantId, job);
-    const found = await obtainMachine(saved);
+    const found = await obtainMachine(deps.workflows, job, saved);
     if (!found.ok) return failJob(found.error, found.cause);
     const machine: CompiledMachine = found.machine;
     let exec: ExecutionState;
     let firstDeps: StepDeps = deps.engine;
     if (saved) {
       exec = saved;
-      persisted = saved;
+      cp.resumed(saved);
       info({ how: claim.ok ? claim.how : undefined }, "resuming job from its checkpoint");
     } else {
       const input = await deps.claimCheck.load(tenantId, job.input);
@@ -281,7 +210,7 @@ export async function runJob(
         stateMachineName: job.workflow.name,
         startTime: new Date(startedAt).toISOString(),
       });
-      reproducible = job.startedAt !== null && found.asCreated;
+      cp.startedNew(job.startedAt !== null && found.asCreated);
       firstDeps = replayableDeps(deps.engine, job._id, startedAt);
     }
 
@@ -303,22 +232,23 @@ export async function runJob(
     };
     for (;;) {
       // Pure transitions first, as many as the engine can make on its own (no write in between).
-      const r = step(machine, exec, reproducible ? firstDeps : deps.engine);
+      // A new execution's first stretch draws on the derived clock until its first write or result.
+      const r = step(machine, exec, cp.reproducible ? firstDeps : deps.engine);
       if (r.state !== exec || r.effects.length > 0) {
         exec = r.state;
-        unwritten++;
+        cp.transitioned();
         for (const e of r.effects) {
           if (e.kind === "succeed") {
             const value = await deps.data.resolve(tenantId, e.output, refs);
             const output = await deps.claimCheck.store(tenantId, jobId, "output", value);
-            if (!(await checkpoint(exec, { status: "complete", output }))) return LOST;
+            if (!(await cp.end(exec, { status: "complete", output }))) return LOST;
             info({}, "job complete");
             return { kind: "finished", status: "complete" };
           } else if (e.kind === "fail") {
             return failJob(e.error ?? "States.Failed", e.cause ?? "", exec);
           }
         }
-        if (unwritten >= MAX_UNWRITTEN_TRANSITIONS && !(await checkpoint(exec))) return LOST;
+        if (!(await cp.afterTransitions(exec))) return LOST;
         continue;
       }
 
@@ -334,12 +264,12 @@ export async function runJob(
         if (runnable.length > 0) {
           // Steps see their input: the state that issued them is stored first, unless a replay
           // would issue the very same tasks.
-          if (!reproducible && !(await flush(exec))) return LOST;
+          if (!(await cp.beforeDispatch(exec))) return LOST;
           const results = await Promise.all(
             runnable.map((t) => limit(async () => [t, await runTask(t)] as const)),
           );
           if (deps.tasks.shutdown.aborted) return release(exec, "worker shutting down");
-          reproducible = false;
+          cp.tasksFed();
           for (const [t, res] of results) exec = feed(machine, exec, t, res);
         }
         const review = reviews[0];
@@ -350,7 +280,7 @@ export async function runJob(
       if (st === "waiting_timer") {
         const until = wakeAt(exec) ?? now();
         if (until - now() <= deps.inlineWaitMs) {
-          if (!(await flush(exec))) return LOST;
+          if (!(await cp.beforeSleep(exec))) return LOST;
           await sleep(Math.max(0, until - now()));
           continue;
         }
@@ -373,24 +303,19 @@ export async function runJob(
       ...(t.timeoutSeconds !== undefined ? { timeoutAt: now() + t.timeoutSeconds * 1000 } : {}),
     };
     const history = [{ at: now(), type: "review_requested", state: t.stateName }];
-    if (!(await checkpoint(exec, { status: "needs_review", review }, history))) return LOST;
+    if (!(await cp.park(exec, { status: "needs_review", review }, history))) return LOST;
     info({ state: t.stateName }, "job waiting for review");
     return { kind: "review", stateName: t.stateName };
   }
 
   async function rest(exec: ExecutionState, until: number): Promise<JobRunOutcome> {
-    const ok = await persist(exec, (fields, expected) =>
-      jobs.releaseLease(jobId, deps.owner, expected, now(), { ...fields, wakeAt: until }),
-    );
-    if (!ok) return LOST;
+    if (!(await cp.rest(exec, until))) return LOST;
     info({ wakeAt: new Date(until).toISOString() }, "job resting on a Wait");
     return { kind: "resting", wakeAt: until };
   }
 
   async function release(exec: ExecutionState, reason: string): Promise<JobRunOutcome> {
-    const ok = await persist(exec, (fields, expected) =>
-      jobs.releaseLease(jobId, deps.owner, expected, now(), fields),
-    );
+    const ok = await cp.release(exec);
     info({ reason, released: ok }, "job released");
     return ok ? { kind: "released", reason } : LOST;
   }

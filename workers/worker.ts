@@ -9,7 +9,8 @@ import { parseWorkMessage, workMessageJobHint, type WorkMessage } from "../share
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import { DeleteBatcher } from "./delete-batcher.ts";
 import { JobsInProgress, type Admission } from "./jobs-in-progress.ts";
-import { runJob, type JobRunOutcome, type JobRunnerDeps } from "./job-runner.ts";
+import { AslJobRunner, type AslRunnerConfig, type JobRunOutcome } from "./job-runner.ts";
+import type { JobRunner } from "./runner/job-runner-port.ts";
 import { defaultPrefetch, intakePolicy, MAX_RECEIVE } from "./receive-plan.ts";
 import { WorkFeeder } from "./work-feeder.ts";
 
@@ -21,9 +22,10 @@ export interface WorkerDeps {
   workQueueUrl: string;
   workDlqUrl: string;
   jobsOf: (tenant: TenantId) => JobStore;
-  runner: Omit<JobRunnerDeps, "extendVisibility" | "tasks" | "log"> & {
-    tasks: Omit<JobRunnerDeps["tasks"], "shutdown">;
-  };
+  /** The embedded ASL runner's configuration (its owner and clock are the worker's too). */
+  runner: AslRunnerConfig;
+  /** Runs the jobs; undefined: the embedded ASL engine (`AslJobRunner` on `runner`). */
+  jobRunner?: JobRunner;
   concurrency: number;
   /**
    * Work messages held beyond the free slots so that a freed slot starts the next job without a
@@ -79,6 +81,7 @@ const NOTHING_TO_DELETE = Promise.resolve();
 export class Worker {
   /** Aborted when the grace period is over: running steps are cancelled and their jobs released. */
   readonly #shutdown = new AbortController();
+  readonly #runner: JobRunner;
   readonly #running = new Set<Promise<MessageOutcome>>();
   readonly #deletes: DeleteBatcher;
   readonly #feeder: WorkFeeder;
@@ -89,6 +92,7 @@ export class Worker {
   #stopping = false;
 
   constructor(private readonly deps: WorkerDeps) {
+    this.#runner = deps.jobRunner ?? new AslJobRunner(deps.runner, deps.jobsOf);
     // Every running Task step listens on the shutdown signal (and stops listening when it ends), so
     // a busy worker has one listener per step in flight: far more than Node's leak warning's 10.
     setMaxListeners(0, this.#shutdown.signal);
@@ -187,17 +191,14 @@ export class Worker {
         log.info({ tenantId, jobId, messageId: message.messageId }, reason);
         return { outcome: { kind: "deferred", reason }, deleted: NOTHING_TO_DELETE };
       }
-      const outcome = await runJob(
+      const outcome = await this.#runner.run(
+        { tenantId, jobId },
         {
-          ...this.deps.runner,
-          tasks: { ...this.deps.runner.tasks, shutdown: this.#shutdown.signal },
+          shutdown: this.#shutdown.signal,
           extendVisibility: () =>
             sqs.changeVisibility(workQueueUrl, message.receiptHandle, this.deps.visibilityTimeoutSeconds),
           log,
         },
-        this.deps.jobsOf(tenantId),
-        tenantId,
-        jobId,
       );
       const { deleted } = await this.#settle(message, work, outcome);
       await this.deps.onSettled?.(work, outcome).catch((err: unknown) => {

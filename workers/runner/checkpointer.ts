@@ -1,0 +1,201 @@
+import type { Logger } from "pino";
+import type { ExecutionState } from "../../shared/asl/index.ts";
+import type { HistoryEvent, JobPatch } from "../../shared/jobs/job-doc.ts";
+import type { CasResult, JobStore } from "../../shared/jobs/job-store.ts";
+import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
+import type { JobData, JobRefs, S3Ref } from "../job-data.ts";
+import { decideWrite, type NextEffect } from "./checkpoint-policy.ts";
+
+export interface CheckpointerDeps {
+  /** The job store writes go through (each a compare-and-set on `version`). */
+  store: Pick<JobStore, "casUpdate" | "releaseLease">;
+  /** Stores an execution state inline or in S3, and deletes a superseded object. */
+  data: Pick<JobData, "executionPatch" | "discard">;
+  tenantId: TenantId;
+  jobId: string;
+  /** The lease owner (a rest or a release gives the lease back). */
+  owner: string;
+  /** The references to stored step results the job may resolve; new keys go out with the next write. */
+  refs: JobRefs;
+  now: () => number;
+  log: () => Logger;
+}
+
+/** Where the claim left the job: the version it wrote and the S3 object of its execution, if any. */
+export interface ClaimedAt {
+  version: number;
+  executionRef: S3Ref | null;
+}
+
+/**
+ * The progress of one job run and the writes that make it durable: holds what was not written yet
+ * (transitions, result references, the execution state the document does not hold) and the last
+ * written version, and asks `decideWrite` (pure) before each visible effect whether to write now or
+ * coalesce. After a lost compare-and-set it writes nothing more.
+ */
+export class Checkpointer {
+  readonly #deps: CheckpointerDeps;
+  #version: number;
+  #execRef: S3Ref | null;
+  /** The execution state the job document holds now (null: none yet). */
+  #persisted: ExecutionState | null = null;
+  #unwritten = 0;
+  #reproducible = false;
+  /** Whether this run wrote anything yet: its first write resets `attemptsWithoutProgress`. */
+  #progressed = false;
+  #lost = false;
+
+  constructor(deps: CheckpointerDeps, claimed: ClaimedAt) {
+    this.#deps = deps;
+    this.#version = claimed.version;
+    this.#execRef = claimed.executionRef;
+  }
+
+  /** The version of the last write (the claim's until this run writes). */
+  get version(): number {
+    return this.#version;
+  }
+
+  /** A write of this run lost its compare-and-set. */
+  get lost(): boolean {
+    return this.#lost;
+  }
+
+  /**
+   * The run is a new execution's first stretch, reproducible from the job document (no write since
+   * the claim, no task result fed): it draws on the derived clock and its tasks need no checkpoint.
+   */
+  get reproducible(): boolean {
+    return this.#reproducible;
+  }
+
+  /** The run resumes from the execution state the document holds. */
+  resumed(saved: ExecutionState): void {
+    this.#persisted = saved;
+  }
+
+  /**
+   * The run starts a new execution; `reproducible`: its first stretch is a pure function of the job
+   * document (see workers/job-runner.ts), so its first tasks may be dispatched without a checkpoint.
+   */
+  startedNew(reproducible: boolean): void {
+    this.#reproducible = reproducible;
+  }
+
+  /** A pure transition was made (counted, not written). */
+  transitioned(): void {
+    this.#unwritten++;
+  }
+
+  /** Task results were fed back: the run is no longer reproducible from the document. */
+  tasksFed(): void {
+    this.#reproducible = false;
+  }
+
+  /** After pure transitions: writes only when too many went unwritten. False: the job was lost. */
+  afterTransitions(exec: ExecutionState): Promise<boolean> {
+    return this.#maybe("transition", exec);
+  }
+
+  /** Before Tasks are dispatched. False: the job was lost. */
+  beforeDispatch(exec: ExecutionState): Promise<boolean> {
+    return this.#maybe("dispatch", exec);
+  }
+
+  /** Before sleeping in-process on a Wait. False: the job was lost. */
+  beforeSleep(exec: ExecutionState): Promise<boolean> {
+    return this.#maybe("sleep", exec);
+  }
+
+  /** The end (complete or failed, in `patch`); `exec` undefined when no execution was started. */
+  end(exec: ExecutionState | undefined, patch: JobPatch): Promise<boolean> {
+    return this.#update("end", exec, patch);
+  }
+
+  /** Parks the job for review (`patch` has the status and the review, `history` the event). */
+  park(exec: ExecutionState, patch: JobPatch, history: HistoryEvent[]): Promise<boolean> {
+    return this.#update("park", exec, patch, history);
+  }
+
+  /** Rests the job on a Wait until `until`, giving the lease back. */
+  rest(exec: ExecutionState, until: number): Promise<boolean> {
+    const { store, jobId, owner, now } = this.#deps;
+    return this.#write("rest", exec, (fields, expected) =>
+      store.releaseLease(jobId, owner, expected, now(), { ...fields, wakeAt: until }),
+    );
+  }
+
+  /** Gives the lease back with the progress made (shutdown). */
+  release(exec: ExecutionState): Promise<boolean> {
+    const { store, jobId, owner, now } = this.#deps;
+    return this.#write("release", exec, (fields, expected) =>
+      store.releaseLease(jobId, owner, expected, now(), fields),
+    );
+  }
+
+  #maybe(next: NextEffect, exec: ExecutionState): Promise<boolean> {
+    return this.#update(next, exec, {});
+  }
+
+  #update(
+    next: NextEffect,
+    exec: ExecutionState | undefined,
+    patch: JobPatch,
+    history?: HistoryEvent[],
+  ): Promise<boolean> {
+    const { store, jobId, now } = this.#deps;
+    return this.#write(next, exec, (fields, expected) =>
+      store.casUpdate(jobId, expected, { ...patch, ...fields }, now(), history ? { history } : {}),
+    );
+  }
+
+  /**
+   * One CAS write carrying `exec` (inline or claim-checked) unless the document holds it already,
+   * and the keys of results stored since the last write; cleans up the superseded S3 object.
+   * Writes nothing when the policy says to coalesce (true) or after a lost CAS (false).
+   */
+  async #write(
+    next: NextEffect,
+    exec: ExecutionState | undefined,
+    write: (fields: JobPatch, expected: number) => Promise<CasResult>,
+  ): Promise<boolean> {
+    const stateChanged = exec !== undefined && exec !== this.#persisted;
+    const decision = decideWrite(
+      { unwritten: this.#unwritten, stateChanged, reproducible: this.#reproducible, lost: this.#lost },
+      next,
+    );
+    if (decision !== "write") return decision === "skip";
+    const { data, tenantId, jobId, refs } = this.#deps;
+    const fields: Pick<JobPatch, "execution" | "executionRef" | "resultRefs"> = {
+      ...(stateChanged ? await data.executionPatch(tenantId, jobId, exec) : {}),
+      ...refs.patch(),
+    };
+    const r = await write(
+      this.#progressed ? fields : { ...fields, attemptsWithoutProgress: 0 },
+      this.#version,
+    );
+    const written = fields.executionRef ?? null;
+    if (!r.ok) {
+      this.#lost = true;
+      this.#deps
+        .log()
+        .warn(
+          { expected: this.#version, current: r.current?.version, status: r.current?.status },
+          "lost the job to another writer",
+        );
+      await data.discard(tenantId, written, null);
+      return false;
+    }
+    this.#version = r.version;
+    refs.written();
+    this.#progressed = true;
+    this.#unwritten = 0;
+    this.#reproducible = false;
+    if (stateChanged) {
+      await data.discard(tenantId, this.#execRef, written);
+      this.#execRef = written;
+      this.#persisted = exec;
+    }
+    return true;
+  }
+}
