@@ -305,9 +305,8 @@ export async function runChaos(opts: ChaosOptions, stateDir: string, info: Machi
     while (Date.now() < drainDeadline) {
       await sleep(2_000);
       if (!p.done) continue;
-      const asked = Date.now();
-      await s.sampleOnce();
-      if (s.totals.at < asked || s.totals.nonTerminal > 0) continue;
+      // Judge on a sample taken after this point (one may be in progress, started earlier).
+      if (!(await s.freshTotals(Date.now(), 15_000)) || s.totals.nonTerminal > 0) continue;
       try {
         // Work messages left over for finished jobs are no-ops to the workers: not part of the drain.
         let depth = 0;

@@ -50,6 +50,16 @@ export class Sampler {
     return this.#client;
   }
 
+  /** Waits (at most `timeoutMs`) for totals from a sample that started at or after `since`. */
+  async freshTotals(since: number, timeoutMs: number): Promise<boolean> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.totals.at < since) {
+      if (Date.now() > deadline) return false;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return true;
+  }
+
   async sampleOnce(): Promise<void> {
     if (this.#inFlight) return;
     this.#inFlight = true;

@@ -101,6 +101,8 @@ export interface Verdict {
     readonly sharedIdempotencyKeys: number;
     readonly capViolationSamples: CapSample[];
     readonly dlqByReason: Record<string, number>;
+    /** The entries without a reason: which DLQ, and the body (first 200 characters). */
+    readonly dlqWithoutReasonEntries: { queue: string; body: string }[];
   };
 }
 
@@ -221,7 +223,8 @@ export function countVerdict(i: VerdictInput): Verdict {
     const c = reasonClass(e.reason);
     dlqByReason[c] = (dlqByReason[c] ?? 0) + 1;
   }
-  const dlqWithoutReason = i.dlq.filter((e) => e.reason === undefined || e.reason.trim() === "").length;
+  const noReason = i.dlq.filter((e) => e.reason === undefined || e.reason.trim() === "");
+  const dlqWithoutReason = noReason.length;
 
   return {
     figures: {
@@ -254,6 +257,7 @@ export function countVerdict(i: VerdictInput): Verdict {
       sharedIdempotencyKeys,
       capViolationSamples,
       dlqByReason,
+      dlqWithoutReasonEntries: noReason.map((e) => ({ queue: e.queue, body: e.body.slice(0, 200) })),
     },
   };
 }

@@ -245,6 +245,9 @@ describe("chaos verdict", () => {
     expect(v.figures.duplicated).toBe(2);
     expect(v.figures.stuck).toBe(1);
     expect(v.figures.dlqWithoutReason).toBe(1);
+    expect(v.detail.dlqWithoutReasonEntries).toEqual([
+      { queue: "work-dlq", body: '{"tenantId":"alpha","jobId":"1"}' },
+    ]);
     expect(v.detail.garbageDeadLettered).toBe(1);
     expect(v.detail.garbageUnaccounted).toEqual(["garbage-3"]);
   });
