@@ -12,6 +12,7 @@
  *   chaos [options]      the fleet under faults: kills, restarts, garbage; counts losses (bench/chaos/)
  *   review <action>      list | approve | reject jobs waiting for human review
  *   tenants <action>     list | check | set: operators' view and edits of tenant quotas
+ *   jobs <action>        cancel | retry: operators' job operations
  *   workflows validate   check workflow files (a file or a directory); exit 1 if any is invalid
  */
 const [command, ...rest] = process.argv.slice(2);
@@ -34,6 +35,8 @@ async function main(): Promise<number> {
       return (await import("../workers/cli/review.ts")).reviewCommand(rest);
     case "tenants":
       return (await import("../scheduler/cli/tenants.ts")).tenantsCommand(rest);
+    case "jobs":
+      return (await import("../scheduler/cli/jobs.ts")).jobsCommand(rest);
     case "workflows":
       return (await import("../workers/cli/workflows.ts")).workflowsCommand(rest);
     case "bench":
@@ -42,7 +45,7 @@ async function main(): Promise<number> {
       return (await import("../bench/chaos/index.ts")).chaosCommand(rest);
     default:
       console.error(
-        `usage: infra/cli.ts <test|demo|build|stack|provision|conformance|bench|chaos|review|tenants|workflows> [...]\nunknown command: ${command ?? "(none)"}`,
+        `usage: infra/cli.ts <test|demo|build|stack|provision|conformance|bench|chaos|review|tenants|jobs|workflows> [...]\nunknown command: ${command ?? "(none)"}`,
       );
       return 2;
   }

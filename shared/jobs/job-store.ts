@@ -47,6 +47,14 @@ import {
   POISON_ERROR,
   type ClaimHow,
 } from "./decide-claim.ts";
+import { casRetry, type CasRound } from "./cas-retry.ts";
+import {
+  decideCancel,
+  decideRetry,
+  operationGuard,
+  type OperatorNote,
+  type RetryFrom,
+} from "./job-operations.ts";
 
 export { decideClaim, type ClaimHow } from "./decide-claim.ts";
 
@@ -77,7 +85,11 @@ export { InvalidJobPatchError } from "./job-patch.ts";
 
 export type LeaseResult = { ok: true; expiresAt: number } | { ok: false; current: JobDoc | null };
 
-const MAX_CLAIM_ROUNDS = 5;
+/** What an operator's operation (cancel, retry) did: `job` as written, or why nothing was. */
+export type OperationResult =
+  | { ok: true; job: JobDoc }
+  | { ok: false; reason: "not_found" | "contended"; job: JobDoc | null }
+  | { ok: false; reason: "terminal" | "not_retryable"; job: JobDoc };
 
 /** The document as the store just wrote it (what the server now holds). */
 function applied(
@@ -184,16 +196,15 @@ export class JobStore {
     maxAttempts = Infinity,
   ): Promise<ClaimResult> {
     let job: JobDoc | null = null;
-    for (let round = 0; round < MAX_CLAIM_ROUNDS; round++) {
+    const claimed = await casRetry<ClaimResult>(async (): Promise<CasRound<ClaimResult>> => {
       job = await this.get(jobId);
-      if (job === null) return { ok: false, reason: "not_found", job };
+      if (job === null) return { done: { ok: false, reason: "not_found", job } };
       const decision = decideClaim(job, now, maxAttempts);
       if (!decision.claimable && decision.reason === "exhausted") {
         const r = await this.failExhausted(job, decision.how, now, maxAttempts);
-        if (r.ok) return { ok: false, reason: "poisoned", job: r.job };
-        continue;
+        return r.ok ? { done: { ok: false, reason: "poisoned", job: r.job } } : "lost";
       }
-      if (!decision.claimable) return { ok: false, reason: decision.reason, job };
+      if (!decision.claimable) return { done: { ok: false, reason: decision.reason, job } };
       const previousOwner = job.lease?.owner ?? null;
       const patch: JobPatch = {
         status: "running",
@@ -207,16 +218,56 @@ export class JobStore {
         { at: now, type: "claimed", detail: { owner, how: decision.how, previousOwner } },
       ];
       const result = await this.#cas(jobId, job.version, patch, now, claimGuard(decision.how, now), events);
-      if (result.ok) {
-        return {
+      if (!result.ok) return "lost";
+      return {
+        done: {
           ok: true,
           how: decision.how,
           previousOwner,
           job: applied(job, patch, now, result.version, events),
-        };
-      }
-    }
-    return { ok: false, reason: "contended", job };
+        },
+      };
+    });
+    return claimed ?? { ok: false, reason: "contended", job };
+  }
+
+  /**
+   * Operator: cancels a job that is not terminal (decideCancel, job-operations.ts): `cancelled`, with
+   * the lease, a Wait's `wakeAt` and a pending review cleared, so nothing wakes or resumes it; a
+   * running worker's next write loses its CAS and stops. Recorded in history with `by`/`reason`.
+   * Refused (`terminal`) on a complete, failed or cancelled job. The caller gives the slot back.
+   */
+  cancel(jobId: string, now: number, note: OperatorNote = {}): Promise<OperationResult> {
+    return this.#operate(jobId, now, (job) => decideCancel(job, now, note));
+  }
+
+  /**
+   * Operator: a new attempt of a failed or cancelled job (decideRetry): back to `queued`, from its
+   * last checkpoint (execution state kept) or from the start (cleared). Refused (`not_retryable`)
+   * otherwise. The caller holds a running slot for it and sends the work message.
+   */
+  retry(jobId: string, from: RetryFrom, now: number, note: OperatorNote = {}): Promise<OperationResult> {
+    return this.#operate(jobId, now, (job) => decideRetry(job, from, now, note));
+  }
+
+  async #operate(
+    jobId: string,
+    now: number,
+    decide: (job: JobDoc) => ReturnType<typeof decideCancel>,
+  ): Promise<OperationResult> {
+    let job: JobDoc | null = null;
+    const done = await casRetry<OperationResult>(async (): Promise<CasRound<OperationResult>> => {
+      job = await this.get(jobId);
+      if (job === null) return { done: { ok: false, reason: "not_found", job } };
+      const d = decide(job);
+      if (!d.ok) return { done: { ok: false, reason: d.reason, job } };
+      // The guard restates the status decided on (it replaces the table's predecessor filter: a retry
+      // leaves a terminal status, which only this operator operation may do).
+      const r = await this.#cas(jobId, job.version, d.patch, now, operationGuard(d), [d.event]);
+      if (!r.ok) return "lost";
+      return { done: { ok: true, job: applied(job, d.patch, now, r.version, [d.event]) } };
+    });
+    return done ?? { ok: false, reason: "contended", job };
   }
 
   /**

@@ -3,6 +3,7 @@ import { JobIdSchema } from "../jobs/job-doc.ts";
 import { TenantIdSchema } from "../tenancy/tenant-id.ts";
 import { jsonOrUndefined, parseJsonBody } from "./parse-body.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";
+import type { SqsPort } from "../aws/sqs-port.ts";
 
 /** What the scheduler (and the sweeper) put on the shared work queue: a pointer to a job document. */
 export const WorkMessageSchema = z
@@ -32,4 +33,18 @@ export function workMessageJobHint(body: string): { tenantId: TenantId; jobId: s
   const tenant = TenantIdSchema.safeParse(r.tenantId);
   const job = JobIdSchema.safeParse(r.jobId);
   return tenant.success && job.success ? { tenantId: tenant.data, jobId: job.data } : undefined;
+}
+
+/** Sends the work message of `work` (the one place a work message body is written). */
+export async function sendWorkMessage(
+  sqs: Pick<SqsPort, "send">,
+  queueUrl: string,
+  work: WorkMessage,
+  options: { delaySeconds?: number } = {},
+): Promise<void> {
+  const body = JSON.stringify(WorkMessageSchema.parse(work));
+  await sqs.send(queueUrl, {
+    body,
+    ...(options.delaySeconds !== undefined ? { delaySeconds: options.delaySeconds } : {}),
+  });
 }

@@ -96,6 +96,19 @@ export class UsageLedger {
   }
 
   /**
+   * An operator's retry of a terminal job took a fresh slot for its new attempt: the job's record
+   * starts over as acquired and not settled, so the attempt's end gives that slot back exactly once.
+   */
+  async recordReacquired(tenant: TenantId, jobId: string): Promise<void> {
+    const ledger = scopedCollection(this.#raw(), tenant);
+    await ledger.updateOne(
+      { _id: `${tenant}/${jobId}` },
+      { $set: { acquired: true, at: this.#now() }, $unset: { settled: "" }, $setOnInsert: { jobId } },
+      { upsert: true },
+    );
+  }
+
+  /**
    * Deletes settled ledger documents older than `retentionMs`, and any older than
    * `UNSETTLED_RETENTION_MS` (a job parked longer loses its record: reconcile lowers the counter when
    * it finishes). OPERATOR-LEVEL maintenance across tenants (bookkeeping only, no tenant data).
