@@ -15,7 +15,7 @@ import { completeTask, failTask, pendingTasks, type ExecutionState } from "../sh
 import type { SqsPort } from "../shared/aws/sqs-port.ts";
 import type { JobDoc } from "../shared/jobs/job-doc.ts";
 import type { JobStore } from "../shared/jobs/job-store.ts";
-import type { WorkMessage } from "../shared/messages/work-message.ts";
+import { sendWorkMessage, type WorkMessage } from "../shared/messages/work-message.ts";
 import type { Runtime } from "../shared/runtime/runtime.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
@@ -208,7 +208,7 @@ export class Reviews {
       await data.discard(tenant, job.executionRef, fields.executionRef);
       const work: WorkMessage = { tenantId: tenant, jobId };
       try {
-        await this.deps.sqs.send(this.deps.workQueueUrl, { body: JSON.stringify(work) });
+        await sendWorkMessage(this.deps.sqs, this.deps.workQueueUrl, work);
       } catch (err) {
         // The decision is recorded and the job queued: the sweeper re-drives it.
         this.deps.log.warn({ err, tenantId: tenant, jobId }, "work message not sent after a review decision");

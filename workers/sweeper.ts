@@ -36,7 +36,7 @@ import {
   type InvalidSweepRow,
   type SweepCandidate,
 } from "../shared/jobs/sweeper-queries.ts";
-import type { WorkMessage } from "../shared/messages/work-message.ts";
+import { sendWorkMessage, type WorkMessage } from "../shared/messages/work-message.ts";
 import { COLLECTIONS } from "../shared/mongo/collections.ts";
 import type { Runtime } from "../shared/runtime/runtime.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
@@ -186,7 +186,7 @@ export class Sweeper {
       const work: WorkMessage = { tenantId: c.tenantId, jobId: c.jobId };
       // A send that fails after a won CAS leaves the job queued and fresh; pass 3 re-drives it once
       // it is stale again.
-      await this.deps.sqs.send(this.deps.workQueueUrl, { body: JSON.stringify(work) });
+      await sendWorkMessage(this.deps.sqs, this.deps.workQueueUrl, work);
       return true;
     };
   }

@@ -5,7 +5,12 @@ import { stringAttr } from "../shared/aws/sqs-port.ts";
 import type { JobStore } from "../shared/jobs/job-store.ts";
 import { POISON_ERROR } from "../shared/jobs/decide-claim.ts";
 import { isTerminal } from "../shared/jobs/transitions.ts";
-import { parseWorkMessage, workMessageJobHint, type WorkMessage } from "../shared/messages/work-message.ts";
+import {
+  parseWorkMessage,
+  sendWorkMessage,
+  workMessageJobHint,
+  type WorkMessage,
+} from "../shared/messages/work-message.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import { DeleteBatcher } from "./delete-batcher.ts";
 import { JobsInProgress, type Admission } from "./jobs-in-progress.ts";
@@ -337,7 +342,7 @@ export class Worker {
       case "resting": {
         const delay = Math.ceil((outcome.wakeAt - this.deps.runner.engine.now()) / 1000);
         if (delay <= MAX_DELAY_SECONDS) {
-          await sqs.send(workQueueUrl, { body: JSON.stringify(work), delaySeconds: Math.max(0, delay) });
+          await sendWorkMessage(sqs, workQueueUrl, work, { delaySeconds: Math.max(0, delay) });
         }
         return remove();
       }

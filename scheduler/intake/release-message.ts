@@ -5,7 +5,7 @@ import type { JobStore } from "../../shared/jobs/job-store.ts";
 import { newQueuedJob, type Payload } from "../../shared/jobs/job-doc.ts";
 import { newJobId } from "../../shared/jobs/job-id.ts";
 import { parseIntakeMessage, type IntakeMessage } from "../../shared/messages/intake-message.ts";
-import type { WorkMessage } from "../../shared/messages/work-message.ts";
+import { sendWorkMessage, type WorkMessage } from "../../shared/messages/work-message.ts";
 import { assertKeyBelongsToTenant } from "../../shared/tenancy/keys.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { payloadHash } from "../../shared/messages/payload-hash.ts";
@@ -106,7 +106,7 @@ export async function releaseMessage(
     return { kind: "duplicate", jobId: job._id, status: job.status };
   }
   const work: WorkMessage = { tenantId: tenant, jobId: job._id };
-  await deps.sqs.send(deps.workQueueUrl, { body: JSON.stringify(work) });
+  await sendWorkMessage(deps.sqs, deps.workQueueUrl, work);
   let intakeDeleted = true;
   try {
     await deps.sqs.delete(queues.queueUrl, message.receiptHandle);

@@ -42,9 +42,9 @@ export async function sendWorkMessage(
   work: WorkMessage,
   options: { delaySeconds?: number } = {},
 ): Promise<void> {
-  const body = JSON.stringify(WorkMessageSchema.parse(work));
+  const body: WorkMessage = { tenantId: work.tenantId, jobId: work.jobId };
   await sqs.send(queueUrl, {
-    body,
+    body: JSON.stringify(body),
     ...(options.delaySeconds !== undefined ? { delaySeconds: options.delaySeconds } : {}),
   });
 }

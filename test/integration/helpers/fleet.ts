@@ -17,7 +17,7 @@ import type { SluiceConfig } from "../../../shared/config/config.ts";
 import { newQueuedJob, type JobDoc } from "../../../shared/jobs/job-doc.ts";
 import { newJobId } from "../../../shared/jobs/job-id.ts";
 import { createLogger } from "../../../shared/log/logger.ts";
-import type { WorkMessage } from "../../../shared/messages/work-message.ts";
+import { sendWorkMessage, type WorkMessage } from "../../../shared/messages/work-message.ts";
 import { createRuntime, STATEMACHINES_DIR, type Runtime } from "../../../shared/runtime/runtime.ts";
 import { tenantId, type TenantId } from "../../../shared/tenancy/tenant-id.ts";
 import {
@@ -194,7 +194,7 @@ export async function createTestFleet(label: string, opts: FleetOptions = {}): P
     },
     async sendWork(tenant, jobId) {
       const work: WorkMessage = { tenantId: tenantId(tenant), jobId };
-      await rt.sqs.send(rt.queues.work, { body: JSON.stringify(work) });
+      await sendWorkMessage(rt.sqs, rt.queues.work, work);
     },
     getJob: (tenant, jobId) => rt.jobsOf(tenantId(tenant)).get(jobId),
     async waitForJob(tenant, jobId, until, timeoutMs = 30_000) {
