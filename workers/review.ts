@@ -16,6 +16,7 @@ import type { SqsPort } from "../shared/aws/sqs-port.ts";
 import type { JobDoc } from "../shared/jobs/job-doc.ts";
 import type { JobStore } from "../shared/jobs/job-store.ts";
 import { sendWorkMessage, type WorkMessage } from "../shared/messages/work-message.ts";
+import { casRetry, type CasRound } from "../shared/jobs/cas-retry.ts";
 import type { Runtime } from "../shared/runtime/runtime.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
@@ -67,8 +68,6 @@ export interface DecisionResult {
 
 type Decision =
   { ok: true; output: unknown } | { ok: false; error: string; cause: string; timedOutBy?: number };
-
-const MAX_ROUNDS = 5;
 
 export class Reviews {
   constructor(private readonly deps: ReviewDeps) {}
@@ -123,7 +122,7 @@ export class Reviews {
     let decision = requested;
     const { data, now } = this.deps;
     const jobs = this.deps.jobsOf(tenant);
-    for (let round = 0; round < MAX_ROUNDS; round++) {
+    const done = await casRetry<DecisionResult>(async (): Promise<CasRound<DecisionResult>> => {
       const job = await jobs.get(jobId);
       if (job === null) throw new ReviewRefusedError("not_found", `no job ${jobId} for tenant ${tenant}`);
       const review = job.review;
@@ -192,18 +191,10 @@ export class Reviews {
           ...(decision.ok ? {} : { error: decision.error, cause: decision.cause.slice(0, 2000) }),
         },
       };
-      const r = await jobs.casUpdate(
-        jobId,
-        job.version,
-        { status: "queued", review: null, wakeAt: null, ...fields },
-        at,
-        {
-          history: [event],
-        },
-      );
+      const r = await jobs.decideReview(jobId, job.version, fields, at, event);
       if (!r.ok) {
         await data.discard(tenant, fields.executionRef, null);
-        continue; // another decision or a cancel won: re-read and re-decide
+        return "lost"; // another decision or a cancel won: re-read and re-decide
       }
       await data.discard(tenant, job.executionRef, fields.executionRef);
       const work: WorkMessage = { tenantId: tenant, jobId };
@@ -217,8 +208,9 @@ export class Reviews {
         { tenantId: tenant, jobId, state: review.stateName, decision: outcome },
         "review decision recorded",
       );
-      return { jobId, stateName: review.stateName, version: r.version };
-    }
+      return { done: { jobId, stateName: review.stateName, version: r.version } };
+    });
+    if (done !== undefined) return done;
     throw new ReviewRefusedError("contended", `job ${jobId} kept changing; try again`);
   }
 }

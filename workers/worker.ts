@@ -4,7 +4,6 @@ import type { ReceivedMessage, SqsPort } from "../shared/aws/sqs-port.ts";
 import { stringAttr } from "../shared/aws/sqs-port.ts";
 import type { JobStore } from "../shared/jobs/job-store.ts";
 import { POISON_ERROR } from "../shared/jobs/decide-claim.ts";
-import { isTerminal } from "../shared/jobs/transitions.ts";
 import {
   parseWorkMessage,
   sendWorkMessage,
@@ -270,30 +269,10 @@ export class Worker {
     const log = this.deps.log.child(work ? { tenantId: work.tenantId, jobId: work.jobId } : {});
     if (work) {
       try {
-        const jobs = this.deps.jobsOf(work.tenantId);
         const now = this.deps.runner.engine.now();
-        for (let round = 0; round < 3; round++) {
-          const job = await jobs.get(work.jobId);
-          if (job === null || isTerminal(job.status)) break;
-          const held = job.status === "running" && job.lease !== null && job.lease.expiresAt > now;
-          if (held && job.lease?.owner !== this.deps.runner.owner) break; // someone else is running it
-          const r = await jobs.casUpdate(
-            job._id,
-            job.version,
-            { status: "failed", error: POISON_ERROR, cause: reason.slice(0, 32_000) },
-            now,
-            {
-              history: [
-                {
-                  at: now,
-                  type: "poison",
-                  detail: { messageId: message.messageId, reason: reason.slice(0, 2000) },
-                },
-              ],
-            },
-          );
-          if (r.ok) break;
-        }
+        await this.deps
+          .jobsOf(work.tenantId)
+          .poisonMessage(work.jobId, this.deps.runner.owner, now, { messageId: message.messageId, reason });
       } catch (err) {
         log.error({ err }, "could not mark the poisoned job failed");
       }

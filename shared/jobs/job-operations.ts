@@ -12,6 +12,8 @@
  * | cancel    | complete, failed, cancelled         | refused `terminal`                                |
  * | retry     | failed, cancelled                   | → queued, a new attempt `from` checkpoint or start |
  * | retry     | anything else                       | refused `not_retryable`                           |
+ * | poison    | terminal, or running under another worker's live lease | skipped (nothing written) |
+ * | poison    | anything else                       | → failed `Sluice.Poison` (a work message that kept failing) |
  *
  * Retry from `checkpoint` keeps the execution state last written (`execution`/`executionRef`), so the
  * run resumes where the job stopped; from `start` clears it, so the workflow starts over on its input.
@@ -33,7 +35,11 @@ export interface OperatorNote {
 
 export type OperationDecision =
   | { readonly ok: true; readonly patch: JobPatch; readonly from: JobStatus; readonly event: HistoryEvent }
-  | { readonly ok: false; readonly reason: "terminal" | "not_retryable"; readonly status: JobStatus };
+  | {
+      readonly ok: false;
+      readonly reason: "terminal" | "not_retryable" | "skip";
+      readonly status: JobStatus;
+    };
 
 const note = (n: OperatorNote) => ({
   ...(n.by !== undefined ? { by: n.by } : {}),
@@ -93,6 +99,31 @@ export function decideRetry(
       at: now,
       type: "retried",
       detail: { from, previousStatus: job.status, hadCheckpoint, ...note(n) },
+    },
+  };
+}
+
+/**
+ * A work message's last allowed receive failed (workers/worker.ts): the job it names is failed with
+ * `Sluice.Poison`, unless it is terminal or another worker holds a live lease on it (that run goes on).
+ */
+export function decidePoisonMessage(
+  job: Pick<JobDoc, "status" | "lease">,
+  owner: string,
+  now: number,
+  detail: { readonly messageId: string; readonly reason: string; readonly error: string },
+): OperationDecision {
+  if (isTerminal(job.status)) return { ok: false, reason: "skip", status: job.status };
+  const held = job.status === "running" && job.lease !== null && job.lease.expiresAt > now;
+  if (held && job.lease?.owner !== owner) return { ok: false, reason: "skip", status: job.status };
+  return {
+    ok: true,
+    patch: { status: "failed", error: detail.error, cause: detail.reason.slice(0, 32_000) },
+    from: job.status,
+    event: {
+      at: now,
+      type: "poison",
+      detail: { messageId: detail.messageId, reason: detail.reason.slice(0, 2000) },
     },
   };
 }

@@ -50,8 +50,10 @@ import {
 import { casRetry, type CasRound } from "./cas-retry.ts";
 import {
   decideCancel,
+  decidePoisonMessage,
   decideRetry,
   operationGuard,
+  type OperationDecision,
   type OperatorNote,
   type RetryFrom,
 } from "./job-operations.ts";
@@ -89,7 +91,8 @@ export type LeaseResult = { ok: true; expiresAt: number } | { ok: false; current
 export type OperationResult =
   | { ok: true; job: JobDoc }
   | { ok: false; reason: "not_found" | "contended"; job: JobDoc | null }
-  | { ok: false; reason: "terminal" | "not_retryable"; job: JobDoc };
+  /** `skip`: a poisoned message's job is terminal or run by another worker; nothing written. */
+  | { ok: false; reason: "terminal" | "not_retryable" | "skip"; job: JobDoc };
 
 /** The document as the store just wrote it (what the server now holds). */
 function applied(
@@ -250,10 +253,49 @@ export class JobStore {
     return this.#operate(jobId, now, (job) => decideRetry(job, from, now, note));
   }
 
+  /**
+   * A review decision is recorded (workers/review.ts decides it on the job read at
+   * `expectedVersion`): needs_review → queued with the execution the decision leads to, the review
+   * cleared, `event` in history. The filter restates that the job still waits for review, so a
+   * cancel or another decision that came first makes it lose.
+   */
+  decideReview(
+    jobId: string,
+    expectedVersion: number,
+    fields: Pick<JobPatch, "execution" | "executionRef" | "resultRefs">,
+    now: number,
+    event: HistoryEvent,
+  ): Promise<CasResult> {
+    return this.#cas(
+      jobId,
+      expectedVersion,
+      { ...fields, status: "queued", review: null, wakeAt: null },
+      now,
+      { status: "needs_review" },
+      [event],
+    );
+  }
+
+  /**
+   * A work message's last allowed receive failed: the job it names is failed with `Sluice.Poison`
+   * and the reason (decidePoisonMessage), unless it is terminal or another worker than `owner` holds
+   * a live lease on it (`skip`: nothing written).
+   */
+  poisonMessage(
+    jobId: string,
+    owner: string,
+    now: number,
+    detail: { messageId: string; reason: string },
+  ): Promise<OperationResult> {
+    return this.#operate(jobId, now, (job) =>
+      decidePoisonMessage(job, owner, now, { ...detail, error: POISON_ERROR }),
+    );
+  }
+
   async #operate(
     jobId: string,
     now: number,
-    decide: (job: JobDoc) => ReturnType<typeof decideCancel>,
+    decide: (job: JobDoc) => OperationDecision,
   ): Promise<OperationResult> {
     let job: JobDoc | null = null;
     const done = await casRetry<OperationResult>(async (): Promise<CasRound<OperationResult>> => {

@@ -31,6 +31,7 @@ import type { Collection, Db, UpdateFilter } from "mongodb";
 import type { Logger } from "pino";
 import { COLLECTIONS } from "../mongo/collections.ts";
 import type { JobDoc } from "../jobs/job-doc.ts";
+import { casRetry, type CasRound } from "../jobs/cas-retry.ts";
 import { isDuplicateKeyError } from "../mongo/errors.ts";
 import { scopedCollection } from "../tenancy/scoped-collection.ts";
 import type { ScopedCollection } from "../tenancy/scoped-collection.ts";
@@ -114,8 +115,6 @@ export interface UsageStoreOptions {
   readonly keepDays?: number;
 }
 
-const MAX_ACQUIRE_ROUNDS = 4;
-
 export class UsageStore {
   readonly #db: Db;
   readonly #now: () => number;
@@ -157,21 +156,23 @@ export class UsageStore {
       $inc: { running: 1, version: 1, [day]: 1, [`acq.${acquireWindow(now, this.#settleMs)}`]: 1 },
       $set: { lastAcquireAt: now, updatedAt: now },
     };
-    for (let round = 0; round < MAX_ACQUIRE_ROUNDS; round += 1) {
+    const decided = await casRetry<AcquireResult>(async (): Promise<CasRound<AcquireResult>> => {
       const after = await usage.findOneAndUpdate(filter, update, { returnDocument: "after" });
-      if (after !== null) return { ok: true, running: after.running, releasedToday: dailyOf(after, now) };
+      if (after !== null)
+        return { done: { ok: true, running: after.running, releasedToday: dailyOf(after, now) } };
       const current = await usage.findOne({});
       if (current === null) {
         await this.#create(usage, now);
-        continue;
+        return "lost";
       }
       const releasedToday = dailyOf(current, now);
       if (current.running >= cap)
-        return { ok: false, reason: "cap", running: current.running, releasedToday };
+        return { done: { ok: false, reason: "cap", running: current.running, releasedToday } };
       if (limits.dailyQuota !== undefined && releasedToday >= limits.dailyQuota)
-        return { ok: false, reason: "daily", running: current.running, releasedToday };
-      // A release landed between the two reads: try the increment again.
-    }
+        return { done: { ok: false, reason: "daily", running: current.running, releasedToday } };
+      return "lost"; // A release landed between the two reads: try the increment again.
+    });
+    if (decided !== undefined) return decided;
     const last = await usage.findOne({});
     return {
       ok: false,

@@ -1,6 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { JOB_STATUSES, type JobStatus } from "../../../shared/jobs/job-doc.ts";
-import { decideCancel, decideRetry, operationGuard } from "../../../shared/jobs/job-operations.ts";
+import {
+  decideCancel,
+  decidePoisonMessage,
+  decideRetry,
+  operationGuard,
+} from "../../../shared/jobs/job-operations.ts";
 import { isTerminal } from "../../../shared/jobs/transitions.ts";
 
 const NOW = 1_700_000_000_000;
@@ -79,5 +84,36 @@ describe("decideRetry", () => {
       reason: "not_retryable",
       status,
     });
+  });
+});
+
+describe("decidePoisonMessage", () => {
+  const detail = { messageId: "m1", reason: "boom", error: "Sluice.Poison" };
+  const lease = (owner: string, expiresAt: number) => ({ owner, expiresAt });
+
+  it("fails a queued job, or one this worker holds, with the reason", () => {
+    for (const job of [
+      { status: "queued" as const, lease: null },
+      { status: "running" as const, lease: lease("me", NOW + 1) },
+      { status: "running" as const, lease: lease("other", NOW) },
+    ]) {
+      const d = decidePoisonMessage(job, "me", NOW, detail);
+      expect(d.ok && d.patch).toEqual({ status: "failed", error: "Sluice.Poison", cause: "boom" });
+      expect(d.ok && d.event).toEqual({
+        at: NOW,
+        type: "poison",
+        detail: { messageId: "m1", reason: "boom" },
+      });
+    }
+  });
+
+  it("skips a terminal job and one another worker holds a live lease on", () => {
+    expect(decidePoisonMessage({ status: "complete", lease: null }, "me", NOW, detail)).toMatchObject({
+      ok: false,
+      reason: "skip",
+    });
+    expect(
+      decidePoisonMessage({ status: "running", lease: lease("other", NOW + 1) }, "me", NOW, detail),
+    ).toMatchObject({ ok: false, reason: "skip" });
   });
 });
