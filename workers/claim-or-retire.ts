@@ -7,12 +7,11 @@
  * finished, its message is deleted and its slot given back like any failed job's.
  */
 import type { Logger } from "pino";
+import { casRetry, type CasRound } from "../shared/jobs/cas-retry.ts";
 import { InvalidJobDocError } from "../shared/jobs/job-doc.ts";
 import type { ClaimResult, JobStore } from "../shared/jobs/job-store.ts";
 
 export type ClaimOrRetired = ClaimResult | { ok: false; reason: "invalid_document"; job: null };
-
-const MAX_ROUNDS = 3;
 
 export async function claimOrRetire(
   claim: () => Promise<ClaimResult>,
@@ -21,9 +20,9 @@ export async function claimOrRetire(
   now: () => number,
   log: Logger,
 ): Promise<ClaimOrRetired> {
-  for (let round = 0; round < MAX_ROUNDS; round++) {
+  const done = await casRetry<ClaimOrRetired>(async (): Promise<CasRound<ClaimOrRetired>> => {
     try {
-      return await claim();
+      return { done: await claim() };
     } catch (err) {
       if (!(err instanceof InvalidJobDocError)) throw err;
       const tenantId = jobs.tenantId;
@@ -34,11 +33,12 @@ export async function claimOrRetire(
           { tenantId, jobId, written: r.written },
           "invalid job marked failed (Sluice.InvalidJobDocument)",
         );
-        return { ok: false, reason: "invalid_document", job: null };
+        return { done: { ok: false, reason: "invalid_document", job: null } };
       }
-      if (r.kind === "not_found") return { ok: false, reason: "not_found", job: null };
-      // Repaired or changed meanwhile: claim again.
+      if (r.kind === "not_found") return { done: { ok: false, reason: "not_found", job: null } };
+      return "lost"; // Repaired or changed meanwhile: claim again.
     }
-  }
+  });
+  if (done !== undefined) return done;
   return { ok: false, reason: "contended", job: null };
 }

@@ -2,7 +2,8 @@
  * The one compare-and-set retry loop: read, decide, write with a filter that restates the decision;
  * a write that lost to another writer (`"lost"`) is decided again on a fresh read, at most
  * `CAS_ROUNDS` times, then the caller reports contention. Every other answer ends the loop. Used by
- * the job store (claim, cancel, retry, a poisoned message's failure), review decisions
+ * the job store (claim, cancel, retry, a poisoned message's failure), the claim of a job whose
+ * document may be invalid (workers/claim-or-retire.ts), review decisions
  * (workers/review.ts) and the usage store's slot acquisition (shared/usage/usage-store.ts).
  */
 export const CAS_ROUNDS = 5;
