@@ -58,7 +58,7 @@ export function reportLines(v: Verdict, run: RunInfo): string[] {
     `double-committed ${f.doubleCommitted}${some(d.doubleCommittedPoints)}; ${d.invocations} step invocations, ${d.committedInvocations} committed; ` +
       `${d.overlappingPoints.length} points ran twice at once${some(d.overlappingPoints)}; ${d.sharedIdempotencyKeys} idempotency keys shared by several points`,
     `cap-violations ${f.capViolations} of ${run.samples.taken} samples (${run.samples.failed} failed)${some(d.capViolationSamples.map((s) => `${s.tenant} ${s.source} ${s.running}/${s.cap}`))}`,
-    `dlq: ${JSON.stringify(d.dlqByReason)}; without a reason${some(d.dlqWithoutReasonEntries.map((e) => `${e.queue} ${e.body}`))}; garbage dead-lettered ${d.garbageDeadLettered}, unaccounted ${d.garbageUnaccounted.length}${some(d.garbageUnaccounted)}`,
+    `dlq: ${JSON.stringify(d.dlqByReason)}; ${d.dlqWithoutReasonEntries.length} without a reason${some(d.dlqWithoutReasonEntries.map((e) => `${e.queue} ${e.body}`))}; garbage dead-lettered ${d.garbageDeadLettered}, unaccounted ${d.garbageUnaccounted.length}${some(d.garbageUnaccounted)}`,
     `stuck ${f.stuck}: ${d.stuckDocs.length} open documents${some(d.stuckDocs)}; ${d.pendingIntake} intake messages left; ${run.workMessagesLeft} work messages left (for finished jobs: no-ops)`,
     ...(run.badRecordLines > 0
       ? [`${run.badRecordLines} step record lines cut short (a SIGKILL mid-write)`]
