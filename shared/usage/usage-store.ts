@@ -196,11 +196,25 @@ export class UsageStore {
       filter[day] = { $gt: 0 };
       inc[day] = -1;
     }
-    const res = await this.#usage(tenant).updateOne(filter, {
-      $inc: inc,
-      $set: { lastReleaseAt: now, updatedAt: now },
-    });
-    if (res.matchedCount === 0) {
+    const update = (extraFilter: Record<string, unknown>, extraInc: Record<string, number>) =>
+      this.#usage(tenant).updateOne(
+        { ...filter, ...extraFilter },
+        { $inc: { ...inc, ...extraInc }, $set: { lastReleaseAt: now, updatedAt: now } },
+      );
+    // A refunded acquisition also leaves the window of recent acquisitions, which `reconcile` counts as
+    // jobs still on their way: left there, it would raise an undercounted counter above the truth. It
+    // was taken in this window or the previous one (a refund follows its acquisition within settleMs).
+    let matched = 0;
+    if (options.refundDaily) {
+      const w = acquireWindow(now, this.#settleMs);
+      for (const window of [w, w - 1]) {
+        const key = `acq.${window}`;
+        matched = (await update({ [key]: { $gt: 0 } }, { [key]: -1 })).matchedCount;
+        if (matched > 0) break;
+      }
+    }
+    if (matched === 0) matched = (await update({}, {})).matchedCount;
+    if (matched === 0) {
       this.#log.warn({ tenantId: tenant }, "release with no running slot recorded (duplicate release?)");
       return false;
     }

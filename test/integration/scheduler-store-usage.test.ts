@@ -108,6 +108,28 @@ describe("UsageStore: running counts under concurrency", () => {
     expect(next).toMatchObject({ ok: true, releasedToday: 1, running: 26 });
   });
 
+  it("a refunded acquisition leaves the recent-acquisitions window: an undercount is raised to the truth, not above it", async () => {
+    const s = store();
+    for (let i = 0; i < 3; i++) expect((await s.tryAcquire(ACME, 10)).ok).toBe(true);
+    // Two of the three releases are abandoned before their jobs exist (e.g. SQS down): refunded.
+    now += SETTLE + 1; // the refund lands in the next window, as after a long outage
+    expect(await s.release(ACME, { refundDaily: true })).toBe(true);
+    expect(await s.release(ACME, { refundDaily: true })).toBe(true);
+    // The one real job runs, but the counter lost it (a crashed replica's write, say).
+    await jobs.insertOne(job("j-real", ACME, "running") as JobDoc);
+    await usage.updateOne({ tenantId: ACME }, { $set: { running: 0 } });
+    // Pending is the one acquisition whose job may still be on its way, not the refunded two.
+    expect(await s.reconcile(ACME)).toMatchObject({
+      kind: "corrected",
+      from: 0,
+      to: 2,
+      why: "undercounted",
+      inFlight: 1,
+      pending: 1,
+    });
+    expect((await s.get(ACME)).running).toBe(2);
+  });
+
   it("cap 0 and a duplicate release are refused", async () => {
     const s = store();
     expect(await s.tryAcquire(ACME, 0)).toMatchObject({ ok: false, reason: "cap", running: 0 });
