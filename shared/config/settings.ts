@@ -246,7 +246,7 @@ export const SETTINGS = {
     default: "120000",
     expected: "an integer from 1000 to 86400000",
     description:
-      "MongoDB or the work queue unreachable this long: the worker or scheduler exits 1 for its supervisor to replace it.",
+      "MongoDB or the work queue unreachable this long: the worker or scheduler exits 1 for its supervisor to replace it. At start-up, the same budget: an unreachable MongoDB or SQS is retried (250 ms doubling to 5 s) before the process gives up.",
   },
   LOG_LEVEL: {
     schema: z.string().toLowerCase().pipe(z.enum(LOG_LEVELS)),

@@ -10,6 +10,7 @@ import { COLLECTIONS } from "../mongo/collections.ts";
 import { connectMongo, type MongoHandle } from "../mongo/client.ts";
 import type { JobDoc } from "../jobs/job-doc.ts";
 import { createJobStore, type JobStore } from "../jobs/job-store.ts";
+import { retryStartup } from "./startup-retry.ts";
 import { createClaimCheck, type ClaimCheck } from "../payloads/claim-check.ts";
 import {
   SimpleTenantDataRouter,
@@ -53,9 +54,10 @@ export async function createRuntime(config: SluiceConfig, log: Logger): Promise<
   const blobs = createS3Store(aws.s3, config.s3.bucket, {
     maxReadBytes: config.claimCheck.maxReadBytes,
   });
+  const startup = { budgetMs: config.health.exitAfterMs, log };
   let mongo: MongoHandle;
   try {
-    mongo = await connectMongo(config);
+    mongo = await retryStartup("connect to MongoDB", () => connectMongo(config), startup);
   } catch (err) {
     aws.destroy();
     throw err;
@@ -63,7 +65,18 @@ export async function createRuntime(config: SluiceConfig, log: Logger): Promise<
   const router = new SimpleTenantDataRouter(mongo.client, { sharedDbName: config.mongo.db });
   const prefix = config.queues.prefix;
   const work = workQueueName(prefix);
-  const [workUrl, workDlqUrl] = await Promise.all([sqs.getQueueUrl(work), sqs.getQueueUrl(dlqName(work))]);
+  let workUrl: string, workDlqUrl: string;
+  try {
+    [workUrl, workDlqUrl] = await retryStartup(
+      "look up the work queue",
+      () => Promise.all([sqs.getQueueUrl(work), sqs.getQueueUrl(dlqName(work))]),
+      startup,
+    );
+  } catch (err) {
+    await mongo.close().catch(() => undefined);
+    aws.destroy();
+    throw err;
+  }
   const intakeCache = new Map<string, Promise<{ queueUrl: string; queueName: string; dlqUrl: string }>>();
   const stores = new Map<string, JobStore>();
   let closed: Promise<void> | undefined;
