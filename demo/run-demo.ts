@@ -1,40 +1,71 @@
-import { randomUUID } from "node:crypto";
-import { loadConfig } from "../shared/config/config.ts";
+import { mkdirSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { loadConfig, type SluiceConfig } from "../shared/config/config.ts";
 import { ConfigError } from "../shared/config/config-error.ts";
 import type { JobDoc } from "../shared/jobs/job-doc.ts";
 import { createLogger } from "../shared/log/logger.ts";
-import { createRuntime, STATEMACHINES_DIR, type Runtime } from "../shared/runtime/runtime.ts";
-import { tenantId, type TenantId } from "../shared/tenancy/tenant-id.ts";
-import { loadWorkflowCatalog } from "../shared/workflows/catalog.ts";
-import { logInvalidWorkflows } from "../shared/workflows/versions.ts";
-import { createFairScheduler } from "../scheduler/create-fair-scheduler.ts";
-import { createUsageSettleHook } from "../shared/usage/settle-hook.ts";
+import { COLLECTIONS } from "../shared/mongo/collections.ts";
+import { createRuntime, type Runtime } from "../shared/runtime/runtime.ts";
+import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import { provisionWithConfig } from "../infra/provision.ts";
 import { ensureStack } from "../infra/stack/index.ts";
-import { createCapacityReporter } from "../workers/capacity-reporter.ts";
-import { createWorker } from "../workers/create-worker.ts";
-import { defaultSteps } from "../workers/steps/index.ts";
-import { isTerminal } from "../shared/jobs/transitions.ts";
+import { DEMO_USAGE, DemoArgsError, parseDemoArgs, type DemoArgs } from "./args.ts";
+import { startDemoFleet, type DemoFleet } from "./fleet.ts";
+import { readJobDocs, readJobViews } from "./jobs-view.ts";
+import { watchProgress } from "./live.ts";
+import { buildReport, renderReport, type DemoJobRecord } from "./report.ts";
+import { DEMO_TENANTS, splitDocuments } from "./tenants.ts";
+import type { DemoJob, Workload } from "./workload.ts";
+import { greetingWorkload } from "./greeting-workload.ts";
 
-const TIMEOUT_MS = 60_000;
 const say = (line: string) => process.stderr.write(`[demo] ${line}\n`);
 
 /**
- * `npm run demo`: the main job on the local stack (started if needed, stopped again if this run
- * started it). Provisions tenant `acme`, starts a scheduler and a worker in this process, drops one
- * job message on acme's intake queue, waits for the job to reach a final status and prints its
- * document. Exit 0 only if the job completed.
+ * `npm run demo`: the main job. On the local stack (started if needed, stopped again unless
+ * `--keep-stack`), in a namespace of its own (queues, bucket and database named after the run):
+ * provisions three tenants with different quotas, generates documents and uploads them, drops one job
+ * message per document on the tenants' intake queues, runs a scheduler and two worker processes,
+ * shows live per-tenant progress, then a report. Exit 0 when every job came to rest (complete, failed
+ * with a reason, or waiting for review) and no process of the fleet died; 1 otherwise; 2 bad arguments.
  */
 export async function runDemoCommand(argv: string[]): Promise<number> {
-  const keepStack = argv.includes("--keep-stack");
+  let args: DemoArgs;
+  try {
+    args = parseDemoArgs(argv);
+  } catch (err) {
+    if (!(err instanceof DemoArgsError)) throw err;
+    process.stderr.write(`demo: ${err.message}\n${DEMO_USAGE}\n`);
+    return 2;
+  }
+  if (args.help) {
+    process.stdout.write(`${DEMO_USAGE}\n`);
+    return 0;
+  }
+  const t0 = Date.now();
   say("starting the local stack (or using AWS_ENDPOINT_URL / MONGO_URL)...");
   const stack = await ensureStack({});
+  const runId = `demo-${Date.now().toString(36)}`;
+  const namespace = {
+    SLUICE_QUEUE_PREFIX: runId,
+    SLUICE_BUCKET: runId,
+    SLUICE_DB: runId.replaceAll("-", "_"),
+  };
   let rt: Runtime | undefined;
-  let stopComponents = async () => {};
+  let fleet: DemoFleet | undefined;
+  let keepFleet = false;
   try {
-    let config;
+    const env = {
+      LOG_LEVEL: "info",
+      ...process.env,
+      ...stack.env,
+      ...namespace,
+      SLUICE_WORKER_CONCURRENCY: String(args.concurrency),
+      LOG_PRETTY: "never",
+    };
+    let config: SluiceConfig;
     try {
-      config = loadConfig({ LOG_LEVEL: "warn", ...process.env, ...stack.env });
+      config = loadConfig({ ...env, LOG_LEVEL: "warn" });
     } catch (err) {
       if (err instanceof ConfigError) {
         for (const p of err.problems) process.stderr.write(`${p}\n`);
@@ -42,73 +73,166 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
       }
       throw err;
     }
-    const acme: TenantId = tenantId("acme");
-    say("provisioning tenant acme (queues, dead-letter queues, bucket, indexes, quota)...");
-    await provisionWithConfig(config, [acme]);
-
-    const log = createLogger({ level: config.log.level, pretty: config.log.pretty, service: "demo" });
+    const tenants = DEMO_TENANTS.map((t) => t.id);
+    say(
+      `provisioning tenants ${tenants.join(", ")} in namespace ${runId} (queues, bucket, indexes, quotas)...`,
+    );
+    await provisionWithConfig(config, tenants);
+    const log = createLogger({ level: "warn", pretty: "never", service: "demo" });
     rt = await createRuntime(config, log);
-    const steps = defaultSteps();
-    const catalog = await loadWorkflowCatalog(STATEMACHINES_DIR, {
-      hasStep: (r) => steps.resolve(r) !== undefined,
-    });
-    logInvalidWorkflows(catalog, log);
-    const scheduler = createFairScheduler(rt, catalog);
-    const worker = createWorker(rt, { catalog, steps, onSettled: createUsageSettleHook(rt) });
-    const capacity = createCapacityReporter(rt, worker);
-    await capacity.start();
-    worker.start();
-    await scheduler.start();
-    stopComponents = async () => {
-      await Promise.allSettled([scheduler.stop(), worker.stop(5_000).then(() => capacity.stop())]);
-    };
-    say(`scheduler and worker running; workflows: ${catalog.names().join(", ")}`);
+    await setQuotas(rt);
 
-    const idempotencyKey = `demo-${randomUUID()}`;
-    const { queueUrl } = await rt.queues.intake(acme);
-    await rt.sqs.send(queueUrl, {
-      body: JSON.stringify({
-        tenantId: acme,
-        workflow: "hello",
-        idempotencyKey,
-        input: { name: "Ada Lovelace" },
-      }),
-    });
-    say(`sent a "hello" job message to acme's intake queue (idempotency key ${idempotencyKey})`);
+    const logsDir = join(
+      process.env["SLUICE_CACHE_DIR"] ?? join(homedir(), ".cache", "sluice"),
+      "demo",
+      runId,
+    );
+    mkdirSync(logsDir, { recursive: true });
+    fleet = startDemoFleet({ env, workers: args.workers, logsDir: join(logsDir, "logs") });
+    say(`scheduler and ${args.workers} worker processes starting (pids ${fleet.pids.join(", ")})`);
 
-    const job = await waitForFinalJob(rt, acme, idempotencyKey);
-    process.stdout.write(`${JSON.stringify(job, null, 2)}\n`);
-    if (!job) {
-      say(`no final job document within ${TIMEOUT_MS / 1000} s`);
-      return 1;
+    const workload: Workload = greetingWorkload;
+    const counts = splitDocuments(args.docs, DEMO_TENANTS);
+    const jobs = await workload.prepare({
+      rt,
+      runId,
+      seed: args.seed,
+      counts,
+      workDir: join(logsDir, "documents"),
+      say,
+    });
+    const byKey = new Map(jobs.map((j) => [j.idempotencyKey, j]));
+    const sentAt = await sendJobs(rt, jobs);
+    const sent = new Map<string, number>();
+    for (const j of jobs) sent.set(j.tenant, (sent.get(j.tenant) ?? 0) + 1);
+    say(
+      `sent ${jobs.length} job messages (${[...sent].map(([t, n]) => `${t} ${n}`).join(", ")}); watching...`,
+    );
+
+    const startedAt = Math.min(...sentAt.values());
+    const live = await watchProgress({
+      tenants,
+      sent,
+      read: () => readJobViews(rt!, tenants, runId),
+      startedAt,
+      timeoutMs: args.timeoutSeconds * 1000,
+      out: process.stderr,
+      notes: () => fleet!.exitedEarly().map((p) => `${p} exited`),
+    });
+    const endedAt = Date.now();
+
+    const docs = await readJobDocs(rt, tenants, runId);
+    const records = await Promise.all(docs.map((d) => toRecord(rt!, d, byKey.get(d.idempotencyKey), sentAt)));
+    keepFleet = args.keepStack;
+    const report = buildReport({
+      workflow: workload.workflow,
+      tenants: DEMO_TENANTS,
+      jobs: records,
+      sent,
+      startedAt,
+      now: endedAt,
+      workers: args.workers,
+      where: {
+        bucket: config.s3.bucket,
+        database: config.mongo.db,
+        queuePrefix: config.queues.prefix,
+        logsDir: join(logsDir, "logs"),
+        env: Object.entries(namespace)
+          .map(([k, v]) => `${k}=${v}`)
+          .join(" "),
+        stackKept: args.keepStack || !stack.startedByUs,
+      },
+    });
+    if (args.json) {
+      process.stdout.write(`${JSON.stringify({ report, jobs: records }, null, 2)}\n`);
+    } else {
+      process.stdout.write(`\n${renderReport(report).join("\n")}\n`);
     }
-    say(`job ${job._id} ended ${job.status}`);
-    return job.status === "complete" ? 0 : 1;
+    const died = fleet.exitedEarly();
+    if (died.length > 0) say(`fleet processes that died during the run: ${died.join(", ")}`);
+    if (args.keepStack)
+      say(`the scheduler and the workers keep running (stop them with: kill ${fleet.pids.join(" ")})`);
+    say(`demo took ${((Date.now() - t0) / 1000).toFixed(0)} s in all`);
+    return live.settled && died.length === 0 ? 0 : 1;
   } finally {
-    await stopComponents();
+    if (fleet && !keepFleet) await fleet.stop();
     await rt?.close();
-    if (stack.startedByUs && !keepStack) {
+    if (stack.startedByUs && !args.keepStack) {
       say("stopping the local stack this run started (--keep-stack keeps it)");
       await stack.stop();
     }
   }
 }
 
-async function waitForFinalJob(
-  rt: Runtime,
-  tenant: TenantId,
-  idempotencyKey: string,
-): Promise<JobDoc | null> {
-  const jobs = rt.jobsOf(tenant);
-  const deadline = Date.now() + TIMEOUT_MS;
-  let last = "";
-  while (Date.now() < deadline) {
-    const job = await jobs.findByIdempotencyKey(idempotencyKey);
-    const seen = job ? `${job.status} (version ${job.version})` : "not released yet";
-    if (seen !== last) say(`job: ${seen}`);
-    last = seen;
-    if (job && isTerminal(job.status)) return job;
-    await new Promise((r) => setTimeout(r, 100));
+/** Gives the demo tenants their quotas and review thresholds (version bumped, read live by the scheduler). */
+async function setQuotas(rt: Runtime): Promise<void> {
+  const quotas = rt.mongo.db().collection<{ _id: string }>(COLLECTIONS.tenants);
+  for (const t of DEMO_TENANTS) {
+    await quotas.updateOne(
+      { _id: t.id },
+      {
+        $set: { ...t.quota, status: "active", steps: { review: { minConfidence: t.reviewMinConfidence } } },
+        $inc: { version: 1 },
+        $currentDate: { updatedAt: true },
+      },
+    );
   }
-  return (await jobs.findByIdempotencyKey(idempotencyKey)) ?? null;
+}
+
+/** Puts every job message on its tenant's intake queue; returns when each was sent. */
+async function sendJobs(rt: Runtime, jobs: readonly DemoJob[]): Promise<Map<string, number>> {
+  const sentAt = new Map<string, number>();
+  const byTenant = new Map<TenantId, DemoJob[]>();
+  for (const j of jobs) byTenant.set(j.tenant, [...(byTenant.get(j.tenant) ?? []), j]);
+  await Promise.all(
+    [...byTenant].map(async ([tenant, list]) => {
+      const { queueUrl } = await rt.queues.intake(tenant);
+      const at = Date.now();
+      await rt.sqs.sendBatch(
+        queueUrl,
+        list.map((j) => ({
+          body: JSON.stringify({
+            tenantId: tenant,
+            workflow: j.workflow,
+            idempotencyKey: j.idempotencyKey,
+            input: j.input,
+          }),
+        })),
+      );
+      for (const j of list) sentAt.set(j.idempotencyKey, at);
+    }),
+  );
+  return sentAt;
+}
+
+async function toRecord(
+  rt: Runtime,
+  d: JobDoc,
+  job: DemoJob | undefined,
+  sentAt: ReadonlyMap<string, number>,
+): Promise<DemoJobRecord> {
+  let result: unknown;
+  if (d.status === "complete" && d.output)
+    result = await rt.claimCheck.load(d.tenantId, d.output).catch(() => undefined);
+  if (d.status === "needs_review" && d.review) {
+    result = d.review.dataRef
+      ? await rt.claimCheck.load(d.tenantId, { s3: d.review.dataRef }).catch(() => undefined)
+      : d.review.data;
+  }
+  return {
+    tenantId: d.tenantId,
+    jobId: d._id,
+    idempotencyKey: d.idempotencyKey,
+    status: d.status,
+    createdAt: d.createdAt,
+    startedAt: d.startedAt,
+    finishedAt: d.finishedAt,
+    updatedAt: d.updatedAt,
+    sentAt: sentAt.get(d.idempotencyKey) ?? d.createdAt,
+    document: job?.document ?? "?",
+    error: d.error,
+    cause: d.cause,
+    result,
+    ...(job?.truth ? { truth: job.truth } : {}),
+  };
 }

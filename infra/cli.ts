@@ -3,7 +3,7 @@
  * first). Each subcommand is loaded lazily so that nothing runs at import time.
  *
  *   test                 start the local stack if needed, run every check, stop what it started
- *   demo                 start the local stack if needed, run the demo pipeline, print the job
+ *   demo [options]       start the local stack if needed, run three tenants' jobs on a fleet, report
  *   build                compile the services into dist/ (the production build)
  *   stack <cmd>          up | down | status | logs [service] | env
  *   provision [flags]    create queues, bucket, indexes and default quotas for tenants

@@ -69,6 +69,14 @@ export function jobPrefix(tenant: TenantId, jobId: string): string {
 }
 
 /**
+ * `tenants/<tenantId>/uploads/<name>[/<more>...]`: a document the tenant uploaded for its jobs to read
+ * (a job message names it in its input, e.g. `{"document": {"key": ...}}`).
+ */
+export function uploadKey(tenant: TenantId, name: string, ...more: string[]): TenantKey {
+  return tenantKey(tenant, "uploads", name, ...more);
+}
+
+/**
  * `tenants/<tenantId>/intake-rejected/<messageId>`: the body of a rejected intake message too large
  * to travel in its dead-letter copy (the copy references this key).
  */

@@ -8,6 +8,7 @@ import {
   tenantKey,
   TenantKeyError,
   tenantPrefix,
+  uploadKey,
 } from "../../../shared/tenancy/keys.ts";
 import { tenantId, type TenantId } from "../../../shared/tenancy/tenant-id.ts";
 
@@ -20,6 +21,8 @@ describe("tenant key builder", () => {
     expect(jobKey(acme, "job-1", "steps", "greet.json")).toBe("tenants/acme/jobs/job-1/steps/greet.json");
     expect(tenantPrefix(acme)).toBe("tenants/acme/");
     expect(jobPrefix(acme, "job-1")).toBe("tenants/acme/jobs/job-1/");
+    expect(uploadKey(acme, "run-1", "doc-7.pdf")).toBe("tenants/acme/uploads/run-1/doc-7.pdf");
+    expect(() => uploadKey(acme, "../x")).toThrow(TenantKeyError);
   });
 
   it.each([[""], ["a/b"], [".."], ["."], ["bad\nline"], ["nul\u0000"], ["del\u007f"]])(

@@ -1,0 +1,83 @@
+import { spawn, type ChildProcess } from "node:child_process";
+import { closeSync, mkdirSync, openSync } from "node:fs";
+import { join } from "node:path";
+
+const ROOT = join(import.meta.dirname, "..");
+
+export interface DemoFleetOptions {
+  /** The environment of every process (stack endpoints, the run's namespace, settings). */
+  readonly env: NodeJS.ProcessEnv;
+  readonly workers: number;
+  /** Each process logs (JSON) to `<logsDir>/<name>.log`. */
+  readonly logsDir: string;
+}
+
+export interface DemoFleet {
+  /** The pids of the processes this fleet started (each leads its own process group). */
+  readonly pids: readonly number[];
+  /** Processes that exited before `stop()` was called, e.g. `worker-1 (code 1)`. */
+  exitedEarly(): string[];
+  /** SIGTERM to each process group (graceful), SIGKILL to whatever is left after `graceMs`. */
+  stop(graceMs?: number): Promise<void>;
+}
+
+interface Proc {
+  readonly name: string;
+  readonly child: ChildProcess;
+  exited: boolean;
+  early?: string;
+}
+
+/**
+ * Starts the fleet as real processes, the way an operator runs it: one scheduler
+ * (`scheduler/main.ts`) and `workers` worker processes (`workers/main.ts`, each with its sweeper).
+ */
+export function startDemoFleet(o: DemoFleetOptions): DemoFleet {
+  mkdirSync(o.logsDir, { recursive: true });
+  const procs: Proc[] = [];
+  let stopping = false;
+  const start = (name: string, entry: string, extraEnv: Record<string, string>) => {
+    const fd = openSync(join(o.logsDir, `${name}.log`), "a");
+    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, entry)], {
+      cwd: ROOT,
+      env: { ...o.env, ...extraEnv },
+      detached: true,
+      stdio: ["ignore", fd, fd],
+    });
+    closeSync(fd);
+    const p: Proc = { name, child, exited: false };
+    child.on("exit", (code, signal) => {
+      p.exited = true;
+      if (!stopping) p.early = `${name} (code ${code}, signal ${signal})`;
+    });
+    procs.push(p);
+  };
+  start("scheduler", "scheduler/main.ts", {});
+  for (let i = 1; i <= o.workers; i++)
+    start(`worker-${i}`, "workers/main.ts", { SLUICE_WORKER_ID: `demo-worker-${i}` });
+
+  const signalGroup = (p: Proc, sig: NodeJS.Signals) => {
+    if (p.child.pid === undefined) return;
+    try {
+      process.kill(-p.child.pid, sig);
+    } catch {
+      // the group is gone already
+    }
+  };
+  return {
+    pids: procs.flatMap((p) => (p.child.pid === undefined ? [] : [p.child.pid])),
+    exitedEarly: () => procs.flatMap((p) => (p.early ? [p.early] : [])),
+    async stop(graceMs = 8_000) {
+      stopping = true;
+      const live = procs.filter((p) => !p.exited);
+      for (const p of live) signalGroup(p, "SIGTERM");
+      const timer = setTimeout(() => live.forEach((p) => signalGroup(p, "SIGKILL")), graceMs);
+      await Promise.all(
+        live.map((p) => (p.exited ? undefined : new Promise((r) => p.child.once("exit", r)))),
+      );
+      clearTimeout(timer);
+      // Whatever a leader left in its group (tsx's esbuild service) goes with it.
+      for (const p of procs) signalGroup(p, "SIGKILL");
+    },
+  };
+}
