@@ -270,9 +270,15 @@ export class Worker {
     if (work) {
       try {
         const now = this.deps.runner.engine.now();
-        await this.deps
+        const r = await this.deps
           .jobsOf(work.tenantId)
           .poisonMessage(work.jobId, this.deps.runner.owner, now, { messageId: message.messageId, reason });
+        // The job is terminal now: its running slot goes back at once, not at the next reconcile.
+        if (r.ok) {
+          await this.deps.onSettled?.(work, { kind: "finished", status: "failed" }).catch((err: unknown) => {
+            log.warn({ err }, "onSettled hook failed");
+          });
+        }
       } catch (err) {
         log.error({ err }, "could not mark the poisoned job failed");
       }

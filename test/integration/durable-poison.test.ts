@@ -1,19 +1,26 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { attrValue, type ReceivedMessage } from "../../shared/aws/sqs-port.ts";
 import { newQueuedJob } from "../../shared/jobs/job-doc.ts";
 import { newJobId } from "../../shared/jobs/job-id.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
+import type { JobRunOutcome } from "../../shared/fleet/job-rested.ts";
 import { POISON_ERROR } from "../../workers/worker.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
 
 const acme = tenantId("acme");
 let fleet: TestFleet;
+/** What the worker told its "job rested" hook (the usage accounting gives slots back from it). */
+const rested: { jobId: string; outcome: JobRunOutcome }[] = [];
 
 beforeAll(async () => {
   fleet = await createTestFleet("poison", {
     env: { SLUICE_VISIBILITY_TIMEOUT_SECONDS: "1", SLUICE_DLQ_MAX_RECEIVE_COUNT: "3" },
   });
-  await fleet.startWorker();
+  await fleet.startWorker({
+    onSettled: async (job, outcome) => {
+      rested.push({ jobId: job.jobId, outcome });
+    },
+  });
 });
 afterAll(() => fleet?.cleanup());
 
@@ -55,6 +62,12 @@ describe("poison and garbage", () => {
     expect(job.cause).toMatch(/failed on 3 receives; last error: /);
     expect(job.attempts).toBe(3);
     expect(job.lease).toBeNull();
+    // The job is terminal: its running slot is given back now, not at the next reconcile.
+    await vi.waitFor(() =>
+      expect(rested.filter((r) => r.jobId === jobId).map((r) => r.outcome)).toEqual([
+        { kind: "finished", status: "failed" },
+      ]),
+    );
 
     const dead = await fromDlq((m) => m.body.includes(jobId));
     expect(attrValue(dead.attributes, "reason")).toMatch(/failed on 3 receives/);

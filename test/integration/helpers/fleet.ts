@@ -20,6 +20,7 @@ import { createLogger } from "../../../shared/log/logger.ts";
 import { sendWorkMessage, type WorkMessage } from "../../../shared/messages/work-message.ts";
 import { createRuntime, STATEMACHINES_DIR, type Runtime } from "../../../shared/runtime/runtime.ts";
 import { tenantId, type TenantId } from "../../../shared/tenancy/tenant-id.ts";
+import type { JobRestedHook, JobRunOutcome } from "../../../shared/fleet/job-rested.ts";
 import {
   loadWorkflowCatalog,
   WorkflowCatalog,
@@ -55,6 +56,8 @@ export interface StartWorkerOptions {
   rt?: Runtime;
   /** The worker's clock, e.g. shifted into the future to pass a long Wait. */
   now?: () => number;
+  /** The worker's "job rested" hook (e.g. a recorder; the fair fleet passes the usage settle hook). */
+  onSettled?: JobRestedHook;
 }
 
 export interface TestFleet {
@@ -148,6 +151,7 @@ export async function createTestFleet(label: string, opts: FleetOptions = {}): P
         steps: w.steps ?? steps,
         owner: w.owner ?? `test-${randomUUID().slice(0, 8)}`,
         ...(w.now ? { now: w.now } : {}),
+        ...(w.onSettled ? { onSettled: w.onSettled } : {}),
       });
       worker.start();
       workers.add(worker);
