@@ -20,7 +20,7 @@ import { createLogger } from "../../../shared/log/logger.ts";
 import { sendWorkMessage, type WorkMessage } from "../../../shared/messages/work-message.ts";
 import { createRuntime, STATEMACHINES_DIR, type Runtime } from "../../../shared/runtime/runtime.ts";
 import { tenantId, type TenantId } from "../../../shared/tenancy/tenant-id.ts";
-import type { JobRestedHook, JobRunOutcome } from "../../../shared/fleet/job-rested.ts";
+import type { JobRestedHook } from "../../../shared/fleet/job-rested.ts";
 import {
   loadWorkflowCatalog,
   WorkflowCatalog,
