@@ -1,0 +1,106 @@
+import type { PageLayout } from "../layout.ts";
+import type { ClassifiedType } from "../classify/model.ts";
+import { FIELD_SPECS, type FieldSpec } from "./fields.ts";
+import { linesOf, meanConfidence, type Line } from "./lines.ts";
+import { readValue } from "./read-value.ts";
+import { findLabels, type LabelHit } from "./tokens.ts";
+import { valueCandidates } from "./values.ts";
+import { fallbackValue } from "./fallbacks.ts";
+
+/**
+ * Field extraction from page layouts (pure): for each field of the document's type, find its label
+ * phrases on the page (tokens.ts), take the value to the right on the same line or directly below
+ * (values.ts), validate and normalize it for the field's kind (read-value.ts), and score it:
+ *
+ *   confidence = label match quality × place (right 1, below 0.92) × label position
+ *                × value quality (1 parsed, 0.8 OCR-repaired, 0.95 free text)
+ *                × mean OCR confidence of the value's words (1 for a text layer)
+ *
+ * A label claimed by a longer label of another field (`Due Date` vs `Date`) is not used twice. The
+ * best-scoring candidate wins; among equals the first on the page, except totals (the last `Total`
+ * line is the grand total). A field with no valid candidate is `{value: null, confidence: 0}`; the
+ * document's confidence is the minimum over its fields.
+ */
+export interface ExtractedField {
+  value: string | null;
+  confidence: number;
+}
+
+export interface Extraction {
+  type: ClassifiedType;
+  fields: Record<string, ExtractedField>;
+  confidence: number;
+}
+
+const round3 = (x: number): number => Math.round(x * 1000) / 1000;
+
+interface Scored {
+  value: string;
+  confidence: number;
+  order: number;
+}
+
+/** Drops hits whose words a longer hit (any field) already covers; keeps each field's hits. */
+function claimHits(lines: readonly Line[], specs: readonly FieldSpec[]): Map<string, LabelHit[]> {
+  const all = specs.flatMap((spec) => findLabels(lines, spec.labels).map((hit) => ({ spec, hit })));
+  all.sort((a, b) => b.hit.label.length - a.hit.label.length || b.hit.quality - a.hit.quality);
+  const taken = new Set<string>();
+  const out = new Map<string, LabelHit[]>(specs.map((s) => [s.name, []]));
+  for (const { spec, hit } of all) {
+    const keys: string[] = [];
+    for (let w = hit.firstWord; w <= hit.lastWord; w++) keys.push(`${hit.line.page}:${hit.line.index}:${w}`);
+    if (keys.some((k) => taken.has(k))) continue;
+    keys.forEach((k) => taken.add(k));
+    out.get(spec.name)!.push(hit);
+  }
+  return out;
+}
+
+function candidatesFor(spec: FieldSpec, hits: readonly LabelHit[], lines: readonly Line[]): Scored[] {
+  const out: Scored[] = [];
+  for (const hit of hits) {
+    const labelConf = meanConfidence(hit.line.words.slice(hit.firstWord, hit.lastWord + 1));
+    const atStart = hit.firstWord === 0 ? 1 : 0.95;
+    for (const cand of valueCandidates(hit, lines)) {
+      const read = readValue(spec.kind, cand.text);
+      if (!read) continue;
+      const place = cand.place === "right" ? 1 : 0.92;
+      const confidence =
+        hit.quality * Math.sqrt(labelConf) * place * atStart * read.quality * meanConfidence(cand.words);
+      out.push({ value: read.value, confidence, order: hit.line.page * 10_000 + hit.line.index });
+      break; // the value to the right wins over the one below when both read
+    }
+  }
+  return out;
+}
+
+function best(spec: FieldSpec, cands: readonly Scored[]): Scored | undefined {
+  const preferLast = spec.kind === "amount";
+  let top: Scored | undefined;
+  for (const c of cands) {
+    if (!top) top = c;
+    else if (c.confidence > top.confidence + 1e-9) top = c;
+    else if (
+      Math.abs(c.confidence - top.confidence) <= 1e-9 &&
+      (preferLast ? c.order > top.order : c.order < top.order)
+    )
+      top = c;
+  }
+  return top;
+}
+
+export function extractFields(type: ClassifiedType, layouts: readonly PageLayout[]): Extraction {
+  const specs = type === "other" ? [] : FIELD_SPECS[type];
+  const pages = layouts.toSorted((a, b) => a.page - b.page);
+  const lines = pages.flatMap((p) => linesOf(p));
+  const hits = claimHits(lines, specs);
+  const fields: Record<string, ExtractedField> = {};
+  for (const spec of specs) {
+    const found = best(spec, candidatesFor(spec, hits.get(spec.name)!, lines)) ?? fallbackValue(spec, lines);
+    fields[spec.name] = found
+      ? { value: found.value, confidence: round3(found.confidence) }
+      : { value: null, confidence: 0 };
+  }
+  const confidences = Object.values(fields).map((f) => f.confidence);
+  return { type, fields, confidence: confidences.length === 0 ? 0 : Math.min(...confidences) };
+}
