@@ -14,6 +14,7 @@
  *   tenants <action>     list | check | set: operators' view and edits of tenant quotas
  *   jobs <action>        cancel | retry: operators' job operations
  *   workflows validate   check workflow files (a file or a directory); exit 1 if any is invalid
+ *   corpus generate      generated business documents with ground truth (infra/corpus/)
  */
 const [command, ...rest] = process.argv.slice(2);
 
@@ -41,11 +42,13 @@ async function main(): Promise<number> {
       return (await import("../workers/cli/workflows.ts")).workflowsCommand(rest);
     case "bench":
       return (await import("../bench/run.ts")).benchCommand(rest);
+    case "corpus":
+      return (await import("./corpus/cli.ts")).corpusCommand(rest);
     case "chaos":
       return (await import("../bench/chaos/index.ts")).chaosCommand(rest);
     default:
       console.error(
-        `usage: infra/cli.ts <test|demo|build|stack|provision|conformance|bench|chaos|review|tenants|jobs|workflows> [...]\nunknown command: ${command ?? "(none)"}`,
+        `usage: infra/cli.ts <test|demo|build|stack|provision|conformance|bench|chaos|review|tenants|jobs|workflows|corpus> [...]\nunknown command: ${command ?? "(none)"}`,
       );
       return 2;
   }
