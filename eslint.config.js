@@ -34,4 +34,20 @@ export default tseslint.config(
       "no-console": "off",
     },
   },
+  {
+    // Every job write is a named operation of the job store (shared/jobs/job-store.ts): the bare
+    // compare-and-set is for the store's own modules (and its contract tests), not for callers.
+    files: ["workers/**/*.ts", "scheduler/**/*.ts", "shared/**/*.ts", "demo/**/*.ts"],
+    ignores: ["shared/jobs/**"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector: "CallExpression[callee.property.name='casUpdate']",
+          message:
+            "write a job through a named JobStore operation (checkpoint, rest, park, finish, cancel...), not casUpdate",
+        },
+      ],
+    },
+  },
 );

@@ -175,8 +175,8 @@ export async function runJob(
     // A claim-check read over the limit (e.g. an `inputRef` to gigabytes) can never succeed.
     if (err instanceof ObjectTooLargeError) return await failJob(PAYLOAD_TOO_LARGE, err.message);
     await keeper.stop();
-    const r = await jobs.releaseLease(jobId, deps.owner, cp.version, now()).catch(() => undefined);
-    log().warn({ err, released: r?.ok ?? false }, "job run failed; lease given back");
+    const released = await cp.abandon().catch(() => false);
+    log().warn({ err, released }, "job run failed; lease given back");
     throw err;
   } finally {
     await keeper.stop();
@@ -302,8 +302,7 @@ export async function runJob(
       requestedAt: now(),
       ...(t.timeoutSeconds !== undefined ? { timeoutAt: now() + t.timeoutSeconds * 1000 } : {}),
     };
-    const history = [{ at: now(), type: "review_requested", state: t.stateName }];
-    if (!(await cp.park(exec, { status: "needs_review", review }, history))) return LOST;
+    if (!(await cp.park(exec, review))) return LOST;
     info({ state: t.stateName }, "job waiting for review");
     return { kind: "review", stateName: t.stateName };
   }

@@ -1,11 +1,18 @@
 /**
  * Measurement without touching production code: a counting proxy over the tenant-scoped jobs
  * collection (every MongoDB call the job store makes, and which updates really wrote), a JobStore
- * subclass that times `casUpdate` (checkpoints) and `claim`, and a timing proxy over the SQS port.
+ * subclass that times a run's checkpoints (`checkpoint`, `finish`) and `claim`, and a timing proxy over the SQS port.
  */
 import type { SqsPort } from "../../shared/aws/sqs-port.ts";
-import type { JobDoc, JobPatch } from "../../shared/jobs/job-doc.ts";
-import { JobStore, type CasOptions, type CasResult, type ClaimResult } from "../../shared/jobs/job-store.ts";
+import type { JobDoc } from "../../shared/jobs/job-doc.ts";
+import {
+  JobStore,
+  type CasResult,
+  type ClaimResult,
+  type RunEnd,
+  type RunFence,
+  type RunFields,
+} from "../../shared/jobs/job-store.ts";
 import type { ScopedCollection } from "../../shared/tenancy/scoped-collection.ts";
 
 /** Latency samples (ms) per operation name, plus free-form counters. */
@@ -117,7 +124,7 @@ function timedFind(target: object, find: unknown, rec: Recorder) {
   };
 }
 
-/** Times checkpoints (`casUpdate`) and claims, and reports each job that reached `complete`. */
+/** Times a run's checkpoints (`checkpoint`, `finish`) and claims, and reports each job that reached `complete`. */
 export class InstrumentedJobStore extends JobStore {
   constructor(
     jobs: ScopedCollection<JobDoc>,
@@ -127,18 +134,25 @@ export class InstrumentedJobStore extends JobStore {
     super(jobs);
   }
 
-  override async casUpdate(
-    jobId: string,
-    expectedVersion: number,
-    patch: JobPatch,
-    now: number,
-    options?: CasOptions,
-  ): Promise<CasResult> {
-    const r = await this.rec.time("store.casUpdate (checkpoint)", () =>
-      super.casUpdate(jobId, expectedVersion, patch, now, options),
-    );
+  async #timed(write: () => Promise<CasResult>): Promise<CasResult> {
+    const r = await this.rec.time("store.checkpoint", write);
     if (!r.ok) this.rec.count("store.cas_conflicts");
-    else if (patch.status === "complete") this.onComplete(jobId);
+    return r;
+  }
+
+  override checkpoint(jobId: string, fence: RunFence, fields: RunFields, now: number): Promise<CasResult> {
+    return this.#timed(() => super.checkpoint(jobId, fence, fields, now));
+  }
+
+  override async finish(
+    jobId: string,
+    fence: RunFence,
+    fields: RunFields,
+    end: RunEnd,
+    now: number,
+  ): Promise<CasResult> {
+    const r = await this.#timed(() => super.finish(jobId, fence, fields, end, now));
+    if (r.ok && end.status === "complete") this.onComplete(jobId);
     return r;
   }
 

@@ -73,7 +73,7 @@ export function buildReport(input: ReportInput): WorkerReport {
       [...w.rec.samples.entries()]
         .filter(([op]) => op.startsWith("mongo."))
         .reduce((n, [, samples]) => n + samples.length, 0) / w.messages,
-    checkpoint: latency(w, "store.casUpdate (checkpoint)"),
+    checkpoint: latency(w, "store.checkpoint"),
     claim: latency(w, "store.claim"),
     workerProfile: w.rec.summary().map(perJob(w)),
     bareProfile: input.bareProfile.rec.summary().map(perJob(input.bareProfile)),
@@ -117,7 +117,7 @@ export function printReport(r: WorkerReport): void {
     `MongoDB writes per transition: ${f(r.writesPerTransition)} (${f(r.writesPerJob, 1)} per job of ${r.statesPerJob} states; from final versions: ${f(r.versionsPerTransition)})`,
     `messages per SQS receive: bare ${f(r.messagesPerReceive.bare, 1)}, worker ${f(r.messagesPerReceive.worker, 1)}`,
     `MongoDB commands per job: ${f(r.mongoCommandsPerJob)} (group commit: concurrent jobs' reads and CAS writes share commands)`,
-    `checkpoint (casUpdate) latency: p50 ${f(r.checkpoint.p50Ms)} ms, p99 ${f(r.checkpoint.p99Ms)} ms over ${r.checkpoint.calls} checkpoints`,
+    `checkpoint latency: p50 ${f(r.checkpoint.p50Ms)} ms, p99 ${f(r.checkpoint.p99Ms)} ms over ${r.checkpoint.calls} checkpoints`,
     `claim (read, decide, CAS) latency: p50 ${f(r.claim.p50Ms)} ms, p99 ${f(r.claim.p99Ms)} ms`,
     "",
     "worker profile (median round; nested: store.* includes the mongo.* calls it makes):",

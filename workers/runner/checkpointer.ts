@@ -1,14 +1,14 @@
 import type { Logger } from "pino";
 import type { ExecutionState } from "../../shared/asl/index.ts";
-import type { HistoryEvent, JobPatch } from "../../shared/jobs/job-doc.ts";
-import type { CasResult, JobStore } from "../../shared/jobs/job-store.ts";
+import type { Review } from "../../shared/jobs/job-doc.ts";
+import type { CasResult, JobStore, RunEnd, RunFence, RunFields } from "../../shared/jobs/job-store.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import type { JobData, JobRefs, S3Ref } from "../job-data.ts";
 import { decideWrite, type NextEffect } from "./checkpoint-policy.ts";
 
 export interface CheckpointerDeps {
-  /** The job store writes go through (each a compare-and-set on `version`). */
-  store: Pick<JobStore, "casUpdate" | "releaseLease">;
+  /** The job store's named run writes (each a compare-and-set fenced by version and lease). */
+  store: Pick<JobStore, "checkpoint" | "rest" | "release" | "park" | "finish">;
   /** Stores an execution state inline or in S3, and deletes a superseded object. */
   data: Pick<JobData, "executionPatch" | "discard">;
   tenantId: TenantId;
@@ -107,57 +107,50 @@ export class Checkpointer {
     return this.#maybe("sleep", exec);
   }
 
-  /** The end (complete or failed, in `patch`); `exec` undefined when no execution was started. */
-  end(exec: ExecutionState | undefined, patch: JobPatch): Promise<boolean> {
-    return this.#update("end", exec, patch);
+  /** The end (complete or failed); `exec` undefined when no execution was started. */
+  end(exec: ExecutionState | undefined, end: RunEnd): Promise<boolean> {
+    const { store, jobId, now } = this.#deps;
+    return this.#write("end", exec, (fields, fence) => store.finish(jobId, fence, fields, end, now()));
   }
 
-  /** Parks the job for review (`patch` has the status and the review, `history` the event). */
-  park(exec: ExecutionState, patch: JobPatch, history: HistoryEvent[]): Promise<boolean> {
-    return this.#update("park", exec, patch, history);
+  /** Parks the job for review. */
+  park(exec: ExecutionState, review: Review): Promise<boolean> {
+    const { store, jobId, now } = this.#deps;
+    return this.#write("park", exec, (fields, fence) => store.park(jobId, fence, fields, review, now()));
   }
 
   /** Rests the job on a Wait until `until`, giving the lease back. */
   rest(exec: ExecutionState, until: number): Promise<boolean> {
-    const { store, jobId, owner, now } = this.#deps;
-    return this.#write("rest", exec, (fields, expected) =>
-      store.releaseLease(jobId, owner, expected, now(), { ...fields, wakeAt: until }),
-    );
+    const { store, jobId, now } = this.#deps;
+    return this.#write("rest", exec, (fields, fence) => store.rest(jobId, fence, fields, until, now()));
   }
 
   /** Gives the lease back with the progress made (shutdown). */
   release(exec: ExecutionState): Promise<boolean> {
+    const { store, jobId, now } = this.#deps;
+    return this.#write("release", exec, (fields, fence) => store.release(jobId, fence, fields, now()));
+  }
+
+  /** Gives the lease back without writing progress (the run failed with an error); false if lost. */
+  async abandon(): Promise<boolean> {
     const { store, jobId, owner, now } = this.#deps;
-    return this.#write("release", exec, (fields, expected) =>
-      store.releaseLease(jobId, owner, expected, now(), fields),
-    );
+    return (await store.release(jobId, { owner, version: this.#version }, {}, now())).ok;
   }
 
   #maybe(next: NextEffect, exec: ExecutionState): Promise<boolean> {
-    return this.#update(next, exec, {});
-  }
-
-  #update(
-    next: NextEffect,
-    exec: ExecutionState | undefined,
-    patch: JobPatch,
-    history?: HistoryEvent[],
-  ): Promise<boolean> {
     const { store, jobId, now } = this.#deps;
-    return this.#write(next, exec, (fields, expected) =>
-      store.casUpdate(jobId, expected, { ...patch, ...fields }, now(), history ? { history } : {}),
-    );
+    return this.#write(next, exec, (fields, fence) => store.checkpoint(jobId, fence, fields, now()));
   }
 
   /**
-   * One CAS write carrying `exec` (inline or claim-checked) unless the document holds it already,
+   * One named store write carrying `exec` (inline or claim-checked) unless the document holds it already,
    * and the keys of results stored since the last write; cleans up the superseded S3 object.
    * Writes nothing when the policy says to coalesce (true) or after a lost CAS (false).
    */
   async #write(
     next: NextEffect,
     exec: ExecutionState | undefined,
-    write: (fields: JobPatch, expected: number) => Promise<CasResult>,
+    write: (fields: RunFields, fence: RunFence) => Promise<CasResult>,
   ): Promise<boolean> {
     const stateChanged = exec !== undefined && exec !== this.#persisted;
     const decision = decideWrite(
@@ -166,14 +159,14 @@ export class Checkpointer {
     );
     if (decision !== "write") return decision === "skip";
     const { data, tenantId, jobId, refs } = this.#deps;
-    const fields: Pick<JobPatch, "execution" | "executionRef" | "resultRefs"> = {
+    const fields: RunFields = {
       ...(stateChanged ? await data.executionPatch(tenantId, jobId, exec) : {}),
       ...refs.patch(),
     };
-    const r = await write(
-      this.#progressed ? fields : { ...fields, attemptsWithoutProgress: 0 },
-      this.#version,
-    );
+    const r = await write(this.#progressed ? fields : { ...fields, attemptsWithoutProgress: 0 }, {
+      owner: this.#deps.owner,
+      version: this.#version,
+    });
     const written = fields.executionRef ?? null;
     if (!r.ok) {
       this.#lost = true;

@@ -1,8 +1,8 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import type { ExecutionState } from "../../../shared/asl/index.ts";
-import type { JobPatch } from "../../../shared/jobs/job-doc.ts";
-import type { CasResult } from "../../../shared/jobs/job-store.ts";
+import type { JobPatch, Review } from "../../../shared/jobs/job-doc.ts";
+import type { CasResult, RunFence } from "../../../shared/jobs/job-store.ts";
 import { tenantId } from "../../../shared/tenancy/tenant-id.ts";
 import { JobRefs, type S3Ref } from "../../../workers/job-data.ts";
 import {
@@ -16,15 +16,15 @@ import { Checkpointer } from "../../../workers/runner/checkpointer.ts";
 const log = pino({ level: "silent" });
 const T = tenantId("acme");
 const JOB = "job-1";
+const REVIEW: Review = { taskToken: "t1", stateName: "Approve", data: { n: 1 }, requestedAt: 1 };
 
 /** Distinct execution states: the checkpointer compares them by identity and hands them to the data port. */
 const state = (n: number) => ({ n }) as unknown as ExecutionState;
 
 interface Write {
-  op: "cas" | "release";
+  op: "checkpoint" | "rest" | "release" | "park" | "finish";
   expected: number;
   patch: JobPatch;
-  history?: unknown;
 }
 
 /** An in-memory job store: a compare-and-set on `version`, and a switch to make the next writes lose. */
@@ -35,8 +35,11 @@ function fakeStore(startVersion = 1) {
     lose: false,
     writes,
     discarded: [] as (string | null)[],
-    cas(op: Write["op"], expected: number, patch: JobPatch, history?: unknown): Promise<CasResult> {
-      writes.push({ op, expected, patch, ...(history ? { history } : {}) });
+    owners: new Set<string>(),
+    cas(op: Write["op"], fence: RunFence, patch: JobPatch): Promise<CasResult> {
+      const expected = fence.version;
+      store.owners.add(fence.owner);
+      writes.push({ op, expected, patch });
       if (store.lose || expected !== version) return Promise.resolve({ ok: false, current: null });
       version++;
       return Promise.resolve({ ok: true, version });
@@ -52,8 +55,11 @@ function setup(options: { startVersion?: number; bigStates?: boolean } = {}) {
   const cp = new Checkpointer(
     {
       store: {
-        casUpdate: (_id, expected, patch, _now, opts) => store.cas("cas", expected, patch, opts?.history),
-        releaseLease: (_id, _owner, expected, _now, patch = {}) => store.cas("release", expected, patch),
+        checkpoint: (_id, fence, fields) => store.cas("checkpoint", fence, fields),
+        rest: (_id, fence, fields, wakeAt) => store.cas("rest", fence, { ...fields, wakeAt }),
+        release: (_id, fence, fields) => store.cas("release", fence, fields),
+        park: (_id, fence, fields, review) => store.cas("park", fence, { ...fields, review }),
+        finish: (_id, fence, fields, end) => store.cas("finish", fence, { ...fields, ...end }),
       },
       data: {
         executionPatch: (_t, _j, exec) => {
@@ -141,7 +147,7 @@ describe("Checkpointer (write-or-skip against a fake job store)", () => {
     expect(await cp.beforeDispatch(s2)).toBe(true);
     expect(store.writes).toEqual([
       {
-        op: "cas",
+        op: "checkpoint",
         expected: 1,
         patch: { execution: state(2), executionRef: null, attemptsWithoutProgress: 0 },
       },
@@ -216,21 +222,33 @@ describe("Checkpointer (write-or-skip against a fake job store)", () => {
     expect(store.writes).toHaveLength(0);
     expect(await cp.beforeSleep(s1)).toBe(true);
     expect(await cp.rest(s1, 5_000)).toBe(true);
-    expect(await cp.park(s1, { status: "needs_review" }, [{ at: 1, type: "review_requested" }])).toBe(true);
+    expect(await cp.park(s1, REVIEW)).toBe(true);
     expect(await cp.end(undefined, { status: "failed", error: "E", cause: "c" })).toBe(true);
     expect(await cp.release(state(2))).toBe(true);
     expect(store.writes.map((w) => [w.op, w.expected])).toEqual([
-      ["cas", 1],
-      ["release", 2],
-      ["cas", 3],
-      ["cas", 4],
+      ["checkpoint", 1],
+      ["rest", 2],
+      ["park", 3],
+      ["finish", 4],
       ["release", 5],
     ]);
+    // Every write is fenced by the run's lease owner.
+    expect([...store.owners]).toEqual(["w1"]);
     // The rest stores the wake-up time; the state written before the sleep is not written again.
     expect(store.writes[1]?.patch).toEqual({ wakeAt: 5_000 });
-    expect(store.writes[2]?.history).toEqual([{ at: 1, type: "review_requested" }]);
+    expect(store.writes[2]?.patch).toEqual({ review: REVIEW });
     expect(store.writes[3]?.patch).toEqual({ status: "failed", error: "E", cause: "c" });
     expect(store.writes[4]?.patch.execution).toEqual(state(2));
+  });
+
+  it("abandons the job after an error: the lease given back at the last written version, no progress written", async () => {
+    const { cp, store } = setup();
+    await cp.beforeDispatch(state(1));
+    expect(await cp.abandon()).toBe(true);
+    expect(store.writes.map((w) => [w.op, w.expected, w.patch])).toEqual([
+      ["checkpoint", 1, { execution: state(1), executionRef: null, attemptsWithoutProgress: 0 }],
+      ["release", 2, {}],
+    ]);
   });
 
   it("stops without writing after a lost CAS, and deletes the object the lost write had stored", async () => {
@@ -246,8 +264,8 @@ describe("Checkpointer (write-or-skip against a fake job store)", () => {
     expect(await cp.beforeDispatch(state(2))).toBe(false);
     expect(await cp.beforeSleep(state(2))).toBe(false);
     expect(await cp.rest(state(2), 5_000)).toBe(false);
-    expect(await cp.park(state(2), { status: "needs_review" }, [])).toBe(false);
-    expect(await cp.end(state(2), { status: "complete" })).toBe(false);
+    expect(await cp.park(state(2), REVIEW)).toBe(false);
+    expect(await cp.end(state(2), { status: "complete", output: { inline: 1 } })).toBe(false);
     expect(await cp.release(state(2))).toBe(false);
     expect(store.writes).toHaveLength(before);
     expect(cp.version).toBe(1);

@@ -5,8 +5,15 @@
 import pino from "pino";
 import { describe, expect, it } from "vitest";
 import { compileMachine, type CompiledMachine } from "../../../shared/asl/index.ts";
-import { newQueuedJob, type JobDoc, type JobPatch } from "../../../shared/jobs/job-doc.ts";
-import type { CasResult, ClaimResult, JobStore } from "../../../shared/jobs/job-store.ts";
+import { newQueuedJob, type JobDoc, type JobPatch, type Review } from "../../../shared/jobs/job-doc.ts";
+import type {
+  CasResult,
+  ClaimResult,
+  JobStore,
+  RunEnd,
+  RunFence,
+  RunFields,
+} from "../../../shared/jobs/job-store.ts";
 import type { ClaimCheck } from "../../../shared/payloads/claim-check.ts";
 import { tenantId } from "../../../shared/tenancy/tenant-id.ts";
 import type { WorkflowVersions } from "../../../shared/workflows/versions.ts";
@@ -52,19 +59,34 @@ class FakeJobs {
     return Promise.resolve({ ok: true, job: this.doc, how: "fresh", previousOwner: null });
   }
 
-  casUpdate(_id: string, expected: number, patch: JobPatch): Promise<CasResult> {
-    return this.#cas("cas", expected, patch);
+  checkpoint(_id: string, fence: RunFence, fields: RunFields): Promise<CasResult> {
+    return this.#cas("checkpoint", fence, fields);
   }
 
-  releaseLease(_id: string, _owner: string, expected: number, _now: number, patch: JobPatch = {}) {
-    return this.#cas("release", expected, { ...patch, status: "queued", lease: null });
+  finish(_id: string, fence: RunFence, fields: RunFields, end: RunEnd): Promise<CasResult> {
+    return this.#cas("finish", fence, { ...fields, ...end });
+  }
+
+  park(_id: string, fence: RunFence, fields: RunFields, review: Review): Promise<CasResult> {
+    return this.#cas("park", fence, { ...fields, status: "needs_review", review });
+  }
+
+  rest(_id: string, fence: RunFence, fields: RunFields, wakeAt: number): Promise<CasResult> {
+    return this.#cas("rest", fence, { ...fields, wakeAt, status: "queued", lease: null });
+  }
+
+  release(_id: string, fence: RunFence, fields: RunFields): Promise<CasResult> {
+    return this.#cas("release", fence, { ...fields, status: "queued", lease: null });
   }
 
   extendLease() {
     return Promise.resolve({ ok: true });
   }
 
-  #cas(op: string, expected: number, patch: JobPatch): Promise<CasResult> {
+  #cas(op: string, fence: RunFence, patch: JobPatch): Promise<CasResult> {
+    const expected = fence.version;
+    if (fence.owner !== this.doc.lease?.owner)
+      throw new Error(`write by ${fence.owner}, not the lease owner`);
     this.writes.push({ op, expected, patch });
     if (this.writes.length >= this.loseAtWrite || expected !== this.doc.version) {
       // Another writer got there first.
@@ -142,8 +164,8 @@ describe("runJob's checkpoints (fake store)", () => {
     expect(ran).toEqual(["T1", "T2"]);
     // The first Task is dispatched without a write (a new execution's reproducible first stretch).
     expect(jobs.writes.map((w) => [w.op, w.expected, w.patch.status])).toEqual([
-      ["cas", 1, undefined],
-      ["cas", 2, "complete"],
+      ["checkpoint", 1, undefined],
+      ["finish", 2, "complete"],
     ]);
     expect(jobs.writes[0]?.patch.attemptsWithoutProgress).toBe(0);
     expect(jobs.doc.output).toEqual({ inline: { n: 1 } });
