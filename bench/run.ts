@@ -21,6 +21,11 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     summary: "20 tenants, one flooding: shares, Jain, quiet waits, idle slots, quota apply (vs FIFO)",
     load: async () => (await import("./fairness/index.ts")).fairnessBench,
   },
+  pdf: {
+    summary:
+      "document functions on generated text PDFs: detect, pdf-text, pdf-render, thumbnail (ms, pages/s)",
+    load: async () => (await import("./pdf/index.ts")).pdfBench,
+  },
 };
 
 function usage(): string {

@@ -15,7 +15,7 @@ export interface DetectedDocument {
 export interface DetectOptions {
   /** Page cap: a PDF with more pages is `Sluice.TooManyPages` (default 50). */
   maxPages?: number;
-  /** Pixel cap for an image: over it `Sluice.ImageTooLarge` (default 40 MP). */
+  /** Pixel cap for an image: over it `Sluice.ImageTooLarge` (default 150 MP). */
   maxImagePixels?: number;
   signal?: AbortSignal;
 }

@@ -1,13 +1,15 @@
 import { StepError } from "../../steps/registry.ts";
 import { DocumentErrors } from "../document-errors.ts";
+import { MAX_INPUT_PIXELS } from "../ocr/prepare.ts";
 
 /**
- * Bounds on decoding images. A 40 MP image is a 600 dpi A4 scan with room to spare; decoded RGBA it
- * is ~160 MB, the most one step may hold. Bigger inputs are refused (`Sluice.ImageTooLarge`) before
- * any pixel is decoded; sharp enforces the same bound while decoding (`limitInputPixels`), so a file
- * whose header lies about its size still stops.
+ * Bounds on decoding images: the OCR's input limit (150 MP), so `detect` refuses exactly what the OCR
+ * could not read. Big images within it are scaled down, never decoded whole at once (a 100 MP PNG
+ * thumbnails in ~0.7 s and ~50 MB). Bigger inputs are refused (`Sluice.ImageTooLarge`) from the header,
+ * before any pixel is decoded; sharp enforces the same bound while decoding (`limitInputPixels`), so
+ * a file whose header lies about its size still stops.
  */
-export const DEFAULT_MAX_IMAGE_PIXELS = 40_000_000;
+export const DEFAULT_MAX_IMAGE_PIXELS = MAX_INPUT_PIXELS;
 
 /** Longest time one sharp pipeline may run (libvips stops it and sharp rejects). */
 export const DEFAULT_IMAGE_TIMEOUT_SECONDS = 30;

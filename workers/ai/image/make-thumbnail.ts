@@ -12,7 +12,7 @@ export interface ThumbnailOptions {
   maxSide?: number;
   /** Output format (default png). */
   format?: ThumbnailFormat;
-  /** Largest input image in pixels (default 40 MP): over it `Sluice.ImageTooLarge`, nothing decoded. */
+  /** Largest input image in pixels (default 150 MP): over it `Sluice.ImageTooLarge`, nothing decoded. */
   maxPixels?: number;
   /** Longest time the image pipeline may run, in seconds (default 30). */
   timeoutSeconds?: number;
