@@ -1,10 +1,12 @@
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
+import { COLLECTIONS } from "../shared/mongo/collections.ts";
 import type { Runtime } from "../shared/runtime/runtime.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
 import { createWorkflowVersions } from "../shared/workflows/versions.ts";
 import type { StepRegistry } from "./steps/registry.ts";
 import { createJobData } from "./job-data.ts";
+import { createStepServices } from "./sdk/services.ts";
 import { isReviewTask } from "./steps/human-review.ts";
 import { Worker, type WorkerDeps } from "./worker.ts";
 
@@ -54,7 +56,21 @@ export function createWorker(rt: Runtime, opts: WorkerOptions): Worker {
       engine: { now: opts.now ?? Date.now, random: Math.random, uuid: randomUUID },
       inlineWaitMs: 1000,
       keepAliveEveryMs: Math.max(100, Math.min(leaseMs, w.visibilityTimeoutSeconds * 1000) / 3),
-      tasks: { steps: opts.steps },
+      tasks: {
+        steps: opts.steps,
+        services: createStepServices({
+          blobs: rt.blobs,
+          // One tenant document per tenant (unique index on tenantId): the filter names the tenant.
+          findTenant: (tenant) =>
+            rt.mongo
+              .db()
+              .collection(COLLECTIONS.tenants)
+              .findOne({ tenantId: tenant }, { projection: { _id: 0, steps: 1, outbound: 1 } }),
+          outbound: rt.config.outbound,
+          log: rt.log.child({ component: "step-services" }),
+          ...(opts.now !== undefined ? { now: opts.now } : {}),
+        }),
+      },
     },
   });
 }

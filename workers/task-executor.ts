@@ -1,6 +1,8 @@
 import type { Logger } from "pino";
 import type { TaskEffect } from "../shared/asl/index.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
+import type { StepContext } from "./sdk/context.ts";
+import { bareStepServices, type StepServices } from "./sdk/services.ts";
 import { stepIdempotencyKey } from "./step-key.ts";
 import { StepError, type StepRegistry } from "./steps/registry.ts";
 
@@ -18,7 +20,13 @@ export interface TaskExecutorDeps {
   keepAlive: () => Promise<void>;
   /** Aborts every running step (worker shutdown). */
   shutdown: AbortSignal;
+  /** Blobs, tenant settings and outbound limits for `ctx`; default none (a bare registry). */
+  services?: StepServices;
 }
+
+/** How often a call waiting on `ctx.limiter` heartbeats when its state sets no `HeartbeatSeconds`. */
+const LIMITER_HEARTBEAT_MS = 10_000;
+let bare: StepServices | undefined;
 
 /**
  * Runs one Task effect with its registered step handler, enforcing the state's `TimeoutSeconds`
@@ -32,8 +40,8 @@ export async function executeTask(
   jobId: string,
   task: TaskEffect,
 ): Promise<TaskOutcome> {
-  const handler = deps.steps.resolve(task.resource);
-  if (!handler) {
+  const step = deps.steps.resolveNamed(task.resource);
+  if (!step) {
     return {
       ok: false,
       error: "States.TaskFailed",
@@ -80,24 +88,34 @@ export async function executeTask(
     const aborted = new Promise<never>((_, reject) => {
       abort.signal.addEventListener("abort", () => reject(abort.signal.reason), { once: true });
     });
-    const output = await Promise.race([
-      handler(task.input, {
+    const services = deps.services ?? (bare ??= bareStepServices());
+    const heartbeat = async () => {
+      armHeartbeat();
+      await deps.keepAlive();
+    };
+    const tenantSettings = await Promise.race([services.settings.get(tenantId), aborted]);
+    const ctx: StepContext = {
+      tenantId,
+      jobId,
+      stateName: task.stateName,
+      attempt: task.attempt,
+      idempotencyKey,
+      signal: abort.signal,
+      heartbeat,
+      get log() {
+        return log();
+      },
+      blobs: services.blobs(tenantId, jobId),
+      settings: Object.freeze({ ...tenantSettings.steps[step.name] }),
+      limiter: services.limits.bind({
         tenantId,
-        jobId,
-        stateName: task.stateName,
-        attempt: task.attempt,
-        idempotencyKey,
         signal: abort.signal,
-        heartbeat: async () => {
-          armHeartbeat();
-          await deps.keepAlive();
-        },
-        get log() {
-          return log();
-        },
+        heartbeat,
+        heartbeatEveryMs:
+          task.heartbeatSeconds !== undefined ? (task.heartbeatSeconds * 1000) / 3 : LIMITER_HEARTBEAT_MS,
       }),
-      aborted,
-    ]);
+    };
+    const output = await Promise.race([step.handler(task.input, ctx), aborted]);
     return { ok: true, output: output === undefined ? null : output };
   } catch (err) {
     if (timedOut) return timedOut;

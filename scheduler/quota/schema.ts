@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { TenantIdSchema } from "../../shared/tenancy/tenant-id.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
+import { TenantOutboundSchema } from "../../shared/limits/outbound-limits.ts";
+import { TenantStepSettingsSchema } from "../../shared/tenancy/tenant-settings.ts";
 
 /**
  * The tenant quota document operators edit live in MongoDB (collection `tenants`, one document per
@@ -57,6 +59,10 @@ const QuotaObjectSchema = z.object({
   dailyJobQuota: optional(count),
   updatedAt: DateLike,
   version: count,
+  /** Settings each step gets as `ctx.settings` (`steps.<stepName>`), read by workers. */
+  steps: optional(TenantStepSettingsSchema),
+  /** The tenant's own outbound call limits per provider (`ctx.limiter`), read by workers. */
+  outbound: optional(TenantOutboundSchema),
 });
 
 /** Fills `tenantId` from a string `_id` so documents keyed only by `_id` parse. */

@@ -1,3 +1,4 @@
+import type { OutboundLimits } from "../limits/outbound-limits.ts";
 import { ConfigError } from "./config-error.ts";
 import { SETTINGS, type LOG_LEVELS, type ParsedSettings, type SettingName } from "./settings.ts";
 
@@ -58,6 +59,8 @@ export interface SluiceConfig {
     readonly exitAfterMs: number;
   };
   readonly log: { readonly level: LogLevel; readonly pretty: "auto" | "always" | "never" };
+  /** Steps' outbound call limits per provider (`ctx.limiter`). */
+  readonly outbound: OutboundLimits;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -161,6 +164,7 @@ function compile(p: ParsedSettings): SluiceConfig {
       exitAfterMs: p.SLUICE_DEPENDENCY_EXIT_AFTER_MS,
     },
     log: { level: p.LOG_LEVEL, pretty: p.LOG_PRETTY },
+    outbound: p.SLUICE_OUTBOUND_LIMITS,
   };
 }
 

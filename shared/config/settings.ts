@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { OutboundLimitsSchema } from "../limits/outbound-limits.ts";
 
 /**
  * The table of every environment setting Sluice reads. Each entry parses one raw string (after the
@@ -32,6 +33,20 @@ const bool = z
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
 const nonEmpty = z.string().min(1);
+
+/** A JSON document in one environment variable, validated by `schema`. */
+const json = <T>(schema: z.ZodType<T>) =>
+  z
+    .string()
+    .transform((raw, ctx) => {
+      try {
+        return JSON.parse(raw) as unknown;
+      } catch {
+        ctx.addIssue({ code: "custom", message: "not valid JSON" });
+        return z.NEVER;
+      }
+    })
+    .pipe(schema);
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 
@@ -247,6 +262,14 @@ export const SETTINGS = {
     expected: "an integer from 1000 to 86400000",
     description:
       "MongoDB or the work queue unreachable this long: the worker or scheduler exits 1 for its supervisor to replace it. At start-up, the same budget: an unreachable MongoDB or SQS is retried (250 ms doubling to 5 s) before the process gives up.",
+  },
+  SLUICE_OUTBOUND_LIMITS: {
+    schema: json(OutboundLimitsSchema),
+    default: "{}",
+    expected:
+      'JSON {"<provider>": {"concurrency"?, "requestsPerMinute"?, "tokensPerMinute"?, "perTenant"?: {…the same}}} (positive integers)',
+    description:
+      "Limits on steps' outbound calls through `ctx.limiter`, per provider for this worker and (`perTenant`) for each tenant's share; a tenant document's `outbound.<provider>` overrides its share. A call over a limit waits, heartbeating. See \"Write your own step\".",
   },
   LOG_LEVEL: {
     schema: z.string().toLowerCase().pipe(z.enum(LOG_LEVELS)),

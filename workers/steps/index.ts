@@ -1,12 +1,13 @@
-import { greet } from "./greet.ts";
-import { HUMAN_REVIEW_STEP, humanReview } from "./human-review.ts";
+import type { Step } from "../sdk/define-step.ts";
 import { classify } from "./classify.ts";
+import { greet } from "./greet.ts";
+import { humanReview } from "./human-review.ts";
 import { StepRegistry } from "./registry.ts";
+
+/** Every step this worker build ships (their names are `BUILT_IN_STEP_NAMES` in shared/workflows/step-manifest.ts). */
+export const BUILT_IN_STEPS: readonly Step[] = [greet, classify, humanReview];
 
 /** The registry of every step this worker build ships. */
 export function defaultSteps(): StepRegistry {
-  return new StepRegistry()
-    .register("greet", greet)
-    .register("classify", classify)
-    .register(HUMAN_REVIEW_STEP, humanReview);
+  return new StepRegistry().add(...BUILT_IN_STEPS);
 }

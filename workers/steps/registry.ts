@@ -1,47 +1,30 @@
-import type { Logger } from "pino";
-import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { stepForResource, stepNameOf } from "../../shared/workflows/step-manifest.ts";
+import type { StepContext } from "../sdk/context.ts";
+import type { Step, StepHandler } from "../sdk/define-step.ts";
+import { StepError } from "../sdk/step-error.ts";
 
-/** What a step handler gets besides its input. */
-export interface StepContext {
-  tenantId: TenantId;
-  jobId: string;
-  stateName: string;
-  attempt: number;
-  /** One per Task invocation, stable across redeliveries and replays: `<jobId>:<stateName>#<n>` (workers/step-key.ts). */
-  idempotencyKey: string;
-  /** Aborted when the task times out, its heartbeat lapses, or the worker shuts down. */
-  signal: AbortSignal;
-  /** Tells the worker the step is alive (extends the lease and the message's visibility). */
-  heartbeat: () => Promise<void>;
-  log: Logger;
-}
+export type { StepContext, StepHandler };
+export { StepError, stepNameOf };
 
-export type StepHandler = (input: unknown, ctx: StepContext) => Promise<unknown>;
-
-/**
- * A step failure with a Step Functions error name, so Retry/Catch in the workflow can match it.
- * Anything else a handler throws is reported as `States.TaskFailed`.
- */
-export class StepError extends Error {
-  constructor(
-    readonly error: string,
-    readonly causeText: string,
-  ) {
-    super(`${error}: ${causeText}`);
-    this.name = "StepError";
-  }
-}
-
-export { stepNameOf };
-
+/** The steps a worker runs, by name. */
 export class StepRegistry {
   readonly #handlers = new Map<string, StepHandler>();
 
+  /** Registers a bare handler under `name` (prefer `add` with a `defineStep` step). */
   register(name: string, handler: StepHandler): this {
     if (this.#handlers.has(name)) throw new Error(`step "${name}" is already registered`);
     this.#handlers.set(name, handler);
     return this;
+  }
+
+  /** Registers steps made with `defineStep`; a name already registered throws. */
+  add(...steps: readonly Step[]): this {
+    for (const s of steps) this.register(s.name, s.handler);
+    return this;
+  }
+
+  has(name: string): boolean {
+    return this.#handlers.has(name);
   }
 
   /**
@@ -50,8 +33,14 @@ export class StepRegistry {
    * SendTaskFailure semantics) rather than running anything.
    */
   resolve(resource: string): StepHandler | undefined {
+    return this.resolveNamed(resource)?.handler;
+  }
+
+  /** The step name and handler for a Task resource. */
+  resolveNamed(resource: string): { name: string; handler: StepHandler } | undefined {
     const name = stepForResource(resource);
-    return name === undefined ? undefined : this.#handlers.get(name);
+    const handler = name === undefined ? undefined : this.#handlers.get(name);
+    return name === undefined || handler === undefined ? undefined : { name, handler };
   }
 
   names(): string[] {

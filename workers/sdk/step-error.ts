@@ -1,0 +1,36 @@
+/**
+ * A step failure with a Step Functions error name, so Retry/Catch in the workflow can match it
+ * (`"ErrorEquals": ["Sluice.CorruptDocument"]`). Anything else a step throws is reported as
+ * `States.TaskFailed`. Name your own errors `<Area>.<Name>`; `Sluice.*` and `States.*` are Sluice's.
+ */
+export class StepError extends Error {
+  readonly causeText: string;
+
+  constructor(
+    readonly error: string,
+    cause: unknown,
+  ) {
+    const causeText = cause instanceof Error ? cause.message : String(cause);
+    super(`${error}: ${causeText}`, cause instanceof Error ? { cause } : undefined);
+    this.name = "StepError";
+    this.causeText = causeText;
+  }
+}
+
+/** The errors the SDK itself raises (a workflow may Retry/Catch them by these names). */
+export const SDK_ERRORS = {
+  /** The step's input failed its `input` schema. */
+  invalidInput: "Sluice.InvalidStepInput",
+  /** The step's result failed its `output` schema. */
+  invalidOutput: "Sluice.InvalidStepOutput",
+  /** The tenant's settings for the step failed the step's `settings` schema. */
+  invalidSettings: "Sluice.InvalidStepSettings",
+  /** A blob key of another tenant, or a malformed key or key part. */
+  forbiddenKey: "Sluice.ForbiddenKey",
+  /** A blob over the read limit (the step's `maxBytes` or SLUICE_CLAIM_CHECK_MAX_READ_BYTES). */
+  payloadTooLarge: "Sluice.PayloadTooLarge",
+  /** A blob that does not exist. */
+  blobNotFound: "Sluice.BlobNotFound",
+  /** A blob read as JSON that is not JSON. */
+  invalidBlob: "Sluice.InvalidBlob",
+} as const;
