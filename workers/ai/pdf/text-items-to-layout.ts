@@ -141,7 +141,7 @@ function groupLines(fragments: Fragment[]): Fragment[][] {
   const lines: { baseline: number; height: number; items: Fragment[] }[] = [];
   for (const f of sorted) {
     const line = lines.at(-1);
-    if (line && Math.abs(f.baseline - line.baseline) <= 0.4 * Math.min(line.height, f.fontHeight)) {
+    if (line && Math.abs(f.baseline - line.baseline) <= 0.2 * Math.min(line.height, f.fontHeight)) {
       line.items.push(f);
     } else {
       lines.push({ baseline: f.baseline, height: f.fontHeight, items: [f] });
