@@ -9,7 +9,13 @@
 export const HUMAN_REVIEW_STEP = "human-review";
 
 /** Steps every Sluice worker build ships. */
-export const BUILT_IN_STEP_NAMES: readonly string[] = ["classify", "greet", HUMAN_REVIEW_STEP];
+export const BUILT_IN_STEP_NAMES: readonly string[] = [
+  "classify",
+  "greet",
+  HUMAN_REVIEW_STEP,
+  "review",
+  "save-results",
+];
 
 const ACTIVITY_ARN = /^arn:aws:states:[a-z0-9-]*:\d*:activity:([A-Za-z0-9_-]+)$/;
 
