@@ -33,4 +33,9 @@ export const SDK_ERRORS = {
   blobNotFound: "Sluice.BlobNotFound",
   /** A blob read as JSON that is not JSON. */
   invalidBlob: "Sluice.InvalidBlob",
+  /**
+   * A dependency failed in a way worth retrying (S3 throttled or unavailable, after the AWS SDK's
+   * own retries): workflows retry it with backoff (`"ErrorEquals": ["Sluice.Transient"]`).
+   */
+  transient: "Sluice.Transient",
 } as const;

@@ -65,6 +65,8 @@ function asStepError(err: unknown): unknown {
   if (err instanceof ObjectTooLargeError) return new StepError(SDK_ERRORS.payloadTooLarge, err.message);
   if (err instanceof AwsAdapterError && err.code === "NotFound")
     return new StepError(SDK_ERRORS.blobNotFound, err.message);
+  if (err instanceof AwsAdapterError && err.retryable)
+    return new StepError(SDK_ERRORS.transient, `${err.code}: ${err.message}`);
   return err;
 }
 
