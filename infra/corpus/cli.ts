@@ -4,11 +4,13 @@
  */
 import { parseArgs } from "node:util";
 import { z } from "zod";
+import { writeBadInputs } from "./bad-inputs.ts";
 import { generateCorpus } from "./generate.ts";
 import { DOC_KINDS, DOC_TYPES, STRENGTHS } from "./types.ts";
 
 export const CORPUS_USAGE = `usage:
   corpus generate --n N --seed S --out DIR [--kinds K,...] [--strengths S,...] [--types T,...] [--scale X] [--quiet]
+  corpus bad-inputs --out DIR
 
 Writes N documents with ground truth into DIR: <id>.pdf|.png|.jpg, <id>.truth.json and manifest.json.
 The same seed and options always give the same files.
@@ -19,7 +21,10 @@ The same seed and options always give the same files.
   --strengths  scan degradation: ${STRENGTHS.join(",")} (default: both)
   --types      ${DOC_TYPES.join(",")} (default: all)
   --scale      pixels per PDF point for page images (default 2 = 144 dpi; 1..4)
-  --quiet      no progress output`;
+  --quiet      no progress output
+
+bad-inputs writes the files a pipeline must survive (corrupt, empty, encrypted and 50-page PDFs, a zip
+named .pdf, a picture with no text, a 30 MB image) and bad-inputs.json saying what each one is.`;
 
 function list<T extends string>(values: readonly [T, ...T[]], what: string) {
   return z
@@ -99,6 +104,7 @@ export async function corpusCommand(
     out(CORPUS_USAGE);
     return action === undefined ? 2 : 0;
   }
+  if (action === "bad-inputs") return badInputsCommand(rest, out);
   if (action !== "generate") {
     console.error(`unknown corpus action ${JSON.stringify(action)}\n${CORPUS_USAGE}`);
     return 2;
@@ -140,5 +146,28 @@ export async function corpusCommand(
   out(
     `[corpus] wrote ${manifest.documents.length} documents (${[...byKind].map(([k, v]) => `${v} ${k}`).join(", ")}; ${(bytes / 1e6).toFixed(1)} MB) and manifest.json to ${args.out} in ${((performance.now() - started) / 1000).toFixed(1)} s`,
   );
+  return 0;
+}
+
+async function badInputsCommand(argv: readonly string[], out: (line: string) => void): Promise<number> {
+  let values;
+  try {
+    values = parseArgs({
+      args: [...argv],
+      options: { out: { type: "string" }, help: { type: "boolean", short: "h" } },
+    }).values;
+  } catch (err) {
+    console.error(`corpus bad-inputs: ${err instanceof Error ? err.message : String(err)}\n${CORPUS_USAGE}`);
+    return 2;
+  }
+  if (values.help) {
+    out(CORPUS_USAGE);
+    return 0;
+  }
+  if (!values.out) {
+    console.error(`corpus bad-inputs: --out is required\n${CORPUS_USAGE}`);
+    return 2;
+  }
+  for (const b of await writeBadInputs(values.out)) out(`[corpus] ${b.file}: ${b.claim}`);
   return 0;
 }

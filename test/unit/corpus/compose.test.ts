@@ -17,7 +17,7 @@ function parseShownDate(text: string): string {
 
 const flat = (s: string) => s.replace(/\s+/g, " ");
 
-describe("composeDocument", () => {
+describe("composeDocument", { timeout: 60_000 }, () => {
   it("is deterministic for a seed and differs between seeds", () => {
     const a = composeDocument("seed-1", { type: "invoice" });
     expect(composeDocument("seed-1", { type: "invoice" })).toEqual(a);

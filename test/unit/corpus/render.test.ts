@@ -29,7 +29,7 @@ async function pdfText(bytes: Uint8Array): Promise<{ pages: number; text: string
   return { pages: totalPages, text };
 }
 
-describe("generateDocument", () => {
+describe("generateDocument", { timeout: 60_000 }, () => {
   it("gives the same bytes and truth for the same seed, for every kind", async () => {
     for (const kind of DOC_KINDS) {
       const a = await generateDocument("det-1", { kind, type: "invoice", scale: 1 });
@@ -106,7 +106,7 @@ describe("generateDocument", () => {
   });
 });
 
-describe("generateCorpus", () => {
+describe("generateCorpus", { timeout: 60_000 }, () => {
   const dirs: string[] = [];
   afterAll(async () => {
     for (const d of dirs) await rm(d, { recursive: true, force: true });
