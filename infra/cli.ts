@@ -15,6 +15,7 @@
  *   jobs <action>        cancel | retry: operators' job operations
  *   workflows validate   check workflow files (a file or a directory); exit 1 if any is invalid
  *   corpus generate      generated business documents with ground truth (infra/corpus/)
+ *   llm <install|smoke>  the local LLM provider: install it into the cache, answer one prompt
  */
 const [command, ...rest] = process.argv.slice(2);
 
@@ -40,6 +41,8 @@ async function main(): Promise<number> {
       return (await import("../scheduler/cli/jobs.ts")).jobsCommand(rest);
     case "workflows":
       return (await import("../workers/cli/workflows.ts")).workflowsCommand(rest);
+    case "llm":
+      return (await import("../workers/cli/llm.ts")).llmCommand(rest);
     case "bench":
       return (await import("../bench/run.ts")).benchCommand(rest);
     case "corpus":
@@ -48,7 +51,7 @@ async function main(): Promise<number> {
       return (await import("../bench/chaos/index.ts")).chaosCommand(rest);
     default:
       console.error(
-        `usage: infra/cli.ts <test|demo|build|stack|provision|conformance|bench|chaos|review|tenants|jobs|workflows|corpus> [...]\nunknown command: ${command ?? "(none)"}`,
+        `usage: infra/cli.ts <test|demo|build|stack|provision|conformance|bench|chaos|review|tenants|jobs|workflows|corpus|llm> [...]\nunknown command: ${command ?? "(none)"}`,
       );
       return 2;
   }

@@ -58,6 +58,18 @@ export interface SluiceConfig {
     readonly mongoReconnectAfterMs: number;
     readonly exitAfterMs: number;
   };
+  /** The `llm` step's provider, limits and budget default (workers/ai/llm). */
+  readonly llm: {
+    readonly provider: "none" | "bedrock" | "openai" | "local";
+    readonly model: string | undefined;
+    readonly openai: { readonly baseUrl: string | undefined; readonly apiKey: string | undefined };
+    readonly bedrock: { readonly region: string; readonly endpoint: string | undefined };
+    readonly timeoutMs: number;
+    readonly maxTokens: number;
+    /** Tokens per tenant per UTC month unless its tenant document sets `llm.monthlyTokenBudget`. */
+    readonly monthlyTokenBudget: number;
+    readonly cacheDir: string | undefined;
+  };
   readonly log: { readonly level: LogLevel; readonly pretty: "auto" | "always" | "never" };
   /** Steps' outbound call limits per provider (`ctx.limiter`). */
   readonly outbound: OutboundLimits;
@@ -105,6 +117,18 @@ function checkCrossField(p: ParsedSettings, problems: string[]): void {
       `${hasKey ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID"}: expected to be set together with ${
         hasKey ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY"
       }, got nothing`,
+    );
+  }
+  if (p.SLUICE_LLM_PROVIDER === "bedrock" || p.SLUICE_LLM_PROVIDER === "openai") {
+    if (p.SLUICE_LLM_MODEL === undefined) {
+      problems.push(
+        `SLUICE_LLM_MODEL: expected a model id when SLUICE_LLM_PROVIDER is ${p.SLUICE_LLM_PROVIDER}, got nothing`,
+      );
+    }
+  }
+  if (p.SLUICE_LLM_PROVIDER === "openai" && p.SLUICE_LLM_BASE_URL === undefined) {
+    problems.push(
+      "SLUICE_LLM_BASE_URL: expected an http(s) URL when SLUICE_LLM_PROVIDER is openai, got nothing",
     );
   }
   if (p.AWS_SESSION_TOKEN !== undefined && !hasKey) {
@@ -162,6 +186,19 @@ function compile(p: ParsedSettings): SluiceConfig {
       intakeStallMs: p.SLUICE_INTAKE_STALL_MS,
       mongoReconnectAfterMs: p.SLUICE_MONGO_RECONNECT_AFTER_MS,
       exitAfterMs: p.SLUICE_DEPENDENCY_EXIT_AFTER_MS,
+    },
+    llm: {
+      provider: p.SLUICE_LLM_PROVIDER,
+      model: p.SLUICE_LLM_MODEL,
+      openai: { baseUrl: p.SLUICE_LLM_BASE_URL, apiKey: p.SLUICE_LLM_API_KEY },
+      bedrock: {
+        region: p.SLUICE_LLM_BEDROCK_REGION ?? p.AWS_REGION,
+        endpoint: p.SLUICE_LLM_BEDROCK_ENDPOINT,
+      },
+      timeoutMs: p.SLUICE_LLM_TIMEOUT_MS,
+      maxTokens: p.SLUICE_LLM_MAX_TOKENS,
+      monthlyTokenBudget: p.SLUICE_LLM_MONTHLY_TOKEN_BUDGET,
+      cacheDir: p.SLUICE_LLM_CACHE_DIR,
     },
     log: { level: p.LOG_LEVEL, pretty: p.LOG_PRETTY },
     outbound: p.SLUICE_OUTBOUND_LIMITS,

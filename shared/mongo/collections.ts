@@ -14,6 +14,8 @@ export const COLLECTIONS = {
   usageLedger: "usage_ledger",
   /** Per-(scheduler, tenant) released and throttled counts over the last summary interval (fleet-level). */
   schedulerStats: "scheduler_stats",
+  /** LLM tokens per tenant per UTC month `{ _id: "<tenant>:<YYYY-MM>", tenantId, month, tokens, calls }`. */
+  llmUsage: "llm_usage",
   /** Every workflow definition a job was created or started on, by content hash (fleet-level, never deleted). */
   workflowVersions: "workflow_versions",
 } as const;
