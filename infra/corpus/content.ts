@@ -63,7 +63,7 @@ export function address(rng: Rng, region: Region): string[] {
   const streetLine =
     kind === "Rue" || kind === "Via"
       ? `${rng.int(1, 180)} ${kind} ${street}`
-      : `${street}${kind} ${rng.int(1, 180)}`;
+      : `${street}${kind.toLowerCase()} ${rng.int(1, 180)}`;
   return [streetLine, `${rng.int(1000, 99899)} ${city}`, country];
 }
 

@@ -5,6 +5,7 @@
  */
 import sharp from "sharp";
 import type { Rng } from "./prng.ts";
+import type { RawImage } from "./render-image.ts";
 import type { Strength } from "./types.ts";
 
 export interface ScanParams {
@@ -42,14 +43,16 @@ export function scanParams(rng: Rng, strength: Strength): ScanParams {
 
 /** Returns the degraded image as JPEG, or as PNG when `format` is "png" (after a JPEG round trip). */
 export async function degradeScan(
-  png: Uint8Array,
+  page: RawImage,
   rng: Rng,
   strength: Strength,
   format: "jpg" | "png",
 ): Promise<{ bytes: Uint8Array; width: number; height: number; params: ScanParams }> {
   const p = scanParams(rng, strength);
-  const { data, info } = await sharp(png).greyscale().raw().toBuffer({ resolveWithObject: true });
-  const px = new Uint8Array(data.buffer, data.byteOffset, data.length);
+  const info = { width: page.width, height: page.height };
+  // grey from the red channel: pages are drawn in greys only
+  const px = new Uint8Array(info.width * info.height);
+  for (let i = 0, j = 0; i < px.length; i++, j += 4) px[i] = page.rgba[j]!;
   const noise = rng.fork("noise");
   const ink = 255 * p.fade;
   for (let i = 0; i < px.length; i++) {

@@ -9,7 +9,7 @@ import sharp from "sharp";
 import { composeDocument } from "./compose.ts";
 import { degradeScan } from "./degrade.ts";
 import { Rng, type Seed } from "./prng.ts";
-import { DEFAULT_SCALE, renderPageImage } from "./render-image.ts";
+import { DEFAULT_SCALE, renderPageRaw } from "./render-image.ts";
 import { renderImagePdf, renderTextPdf } from "./render-pdf.ts";
 import {
   DOC_KINDS,
@@ -79,7 +79,11 @@ export async function generateDocument(seed: Seed, opts: DocumentOptions = {}): 
     // a JPEG is a copy, embedding a PNG makes pdf-lib re-encode it (5x slower)
     const images = [];
     for (const page of composed.pages) {
-      const jpg = await sharp(renderPageImage(page, scale).png).jpeg({ quality: 90 }).toBuffer();
+      const raw = renderPageRaw(page, scale);
+      const jpg = await sharp(raw.rgba, { raw: { width: raw.width, height: raw.height, channels: 4 } })
+        .removeAlpha()
+        .jpeg({ quality: 90 })
+        .toBuffer();
       images.push({
         bytes: new Uint8Array(jpg),
         format: "jpg" as const,
@@ -90,9 +94,9 @@ export async function generateDocument(seed: Seed, opts: DocumentOptions = {}): 
     bytes = await renderImagePdf(images, { title: id });
     ext = "pdf";
   } else {
-    const image = renderPageImage(composed.pages[0]!, scale);
+    const image = renderPageRaw(composed.pages[0]!, scale);
     ext = rng.fork("format").chance(0.25) ? "png" : "jpg";
-    bytes = (await degradeScan(image.png, rng.fork("scan"), strength!, ext)).bytes;
+    bytes = (await degradeScan(image, rng.fork("scan"), strength!, ext)).bytes;
   }
   const truth: Truth = {
     id,

@@ -19,7 +19,27 @@ export interface RenderedImage {
   height: number;
 }
 
+/** Raw pixels of a rendered page: RGBA, 4 bytes a pixel, row after row. */
+export interface RawImage {
+  rgba: Uint8Array;
+  width: number;
+  height: number;
+}
+
+/** The page as a PNG. */
 export function renderPageImage(spec: PageSpec, scale = DEFAULT_SCALE): RenderedImage {
+  const { canvas, width, height } = paint(spec, scale);
+  return { png: new Uint8Array(canvas.toBuffer("image/png")), width, height };
+}
+
+/** The page as raw RGBA pixels (no PNG encoding: for the scan and image-PDF paths). */
+export function renderPageRaw(spec: PageSpec, scale = DEFAULT_SCALE): RawImage {
+  const { canvas, width, height } = paint(spec, scale);
+  const data = canvas.getContext("2d").getImageData(0, 0, width, height).data;
+  return { rgba: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), width, height };
+}
+
+function paint(spec: PageSpec, scale: number) {
   ensureCorpusFonts();
   const width = Math.round(spec.width * scale);
   const height = Math.round(spec.height * scale);
@@ -53,5 +73,5 @@ export function renderPageImage(spec: PageSpec, scale = DEFAULT_SCALE): Rendered
       ctx.fillText(item.text, item.x, item.y);
     }
   }
-  return { png: new Uint8Array(canvas.toBuffer("image/png")), width, height };
+  return { canvas, width, height };
 }

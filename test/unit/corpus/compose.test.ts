@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { textWidth } from "../../../infra/corpus/fonts.ts";
 import { composeDocument, DOC_TYPES, FIELD_NAMES, type DocType } from "../../../infra/corpus/index.ts";
+import type { TextRun } from "../../../infra/corpus/page-model.ts";
 
 const MONTHS = ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"];
 
@@ -76,5 +78,35 @@ describe("composeDocument", { timeout: 60_000 }, () => {
       expect(composeDocument(`contract-${i}`, { type: "contract", maxPages: 1 }).pages).toHaveLength(1);
     }
     expect([...pages].sort()).toEqual([1, 2, 3]);
+  });
+
+  it("lays out text runs inside the page without overlapping one another", () => {
+    for (const type of DOC_TYPES) {
+      for (let i = 0; i < 20; i++) {
+        const doc = composeDocument(`layout-${type}-${i}`, { type });
+        for (const page of doc.pages) {
+          const boxes = page.items
+            .filter((it): it is TextRun => it.kind === "text")
+            .map((r) => ({
+              text: r.text,
+              x0: r.x,
+              x1: r.x + textWidth(r.text, r.size, r.weight),
+              y0: r.y - r.size * 0.75,
+              y1: r.y + r.size * 0.22,
+            }));
+          for (const b of boxes) {
+            expect(b.x0, b.text).toBeGreaterThanOrEqual(10);
+            expect(b.x1, b.text).toBeLessThanOrEqual(page.width - 10);
+            expect(b.y0, b.text).toBeGreaterThanOrEqual(10);
+            expect(b.y1, b.text).toBeLessThanOrEqual(page.height - 10);
+          }
+          for (const [m, a] of boxes.entries())
+            for (const b of boxes.slice(m + 1)) {
+              const overlap = a.x0 < b.x1 - 1 && b.x0 < a.x1 - 1 && a.y0 < b.y1 - 0.5 && b.y0 < a.y1 - 0.5;
+              expect(overlap, `${doc.template}: "${a.text}" over "${b.text}"`).toBe(false);
+            }
+        }
+      }
+    }
   });
 });
