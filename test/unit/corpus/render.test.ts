@@ -3,11 +3,12 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { GlobalFonts } from "@napi-rs/canvas";
+import { PDFDocument, StandardFonts } from "pdf-lib";
 import sharp from "sharp";
 import { extractText, getDocumentProxy } from "unpdf";
 import { afterAll, describe, expect, it } from "vitest";
 import { scanParams } from "../../../infra/corpus/degrade.ts";
-import { CORPUS_FONT_FAMILY, ensureCorpusFonts } from "../../../infra/corpus/fonts.ts";
+import { CORPUS_FONT_FAMILY, ensureCorpusFonts, textWidth } from "../../../infra/corpus/fonts.ts";
 import {
   composeDocument,
   corpusPlan,
@@ -94,6 +95,23 @@ describe("generateDocument", { timeout: 60_000 }, () => {
       expect(harsh.fade).toBeGreaterThan(mild.fade);
     }
     expect(formats.has("jpg")).toBe(true);
+  });
+
+  // Arimo's advances are within 2% of Helvetica's; a fallback system font (DejaVu Sans) is 12% wider
+  it("measures text with the registered font as Helvetica in the PDF (no fallback font)", async () => {
+    const doc = await PDFDocument.create();
+    const helvetica = await doc.embedFont(StandardFonts.Helvetica);
+    const bold = await doc.embedFont(StandardFonts.HelveticaBold);
+    for (const text of [
+      "Invoice No. INV-2024-00123",
+      "Total Due (EUR) 12,345.67",
+      "Yours sincerely, Mary Clark",
+    ]) {
+      const want = helvetica.widthOfTextAtSize(text, 10);
+      expect(Math.abs(textWidth(text, 10) - want) / want).toBeLessThan(0.03);
+      const wantBold = bold.widthOfTextAtSize(text, 10);
+      expect(Math.abs(textWidth(text, 10, "bold") - wantBold) / wantBold).toBeLessThan(0.03);
+    }
   });
 
   it("draws text with the font it registers from the npm package (no system font needed)", () => {
