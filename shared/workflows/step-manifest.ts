@@ -11,10 +11,14 @@ export const HUMAN_REVIEW_STEP = "human-review";
 /** Steps every Sluice worker build ships. */
 export const BUILT_IN_STEP_NAMES: readonly string[] = [
   "classify",
+  "detect",
   "greet",
   HUMAN_REVIEW_STEP,
+  "pdf-render",
+  "pdf-text",
   "review",
   "save-results",
+  "thumbnail",
 ];
 
 const ACTIVITY_ARN = /^arn:aws:states:[a-z0-9-]*:\d*:activity:([A-Za-z0-9_-]+)$/;

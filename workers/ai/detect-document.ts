@@ -1,4 +1,4 @@
-import { StepError } from "../steps/registry.ts";
+import { StepError } from "../sdk/step-error.ts";
 import { DocumentErrors } from "./document-errors.ts";
 import { probeImage } from "./image/probe-image.ts";
 import { withPdf } from "./pdf/pdfjs-runtime.ts";

@@ -1,4 +1,4 @@
-import { StepError } from "../../steps/registry.ts";
+import { StepError } from "../../sdk/step-error.ts";
 import { DocumentErrors } from "../document-errors.ts";
 import { MAX_INPUT_PIXELS } from "../ocr/prepare.ts";
 

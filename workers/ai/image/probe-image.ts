@@ -1,5 +1,5 @@
 import sharp, { type Metadata } from "sharp";
-import { StepError } from "../../steps/registry.ts";
+import { StepError } from "../../sdk/step-error.ts";
 import { DocumentErrors } from "../document-errors.ts";
 import { SUPPORTED_FORMATS, sniffFormat } from "../sniff.ts";
 import { DEFAULT_MAX_IMAGE_PIXELS, checkPixels, sharpError } from "./image-limits.ts";

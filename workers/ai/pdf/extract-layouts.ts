@@ -1,5 +1,5 @@
 import type { PageLayout } from "../layout.ts";
-import { StepError } from "../../steps/registry.ts";
+import { StepError } from "../../sdk/step-error.ts";
 import { DocumentErrors } from "../document-errors.ts";
 import { type PdfDocument, withPdf } from "./pdfjs-runtime.ts";
 import { type RawFontStyle, type RawTextItem, textItemsToLayout } from "./text-items-to-layout.ts";

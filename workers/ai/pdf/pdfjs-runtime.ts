@@ -2,7 +2,7 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { getDocumentProxy } from "unpdf";
-import { StepError } from "../../steps/registry.ts";
+import { StepError } from "../../sdk/step-error.ts";
 import { DocumentErrors } from "../document-errors.ts";
 
 /**
