@@ -35,6 +35,12 @@ export interface CreateFairSchedulerOptions {
   readonly workerStaleAfterMs?: number;
   /** Names this scheduler's documents in `scheduler_stats`; default `<hostname>:<pid>:<random>`. */
   readonly schedulerId?: string;
+  /**
+   * Asked before a workflow is refused as unknown or invalid: re-reads the step names the fleet's
+   * workers publish and reloads the workflows if they changed; true when it did (the workflow is
+   * then checked again). See `FleetStepCatalog`.
+   */
+  readonly refreshCatalog?: () => Promise<boolean>;
 }
 
 /**
@@ -44,7 +50,7 @@ export interface CreateFairSchedulerOptions {
  */
 export function createFairScheduler(
   rt: Runtime,
-  catalog: WorkflowCatalog,
+  catalog: WorkflowCatalog | (() => WorkflowCatalog),
   options: CreateFairSchedulerOptions = {},
 ): FairScheduler {
   const now = options.now ?? Date.now;
@@ -59,7 +65,11 @@ export function createFairScheduler(
   const capacity = new FleetCapacity(db, { staleAfterMs: options.workerStaleAfterMs ?? 15_000 });
   const ledger = new UsageLedger(db, usage, { now, log });
   const workflows = createWorkflowVersions(rt, catalog, now);
-  const workflowVersion = (name: string) => workflows.current(name);
+  const workflowVersion = async (name: string) => {
+    const check = await workflows.current(name);
+    if (check.ok || !options.refreshCatalog || !(await options.refreshCatalog())) return check;
+    return workflows.current(name);
+  };
   const reject = createRejecter({ sqs: rt.sqs, blobs: rt.blobs });
   const stats = new StatsPublisher({
     schedulerId: options.schedulerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,

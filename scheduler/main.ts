@@ -4,17 +4,18 @@
  * exits 1). Kept thin: the fair-share loop lives in loop/ (wired in create-fair-scheduler.ts). Workers
  * must report capacity (`CapacityReporter`) and give slots back (`createUsageSettleHook`).
  */
-import { loadConfigOrExit } from "../shared/config/exit.ts";
+import { ConfigError } from "../shared/config/config-error.ts";
+import { exitOnConfigError, loadConfigOrExit } from "../shared/config/exit.ts";
 import { entryArgsOrExit, type EntrySpec } from "../shared/runtime/entry-args.ts";
 import { createLogger } from "../shared/log/logger.ts";
 import { SweeperRegistry } from "../shared/fleet/sweeper-heartbeats.ts";
 import { createMongoReachability } from "../shared/mongo/reachability.ts";
 import { exitOnSignals, isEntryPoint, stopAll } from "../shared/runtime/lifecycle.ts";
 import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
-import { loadWorkflowCatalog } from "../shared/workflows/catalog.ts";
-import { logInvalidWorkflows } from "../shared/workflows/versions.ts";
-import { BUILT_IN_STEP_NAMES, manifestHasStep } from "../shared/workflows/step-manifest.ts";
+import { BUILT_IN_STEP_NAMES } from "../shared/workflows/step-manifest.ts";
 import { createFairScheduler } from "./create-fair-scheduler.ts";
+import { FleetCapacity } from "./store/capacity.ts";
+import { FleetStepCatalog } from "./workflows/fleet-step-catalog.ts";
 import { SweeperWatch } from "./sweeper-watch.ts";
 
 export const SCHEDULER_ENTRY: EntrySpec = {
@@ -41,12 +42,31 @@ export async function main(
   const config = loadConfigOrExit();
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty, service: "scheduler" });
   const rt = await createRuntime(config, log);
-  const catalog = await loadWorkflowCatalog(build.statemachinesDir, {
-    hasStep: manifestHasStep(build.stepNames),
-  });
-  // An invalid file is refused on its own (logged with its JSON pointers); the valid ones run.
-  logInvalidWorkflows(catalog, log);
-  const scheduler = createFairScheduler(rt, catalog);
+  // Workflows: the build's folder and SLUICE_WORKFLOWS_DIR; steps: the build's names and those live
+  // workers publish (their SLUICE_STEPS). An invalid file is refused on its own (logged with its
+  // JSON pointers); the valid ones run.
+  const fleet = new FleetCapacity(rt.mongo.db());
+  let steps: FleetStepCatalog;
+  try {
+    steps = await FleetStepCatalog.load({
+      dirs: [
+        build.statemachinesDir,
+        ...(config.extensions.workflowsDir !== undefined ? [config.extensions.workflowsDir] : []),
+      ],
+      builtInSteps: build.stepNames,
+      fleetStepNames: () => fleet.stepNames(Date.now()),
+      now: Date.now,
+      log,
+    });
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      await rt.close().catch(() => undefined);
+      exitOnConfigError(err);
+    }
+    throw err;
+  }
+  const catalog = steps.catalog;
+  const scheduler = createFairScheduler(rt, () => steps.catalog, { refreshCatalog: () => steps.refresh() });
   // MongoDB unreachable: recreate the client after a while; exit 3 (as a worker does) when it stays down.
   const mongoUp = createMongoReachability(rt.mongo, config.health, log);
   let stopping: Promise<void> | undefined;

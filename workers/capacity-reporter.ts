@@ -20,6 +20,8 @@ export interface CapacityReporterDeps {
    * always. An unhealthy worker's slots are not counted as free by the scheduler.
    */
   readonly healthy?: () => boolean;
+  /** The names of the steps the worker runs, published for the scheduler (docs/adr/0013-step-sdk.md). */
+  readonly steps?: readonly string[];
   readonly now: () => number;
   readonly log: Logger;
   /** Heartbeat period; default 2 s (well inside the scheduler's 15 s staleness window). */
@@ -51,7 +53,14 @@ export class CapacityReporter {
     const { capacity, workerId, slots, busy, now, log } = this.#deps;
     const healthy = this.#deps.healthy?.() ?? true;
     const p = capacity
-      .heartbeat({ workerId, slots, busy: Math.min(slots, Math.max(0, busy())), healthy, at: now() })
+      .heartbeat({
+        workerId,
+        slots,
+        busy: Math.min(slots, Math.max(0, busy())),
+        healthy,
+        at: now(),
+        ...(this.#deps.steps !== undefined ? { steps: this.#deps.steps } : {}),
+      })
       .catch((err: unknown) => log.warn({ err, workerId }, "capacity heartbeat failed"));
     this.#inFlight = p;
     return p;
@@ -90,7 +99,12 @@ export class CapacityReporter {
 export function createCapacityReporter(
   rt: Runtime,
   worker: { readonly busy: number },
-  options: { workerId?: string; intervalMs?: number; healthy?: () => boolean } = {},
+  options: {
+    workerId?: string;
+    intervalMs?: number;
+    healthy?: () => boolean;
+    steps?: readonly string[];
+  } = {},
 ): CapacityReporter {
   const workerId =
     options.workerId ?? rt.config.worker.id ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
@@ -100,6 +114,7 @@ export function createCapacityReporter(
     slots: rt.config.worker.concurrency,
     busy: () => worker.busy,
     ...(options.healthy ? { healthy: options.healthy } : {}),
+    ...(options.steps ? { steps: options.steps } : {}),
     now: Date.now,
     log: rt.log.child({ component: "capacity-reporter", workerId }),
     ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),

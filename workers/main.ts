@@ -11,16 +11,16 @@
  * (a dependency down for `SLUICE_DEPENDENCY_EXIT_AFTER_MS`, or an intake that keeps stalling) shuts
  * down as on SIGTERM and exits with `UNHEALTHY_EXIT_CODE` for its supervisor to replace it.
  */
-import { loadConfigOrExit } from "../shared/config/exit.ts";
+import { ConfigError } from "../shared/config/config-error.ts";
+import { exitOnConfigError, loadConfigOrExit } from "../shared/config/exit.ts";
 import { entryArgsOrExit, type EntrySpec } from "../shared/runtime/entry-args.ts";
 import { createLogger } from "../shared/log/logger.ts";
 import { exitOnSignals, isEntryPoint } from "../shared/runtime/lifecycle.ts";
-import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
-import { loadWorkflowCatalog } from "../shared/workflows/catalog.ts";
-import { logInvalidWorkflows } from "../shared/workflows/versions.ts";
+import { STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
 import { defaultSteps } from "./steps/index.ts";
-import type { StepRegistry } from "./steps/registry.ts";
-import { createWorkerProcess } from "./worker-process.ts";
+import { bootWorker, type RunningWorker, type WorkerBuild } from "./start-worker.ts";
+
+export type { WorkerBuild };
 
 /** Exit code of a worker that gave up on its own (distinct from 1, a crash, and 2, bad config). */
 export const UNHEALTHY_EXIT_CODE = 3;
@@ -34,12 +34,6 @@ export const WORKER_ENTRY: EntrySpec = {
   ],
 };
 
-/** What a worker build ships: its steps and the directory of its workflows (the chaos run brings its own). */
-export interface WorkerBuild {
-  steps: StepRegistry;
-  statemachinesDir: string;
-}
-
 export async function main(
   argv: readonly string[],
   build: WorkerBuild = { steps: defaultSteps(), statemachinesDir: STATEMACHINES_DIR },
@@ -47,38 +41,25 @@ export async function main(
   const flags = entryArgsOrExit(WORKER_ENTRY, argv);
   const config = loadConfigOrExit();
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty, service: "worker" });
-  const rt = await createRuntime(config, log);
-  const steps = build.steps;
-  const catalog = await loadWorkflowCatalog(build.statemachinesDir, {
-    hasStep: (r) => steps.resolve(r) !== undefined,
-  });
-  // An invalid file is refused on its own (logged with its JSON pointers); the valid ones run.
-  logInvalidWorkflows(catalog, log);
-  const proc = createWorkerProcess(rt, {
-    catalog,
-    steps,
-    sweeper: !flags.has("--no-sweeper"),
-    onUnrecoverable: () => {
-      // Bounded: a client that cannot reach its server must not hold the exit.
-      setTimeout(() => process.exit(UNHEALTHY_EXIT_CODE), config.worker.shutdownGraceMs + 10_000).unref();
-      void proc
-        .stop()
-        .catch((err: unknown) => log.error({ err }, "shutdown failed"))
-        .finally(() => process.exit(UNHEALTHY_EXIT_CODE));
-    },
-  });
+  let running: RunningWorker | undefined;
+  try {
+    running = await bootWorker(config, log, build, {
+      sweeper: !flags.has("--no-sweeper"),
+      onUnrecoverable: () => {
+        // Bounded: a client that cannot reach its server must not hold the exit.
+        setTimeout(() => process.exit(UNHEALTHY_EXIT_CODE), config.worker.shutdownGraceMs + 10_000).unref();
+        void (running?.stop() ?? Promise.resolve())
+          .catch((err: unknown) => log.error({ err }, "shutdown failed"))
+          .finally(() => process.exit(UNHEALTHY_EXIT_CODE));
+      },
+    });
+  } catch (err) {
+    // Your steps (SLUICE_STEPS) or workflows (SLUICE_WORKFLOWS_DIR) are configuration: exit 2.
+    if (err instanceof ConfigError) exitOnConfigError(err);
+    throw err;
+  }
+  const proc = running;
   exitOnSignals({ log, shutdown: () => proc.stop() });
-  await proc.start();
-  log.info(
-    {
-      workflows: catalog.names(),
-      invalidWorkflows: catalog.invalidWorkflows().map((w) => w.file),
-      steps: steps.names(),
-      concurrency: config.worker.concurrency,
-      sweeper: !!proc.sweeper,
-    },
-    "worker started",
-  );
 }
 
 if (isEntryPoint(import.meta.url)) {

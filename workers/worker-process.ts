@@ -64,6 +64,7 @@ export function createWorkerProcess(rt: Runtime, opts: WorkerProcessOptions): Wo
   });
   const capacity = createCapacityReporter(rt, worker, {
     healthy: () => watchdog.healthy && mongo.up,
+    steps: opts.steps.names(),
     ...(opts.owner !== undefined ? { workerId: opts.owner } : {}),
   });
   const sweeper =

@@ -115,6 +115,20 @@ export class FleetCapacity extends WorkerHeartbeats {
     return sumFreeSlots(live, now, this.#staleAfterMs);
   }
 
+  /** The step names the workers heard from in the last `staleAfterMs` publish (their union, sorted). */
+  async stepNames(now: number): Promise<string[]> {
+    const since = now - this.#staleAfterMs;
+    const docs = await this.#workers
+      .find({ $or: [{ at: { $gte: since } }, { at: { $gte: new Date(since) } }] })
+      .toArray();
+    const names = new Set<string>();
+    for (const d of docs) {
+      const parsed = WorkerHeartbeatSchema.safeParse(d);
+      if (parsed.success) for (const n of parsed.data.steps ?? []) names.add(n);
+    }
+    return [...names].sort();
+  }
+
   /** Deletes heartbeats older than `olderThanMs` (workers that died without removing theirs). */
   async prune(now: number, olderThanMs = 10 * this.#staleAfterMs): Promise<number> {
     const before = now - olderThanMs;

@@ -73,6 +73,8 @@ export interface SluiceConfig {
   readonly log: { readonly level: LogLevel; readonly pretty: "auto" | "always" | "never" };
   /** Steps' outbound call limits per provider (`ctx.limiter`). */
   readonly outbound: OutboundLimits;
+  /** Users' own steps and workflows (`SLUICE_STEPS`, `SLUICE_WORKFLOWS_DIR`). */
+  readonly extensions: { readonly steps: readonly string[]; readonly workflowsDir: string | undefined };
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -202,6 +204,7 @@ function compile(p: ParsedSettings): SluiceConfig {
     },
     log: { level: p.LOG_LEVEL, pretty: p.LOG_PRETTY },
     outbound: p.SLUICE_OUTBOUND_LIMITS,
+    extensions: { steps: p.SLUICE_STEPS ?? [], workflowsDir: p.SLUICE_WORKFLOWS_DIR },
   };
 }
 

@@ -13,7 +13,12 @@ export function loadConfigOrExit(env: Env = process.env): SluiceConfig {
     return loadConfig(env);
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
-    process.stderr.write(`sluice: invalid configuration\n${err.problems.map((p) => `  ${p}\n`).join("")}`);
-    process.exit(CONFIG_EXIT_CODE);
+    exitOnConfigError(err);
   }
+}
+
+/** Prints one line per problem to stderr and exits with code 2 (a configuration problem found later, e.g. SLUICE_STEPS). */
+export function exitOnConfigError(err: ConfigError): never {
+  process.stderr.write(`sluice: invalid configuration\n${err.problems.map((p) => `  ${p}\n`).join("")}`);
+  process.exit(CONFIG_EXIT_CODE);
 }

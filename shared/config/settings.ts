@@ -337,6 +337,26 @@ export const SETTINGS = {
     description:
       "Where the local provider installs node-llama-cpp and the model on first use; unset: `${XDG_CACHE_HOME:-~/.cache}/sluice/llm`.",
   },
+  SLUICE_STEPS: {
+    schema: z
+      .string()
+      .transform((v) =>
+        v
+          .split(",")
+          .map((p) => p.trim())
+          .filter((p) => p.length > 0),
+      )
+      .pipe(z.array(z.string().max(1000))),
+    expected: "a comma-separated list of module paths",
+    description:
+      "Your own step modules the worker loads at start (paths relative to the working directory, or package names): each exports `defineStep` steps, or arrays of them. A module that cannot be loaded, exports no step, or a step name that clashes with a built-in or another module's is a configuration error (exit 2).",
+  },
+  SLUICE_WORKFLOWS_DIR: {
+    schema: nonEmpty,
+    expected: "a directory path",
+    description:
+      "A folder of your own `<name>.asl.json` workflows, loaded by workers and the scheduler besides `statemachines/`; a name that clashes with a built-in workflow is a configuration error (exit 2).",
+  },
   LOG_LEVEL: {
     schema: z.string().toLowerCase().pipe(z.enum(LOG_LEVELS)),
     default: "info",

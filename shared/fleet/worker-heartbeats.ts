@@ -20,19 +20,28 @@ export const WorkerHeartbeatSchema = z
     at: z.union([z.number().int().min(0), z.date().transform((d) => d.getTime())]),
     /** False while the worker cannot take work (intake stalled or failing, a dependency down); absent: true. */
     healthy: z.boolean().optional(),
+    /**
+     * The names of the steps the worker runs (built-in and its `SLUICE_STEPS`): how the scheduler
+     * learns custom step names without loading step code (docs/adr/0013-step-sdk.md).
+     */
+    steps: z.array(z.string().max(200)).max(10_000).optional(),
   })
-  .transform(({ workerId, slots, busy, at, healthy }) => ({
+  .transform(({ workerId, slots, busy, at, healthy, steps }) => ({
     workerId,
     slots,
     busy,
     at,
     ...(healthy === false ? { healthy } : {}),
+    ...(steps !== undefined ? { steps } : {}),
   }));
 
 /** A parsed heartbeat; `healthy` is present only when false (absent: healthy). */
 export type WorkerHeartbeat = z.output<typeof WorkerHeartbeatSchema>;
 /** What a worker sends (`healthy` may be left out: a worker that does not report health is healthy). */
-export type WorkerHeartbeatInput = Omit<WorkerHeartbeat, "healthy"> & { readonly healthy?: boolean };
+export type WorkerHeartbeatInput = Omit<WorkerHeartbeat, "healthy" | "steps"> & {
+  readonly healthy?: boolean;
+  readonly steps?: readonly string[];
+};
 
 export interface WorkerDoc {
   workerId: string;
@@ -40,6 +49,7 @@ export interface WorkerDoc {
   busy: number;
   at: number | Date;
   healthy?: boolean;
+  steps?: string[];
 }
 
 export class WorkerHeartbeats {
@@ -58,7 +68,15 @@ export class WorkerHeartbeats {
     const write = (upsert: boolean) =>
       this.#docs.updateOne(
         { workerId: beat.workerId, at: { $lte: beat.at } },
-        { $set: { slots: beat.slots, busy: beat.busy, at: beat.at, healthy: beat.healthy !== false } },
+        {
+          $set: {
+            slots: beat.slots,
+            busy: beat.busy,
+            at: beat.at,
+            healthy: beat.healthy !== false,
+            ...(beat.steps !== undefined ? { steps: beat.steps } : {}),
+          },
+        },
         { upsert },
       );
     try {

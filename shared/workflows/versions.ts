@@ -137,11 +137,11 @@ export function logInvalidWorkflows(catalog: WorkflowCatalog, log: Logger): void
 /** Workflow versions over a runtime's shared database. */
 export function createWorkflowVersions(
   rt: Pick<Runtime, "mongo" | "log">,
-  catalog: WorkflowCatalog,
+  catalog: WorkflowCatalog | (() => WorkflowCatalog),
   now: () => number = Date.now,
 ): WorkflowVersions {
   return new WorkflowVersions({
-    catalog: () => catalog,
+    catalog: typeof catalog === "function" ? catalog : () => catalog,
     store: new MongoWorkflowVersionStore(rt.mongo.db()),
     now,
     log: rt.log.child({ component: "workflow-versions" }),

@@ -3,8 +3,19 @@
  * (`"ErrorEquals": ["Sluice.CorruptDocument"]`). Anything else a step throws is reported as
  * `States.TaskFailed`. Name your own errors `<Area>.<Name>`; `Sluice.*` and `States.*` are Sluice's.
  */
+const BRAND = Symbol.for("sluice.StepError");
+
 export class StepError extends Error {
   readonly causeText: string;
+  readonly [BRAND] = true;
+
+  /**
+   * By brand, not prototype: a step module may bring its own copy of this package (an example
+   * project installing `sluice`), and its StepErrors must keep their names in this worker.
+   */
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    return typeof value === "object" && value !== null && (value as { [BRAND]?: unknown })[BRAND] === true;
+  }
 
   constructor(
     readonly error: string,
