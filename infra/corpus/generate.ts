@@ -116,14 +116,18 @@ export async function generateDocument(seed: Seed, opts: DocumentOptions = {}): 
   return { id, bytes, ext, mime: MIME_OF[ext], truth };
 }
 
-export interface CorpusOptions {
+/** What a corpus holds: N documents from a seed, types x kinds x strengths cycled evenly. */
+export interface CorpusSpec {
   n: number;
   seed: Seed;
-  outDir: string;
   kinds?: readonly DocKind[];
   strengths?: readonly Strength[];
   types?: readonly DocType[];
   scale?: number;
+}
+
+export interface CorpusOptions extends CorpusSpec {
+  outDir: string;
   onProgress?: (done: number, total: number, doc: GeneratedDocument) => void;
 }
 
@@ -171,6 +175,27 @@ export function corpusPlan(
   return out;
 }
 
+/**
+ * The documents of a corpus, one at a time, in memory (ids doc-00001...): what generateCorpus
+ * writes, for callers that upload them instead (demo, benchmarks) or keep a few in a test.
+ */
+export async function* corpusDocuments(spec: CorpusSpec): AsyncGenerator<GeneratedDocument> {
+  const seed = String(spec.seed);
+  const plan = corpusPlan(
+    spec.n,
+    spec.types ?? DOC_TYPES,
+    spec.kinds ?? DOC_KINDS,
+    spec.strengths ?? STRENGTHS,
+  );
+  for (const [i, item] of plan.entries()) {
+    yield generateDocument(`${seed}:${i}`, {
+      ...item,
+      id: `doc-${String(i + 1).padStart(5, "0")}`,
+      ...(spec.scale ? { scale: spec.scale } : {}),
+    });
+  }
+}
+
 /** Writes `<id>.<ext>`, `<id>.truth.json` per document and `manifest.json` into outDir. */
 export async function generateCorpus(opts: CorpusOptions): Promise<CorpusManifest> {
   const types = [...(opts.types ?? DOC_TYPES)];
@@ -178,20 +203,13 @@ export async function generateCorpus(opts: CorpusOptions): Promise<CorpusManifes
   const strengths = [...(opts.strengths ?? STRENGTHS)];
   const seed = String(opts.seed);
   await mkdir(opts.outDir, { recursive: true });
-  const plan = corpusPlan(opts.n, types, kinds, strengths);
   const documents: ManifestEntry[] = [];
-  for (const [i, item] of plan.entries()) {
-    const id = `doc-${String(i + 1).padStart(5, "0")}`;
-    const doc = await generateDocument(`${seed}:${i}`, {
-      ...item,
-      id,
-      ...(opts.scale ? { scale: opts.scale } : {}),
-    });
-    const truthFile = `${id}.truth.json`;
+  for await (const doc of corpusDocuments({ ...opts, types, kinds, strengths })) {
+    const truthFile = `${doc.id}.truth.json`;
     await writeFile(join(opts.outDir, doc.truth.file), doc.bytes);
     await writeFile(join(opts.outDir, truthFile), `${JSON.stringify(doc.truth, null, 2)}\n`);
     documents.push({
-      id,
+      id: doc.id,
       file: doc.truth.file,
       truth: truthFile,
       type: doc.truth.type,
@@ -201,7 +219,7 @@ export async function generateCorpus(opts: CorpusOptions): Promise<CorpusManifes
       bytes: doc.bytes.length,
       sha256: createHash("sha256").update(doc.bytes).digest("hex"),
     });
-    opts.onProgress?.(i + 1, plan.length, doc);
+    opts.onProgress?.(documents.length, opts.n, doc);
   }
   const manifest: CorpusManifest = { version: 1, seed, n: opts.n, kinds, strengths, types, documents };
   await writeFile(join(opts.outDir, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);

@@ -4,12 +4,14 @@ export { composeDocument } from "./compose.ts";
 export {
   generateDocument,
   generateCorpus,
+  corpusDocuments,
   corpusPlan,
   MIME_OF,
   type DocExt,
   type DocumentOptions,
   type GeneratedDocument,
   type CorpusOptions,
+  type CorpusSpec,
   type CorpusManifest,
   type ManifestEntry,
 } from "./generate.ts";

@@ -11,6 +11,7 @@ import { scanParams } from "../../../infra/corpus/degrade.ts";
 import { CORPUS_FONT_FAMILY, ensureCorpusFonts, textWidth } from "../../../infra/corpus/fonts.ts";
 import {
   composeDocument,
+  corpusDocuments,
   corpusPlan,
   DOC_KINDS,
   DOC_TYPES,
@@ -173,5 +174,17 @@ describe("generateCorpus", { timeout: 60_000 }, () => {
     }
     const b = await run();
     expect(b.manifest).toEqual(a.manifest);
+    // the in-memory stream gives the same documents
+    const inMemory = [];
+    for await (const doc of corpusDocuments({
+      n: 4,
+      seed: 7,
+      kinds: ["text-pdf", "scan"],
+      strengths: ["mild"],
+      types: ["receipt", "letter"],
+      scale: 1,
+    }))
+      inMemory.push([doc.id, sha(doc.bytes)]);
+    expect(inMemory).toEqual(a.manifest.documents.map((d) => [d.id, d.sha256]));
   });
 });
