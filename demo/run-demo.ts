@@ -213,11 +213,9 @@ async function toRecord(
 ): Promise<DemoJobRecord> {
   let result: unknown;
   if (d.status === "complete" && d.output)
-    result = await rt.claimCheck.load(d.tenantId, d.output).catch(() => undefined);
+    result = await rt.payloads.load(d.tenantId, d.output).catch(() => undefined);
   if (d.status === "needs_review" && d.review) {
-    result = d.review.dataRef
-      ? await rt.claimCheck.load(d.tenantId, { s3: d.review.dataRef }).catch(() => undefined)
-      : d.review.data;
+    result = await rt.payloads.load(d.tenantId, d.review.input).catch(() => undefined);
   }
   return {
     tenantId: d.tenantId,

@@ -5,7 +5,6 @@ import type { Runtime } from "../shared/runtime/runtime.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
 import { createWorkflowVersions } from "../shared/workflows/versions.ts";
 import type { StepRegistry } from "./steps/registry.ts";
-import { createJobData } from "./job-data.ts";
 import { createStepServices } from "./sdk/services.ts";
 import { isReviewTask } from "./steps/human-review.ts";
 import { Worker, type WorkerDeps } from "./worker.ts";
@@ -49,8 +48,7 @@ export function createWorker(rt: Runtime, opts: WorkerOptions): Worker {
       leaseMs,
       workflows: createWorkflowVersions(rt, opts.catalog, opts.now),
       maxAttempts: w.maxAttempts,
-      claimCheck: rt.claimCheck,
-      data: createJobData(rt.blobs, rt.config.claimCheck.thresholdBytes, randomUUID),
+      payloads: rt.payloads,
       taskConcurrency: w.jobTaskConcurrency,
       isReviewTask,
       engine: { now: opts.now ?? Date.now, random: Math.random, uuid: randomUUID },

@@ -16,11 +16,11 @@ import {
 } from "../shared/asl/index.ts";
 import type { JobDoc, Review } from "../shared/jobs/job-doc.ts";
 import type { JobStore } from "../shared/jobs/job-store.ts";
-import type { ClaimCheck } from "../shared/payloads/claim-check.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import type { WorkflowVersions } from "../shared/workflows/versions.ts";
 import { claimOrRetire } from "./claim-or-retire.ts";
-import { JobRefs, type JobData } from "./job-data.ts";
+import type { PayloadStore } from "../shared/payloads/payload-store.ts";
+import { JobRefs } from "../shared/payloads/result-refs.ts";
 import { ObjectTooLargeError } from "../shared/aws/s3.ts";
 import { LeaseKeeper } from "./lease-keeper.ts";
 import { replayableDeps } from "./replayable-deps.ts";
@@ -39,9 +39,8 @@ export interface JobRunnerDeps {
    * (counted on the job document across workers, redeliveries and sweeps; see decide-claim.ts).
    */
   maxAttempts: number;
-  claimCheck: ClaimCheck;
-  /** Claim check of execution states and large step results. */
-  data: JobData;
+  /** The one payload store: the job's input and output, review data, execution states, large results. */
+  payloads: PayloadStore;
   engine: StepDeps;
   /** Waits shorter than this run in-process; longer ones rest the job with its wake-up time stored. */
   inlineWaitMs: number;
@@ -158,7 +157,7 @@ export async function runJob(
   /** The references to stored step results this job may resolve (tenant data is never resolved). */
   const refs = JobRefs.of(job);
   const cp = new Checkpointer(
-    { store: jobs, data: deps.data, tenantId, jobId, owner: deps.owner, refs, now, log },
+    { store: jobs, payloads: deps.payloads, tenantId, jobId, owner: deps.owner, refs, now, log },
     { version: job.version, executionRef: job.executionRef ?? null },
   );
   // The lease and the message stay alive for as long as the job is here, step or no step.
@@ -190,7 +189,7 @@ export async function runJob(
   }
 
   async function drive(): Promise<JobRunOutcome> {
-    const saved = await deps.data.loadExecution(tenantId, job);
+    const saved = await deps.payloads.loadExecution(tenantId, job);
     const found = await obtainMachine(deps.workflows, job, saved);
     if (!found.ok) return failJob(found.error, found.cause);
     const machine: CompiledMachine = found.machine;
@@ -201,7 +200,7 @@ export async function runJob(
       cp.resumed(saved);
       info({ how: claim.ok ? claim.how : undefined }, "resuming job from its checkpoint");
     } else {
-      const input = await deps.claimCheck.load(tenantId, job.input);
+      const input = await deps.payloads.load(tenantId, job.input);
       // The claim stored `startedAt`; a replay after a crash starts from the same value.
       const startedAt = job.startedAt ?? now();
       exec = startExecution(machine, input, {
@@ -222,12 +221,12 @@ export async function runJob(
     };
     const limit = pLimit(deps.taskConcurrency);
     const runTask = async (t: TaskEffect): Promise<TaskOutcome> => {
-      const input = await deps.data.resolve(tenantId, t.input, refs);
+      const input = await deps.payloads.resolve(tenantId, t.input, refs);
       const r = await executeTask(taskDeps, tenantId, jobId, input === t.input ? t : { ...t, input });
       if (!r.ok) return r;
       return {
         ok: true,
-        output: await deps.data.storeResult(tenantId, refs, `${t.stateName}-${t.taskId}`, r.output),
+        output: await deps.payloads.storeResult(tenantId, refs, `${t.stateName}-${t.taskId}`, r.output),
       };
     };
     for (;;) {
@@ -239,8 +238,8 @@ export async function runJob(
         cp.transitioned();
         for (const e of r.effects) {
           if (e.kind === "succeed") {
-            const value = await deps.data.resolve(tenantId, e.output, refs);
-            const output = await deps.claimCheck.store(tenantId, jobId, "output", value);
+            const value = await deps.payloads.resolve(tenantId, e.output, refs);
+            const output = await deps.payloads.store(tenantId, jobId, "output", value);
             if (!(await cp.end(exec, { status: "complete", output }))) return LOST;
             info({}, "job complete");
             return { kind: "finished", status: "complete" };
@@ -291,14 +290,12 @@ export async function runJob(
   }
 
   async function park(exec: ExecutionState, t: TaskEffect): Promise<JobRunOutcome> {
-    const data = await deps.data.resolve(tenantId, t.input, refs);
+    const data = await deps.payloads.resolve(tenantId, t.input, refs);
     const name = `review-${t.stateName.replace(/[^A-Za-z0-9_.-]/g, "_").slice(0, 80)}-${t.taskId}`;
-    const stored = await deps.claimCheck.store(tenantId, jobId, name, data);
     const review: Review = {
       taskToken: t.taskToken ?? t.taskId,
       stateName: t.stateName,
-      data: "inline" in stored ? stored.inline : null,
-      ...("s3" in stored ? { dataRef: stored.s3 } : {}),
+      input: await deps.payloads.store(tenantId, jobId, name, data),
       requestedAt: now(),
       ...(t.timeoutSeconds !== undefined ? { timeoutAt: now() + t.timeoutSeconds * 1000 } : {}),
     };

@@ -21,8 +21,8 @@ import type { Runtime } from "../shared/runtime/runtime.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
 import { createWorkflowVersions, type WorkflowVersions } from "../shared/workflows/versions.ts";
-import { randomUUID } from "node:crypto";
-import { createJobData, JobRefs, type JobData } from "./job-data.ts";
+import type { PayloadStore } from "../shared/payloads/payload-store.ts";
+import { JobRefs } from "../shared/payloads/result-refs.ts";
 
 export type RefusalCode = "not_found" | "not_waiting" | "token_mismatch" | "not_due" | "contended";
 
@@ -45,7 +45,8 @@ export interface ReviewDeps {
   jobsOf: (tenant: TenantId) => JobStore;
   /** The definitions of waiting jobs: each is decided on the version its execution runs. */
   workflows: WorkflowVersions;
-  data: JobData;
+  /** The one payload store (execution states, review data, a decision's large output). */
+  payloads: PayloadStore;
   sqs: SqsPort;
   workQueueUrl: string;
   now: () => number;
@@ -107,10 +108,9 @@ export class Reviews {
     return this.deps.jobsOf(tenant).findByStatus("needs_review", limit);
   }
 
-  /** The review data of a waiting job (loaded from S3 when it was claim-checked). */
+  /** The review data of a waiting job (loaded when it was stored by reference). */
   async data(tenant: TenantId, job: JobDoc): Promise<unknown> {
-    if (!job.review) return null;
-    return job.review.dataRef ? this.deps.data.load(tenant, job.review.dataRef) : job.review.data;
+    return job.review ? this.deps.payloads.load(tenant, job.review.input) : null;
   }
 
   async #decide(
@@ -120,7 +120,7 @@ export class Reviews {
     opts: DecisionOptions,
   ): Promise<DecisionResult> {
     let decision = requested;
-    const { data, now } = this.deps;
+    const { payloads, now } = this.deps;
     const jobs = this.deps.jobsOf(tenant);
     const done = await casRetry<DecisionResult>(async (): Promise<CasRound<DecisionResult>> => {
       const job = await jobs.get(jobId);
@@ -150,7 +150,7 @@ export class Reviews {
           cause: `review of ${review.stateName} not decided within ${Math.round((due - review.requestedAt) / 1000)} s`,
         };
       }
-      const exec = await data.loadExecution(tenant, job);
+      const exec = await payloads.loadExecution(tenant, job);
       // The version the job runs, even when its file has changed since it parked.
       const machine = exec ? await this.deps.workflows.machine(exec.def) : undefined;
       if (exec && !machine) {
@@ -169,7 +169,7 @@ export class Reviews {
       // A decision's output is data like any other: only references stored for the job resolve.
       const refs = JobRefs.of(job);
       if (decision.ok) {
-        const output = await data.storeResult(
+        const output = await payloads.storeResult(
           tenant,
           refs,
           `${task.stateName}-${task.taskId}`,
@@ -179,7 +179,7 @@ export class Reviews {
       } else {
         next = failTask(machine, exec, task.taskId, decision.error, decision.cause);
       }
-      const fields = { ...(await data.executionPatch(tenant, jobId, next)), ...refs.patch() };
+      const fields = { ...(await payloads.executionPatch(tenant, jobId, next)), ...refs.patch() };
       const at = now();
       const outcome = decision.ok ? "approved" : decision.timedOutBy !== undefined ? "timed_out" : "rejected";
       const event = {
@@ -193,10 +193,10 @@ export class Reviews {
       };
       const r = await jobs.decideReview(jobId, job.version, fields, at, event);
       if (!r.ok) {
-        await data.discard(tenant, fields.executionRef, null);
+        await payloads.discard(tenant, fields.executionRef, null);
         return "lost"; // another decision or a cancel won: re-read and re-decide
       }
-      await data.discard(tenant, job.executionRef, fields.executionRef);
+      await payloads.discard(tenant, job.executionRef, fields.executionRef);
       const work: WorkMessage = { tenantId: tenant, jobId };
       try {
         await sendWorkMessage(this.deps.sqs, this.deps.workQueueUrl, work);
@@ -223,7 +223,7 @@ export function createReviews(rt: Runtime, catalog: WorkflowCatalog, now: () => 
   return new Reviews({
     jobsOf: (t) => rt.jobsOf(t),
     workflows: createWorkflowVersions(rt, catalog, now),
-    data: createJobData(rt.blobs, rt.config.claimCheck.thresholdBytes, randomUUID),
+    payloads: rt.payloads,
     sqs: rt.sqs,
     workQueueUrl: rt.queues.work,
     now,

@@ -15,6 +15,7 @@ import { z } from "zod";
 import { TenantIdSchema } from "../tenancy/tenant-id.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";
 import { isTenantKey, TENANTS_ROOT } from "../tenancy/keys.ts";
+import { PayloadRefSchema, PayloadSchema, refOf, type Payload } from "../payloads/payload-ref.ts";
 
 export const JOB_STATUSES = ["queued", "running", "needs_review", "complete", "failed", "cancelled"] as const;
 export const JobStatusSchema = z.enum(JOB_STATUSES);
@@ -31,21 +32,7 @@ export type JobId = z.infer<typeof JobIdSchema>;
 
 export const EpochMsSchema = z.int().nonnegative();
 
-/** A reference to a payload stored in S3 (claim check); the key is under `tenants/<tenantId>/`. */
-export const S3RefSchema = z.strictObject({
-  key: z.string().min(1).max(1024),
-  bytes: z.int().nonnegative(),
-});
-
-/**
- * An input or output: inline JSON wrapped as `{ inline }`, or `{ s3: { key, bytes } }`. The wrapper
- * keeps the two unambiguous (an inline value may itself look like `{ s3: ... }`).
- */
-export const PayloadSchema = z.union([
-  z.strictObject({ inline: z.json() }),
-  z.strictObject({ s3: S3RefSchema }),
-]);
-export type Payload = z.infer<typeof PayloadSchema>;
+export { PayloadRefSchema, PayloadSchema, type Payload, type PayloadRef } from "../payloads/payload-ref.ts";
 
 export const WorkflowRefSchema = z.strictObject({
   name: z.string().min(1).max(200),
@@ -59,13 +46,11 @@ export const LeaseSchema = z.strictObject({
 });
 export type Lease = z.infer<typeof LeaseSchema>;
 
-export const ReviewSchema = z.strictObject({
+const ReviewShape = z.strictObject({
   taskToken: z.string().min(1),
   stateName: z.string().min(1),
-  /** The Task's input, the data to decide on (`null` when it is too large and lives at `dataRef`). */
-  data: z.json(),
-  /** Claim check of `data` when its JSON exceeds the threshold. */
-  dataRef: S3RefSchema.optional(),
+  /** The Task's input, the data to decide on: inline, or stored when it is over the size limit. */
+  input: PayloadSchema,
   requestedAt: EpochMsSchema,
   /**
    * The Task's `TimeoutSeconds` after `requestedAt`: undecided by then, the sweeper fails the Task
@@ -73,6 +58,21 @@ export const ReviewSchema = z.strictObject({
    */
   timeoutAt: EpochMsSchema.optional(),
 });
+
+/**
+ * A review written before the one payload model (ADR 0012) held its data as `data` (inline JSON,
+ * `null` when stored) and `dataRef` (the reference): read as `input` (`{ s3: dataRef }` or
+ * `{ inline: data }`). Anything else is left for the schema to judge.
+ */
+export function migrateReview(raw: unknown): unknown {
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) return raw;
+  const r = raw as Record<string, unknown>;
+  if ("input" in r || !("data" in r || "dataRef" in r)) return raw;
+  const { data, dataRef, ...rest } = r;
+  return { ...rest, input: dataRef !== undefined ? { s3: dataRef } : { inline: data ?? null } };
+}
+
+export const ReviewSchema = z.preprocess(migrateReview, ReviewShape);
 export type Review = z.infer<typeof ReviewSchema>;
 
 export const HistoryEventSchema = z.strictObject({
@@ -96,12 +96,12 @@ const mutableShape = {
    * Claim check of the execution state: set (and `execution` null) when the state's JSON exceeds the
    * claim-check threshold; the worker loads it on resume. Absent on documents written before it existed.
    */
-  executionRef: S3RefSchema.nullable().optional(),
+  executionRef: PayloadRefSchema.nullable().optional(),
   input: PayloadSchema,
   output: PayloadSchema.nullable(),
   /**
    * S3 keys of the large step results Sluice stored for this job (`{ "$sluiceRef": ... }` in the
-   * execution state, workers/job-data.ts): the only references a worker resolves; a reference
+   * execution state, shared/payloads/result-refs.ts): the only references a worker resolves; a reference
    * anywhere else (tenant input, step output, a reviewer's decision) is data. Written with the
    * checkpoint that first carries the reference. Absent on documents written before it existed.
    */
@@ -132,11 +132,25 @@ export const JobPatchSchema = z.strictObject(mutableShape).partial();
 export const JOB_PATCH_FIELDS: Readonly<Record<string, z.ZodType>> = mutableShape;
 export type JobPatch = z.infer<typeof JobPatchSchema>;
 
-/** The key prefix every S3 object of a tenant lives under (invariant 3). */
+/** The payload fields of a document or patch, by path (the execution's reference as a payload). */
+export function payloadFields(
+  d: Pick<JobPatch, "input" | "output" | "executionRef" | "review">,
+): Record<string, Payload | null | undefined> {
+  return {
+    input: d.input,
+    output: d.output,
+    executionRef: d.executionRef ? { s3: d.executionRef } : null,
+    "review.input": d.review?.input,
+  };
+}
+
 /** Names the payload fields whose S3 key is not a well-formed key of the tenant (see shared/tenancy/keys.ts). */
 export function foreignS3Keys(tenantId: string, fields: Partial<Record<string, Payload | null>>): string[] {
   return Object.entries(fields)
-    .filter(([, p]) => p != null && "s3" in p && !isTenantKey(p.s3.key, tenantId as TenantId))
+    .filter(([, p]) => {
+      const ref = refOf(p);
+      return ref !== null && !isTenantKey(ref.key, tenantId as TenantId);
+    })
     .map(([name]) => name);
 }
 
@@ -162,16 +176,10 @@ export const JobDocSchema = z
     version: z.int().nonnegative(),
   })
   .superRefine((doc, ctx) => {
-    const refs = {
-      input: doc.input,
-      output: doc.output,
-      executionRef: doc.executionRef ? { s3: doc.executionRef } : null,
-      "review.dataRef": doc.review?.dataRef ? { s3: doc.review.dataRef } : null,
-    };
-    for (const field of foreignS3Keys(doc.tenantId, refs)) {
+    for (const field of foreignS3Keys(doc.tenantId, payloadFields(doc))) {
       ctx.addIssue({
         code: "custom",
-        path: [...field.split("."), ...(field === "input" || field === "output" ? ["s3"] : []), "key"],
+        path: [...field.split("."), ...(field === "executionRef" ? [] : ["s3"]), "key"],
         message: `S3 key must be a key of tenant ${doc.tenantId} (under ${TENANTS_ROOT}/${doc.tenantId}/)`,
       });
     }

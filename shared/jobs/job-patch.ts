@@ -7,7 +7,7 @@
  */
 import { TenantScopeError } from "../tenancy/scoped-collection.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";
-import { JOB_PATCH_FIELDS, foreignS3Keys } from "./job-doc.ts";
+import { JOB_PATCH_FIELDS, foreignS3Keys, payloadFields } from "./job-doc.ts";
 import type { JobPatch } from "./job-doc.ts";
 import { isTerminal } from "./transitions.ts";
 
@@ -55,12 +55,7 @@ export function validatePatch(tenantId: TenantId, patch: JobPatch): JobPatch {
   }
   if (issues.length > 0) throw new InvalidJobPatchError(issues);
   const d = out as JobPatch;
-  const foreign = foreignS3Keys(tenantId, {
-    input: d.input,
-    output: d.output,
-    executionRef: d.executionRef ? { s3: d.executionRef } : null,
-    "review.dataRef": d.review?.dataRef ? { s3: d.review.dataRef } : null,
-  });
+  const foreign = foreignS3Keys(tenantId, payloadFields(d));
   if (foreign.length > 0) {
     throw new TenantScopeError(`S3 keys of ${foreign.join(", ")} are outside tenants/${tenantId}/`);
   }

@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import type { Logger } from "pino";
 import { createAwsClients, type AwsClients } from "../aws/clients.ts";
@@ -11,7 +12,7 @@ import { connectMongo, type MongoHandle } from "../mongo/client.ts";
 import type { JobDoc } from "../jobs/job-doc.ts";
 import { createJobStore, type JobStore } from "../jobs/job-store.ts";
 import { retryStartup } from "./startup-retry.ts";
-import { createClaimCheck, type ClaimCheck } from "../payloads/claim-check.ts";
+import { createPayloadStore, type PayloadStore } from "../payloads/payload-store.ts";
 import {
   SimpleTenantDataRouter,
   tenantCollection,
@@ -39,7 +40,8 @@ export interface Runtime {
   blobs: BlobStore;
   mongo: MongoHandle;
   router: TenantDataRouter;
-  claimCheck: ClaimCheck;
+  /** The one store of job payloads (inputs, outputs, review data, execution states, large results). */
+  payloads: PayloadStore;
   queues: QueueUrls;
   jobsOf(tenant: TenantId): JobStore;
   /** Closes clients; idempotent. */
@@ -89,7 +91,7 @@ export async function createRuntime(config: SluiceConfig, log: Logger): Promise<
     blobs,
     mongo,
     router,
-    claimCheck: createClaimCheck(blobs, config.claimCheck.thresholdBytes),
+    payloads: createPayloadStore(blobs, config.claimCheck.thresholdBytes, randomUUID),
     queues: {
       work: workUrl,
       workDlq: workDlqUrl,

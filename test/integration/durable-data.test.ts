@@ -46,7 +46,7 @@ describe("claim check", () => {
       key: expect.stringMatching(`^tenants/acme/jobs/${jobId}/execution/`),
     });
 
-    const output = (await fleet.rt.claimCheck.load(acme, job.output!)) as {
+    const output = (await fleet.rt.payloads.load(acme, job.output!)) as {
       payload: string;
       big: { blob: string };
       measured: { payloadChars: number; bigChars: number };

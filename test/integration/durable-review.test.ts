@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { reviewCommand } from "../../workers/cli/review.ts";
 import { createReviews, ReviewRefusedError, type Reviews } from "../../workers/review.ts";
@@ -30,7 +31,7 @@ describe("human review", () => {
     expect(job.lease).toBeNull();
     expect(job.review).toMatchObject({
       stateName: "Review",
-      data: { text: INVOICE.text, suggested: { label: "invoice" } },
+      input: { inline: { text: INVOICE.text, suggested: { label: "invoice" } } },
     });
     expect(job.review!.taskToken).toBeTruthy();
     expect((await reviews.list(acme)).map((j) => j._id)).toContain(jobId);
@@ -45,6 +46,25 @@ describe("human review", () => {
       expect.arrayContaining(["review_requested", "review_approved"]),
     );
     expect((await reviews.list(acme)).map((j) => j._id)).not.toContain(jobId);
+  });
+
+  it("a job parked before the one payload model (review `data`/`dataRef`) is read and decided as before", async () => {
+    const { jobId, job } = await waitingJob();
+    const data = await reviews.data(acme, job);
+    // Rewrite the review as an older worker stored it: data claim-checked at `dataRef`, `data` null.
+    const json = JSON.stringify(data);
+    const { key } = await fleet.rt.blobs.put(acme, ["jobs", jobId, "review-legacy.json"], json);
+    const dataRef = { key, bytes: json.length };
+    const { input: _input, ...rest } = job.review!;
+    const raw = fleet.rt.mongo.db().collection<Record<string, unknown>>(COLLECTIONS.jobs);
+    await raw.updateOne({ _id: jobId as never }, { $set: { review: { ...rest, data: null, dataRef } } });
+
+    const legacy = (await fleet.getJob("acme", jobId))!;
+    expect(legacy.review?.input).toEqual({ s3: dataRef });
+    expect(await reviews.data(acme, legacy)).toEqual(data);
+    await reviews.approve(acme, jobId, { label: "invoice", by: "old" });
+    const done = await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
+    expect(done.output).toMatchObject({ inline: { outcome: "approved" } });
   });
 
   it("reject takes the Task's Catch path", async () => {
@@ -84,7 +104,7 @@ describe("human review", () => {
   it("a .waitForTaskToken Task parks the job with its task token; approve delivers the result", async () => {
     const jobId = await fleet.submit("acme", "token-review", { doc: "contract.pdf" });
     const job = await fleet.waitForJob("acme", jobId, (j) => j.status === "needs_review");
-    const data = job.review!.data as { MessageBody: { token: string; doc: string } };
+    const data = (await reviews.data(acme, job)) as { MessageBody: { token: string; doc: string } };
     expect(data.MessageBody).toEqual({ token: job.review!.taskToken, doc: "contract.pdf" });
 
     await reviews.approve(acme, jobId, { approved: true }, { taskToken: data.MessageBody.token });

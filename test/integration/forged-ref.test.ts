@@ -4,7 +4,9 @@
  * the object it names is never read.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { randomUUID } from "node:crypto";
 import type { BlobStore } from "../../shared/aws/s3.ts";
+import { createPayloadStore } from "../../shared/payloads/payload-store.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { MIB, TEST_WORKFLOW_DIRS, testSteps } from "./fixtures/steps.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
@@ -24,7 +26,9 @@ beforeAll(async () => {
       return real.getJson(tenant, ref, schema);
     },
   };
-  await fleet.startWorker({ rt: { ...fleet.rt, blobs } });
+  // The worker's payload store reads through the spying blob store.
+  const payloads = createPayloadStore(blobs, fleet.rt.config.claimCheck.thresholdBytes, randomUUID);
+  await fleet.startWorker({ rt: { ...fleet.rt, blobs, payloads } });
 });
 afterAll(() => fleet?.cleanup());
 
@@ -43,7 +47,7 @@ describe("references in tenant data", () => {
       (j) => j.status === "complete" || j.status === "failed",
     );
     expect(done.status).toBe("complete");
-    const output = (await fleet.rt.claimCheck.load(acme, done.output!)) as Record<string, unknown>;
+    const output = (await fleet.rt.payloads.load(acme, done.output!)) as Record<string, unknown>;
     expect(output.forged).toEqual(forged);
     expect(output.list).toEqual([forged]);
     // Sluice's own reference resolved: the next step and the output got the 1 MiB value.

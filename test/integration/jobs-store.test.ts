@@ -242,7 +242,10 @@ describe("JobStore.claim and leases", () => {
         await storeA.casUpdate(
           j._id,
           2,
-          { status: "needs_review", review: { taskToken: "t", stateName: "R", data: null, requestedAt: T0 } },
+          {
+            status: "needs_review",
+            review: { taskToken: "t", stateName: "R", input: { inline: null }, requestedAt: T0 },
+          },
           T0,
         )
       ).ok,
@@ -339,7 +342,12 @@ describe("sweeper queries and sweeper CAS", () => {
     const parked = async (store: typeof storeA, tenant: typeof A, timeoutAt?: number) => {
       const j = await created(tenant);
       await store.claim(j._id, "w", 1000, T0);
-      const review = { taskToken: `t-${j._id}`, stateName: "Review", data: null, requestedAt: T0 };
+      const review = {
+        taskToken: `t-${j._id}`,
+        stateName: "Review",
+        input: { inline: null },
+        requestedAt: T0,
+      };
       const r = await store.casUpdate(
         j._id,
         1,

@@ -3,14 +3,16 @@ import type { ExecutionState } from "../../shared/asl/index.ts";
 import type { Review } from "../../shared/jobs/job-doc.ts";
 import type { CasResult, JobStore, RunEnd, RunFence, RunFields } from "../../shared/jobs/job-store.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
-import type { JobData, JobRefs, S3Ref } from "../job-data.ts";
+import type { PayloadRef } from "../../shared/payloads/payload-ref.ts";
+import type { PayloadStore } from "../../shared/payloads/payload-store.ts";
+import type { JobRefs } from "../../shared/payloads/result-refs.ts";
 import { decideWrite, type NextEffect } from "./checkpoint-policy.ts";
 
 export interface CheckpointerDeps {
   /** The job store's named run writes (each a compare-and-set fenced by version and lease). */
   store: Pick<JobStore, "checkpoint" | "rest" | "release" | "park" | "finish">;
-  /** Stores an execution state inline or in S3, and deletes a superseded object. */
-  data: Pick<JobData, "executionPatch" | "discard">;
+  /** Stores an execution state inline or by reference, and deletes a superseded object. */
+  payloads: Pick<PayloadStore, "executionPatch" | "discard">;
   tenantId: TenantId;
   jobId: string;
   /** The lease owner (a rest or a release gives the lease back). */
@@ -24,7 +26,7 @@ export interface CheckpointerDeps {
 /** Where the claim left the job: the version it wrote and the S3 object of its execution, if any. */
 export interface ClaimedAt {
   version: number;
-  executionRef: S3Ref | null;
+  executionRef: PayloadRef | null;
 }
 
 /**
@@ -36,7 +38,7 @@ export interface ClaimedAt {
 export class Checkpointer {
   readonly #deps: CheckpointerDeps;
   #version: number;
-  #execRef: S3Ref | null;
+  #execRef: PayloadRef | null;
   /** The execution state the job document holds now (null: none yet). */
   #persisted: ExecutionState | null = null;
   #unwritten = 0;
@@ -158,9 +160,9 @@ export class Checkpointer {
       next,
     );
     if (decision !== "write") return decision === "skip";
-    const { data, tenantId, jobId, refs } = this.#deps;
+    const { payloads, tenantId, jobId, refs } = this.#deps;
     const fields: RunFields = {
-      ...(stateChanged ? await data.executionPatch(tenantId, jobId, exec) : {}),
+      ...(stateChanged ? await payloads.executionPatch(tenantId, jobId, exec) : {}),
       ...refs.patch(),
     };
     const r = await write(this.#progressed ? fields : { ...fields, attemptsWithoutProgress: 0 }, {
@@ -176,7 +178,7 @@ export class Checkpointer {
           { expected: this.#version, current: r.current?.version, status: r.current?.status },
           "lost the job to another writer",
         );
-      await data.discard(tenantId, written, null);
+      await payloads.discard(tenantId, written, null);
       return false;
     }
     this.#version = r.version;
@@ -185,7 +187,7 @@ export class Checkpointer {
     this.#unwritten = 0;
     this.#reproducible = false;
     if (stateChanged) {
-      await data.discard(tenantId, this.#execRef, written);
+      await payloads.discard(tenantId, this.#execRef, written);
       this.#execRef = written;
       this.#persisted = exec;
     }

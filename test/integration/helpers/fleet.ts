@@ -180,7 +180,7 @@ export async function createTestFleet(label: string, opts: FleetOptions = {}): P
       if (!wf) throw new Error(`no workflow "${workflow}" in the fleet's catalog`);
       const now = Date.now();
       const jobId = newJobId(now);
-      const payload = await rt.claimCheck.store(t, jobId, "input", input);
+      const payload = await rt.payloads.store(t, jobId, "input", input);
       await rt.jobsOf(t).create(
         newQueuedJob(
           {

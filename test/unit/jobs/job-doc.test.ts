@@ -49,7 +49,12 @@ describe("job document schema", () => {
       execution: { state: "Review", stack: [1, 2] },
       output: { s3: { key: "tenants/acme/jobs/x/output.json", bytes: 2_000_000 } },
       lease: { owner: "worker-1", expiresAt: NOW + 1 },
-      review: { taskToken: "tok", stateName: "Review", data: { fields: ["a"] }, requestedAt: NOW },
+      review: {
+        taskToken: "tok",
+        stateName: "Review",
+        input: { inline: { fields: ["a"] } },
+        requestedAt: NOW,
+      },
       wakeAt: NOW + 5,
       error: "States.TaskFailed",
       cause: "boom",
@@ -137,5 +142,35 @@ describe("newJobId", () => {
     expect(newJobId(0, zeros)).toBe("0".repeat(26));
     expect(newJobId(NOW)).not.toBe(newJobId(NOW));
     expect(() => newJobId(-1)).toThrow(RangeError);
+  });
+});
+
+describe("review payload (one payload model, ADR 0012)", () => {
+  const base = { taskToken: "tok", stateName: "Review", requestedAt: NOW };
+  const ref = { key: "tenants/acme/jobs/x/review-Review-1.json", bytes: 300_000 };
+
+  it("reads a review written before it: `dataRef` as a stored payload, `data` as an inline one", () => {
+    const stored = parseJobDoc(
+      job({ status: "needs_review", review: { ...base, data: null, dataRef: ref } } as never),
+    );
+    expect(stored.review).toEqual({ ...base, input: { s3: ref } });
+    const inline = parseJobDoc(job({ status: "needs_review", review: { ...base, data: { a: 1 } } } as never));
+    expect(inline.review).toEqual({ ...base, input: { inline: { a: 1 } } });
+  });
+
+  it("leaves a review in the new shape as it is, and refuses a foreign key in either shape", () => {
+    const now = parseJobDoc(
+      job({ status: "needs_review", review: { ...base, input: { inline: [1] } } } as never),
+    );
+    expect(now.review).toEqual({ ...base, input: { inline: [1] } });
+    const foreign = { key: "tenants/globex/secret.json", bytes: 1 };
+    for (const review of [
+      { ...base, data: null, dataRef: foreign },
+      { ...base, input: { s3: foreign } },
+    ]) {
+      expect(() => parseJobDoc(job({ status: "needs_review", review } as never))).toThrowError(
+        /review\.input\.s3\.key/,
+      );
+    }
   });
 });

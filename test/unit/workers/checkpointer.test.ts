@@ -4,7 +4,8 @@ import type { ExecutionState } from "../../../shared/asl/index.ts";
 import type { JobPatch, Review } from "../../../shared/jobs/job-doc.ts";
 import type { CasResult, RunFence } from "../../../shared/jobs/job-store.ts";
 import { tenantId } from "../../../shared/tenancy/tenant-id.ts";
-import { JobRefs, type S3Ref } from "../../../workers/job-data.ts";
+import type { PayloadRef } from "../../../shared/payloads/payload-ref.ts";
+import { JobRefs } from "../../../shared/payloads/result-refs.ts";
 import {
   decideWrite,
   MAX_UNWRITTEN_TRANSITIONS,
@@ -16,7 +17,7 @@ import { Checkpointer } from "../../../workers/runner/checkpointer.ts";
 const log = pino({ level: "silent" });
 const T = tenantId("acme");
 const JOB = "job-1";
-const REVIEW: Review = { taskToken: "t1", stateName: "Approve", data: { n: 1 }, requestedAt: 1 };
+const REVIEW: Review = { taskToken: "t1", stateName: "Approve", input: { inline: { n: 1 } }, requestedAt: 1 };
 
 /** Distinct execution states: the checkpointer compares them by identity and hands them to the data port. */
 const state = (n: number) => ({ n }) as unknown as ExecutionState;
@@ -61,9 +62,9 @@ function setup(options: { startVersion?: number; bigStates?: boolean } = {}) {
         park: (_id, fence, fields, review) => store.cas("park", fence, { ...fields, review }),
         finish: (_id, fence, fields, end) => store.cas("finish", fence, { ...fields, ...end }),
       },
-      data: {
+      payloads: {
         executionPatch: (_t, _j, exec) => {
-          const ref: S3Ref | null = options.bigStates ? { key: `obj-${++objects}`, bytes: 1 } : null;
+          const ref: PayloadRef | null = options.bigStates ? { key: `obj-${++objects}`, bytes: 1 } : null;
           return Promise.resolve({ execution: ref ? null : { ...exec }, executionRef: ref });
         },
         discard: (_t, ref) => {

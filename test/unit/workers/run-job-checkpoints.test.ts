@@ -14,10 +14,9 @@ import type {
   RunFence,
   RunFields,
 } from "../../../shared/jobs/job-store.ts";
-import type { ClaimCheck } from "../../../shared/payloads/claim-check.ts";
 import { tenantId } from "../../../shared/tenancy/tenant-id.ts";
 import type { WorkflowVersions } from "../../../shared/workflows/versions.ts";
-import type { JobData } from "../../../workers/job-data.ts";
+import type { PayloadStore } from "../../../shared/payloads/payload-store.ts";
 import { runJob, type JobRunnerDeps } from "../../../workers/job-runner.ts";
 import { StepRegistry } from "../../../workers/steps/registry.ts";
 
@@ -117,7 +116,7 @@ function setup() {
     return Promise.resolve(input);
   });
   let clock = 1_000;
-  const data: JobData = {
+  const payloads: PayloadStore = {
     thresholdBytes: Infinity,
     loadExecution: (_t: unknown, job: JobDoc) => Promise.resolve(job.execution ?? null),
     executionPatch: (_t: unknown, _j: unknown, exec: unknown) =>
@@ -125,8 +124,10 @@ function setup() {
     discard: () => Promise.resolve(),
     storeResult: (_t: unknown, _refs: unknown, _name: unknown, value: unknown) => Promise.resolve(value),
     resolve: (_t: unknown, value: unknown) => Promise.resolve(value),
-    load: () => Promise.reject(new Error("no S3 here")),
-  } as unknown as JobData;
+    load: (_t: unknown, p: { inline: unknown }) => Promise.resolve(p.inline),
+    store: (_t: unknown, _j: unknown, _n: unknown, value: unknown) => Promise.resolve({ inline: value }),
+    loadRef: () => Promise.reject(new Error("no S3 here")),
+  } as unknown as PayloadStore;
   const deps: JobRunnerDeps = {
     owner: "w1",
     leaseMs: 60_000,
@@ -135,11 +136,7 @@ function setup() {
       machineToStart: () => Promise.resolve(machine),
     } as unknown as WorkflowVersions,
     maxAttempts: 5,
-    claimCheck: {
-      load: (_t: unknown, p: { inline: unknown }) => Promise.resolve(p.inline),
-      store: (_t: unknown, _j: unknown, _n: unknown, value: unknown) => Promise.resolve({ inline: value }),
-    } as unknown as ClaimCheck,
-    data,
+    payloads,
     engine: {
       now: () => (clock += 10),
       random: () => 0.5,

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { BlobStore } from "../../../shared/aws/s3.ts";
 import { tenantId } from "../../../shared/tenancy/tenant-id.ts";
-import { createJobData, JobRefs } from "../../../workers/job-data.ts";
+import { createPayloadStore } from "../../../shared/payloads/payload-store.ts";
+import { JobRefs } from "../../../shared/payloads/result-refs.ts";
 
 const acme = tenantId("acme");
 const JOB = "01JOBREFS000000000000000AA";
@@ -22,7 +23,7 @@ function blobs(objects: Record<string, unknown>, reads: string[]): BlobStore {
 describe("JobRefs and resolve", () => {
   it("resolves only the references stored for the job; any other $sluiceRef is data", async () => {
     const reads: string[] = [];
-    const data = createJobData(
+    const data = createPayloadStore(
       blobs({ [own]: "big", "tenants/acme/secret.json": "pin" }, reads),
       10,
       () => "u",
@@ -35,7 +36,7 @@ describe("JobRefs and resolve", () => {
   });
 
   it("adds the key of a stored result and hands it to the next write once", async () => {
-    const data = createJobData(blobs({}, []), 20, () => "abcdefgh-0000");
+    const data = createPayloadStore(blobs({}, []), 20, () => "abcdefgh-0000");
     const refs = JobRefs.of({ _id: JOB, tenantId: acme, resultRefs: [] });
     const ref = (await data.storeResult(acme, refs, "S-1", { blob: "x".repeat(100) })) as {
       $sluiceRef: { key: string };
