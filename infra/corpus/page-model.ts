@@ -68,8 +68,35 @@ export class PageBuilder {
     if (clean === "") return 0;
     const w = textWidth(clean, size, weight);
     const left = opts.align === "right" ? x - w : opts.align === "center" ? x - w / 2 : x;
-    this.items.push({ kind: "text", text: clean, x: left, y, size, weight, gray: opts.gray ?? 0 });
+    this.items.push({
+      kind: "text",
+      text: clean,
+      x: left,
+      y: this.snap(y, size),
+      size,
+      weight,
+      gray: opts.gray ?? 0,
+    });
     return w;
+  }
+
+  /**
+   * A baseline within 30% of the font size of an existing run's baseline (another column a few
+   * points off) moves onto it, so that any two baselines on a page are either equal or clearly
+   * apart: every reader (pdf.js items, OCR lines, the truth's pageText) then agrees on the lines.
+   */
+  private snap(y: number, size: number): number {
+    let best = y;
+    let bestDistance = Infinity;
+    for (const item of this.items) {
+      if (item.kind !== "text") continue;
+      const d = Math.abs(item.y - y);
+      if (d > 0 && d < bestDistance && d <= 0.3 * Math.max(size, item.size)) {
+        best = item.y;
+        bestDistance = d;
+      }
+    }
+    return best;
   }
 
   line(x0: number, y0: number, x1: number, y1: number, width = 0.75, gray = 0): void {
@@ -170,8 +197,9 @@ export class DocBuilder {
 }
 
 /**
- * The ground-truth text of a page: runs grouped into lines by baseline (within 2 pt), each line's
- * runs left to right joined by a space, lines top to bottom joined by a newline.
+ * The ground-truth text of a page: runs grouped into lines by baseline (PageBuilder keeps distinct
+ * baselines at least 30% of a font size apart), each line's runs left to right joined by a space,
+ * lines top to bottom joined by a newline.
  */
 export function pageText(page: PageSpec): string {
   const runs = page.items.filter((i): i is TextRun => i.kind === "text");
@@ -179,7 +207,7 @@ export function pageText(page: PageSpec): string {
   const lines: TextRun[][] = [];
   for (const run of sorted) {
     const last = lines[lines.length - 1];
-    if (last && Math.abs(last[0]!.y - run.y) <= 2) last.push(run);
+    if (last && Math.abs(last[0]!.y - run.y) <= 0.5) last.push(run);
     else lines.push([run]);
   }
   return lines

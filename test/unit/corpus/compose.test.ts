@@ -80,7 +80,7 @@ describe("composeDocument", { timeout: 60_000 }, () => {
     expect([...pages].sort()).toEqual([1, 2, 3]);
   });
 
-  it("lays out text runs inside the page without overlapping one another", () => {
+  it("lays out text runs inside the page, apart, on baselines that are equal or clearly apart", () => {
     for (const type of DOC_TYPES) {
       for (let i = 0; i < 20; i++) {
         const doc = composeDocument(`layout-${type}-${i}`, { type });
@@ -100,6 +100,16 @@ describe("composeDocument", { timeout: 60_000 }, () => {
             expect(b.y0, b.text).toBeGreaterThanOrEqual(10);
             expect(b.y1, b.text).toBeLessThanOrEqual(page.height - 10);
           }
+          // baselines are equal or clearly apart, so every reader groups the same lines
+          const runs = page.items.filter((it): it is TextRun => it.kind === "text");
+          for (const a of runs)
+            for (const b of runs) {
+              const d = Math.abs(a.y - b.y);
+              if (d > 0)
+                expect(d, `${doc.template}: "${a.text}" near "${b.text}"`).toBeGreaterThan(
+                  0.3 * Math.max(a.size, b.size),
+                );
+            }
           for (const [m, a] of boxes.entries())
             for (const b of boxes.slice(m + 1)) {
               const overlap = a.x0 < b.x1 - 1 && b.x0 < a.x1 - 1 && a.y0 < b.y1 - 0.5 && b.y0 < a.y1 - 0.5;
