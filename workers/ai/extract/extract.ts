@@ -1,10 +1,11 @@
 import type { PageLayout } from "../layout.ts";
 import type { ClassifiedType } from "../classify/model.ts";
 import { FIELD_SPECS, type FieldSpec } from "./fields.ts";
-import { linesOf, meanConfidence, type Line } from "./lines.ts";
+import type { LayoutWord } from "../layout.ts";
+import { linesOf, meanConfidence, WORD_GAP, type Line } from "./lines.ts";
 import { readValue } from "./read-value.ts";
 import { findLabels, type LabelHit } from "./tokens.ts";
-import { valueCandidates } from "./values.ts";
+import { valueCandidates, type ValueCandidate } from "./values.ts";
 import { fallbackValue } from "./fallbacks.ts";
 
 /**
@@ -12,7 +13,7 @@ import { fallbackValue } from "./fallbacks.ts";
  * phrases on the page (tokens.ts), take the value to the right on the same line or directly below
  * (values.ts), validate and normalize it for the field's kind (read-value.ts), and score it:
  *
- *   confidence = label match quality × place (right 1, below 0.92) × label position
+ *   confidence = label match quality × √(label words' OCR confidence) × place (right 1, below 0.92)
  *                × value quality (1 parsed, 0.8 OCR-repaired, 0.95 free text)
  *                × mean OCR confidence of the value's words (1 for a text layer)
  *
@@ -40,33 +41,75 @@ interface Scored {
   order: number;
 }
 
-/** Drops hits whose words a longer hit (any field) already covers; keeps each field's hits. */
-function claimHits(lines: readonly Line[], specs: readonly FieldSpec[]): Map<string, LabelHit[]> {
+const wordKey = (line: Line, word: number): string => `${line.page}:${line.index}:${word}`;
+
+/**
+ * Each field's label hits, keeping only hits that start a phrase (first on the line or after a
+ * column gap: a label, not a word in a sentence) and whose words no longer label of any field
+ * already covers. Also returns the words every kept label covers.
+ */
+function claimHits(
+  lines: readonly Line[],
+  specs: readonly FieldSpec[],
+): { hits: Map<string, LabelHit[]>; labelWords: Set<string> } {
   const all = specs.flatMap((spec) => findLabels(lines, spec.labels).map((hit) => ({ spec, hit })));
   all.sort((a, b) => b.hit.label.length - a.hit.label.length || b.hit.quality - a.hit.quality);
-  const taken = new Set<string>();
-  const out = new Map<string, LabelHit[]>(specs.map((s) => [s.name, []]));
+  const labelWords = new Set<string>();
+  const hits = new Map<string, LabelHit[]>(specs.map((s) => [s.name, []]));
   for (const { spec, hit } of all) {
+    const words = hit.line.words;
+    const startsPhrase =
+      hit.firstWord === 0 || words[hit.firstWord]!.x0 - words[hit.firstWord - 1]!.x1 > WORD_GAP;
+    if (!startsPhrase) continue;
     const keys: string[] = [];
-    for (let w = hit.firstWord; w <= hit.lastWord; w++) keys.push(`${hit.line.page}:${hit.line.index}:${w}`);
-    if (keys.some((k) => taken.has(k))) continue;
-    keys.forEach((k) => taken.add(k));
-    out.get(spec.name)!.push(hit);
+    for (let w = hit.firstWord; w <= hit.lastWord; w++) keys.push(wordKey(hit.line, w));
+    if (keys.some((k) => labelWords.has(k))) continue;
+    keys.forEach((k) => labelWords.add(k));
+    hits.get(spec.name)!.push(hit);
   }
-  return out;
+  return { hits, labelWords };
 }
 
-function candidatesFor(spec: FieldSpec, hits: readonly LabelHit[], lines: readonly Line[]): Scored[] {
+const FREE_TEXT = new Set(["name", "text", "parties"]);
+
+/** The text a candidate offers for a field, or undefined when the field cannot take it. */
+function candidateText(
+  spec: FieldSpec,
+  hit: LabelHit,
+  cand: ValueCandidate,
+  labelWords: ReadonlySet<string>,
+): { text: string; words: LayoutWord[] } | undefined {
+  if (!FREE_TEXT.has(spec.kind)) {
+    const words = cand.rest;
+    return { text: [cand.inlineText, ...words.map((w) => w.text)].filter((t) => t !== "").join(" "), words };
+  }
+  if (cand.place === "right" && !cand.separated && !spec.inline) return undefined;
+  const first = cand.phrase[0];
+  if (cand.inlineText === "" && first) {
+    const line = cand.place === "right" ? hit.line : undefined;
+    if (line && labelWords.has(wordKey(line, line.words.indexOf(first)))) return undefined;
+  }
+  const words = cand.phrase;
+  return { text: [cand.inlineText, ...words.map((w) => w.text)].filter((t) => t !== "").join(" "), words };
+}
+
+function candidatesFor(
+  spec: FieldSpec,
+  hits: readonly LabelHit[],
+  lines: readonly Line[],
+  labelWords: ReadonlySet<string>,
+): Scored[] {
   const out: Scored[] = [];
   for (const hit of hits) {
     const labelConf = meanConfidence(hit.line.words.slice(hit.firstWord, hit.lastWord + 1));
-    const atStart = hit.firstWord === 0 ? 1 : 0.95;
     for (const cand of valueCandidates(hit, lines)) {
-      const read = readValue(spec.kind, cand.text);
+      const picked = candidateText(spec, hit, cand, labelWords);
+      if (!picked) continue;
+      const read = readValue(spec.kind, picked.text);
       if (!read) continue;
       const place = cand.place === "right" ? 1 : 0.92;
       const confidence =
-        hit.quality * Math.sqrt(labelConf) * place * atStart * read.quality * meanConfidence(cand.words);
+        hit.quality * Math.sqrt(labelConf) * place * read.quality * meanConfidence(picked.words);
       out.push({ value: read.value, confidence, order: hit.line.page * 10_000 + hit.line.index });
       break; // the value to the right wins over the one below when both read
     }
@@ -93,10 +136,11 @@ export function extractFields(type: ClassifiedType, layouts: readonly PageLayout
   const specs = type === "other" ? [] : FIELD_SPECS[type];
   const pages = layouts.toSorted((a, b) => a.page - b.page);
   const lines = pages.flatMap((p) => linesOf(p));
-  const hits = claimHits(lines, specs);
+  const { hits, labelWords } = claimHits(lines, specs);
   const fields: Record<string, ExtractedField> = {};
   for (const spec of specs) {
-    const found = best(spec, candidatesFor(spec, hits.get(spec.name)!, lines)) ?? fallbackValue(spec, lines);
+    const found =
+      best(spec, candidatesFor(spec, hits.get(spec.name)!, lines, labelWords)) ?? fallbackValue(spec, lines);
     fields[spec.name] = found
       ? { value: found.value, confidence: round3(found.confidence) }
       : { value: null, confidence: 0 };

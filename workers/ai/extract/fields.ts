@@ -13,8 +13,13 @@ export interface FieldSpec {
   kind: FieldKind;
   /** Label phrases as lower-case token sequences (see tokens.ts); the longest match wins. */
   labels: readonly string[];
-  /** Where to look when no label is found (a heading line, a sentence). */
-  fallback?: "letterhead" | "addressee" | "between";
+  /**
+   * Free text may follow its label with a plain space (`Dear Ms Smith,`); otherwise a free-text
+   * value needs a `:` or a column gap after its label.
+   */
+  inline?: boolean;
+  /** Where to look when no label gives a value (see fallbacks.ts). */
+  fallback?: "letterhead" | "first-date" | "term-sentence" | "between";
 }
 
 const TOTAL = [
@@ -24,8 +29,6 @@ const TOTAL = [
   "grand total",
   "balance due",
   "total amount",
-  "total eur",
-  "total usd",
   "amount payable",
 ];
 const CURRENCY = ["currency"];
@@ -44,8 +47,6 @@ export const FIELD_SPECS: Readonly<Record<DocumentType, readonly FieldSpec[]>> =
         "inv #",
         "invoice id",
         "invoice ref",
-        "number",
-        "no",
       ],
     },
     {
@@ -57,21 +58,21 @@ export const FIELD_SPECS: Readonly<Record<DocumentType, readonly FieldSpec[]>> =
     {
       name: "vendor",
       kind: "name",
-      labels: ["vendor", "from", "seller", "supplier", "issued by", "bill from"],
+      labels: ["vendor", "seller", "supplier", "bill from"],
       fallback: "letterhead",
     },
     { name: "total", kind: "amount", labels: TOTAL },
     { name: "currency", kind: "currency", labels: CURRENCY },
   ],
   receipt: [
+    { name: "merchant", kind: "name", labels: ["merchant", "store", "sold by"], fallback: "letterhead" },
     {
-      name: "merchant",
-      kind: "name",
-      labels: ["merchant", "store", "shop", "sold by"],
-      fallback: "letterhead",
+      name: "date",
+      kind: "date",
+      labels: ["date", "transaction date", "purchase date"],
+      fallback: "first-date",
     },
-    { name: "date", kind: "date", labels: ["date", "date time", "purchased", "transaction date"] },
-    { name: "total", kind: "amount", labels: [...TOTAL, "total paid", "amount paid", "paid"] },
+    { name: "total", kind: "amount", labels: [...TOTAL, "total paid", "amount paid"] },
     { name: "currency", kind: "currency", labels: CURRENCY },
   ],
   purchase_order: [
@@ -84,6 +85,7 @@ export const FIELD_SPECS: Readonly<Record<DocumentType, readonly FieldSpec[]>> =
         "po #",
         "p o no",
         "p o number",
+        "p o #",
         "purchase order no",
         "purchase order number",
         "purchase order #",
@@ -91,30 +93,36 @@ export const FIELD_SPECS: Readonly<Record<DocumentType, readonly FieldSpec[]>> =
         "order number",
       ],
     },
-    { name: "date", kind: "date", labels: ["po date", "order date", "date"] },
-    { name: "buyer", kind: "name", labels: ["buyer", "bill to", "ordered by", "purchaser", "customer"] },
+    { name: "date", kind: "date", labels: ["po date", "order date", "issued", "date"] },
+    {
+      name: "buyer",
+      kind: "name",
+      labels: ["buyer", "ship to", "ordered by", "deliver to", "bill to", "purchaser"],
+      fallback: "letterhead",
+    },
     { name: "vendor", kind: "name", labels: ["vendor", "supplier", "seller", "to"] },
     { name: "total", kind: "amount", labels: TOTAL },
     { name: "currency", kind: "currency", labels: CURRENCY },
   ],
   contract: [
-    { name: "parties", kind: "parties", labels: ["parties", "between"], fallback: "between" },
+    { name: "parties", kind: "parties", labels: [], fallback: "between" },
     {
       name: "effective_date",
       kind: "date",
-      labels: ["effective date", "effective as of", "effective", "dated", "commencement date", "start date"],
+      labels: ["effective date", "effective as of", "commencement date", "start date", "dated"],
+      fallback: "first-date",
     },
-    { name: "term", kind: "term", labels: ["term", "duration", "contract term", "initial term"] },
+    {
+      name: "term",
+      kind: "term",
+      labels: ["term", "contract term", "initial term", "duration"],
+      fallback: "term-sentence",
+    },
   ],
   letter: [
     { name: "sender", kind: "name", labels: ["from", "sender"], fallback: "letterhead" },
-    {
-      name: "recipient",
-      kind: "name",
-      labels: ["to", "recipient", "attn", "attention"],
-      fallback: "addressee",
-    },
-    { name: "date", kind: "date", labels: ["date", "dated"] },
-    { name: "subject", kind: "text", labels: ["subject", "re", "regarding", "subj"] },
+    { name: "recipient", kind: "name", labels: ["dear", "attn", "attention", "recipient"], inline: true },
+    { name: "date", kind: "date", labels: ["date", "dated"], fallback: "first-date" },
+    { name: "subject", kind: "text", labels: ["subject", "subj", "re", "regarding"] },
   ],
 };

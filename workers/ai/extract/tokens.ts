@@ -3,7 +3,8 @@ import type { Line } from "./lines.ts";
 
 /**
  * Label matching on a line's words: each word becomes one or more comparable tokens (lower case,
- * surrounding punctuation dropped, a `#` split off: `No.:` → `no`, `Invoice#` → `invoice #`), and a
+ * surrounding punctuation dropped, a `#` split off, dotted abbreviations split: `No.:` → `no`,
+ * `Invoice#` → `invoice #`, `P.O.` → `p o`), and a
  * label (a token sequence such as `invoice no`) matches a run of tokens exactly, or fuzzily with one
  * edit per token of four letters or more (OCR's `lnvoice`, `Tota1`). Pure.
  */
@@ -19,6 +20,7 @@ export function tokensOf(words: readonly LayoutWord[]): Token[] {
     const parts = w.text
       .toLowerCase()
       .replace(/#/g, " # ")
+      .replace(/\.(?=\S)/g, ". ")
       .split(/\s+/)
       .map((p) => (p === "#" ? p : p.replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, "")))
       .filter((p) => p !== "");
