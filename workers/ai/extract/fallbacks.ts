@@ -2,6 +2,7 @@ import type { FieldSpec } from "./fields.ts";
 import { meanConfidence, segmentsOf, textOf, type Line } from "./lines.ts";
 import { parseAmount, parseCurrency, parseDate } from "./normalize.ts";
 import { readValue } from "./read-value.ts";
+import { editDistance } from "./tokens.ts";
 
 /**
  * Values found without a label, at a lower confidence (pure):
@@ -22,14 +23,41 @@ export interface FallbackValue {
 const TITLES =
   /^(tax |commercial |sales |payment |cash )?(invoice|receipt|purchase order( form)?|contract|agreement|letter)$/i;
 const order = (l: Line): number => l.page * 10_000 + l.index;
-/** An address, phone or e-mail line of a letterhead (a street number first, digits, `@`). */
-const ADDRESS = /^\d|\d{3}|@|^\+|^\(/;
+/** An address, phone or e-mail line of a letterhead (any digit, `@`). */
+const ADDRESS = /\d|@/;
+/** Headings of the other party's block, which come before the issuer on some layouts. */
+const HEADINGS = [
+  "bill to",
+  "billed to",
+  "invoice to",
+  "customer",
+  "ship to",
+  "deliver to",
+  "received from",
+  "vendor",
+  "supplier",
+  "buyer",
+  "ordered by",
+  "to",
+];
+
+function isHeading(t: string): boolean {
+  const norm = t
+    .toLowerCase()
+    .replace(/[^a-z ]/g, "")
+    .trim();
+  return HEADINGS.some(
+    (h) => norm === h || (h.length >= 6 && editDistance(norm.replace(/ /g, ""), h.replace(/ /g, ""), 2) <= 2),
+  );
+}
 
 function letterhead(lines: readonly Line[]): FallbackValue | undefined {
   for (const l of lines.slice(0, 8)) {
     for (const seg of segmentsOf(l)) {
       const t = textOf(seg).trim();
-      if (!/[A-Za-z]{2}/.test(t) || TITLES.test(t) || ADDRESS.test(t) || parseDate(t)) continue;
+      if (!/[A-Za-z]{3}/.test(t) || TITLES.test(t) || ADDRESS.test(t) || isHeading(t) || parseDate(t))
+        continue;
+      if (meanConfidence(seg) < 0.5) continue;
       if (parseAmount(t) && !/[A-Za-z]{3}/.test(t)) continue;
       const read = readValue("name", t);
       if (read) return { value: read.value, confidence: 0.8 * meanConfidence(seg), order: order(l) };

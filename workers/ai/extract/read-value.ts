@@ -12,7 +12,26 @@ export interface ReadValue {
   quality: number;
 }
 
-const cleanText = (s: string): string => s.replace(/^[\s:#.,;\-–]+|[\s:,;\-–]+$/g, "").replace(/\s+/g, " ");
+const cleanText = (s: string): string =>
+  s.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}.)]+$/gu, "").replace(/\s+/g, " ");
+
+/** OCR misreadings of company-form suffixes (`pic` for `plc`, `Ltd` as `Lid`), fixed at the end of a name. */
+const SUFFIXES: Readonly<Record<string, string>> = {
+  pic: "plc",
+  plo: "plc",
+  lid: "Ltd",
+  itd: "Ltd",
+  lte: "Ltd",
+  gmbl: "GmbH",
+  llo: "LLC",
+  lc: "LLC",
+};
+
+function fixSuffix(name: string): { value: string; fixed: boolean } {
+  const m = /^(.*\s)(\S+)$/.exec(name);
+  const repl = m ? SUFFIXES[m[2]!] : undefined;
+  return m && repl ? { value: `${m[1]}${repl}`, fixed: true } : { value: name, fixed: false };
+}
 
 const ok = (n: Normalized | undefined): ReadValue | undefined =>
   n === undefined ? undefined : { value: n.value, quality: n.repaired ? 0.8 : 1 };
@@ -43,7 +62,11 @@ export function readValue(kind: FieldKind, text: string): ReadValue | undefined 
       if (!m) return undefined;
       return { value: cleanText(m[0]), quality: repaired ? 0.8 : 1 };
     }
-    case "name":
+    case "name": {
+      const v = fixSuffix(cleanText(text));
+      if (!/[A-Za-z]{2}/.test(v.value)) return undefined;
+      return { value: v.value, quality: v.fixed ? 0.8 : 0.95 };
+    }
     case "text":
     case "parties": {
       const v = cleanText(text);
