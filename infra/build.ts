@@ -1,8 +1,8 @@
 /**
  * `npm run build`: the production build. Compiles the services (`scheduler/`, `workers/`, `shared/`)
  * with tsc into `dist/` (relative `.ts` imports rewritten to `.js`), and copies the bundled workflows
- * to `dist/statemachines/`, where the built code looks for them (the same relative place as in the
- * source tree). Run the result with `node dist/scheduler/main.js` and `node dist/workers/main.js`;
+ * to `dist/statemachines/` and the trained model artifacts to `dist/models/`, where the built code
+ * looks for them (the same relative places as in the source tree). Run the result with `node dist/scheduler/main.js` and `node dist/workers/main.js`;
  * an install made with `npm ci --omit=dev` is enough to run it.
  */
 import { spawn } from "node:child_process";
@@ -32,6 +32,7 @@ export async function build(opts: BuildOptions = {}): Promise<void> {
   });
   if (code !== 0) throw new Error(`tsc failed (exit ${code})`);
   cpSync(resolve(root, "statemachines"), resolve(outDir, "statemachines"), { recursive: true });
+  cpSync(resolve(root, "models"), resolve(outDir, "models"), { recursive: true });
   log(`[build] ${outDir} ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 

@@ -9,6 +9,7 @@
  *   provision [flags]    create queues, bucket, indexes and default quotas for tenants
  *   conformance [file]   run the AWS-recorded ASL corpus through the engine
  *   bench <name>         run a benchmark (asl, worker, fairness)
+ *   train <model>        train a shipped model and write its artifact (classifier)
  *   chaos [options]      the fleet under faults: kills, restarts, garbage; counts losses (bench/chaos/)
  *   review <action>      list | approve | reject jobs waiting for human review
  *   tenants <action>     list | check | set: operators' view and edits of tenant quotas
@@ -47,11 +48,13 @@ async function main(): Promise<number> {
       return (await import("../bench/run.ts")).benchCommand(rest);
     case "corpus":
       return (await import("./corpus/cli.ts")).corpusCommand(rest);
+    case "train":
+      return (await import("./train/index.ts")).trainCommand(rest);
     case "chaos":
       return (await import("../bench/chaos/index.ts")).chaosCommand(rest);
     default:
       console.error(
-        `usage: infra/cli.ts <test|demo|build|stack|provision|conformance|bench|chaos|review|tenants|jobs|workflows|corpus|llm> [...]\nunknown command: ${command ?? "(none)"}`,
+        `usage: infra/cli.ts <test|demo|build|stack|provision|conformance|bench|train|chaos|review|tenants|jobs|workflows|corpus|llm> [...]\nunknown command: ${command ?? "(none)"}`,
       );
       return 2;
   }

@@ -94,7 +94,7 @@ export function trainClassifier(docs: readonly LabelledText[], opts: TrainOption
   const dims = opts.dims ?? DEFAULT_DIMS;
   const epochs = opts.epochs ?? 120;
   const l2 = opts.l2 ?? 1e-4;
-  const lr = opts.learningRate ?? 0.05;
+  const lr = opts.learningRate ?? 0.02;
   const copies = opts.noisyCopies ?? 3;
   const labels = [...DOCUMENT_TYPES];
   const K = labels.length;
@@ -178,7 +178,7 @@ export function trainClassifier(docs: readonly LabelledText[], opts: TrainOption
     weights,
     bias,
     temperature,
-    otherFloor: opts.otherFloor ?? 0.45,
+    otherFloor: opts.otherFloor ?? 0.5,
     training: {
       seed: opts.seed,
       n: opts.n,
