@@ -17,6 +17,11 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     summary: "one worker vs a bare SQS loop (jobs/s, writes, checkpoint latency)",
     load: async () => (await import("./worker/index.ts")).workerBench,
   },
+  accuracy: {
+    summary:
+      "document steps on a fresh corpus: per-field accuracy (text PDFs, scans), classifier, OCR pages/s",
+    load: async () => (await import("./accuracy/index.ts")).accuracyBench,
+  },
   fairness: {
     summary: "20 tenants, one flooding: shares, Jain, quiet waits, idle slots, quota apply (vs FIFO)",
     load: async () => (await import("./fairness/index.ts")).fairnessBench,
