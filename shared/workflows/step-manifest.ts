@@ -12,6 +12,7 @@ export const HUMAN_REVIEW_STEP = "human-review";
 export const BUILT_IN_STEP_NAMES: readonly string[] = [
   "classify",
   "detect",
+  "extract",
   "greet",
   HUMAN_REVIEW_STEP,
   "pdf-render",

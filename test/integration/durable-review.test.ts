@@ -31,7 +31,7 @@ describe("human review", () => {
     expect(job.lease).toBeNull();
     expect(job.review).toMatchObject({
       stateName: "Review",
-      input: { inline: { text: INVOICE.text, suggested: { label: "invoice" } } },
+      input: { inline: { text: INVOICE.text, suggested: { type: "invoice" } } },
     });
     expect(job.review!.taskToken).toBeTruthy();
     expect((await reviews.list(acme)).map((j) => j._id)).toContain(jobId);

@@ -1,6 +1,7 @@
 import type { Step } from "../sdk/define-step.ts";
 import { classify } from "./classify.ts";
 import { detect } from "./detect.ts";
+import { extract } from "./extract.ts";
 import { greet } from "./greet.ts";
 import { humanReview } from "./human-review.ts";
 import { pdfRender } from "./pdf-render.ts";
@@ -14,6 +15,7 @@ import { StepRegistry } from "./registry.ts";
 export const BUILT_IN_STEPS: readonly Step[] = [
   greet,
   classify,
+  extract,
   humanReview,
   reviewGate,
   saveResults,
