@@ -29,3 +29,12 @@ export {
 } from "./types.ts";
 export { pageText, type PageSpec } from "./page-model.ts";
 export { renderPageImage, DEFAULT_SCALE } from "./render-image.ts";
+export {
+  BAD_INPUT_NAMES,
+  makeBadInput,
+  makeBadInputs,
+  writeBadInputs,
+  type BadInput,
+  type BadInputName,
+  type BadInputOptions,
+} from "./bad-inputs.ts";
