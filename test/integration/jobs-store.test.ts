@@ -375,3 +375,66 @@ describe("sweeper queries and sweeper CAS", () => {
     expect(await sweeper.findOverdueReviews(T0, 10)).toEqual([]);
   });
 });
+
+describe("a run's named writes (checkpoint, rest, release, park, finish)", () => {
+  const claimed = async () => {
+    const j = await created();
+    const c = await storeA.claim(j._id, "w1", 60_000, T0);
+    expect(c.ok).toBe(true);
+    return j._id;
+  };
+
+  it("are fenced by the run's version and lease owner: another owner or a stale version writes nothing", async () => {
+    const id = await claimed();
+    expect(
+      await storeA.checkpoint(id, { owner: "w2", version: 1 }, { execution: { n: 1 } }, T0 + 1),
+    ).toMatchObject({ ok: false, current: { version: 1, status: "running" } });
+    expect(await storeA.checkpoint(id, { owner: "w1", version: 1 }, { execution: { n: 1 } }, T0 + 1)).toEqual(
+      {
+        ok: true,
+        version: 2,
+      },
+    );
+    expect(
+      (await storeA.checkpoint(id, { owner: "w1", version: 1 }, { execution: { n: 9 } }, T0 + 2)).ok,
+    ).toBe(false);
+    // A cancel in between makes the run's next write lose.
+    expect((await storeA.cancel(id, T0 + 3)).ok).toBe(true);
+    expect(
+      (
+        await storeA.finish(
+          id,
+          { owner: "w1", version: 2 },
+          {},
+          { status: "complete", output: { inline: 1 } },
+          T0 + 4,
+        )
+      ).ok,
+    ).toBe(false);
+    expect(await storeA.get(id)).toMatchObject({ status: "cancelled", execution: { n: 1 } });
+  });
+
+  it("rest and park give the lease back with their fields and history; finish ends the job", async () => {
+    const rested = await claimed();
+    expect(
+      (await storeA.rest(rested, { owner: "w1", version: 1 }, { execution: { at: "W" } }, T0 + 500, T0)).ok,
+    ).toBe(true);
+    expect(await storeA.get(rested)).toMatchObject({ status: "queued", lease: null, wakeAt: T0 + 500 });
+
+    const parked = await claimed();
+    const review = { taskToken: "t", stateName: "R", input: { inline: { a: 1 } }, requestedAt: T0 };
+    expect((await storeA.park(parked, { owner: "w1", version: 1 }, {}, review, T0 + 1)).ok).toBe(true);
+    const p = (await storeA.get(parked))!;
+    expect(p).toMatchObject({ status: "needs_review", lease: null, review });
+    expect(p.history.at(-1)).toMatchObject({ type: "review_requested", state: "R" });
+
+    const done = await claimed();
+    const end = { status: "failed", error: "E", cause: "c" } as const;
+    expect((await storeA.finish(done, { owner: "w1", version: 1 }, {}, end, T0 + 7)).ok).toBe(true);
+    expect(await storeA.get(done)).toMatchObject({ ...end, lease: null, finishedAt: T0 + 7 });
+
+    const released = await claimed();
+    expect((await storeA.release(released, { owner: "w1", version: 1 }, {}, T0 + 8)).ok).toBe(true);
+    expect(await storeA.get(released)).toMatchObject({ status: "queued", lease: null });
+  });
+});
