@@ -17,7 +17,7 @@ import { entryArgsOrExit, type EntrySpec } from "../shared/runtime/entry-args.ts
 import { createLogger } from "../shared/log/logger.ts";
 import { exitOnSignals, isEntryPoint } from "../shared/runtime/lifecycle.ts";
 import { STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
-import { defaultSteps } from "./steps/index.ts";
+import { builtInSteps } from "./steps/index.ts";
 import { bootWorker, type RunningWorker, type WorkerBuild } from "./start-worker.ts";
 
 export type { WorkerBuild };
@@ -36,7 +36,7 @@ export const WORKER_ENTRY: EntrySpec = {
 
 export async function main(
   argv: readonly string[],
-  build: WorkerBuild = { steps: defaultSteps(), statemachinesDir: STATEMACHINES_DIR },
+  build: WorkerBuild = { ...builtInSteps(), statemachinesDir: STATEMACHINES_DIR },
 ): Promise<void> {
   const flags = entryArgsOrExit(WORKER_ENTRY, argv);
   const config = loadConfigOrExit();

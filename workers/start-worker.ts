@@ -10,13 +10,13 @@ import type { Logger } from "pino";
 import type { Env, SluiceConfig } from "../shared/config/config.ts";
 import { loadConfig } from "../shared/config/config.ts";
 import { createLogger } from "../shared/log/logger.ts";
-import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
+import { createRuntime, STATEMACHINES_DIR, type Runtime } from "../shared/runtime/runtime.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
 import { loadWorkflowDirs } from "../shared/workflows/catalog-dirs.ts";
 import { logInvalidWorkflows } from "../shared/workflows/versions.ts";
 import type { Step } from "./sdk/define-step.ts";
 import { loadStepModules } from "./sdk/load-steps.ts";
-import { defaultSteps } from "./steps/index.ts";
+import { builtInSteps } from "./steps/index.ts";
 import type { StepRegistry } from "./steps/registry.ts";
 import { createWorkerProcess, type WorkerProcess } from "./worker-process.ts";
 
@@ -24,6 +24,8 @@ import { createWorkerProcess, type WorkerProcess } from "./worker-process.ts";
 export interface WorkerBuild {
   steps: StepRegistry;
   statemachinesDir: string;
+  /** Called once the runtime exists, before the worker starts (the built-in `llm` step binds its provider and budgets). */
+  bindRuntime?: (rt: Runtime) => void;
 }
 
 export interface BootOptions {
@@ -57,6 +59,7 @@ export async function bootWorker(
   // An invalid file is refused on its own (logged with its JSON pointers); the valid ones run.
   logInvalidWorkflows(catalog, log);
   const rt = await createRuntime(config, log);
+  build.bindRuntime?.(rt);
   const proc = createWorkerProcess(rt, {
     catalog,
     steps,
@@ -107,10 +110,15 @@ export async function startWorker(options: StartWorkerOptions = {}): Promise<Run
   const log =
     options.log ?? createLogger({ level: config.log.level, pretty: config.log.pretty, service: "worker" });
   const self: { running?: RunningWorker } = {};
+  const builtIn = builtInSteps();
   self.running = await bootWorker(
     config,
     log,
-    { steps: defaultSteps().add(...(options.steps ?? [])), statemachinesDir: STATEMACHINES_DIR },
+    {
+      steps: builtIn.steps.add(...(options.steps ?? [])),
+      statemachinesDir: STATEMACHINES_DIR,
+      bindRuntime: builtIn.bindRuntime,
+    },
     {
       sweeper: options.sweeper ?? true,
       ...(options.owner !== undefined ? { owner: options.owner } : {}),

@@ -66,7 +66,7 @@ export interface SluiceConfig {
     readonly bedrock: { readonly region: string; readonly endpoint: string | undefined };
     readonly timeoutMs: number;
     readonly maxTokens: number;
-    /** Tokens per tenant per UTC month unless its tenant document sets `llm.monthlyTokenBudget`. */
+    /** Tokens per tenant per UTC month unless its tenant document sets `steps.llm.monthlyTokenBudget`. */
     readonly monthlyTokenBudget: number;
     readonly cacheDir: string | undefined;
   };

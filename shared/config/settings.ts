@@ -329,7 +329,7 @@ export const SETTINGS = {
     default: "1000000",
     expected: "a non-negative integer",
     description:
-      "LLM tokens (input + output) a tenant may use per UTC month when its tenant document sets no `llm.monthlyTokenBudget`; a call that could exceed it fails with `Sluice.TokenBudgetExceeded` before reaching the provider.",
+      "LLM tokens (input + output) a tenant may use per UTC month when its tenant document sets no `steps.llm.monthlyTokenBudget`; a call that could exceed it fails with `Sluice.TokenBudgetExceeded` before reaching the provider.",
   },
   SLUICE_LLM_CACHE_DIR: {
     schema: nonEmpty,

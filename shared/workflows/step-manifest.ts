@@ -17,6 +17,7 @@ export const BUILT_IN_STEP_NAMES: readonly string[] = [
   HUMAN_REVIEW_STEP,
   "pdf-render",
   "pdf-text",
+  "llm",
   "review",
   "save-results",
   "thumbnail",

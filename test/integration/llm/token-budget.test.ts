@@ -4,7 +4,6 @@ import { COLLECTIONS } from "../../../shared/mongo/collections.ts";
 import { connectMongo, type MongoHandle } from "../../../shared/mongo/client.ts";
 import { tenantId } from "../../../shared/tenancy/tenant-id.ts";
 import { TokenBudgetStore } from "../../../workers/ai/llm/budget/token-budget.ts";
-import { tenantTokenBudget } from "../../../workers/ai/llm/budget/tenant-budget.ts";
 import { testConfig } from "../helpers/env.ts";
 import { testDatabase } from "../helpers/mongo.ts";
 
@@ -32,7 +31,6 @@ describe("TokenBudgetStore on the MongoDB-wire server", () => {
   beforeEach(async () => {
     now = new Date("2026-12-04T10:00:00Z");
     await db.collection(COLLECTIONS.llmUsage).deleteMany({});
-    await db.collection(COLLECTIONS.tenants).deleteMany({});
   });
 
   it("reserves, settles to the reported usage, and refuses what no longer fits", async () => {
@@ -88,15 +86,5 @@ describe("TokenBudgetStore on the MongoDB-wire server", () => {
     expect(results.filter((r) => r.ok)).toHaveLength(10);
     expect(results.filter((r) => !r.ok)).toHaveLength(10);
     expect(await a.used(ACME)).toBe(1000);
-  });
-
-  it("the budget comes from the tenant document's llm.monthlyTokenBudget, else the default", async () => {
-    const tenants = db.collection(COLLECTIONS.tenants);
-    expect(await tenantTokenBudget(db, ACME, 5000)).toEqual({ budget: 5000, source: "default" });
-    await tenants.insertOne({ _id: "acme" as never, tenantId: "acme", llm: { monthlyTokenBudget: 250 } });
-    await tenants.insertOne({ _id: "globex" as never, tenantId: "globex", llm: { monthlyTokenBudget: -4 } });
-    expect(await tenantTokenBudget(db, ACME, 5000)).toEqual({ budget: 250, source: "tenant" });
-    // Invalid: reported (logged) and the default applies.
-    expect(await tenantTokenBudget(db, GLOBEX, 5000)).toEqual({ budget: 5000, source: "default" });
   });
 });

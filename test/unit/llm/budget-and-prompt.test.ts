@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { admits, monthOf, settleDelta, usageDocId } from "../../../workers/ai/llm/budget/budget-math.ts";
 import { estimateInputTokens, reservationFor } from "../../../workers/ai/llm/budget/estimate.ts";
-import { budgetFromTenantDoc } from "../../../workers/ai/llm/budget/tenant-budget.ts";
 import { buildPrompt, documentFromPages, MAX_DOCUMENT_CHARS } from "../../../workers/ai/llm/prompt.ts";
 import {
   codeForStatus,
@@ -29,22 +28,6 @@ describe("token budget arithmetic", () => {
     const msgs = [{ role: "user" as const, content: "x".repeat(40) }];
     expect(estimateInputTokens(msgs)).toBe(14);
     expect(reservationFor(msgs, 100)).toBe(114);
-  });
-  it("the tenant document's llm.monthlyTokenBudget wins; absent, null or invalid → the default", () => {
-    expect(budgetFromTenantDoc({ llm: { monthlyTokenBudget: 42 } }, 7)).toEqual({
-      budget: 42,
-      source: "tenant",
-    });
-    expect(budgetFromTenantDoc({ llm: { monthlyTokenBudget: 0 } }, 7)).toEqual({
-      budget: 0,
-      source: "tenant",
-    });
-    expect(budgetFromTenantDoc({ llm: null }, 7)).toEqual({ budget: 7, source: "default" });
-    expect(budgetFromTenantDoc(null, 7)).toEqual({ budget: 7, source: "default" });
-    expect(budgetFromTenantDoc({ llm: { monthlyTokenBudget: "lots" } }, 7)).toMatchObject({
-      budget: 7,
-      problem: /llm\.monthlyTokenBudget/,
-    });
   });
 });
 

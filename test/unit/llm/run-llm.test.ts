@@ -61,7 +61,7 @@ function scope() {
 }
 
 function runtime(provider: LlmProvider | undefined, budgets: TokenBudgetPort, budget = 10_000): LlmRuntime {
-  return { provider, budgets, budgetFor: async () => budget, maxTokens: 256 };
+  return { provider, budgets, defaultMonthlyBudget: budget, maxTokens: 256 };
 }
 
 const ok = (text: string, total = 30): LlmResult => ({
@@ -101,6 +101,18 @@ describe("runLlm", () => {
     expect(s.scheduled).toEqual([{ key: "llm:openai", tokens: 114 }]);
     expect(provider.calls[0]).toMatchObject({ maxTokens: 100, signal: s.signal });
     expect(budgets.used).toBe(30);
+  });
+
+  it("the tenant's own budget wins over the default", async () => {
+    const budgets = new MemoryBudgets();
+    const provider = fakeProvider(() => ok("never"));
+    const s = { ...scope(), monthlyBudget: 50 };
+    await expect(
+      runLlm({ prompt: "hi", maxTokens: 100 }, undefined, runtime(provider, budgets), s),
+    ).rejects.toMatchObject({
+      code: "budget_exceeded",
+    });
+    expect(provider.calls).toHaveLength(0);
   });
 
   it("over budget: Sluice.TokenBudgetExceeded and the provider is never called", async () => {

@@ -13,7 +13,8 @@ import type { LlmProvider, LlmResult, ProviderName, StopReason, TokenUsage } fro
  * wait for the provider's outbound limit (`llm:<provider>`, weighted by the reservation), call it
  * with the step's abort signal while heartbeating, then settle the reservation to the usage reported
  * (a failed call keeps only what it cost: an answer off the schema still counts its tokens).
- * Everything it touches comes in as ports, so the step file is a thin adapter.
+ * The budget is the tenant's (`steps.llm.monthlyTokenBudget`, through the step's settings) or the
+ * fleet default. Everything it touches comes in as ports, so the step file is a thin adapter.
  */
 export interface TokenBudgetPort {
   reserve(tenantId: TenantId, want: number, budget: number): Promise<ReserveResult>;
@@ -28,7 +29,8 @@ export interface LlmRuntime {
   /** Undefined when `SLUICE_LLM_PROVIDER=none`. */
   readonly provider: LlmProvider | undefined;
   readonly budgets: TokenBudgetPort;
-  budgetFor(tenantId: TenantId, log: Logger): Promise<number>;
+  /** `SLUICE_LLM_MONTHLY_TOKEN_BUDGET`: the budget of a tenant whose settings name none. */
+  readonly defaultMonthlyBudget: number;
   /** `SLUICE_LLM_MAX_TOKENS`: the default and the cap of a call's `maxTokens`. */
   readonly maxTokens: number;
   /** How often a running call heartbeats (default 10 s). */
@@ -41,6 +43,8 @@ export interface LlmCallScope {
   readonly log: Logger;
   readonly limiter: OutboundLimiterPort;
   heartbeat(): Promise<void>;
+  /** The tenant's own monthly budget (`steps.llm.monthlyTokenBudget` of its tenant document), if set. */
+  readonly monthlyBudget?: number | undefined;
 }
 
 export interface LlmCall extends PromptInput {
@@ -93,7 +97,7 @@ export async function runLlm(
   const built = buildPrompt(call, document, { maxTokens, contextTokens: provider.contextTokens });
   const want = reservationFor(built.messages, maxTokens);
 
-  const budget = await runtime.budgetFor(scope.tenantId, scope.log);
+  const budget = scope.monthlyBudget ?? runtime.defaultMonthlyBudget;
   const reserved = await runtime.budgets.reserve(scope.tenantId, want, budget);
   if (!reserved.ok) {
     throw new LlmError(

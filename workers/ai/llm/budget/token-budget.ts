@@ -17,8 +17,8 @@ import { admits, maxUsedFor, monthOf, settleDelta, usageDocId } from "./budget-m
  *   concurrent first insert caused the collision, the conditional update is tried again (bounded).
  * - `settle`: `$inc: { tokens: used − reserved }` on the reservation's month (not the current one).
  *
- * Which budget applies is the caller's: `llm.monthlyTokenBudget` in the tenant document, else the
- * fleet default (tenant-budget.ts).
+ * Which budget applies is the caller's: `steps.llm.monthlyTokenBudget` in the tenant document (the
+ * step's settings), else the fleet default.
  */
 export interface LlmUsageDoc {
   _id: string;
@@ -44,16 +44,18 @@ const RESERVE_ROUNDS = 5;
 const UsageRead = z.object({ tokens: z.number(), calls: z.number().optional() });
 
 export class TokenBudgetStore {
-  readonly #db: Db;
+  readonly #db: () => Db;
   readonly #now: () => Date;
 
-  constructor(db: Db, now: () => Date = () => new Date()) {
-    this.#db = db;
+  /** `db` may be a getter: the runtime recreates its MongoDB client after an outage. */
+  constructor(db: Db | (() => Db), now: () => Date = () => new Date()) {
+    this.#db = typeof db === "function" ? db : () => db;
     this.#now = now;
   }
 
   #collection(tenantId: TenantId): ScopedCollection<LlmUsageDoc> {
-    return scopedCollection(this.#db.collection<LlmUsageDoc>(COLLECTIONS.llmUsage), tenantId, this.#db);
+    const db = this.#db();
+    return scopedCollection(db.collection<LlmUsageDoc>(COLLECTIONS.llmUsage), tenantId, db);
   }
 
   async reserve(tenantId: TenantId, want: number, budget: number): Promise<ReserveResult> {
