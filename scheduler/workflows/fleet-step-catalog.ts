@@ -4,8 +4,8 @@
  * (shared/workflows/step-manifest.ts) plus the step names live workers publish in their heartbeats
  * (shared/fleet/worker-heartbeats.ts). Names seen are kept (a fleet restarting does not make a
  * workflow flap between valid and invalid). Before a workflow is refused, `refresh()` re-reads the
- * heartbeats (at most once per `minRefreshMs`) and reloads the workflow files when new names
- * appeared. See docs/adr/0013-step-sdk.md.
+ * heartbeats (at most once per `minRefreshMs`: a refresh asked for sooner waits for the rest of it,
+ * so the read always follows the question) and reloads the workflow files when new names appeared. See docs/adr/0013-step-sdk.md.
  */
 import type { Logger } from "pino";
 import type { WorkflowCatalog } from "../../shared/workflows/catalog.ts";
@@ -22,6 +22,8 @@ export interface FleetStepCatalogDeps {
   log: Logger;
   /** Least time between two heartbeat reads; default 1 s. */
   minRefreshMs?: number;
+  /** Waits out the rest of `minRefreshMs` (a refresh asked for sooner reads after it); default a timer. */
+  sleep?: (ms: number) => Promise<void>;
 }
 
 export class FleetStepCatalog {
@@ -65,9 +67,10 @@ export class FleetStepCatalog {
   }
 
   async #refresh(): Promise<boolean> {
-    const t = this.deps.now();
-    if (t - this.#lastRead < (this.deps.minRefreshMs ?? 1000)) return false;
-    this.#lastRead = t;
+    // Asked again soon after a read (a worker may have started since): read once the interval is over.
+    const wait = this.#lastRead + (this.deps.minRefreshMs ?? 1000) - this.deps.now();
+    if (wait > 0) await (this.deps.sleep ?? ((ms) => new Promise<void>((r) => setTimeout(r, ms))))(wait);
+    this.#lastRead = this.deps.now();
     let published: readonly string[];
     try {
       published = await this.deps.fleetStepNames();

@@ -80,21 +80,26 @@ describe("the scheduler learns custom step names from worker heartbeats", () => 
   it("a workflow naming an unknown step becomes valid once a live worker publishes it", async () => {
     let published: string[] = [];
     let t = 0;
+    const slept: number[] = [];
     const c = await FleetStepCatalog.load({
       dirs: [resolve(fixtures, "wf-b")],
       builtInSteps: taken,
       fleetStepNames: async () => published,
       now: () => t,
       log: pino({ level: "silent" }),
+      sleep: async (ms) => {
+        slept.push(ms);
+        t += ms;
+      },
     });
     expect(c.catalog.get("custom")).toBeUndefined();
     expect(c.catalog.invalid("custom")?.problems[0]).toContain("no step is registered for resource");
     t = 5000;
     expect(await c.refresh()).toBe(false); // nothing new published
     published = ["upper"];
-    expect(await c.refresh()).toBe(false); // read at most once a second
-    t = 6000;
-    expect(await c.refresh()).toBe(true);
+    t = 5400;
+    expect(await c.refresh()).toBe(true); // read at most once a second: waits 600 ms, then reads
+    expect(slept).toEqual([600]);
     expect(c.catalog.get("custom")?.name).toBe("custom");
     expect(c.stepNames()).toContain("upper");
     published = [];
