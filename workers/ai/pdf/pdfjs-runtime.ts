@@ -4,6 +4,7 @@ import { dirname, join } from "node:path";
 import { getDocumentProxy } from "unpdf";
 import { StepError } from "../../sdk/step-error.ts";
 import { DocumentErrors } from "../document-errors.ts";
+import { sniffFormat } from "../sniff.ts";
 
 /**
  * How Sluice runs pdf.js (the build bundled in unpdf 1.7) inside a worker: in-process, offline, with no
@@ -79,12 +80,19 @@ export const DEFAULT_MAX_PDF_IMAGE_PIXELS = 50_000_000;
 
 /**
  * Opens a PDF for reading. The bytes are COPIED first: pdf.js transfers (detaches) the buffer it is
- * given, and the caller's bytes must stay usable. Load failures become the document StepErrors
- * ({@link pdfLoadError}).
+ * given, and the caller's bytes must stay usable. Bytes that are not a PDF by their magic number are
+ * `Sluice.UnsupportedDocument`; load failures become the document StepErrors ({@link pdfLoadError}).
  */
 export async function openPdf(bytes: Uint8Array, options: OpenPdfOptions = {}): Promise<PdfDocument> {
   installPdfjsPolyfills();
-  if (bytes.byteLength === 0) throw new StepError(DocumentErrors.corrupt, "the document is empty (0 bytes)");
+  const sniffed = sniffFormat(bytes);
+  if (sniffed.format === "empty")
+    throw new StepError(DocumentErrors.corrupt, "the document is empty (0 bytes)");
+  if (sniffed.format !== "pdf") {
+    // pdf.js would search the bytes for a PDF header (and open a PDF stored inside a ZIP): refuse first.
+    const what = sniffed.format === "other" ? sniffed.what : `a ${sniffed.mime} image`;
+    throw new StepError(DocumentErrors.unsupported, `expected a PDF, got ${what}`);
+  }
   try {
     return await getDocumentProxy(new Uint8Array(bytes), {
       isEvalSupported: false,
