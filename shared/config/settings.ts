@@ -322,7 +322,8 @@ export const SETTINGS = {
     schema: int(1, 1_000_000),
     default: "1024",
     expected: "an integer from 1 to 1000000",
-    description: "Longest answer an `llm` step may ask for, and its default `maxTokens`.",
+    description:
+      "Longest answer an `llm` call may ask for (a larger `maxTokens` is cut to it), and its default `maxTokens`.",
   },
   SLUICE_LLM_MONTHLY_TOKEN_BUDGET: {
     schema: int(0),

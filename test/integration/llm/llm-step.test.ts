@@ -3,11 +3,14 @@
  * OpenAI-compatible provider pointed at a local HTTP server that speaks the chat-completions protocol:
  * the document comes from page layouts in the tenant's S3 area, usage is counted in `llm_usage`, a
  * tenant's `steps.llm.monthlyTokenBudget` stops a call before the provider sees it, a 429 is retried
- * by the workflow, and a worker with no provider fails the job with `Sluice.LlmNotConfigured`.
+ * by the workflow, the `summarize` workflow runs a generated text PDF through detect → pdf-text → llm,
+ * and a worker with no provider fails the job with `Sluice.LlmNotConfigured`.
  */
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { corpusDocuments } from "../../../infra/corpus/index.ts";
 import { COLLECTIONS } from "../../../shared/mongo/collections.ts";
+import { STATEMACHINES_DIR } from "../../../shared/runtime/runtime.ts";
 import { tenantId } from "../../../shared/tenancy/tenant-id.ts";
 import type { PageLayout } from "../../../workers/ai/layout.ts";
 import { builtInSteps, defaultSteps } from "../../../workers/steps/index.ts";
@@ -27,7 +30,7 @@ beforeAll(async () => {
   server = await startWireServer();
   fleet = await createTestFleet("llm", {
     tenants: ["acme", "globex"],
-    workflowsDir: WORKFLOWS,
+    workflowsDir: [STATEMACHINES_DIR, WORKFLOWS],
     env: {
       SLUICE_LLM_PROVIDER: "openai",
       SLUICE_LLM_BASE_URL: `${server.url}/v1`,
@@ -50,8 +53,8 @@ afterAll(async () => {
   await server?.close();
 });
 
-async function run(tenant: string, input: unknown) {
-  const jobId = await fleet.submit(tenant, "llm-ask", input);
+async function run(tenant: string, input: unknown, workflow = "llm-ask") {
+  const jobId = await fleet.submit(tenant, workflow, input);
   return fleet.waitForJob(tenant, jobId, (j) => j.status === "complete" || j.status === "failed");
 }
 
@@ -152,6 +155,39 @@ describe("llm step in a job (OpenAI-compatible wire server, real S3 and MongoDB)
     const job = await run("acme", { prompt: "a", messages: [{ role: "user", content: "b" }] });
     expect(job.error).toBe("Sluice.InvalidStepInput");
     expect(job.cause).toContain("exactly one of prompt and messages");
+  });
+
+  it("summarize: a generated text PDF through detect, pdf-text per page and llm", async () => {
+    let doc: { bytes: Uint8Array; truth: { pages: number; text: string[] } } | undefined;
+    for await (const d of corpusDocuments({ n: 1, seed: 11, kinds: ["text-pdf"], types: ["invoice"] }))
+      doc = d;
+    if (doc === undefined) throw new Error("no document generated");
+    const { key } = await fleet.rt.blobs.put(acme, ["uploads", "invoice.pdf"], doc.bytes, {
+      contentType: "application/pdf",
+    });
+    server.reply(() =>
+      openAiCompletion('{"summary":"An invoice."}', {
+        prompt_tokens: 300,
+        completion_tokens: 9,
+        total_tokens: 309,
+      }),
+    );
+    const job = await run("acme", { document: { key } }, "summarize");
+    expect(job.status, JSON.stringify(job.cause)).toBe("complete");
+    expect(job.output).toMatchObject({
+      inline: {
+        summary: "An invoice.",
+        pages: doc.truth.pages,
+        provider: "openai",
+        usage: { totalTokens: 309 },
+      },
+    });
+    const sent = (server.requests.at(-1)!.body as { messages: { content: string }[] }).messages.at(
+      -1,
+    )!.content;
+    // The page text pdf-text read is what the model was given (first line of the truth's first page).
+    expect(sent).toContain("[page 1]");
+    expect(sent).toContain(doc.truth.text[0]!.split("\n")[0]!.trim());
   });
 
   it("with no provider configured the job fails with Sluice.LlmNotConfigured", async () => {

@@ -152,11 +152,10 @@ describe("runLlm", () => {
     expect(budgets.used).toBe(12);
   });
 
-  it("maxTokens over the cap and an unusable schema are input errors", async () => {
+  it("maxTokens over the cap is cut to the cap; an unusable schema is an input error", async () => {
     const p = fakeProvider(() => ok("x"));
-    await expect(
-      runLlm({ prompt: "hi", maxTokens: 257 }, undefined, runtime(p, new MemoryBudgets()), scope()),
-    ).rejects.toBeInstanceOf(LlmInputError);
+    await runLlm({ prompt: "hi", maxTokens: 5000 }, undefined, runtime(p, new MemoryBudgets()), scope());
+    expect(p.calls[0]!.maxTokens).toBe(256);
     await expect(
       runLlm(
         { prompt: "hi", schema: { type: "array" } },
@@ -165,7 +164,7 @@ describe("runLlm", () => {
         scope(),
       ),
     ).rejects.toBeInstanceOf(LlmInputError);
-    expect(p.calls).toHaveLength(0);
+    expect(p.calls).toHaveLength(1);
   });
 
   it("passes the schema and the document; json comes back", async () => {

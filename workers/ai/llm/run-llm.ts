@@ -63,7 +63,7 @@ export interface LlmCallResult {
   readonly documentCharsDropped: number;
 }
 
-/** Thrown for input the step's schema cannot express (a bad JSON schema, maxTokens over the cap). */
+/** Thrown for input the step's schema cannot express (a JSON schema that cannot be used). */
 export class LlmInputError extends Error {
   constructor(message: string) {
     super(message);
@@ -84,12 +84,8 @@ export async function runLlm(
       "no LLM provider is configured (SLUICE_LLM_PROVIDER=none); set it to bedrock, openai or local",
     );
   }
-  const maxTokens = call.maxTokens ?? runtime.maxTokens;
-  if (maxTokens > runtime.maxTokens) {
-    throw new LlmInputError(
-      `maxTokens ${maxTokens} is over the fleet's cap SLUICE_LLM_MAX_TOKENS=${runtime.maxTokens}`,
-    );
-  }
+  // A call may ask for less than the fleet's cap, never more: a longer ask is cut to the cap.
+  const maxTokens = Math.min(call.maxTokens ?? runtime.maxTokens, runtime.maxTokens);
   if (call.schema !== undefined) {
     const compiled = compileSchema(call.schema);
     if (!compiled.ok) throw new LlmInputError(compiled.reason);
