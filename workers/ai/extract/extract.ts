@@ -6,7 +6,7 @@ import { linesOf, meanConfidence, WORD_GAP, type Line } from "./lines.ts";
 import { readValue } from "./read-value.ts";
 import { findLabels, type LabelHit } from "./tokens.ts";
 import { valueCandidates, type ValueCandidate } from "./values.ts";
-import { fallbackValue } from "./fallbacks.ts";
+import { fallbackValue, isHeading } from "./fallbacks.ts";
 
 /**
  * Field extraction from page layouts (pure): for each field of the document's type, find its label
@@ -90,7 +90,8 @@ function candidateText(
     if (line && labelWords.has(wordKey(line, line.words.indexOf(first)))) return undefined;
   }
   const words = cand.phrase;
-  return { text: [cand.inlineText, ...words.map((w) => w.text)].filter((t) => t !== "").join(" "), words };
+  const text = [cand.inlineText, ...words.map((w) => w.text)].filter((t) => t !== "").join(" ");
+  return isHeading(text) ? undefined : { text, words };
 }
 
 function candidatesFor(

@@ -1,6 +1,6 @@
-import type { FieldSpec } from "./fields.ts";
+import { FIELD_SPECS, type FieldSpec } from "./fields.ts";
 import { meanConfidence, segmentsOf, textOf, type Line } from "./lines.ts";
-import { parseAmount, parseCurrency, parseDate } from "./normalize.ts";
+import { parseCurrency, parseDate } from "./normalize.ts";
 import { readValue } from "./read-value.ts";
 import { editDistance } from "./tokens.ts";
 
@@ -25,6 +25,9 @@ const TITLES =
 const order = (l: Line): number => l.page * 10_000 + l.index;
 /** An address, phone or e-mail line of a letterhead (any digit, `@`). */
 const ADDRESS = /\d|@/;
+/** A country on its own line (the end of an address block). */
+const COUNTRIES =
+  /^(united kingdom|united states|usa|uk|germany|france|italy|spain|netherlands|belgium|austria|switzerland|ireland|canada|australia)$/i;
 /** Headings of the other party's block, which come before the issuer on some layouts. */
 const HEADINGS = [
   "bill to",
@@ -41,7 +44,25 @@ const HEADINGS = [
   "to",
 ];
 
-function isHeading(t: string): boolean {
+/** Every label phrase of every type (`issued`, `due date`): a phrase that is only a label is no name. */
+const ALL_LABELS = new Set(
+  Object.values(FIELD_SPECS).flatMap((specs) =>
+    specs.flatMap((s) => s.labels.map((l) => l.replace(/[^a-z ]/g, "").trim())),
+  ),
+);
+
+/** A label or the heading of a party block (OCR-tolerant: `ShipTo`, `Biled To`). */
+export function isHeading(t: string): boolean {
+  if (
+    ALL_LABELS.has(
+      t
+        .toLowerCase()
+        .replace(/[^a-z ]/g, " ")
+        .replace(/\s+/g, " ")
+        .trim(),
+    )
+  )
+    return true;
   const norm = t
     .toLowerCase()
     .replace(/[^a-z ]/g, "")
@@ -55,10 +76,10 @@ function letterhead(lines: readonly Line[]): FallbackValue | undefined {
   for (const l of lines.slice(0, 8)) {
     for (const seg of segmentsOf(l)) {
       const t = textOf(seg).trim();
-      if (!/[A-Za-z]{3}/.test(t) || TITLES.test(t) || ADDRESS.test(t) || isHeading(t) || parseDate(t))
-        continue;
-      if (meanConfidence(seg) < 0.5) continue;
-      if (parseAmount(t) && !/[A-Za-z]{3}/.test(t)) continue;
+      const words = t.replace(/[^A-Za-z ]/g, "").trim();
+      if (words.replace(/ /g, "").length < 4 || TITLES.test(words) || COUNTRIES.test(words)) continue;
+      if (ADDRESS.test(t) || isHeading(t) || parseDate(t) || t.includes(":")) continue;
+      if (meanConfidence(seg) < 0.1) continue;
       const read = readValue("name", t);
       if (read) return { value: read.value, confidence: 0.8 * meanConfidence(seg), order: order(l) };
     }
