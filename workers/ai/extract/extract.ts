@@ -1,7 +1,6 @@
-import type { PageLayout } from "../layout.ts";
 import type { ClassifiedType } from "../classify/model.ts";
+import type { LayoutWord, PageLayout } from "../layout.ts";
 import { FIELD_SPECS, type FieldSpec } from "./fields.ts";
-import type { LayoutWord } from "../layout.ts";
 import { linesOf, meanConfidence, WORD_GAP, type Line } from "./lines.ts";
 import { readValue } from "./read-value.ts";
 import { findLabels, type LabelHit } from "./tokens.ts";
@@ -19,8 +18,10 @@ import { fallbackValue, isHeading } from "./fallbacks.ts";
  *
  * A label claimed by a longer label of another field (`Due Date` vs `Date`) is not used twice. The
  * best-scoring candidate wins; among equals the first on the page, except totals (the last `Total`
- * line is the grand total). A field with no valid candidate is `{value: null, confidence: 0}`; the
- * document's confidence is the minimum over its fields.
+ * line is the grand total). Without a labelled value a field may still be found unlabelled
+ * (fallbacks.ts: the letterhead, the first date, the parties block) at a lower confidence; a field
+ * with neither is `{value: null, confidence: 0}`. The document's confidence is the minimum over its
+ * fields.
  */
 export interface ExtractedField {
   value: string | null;
