@@ -62,6 +62,27 @@ describe("production build on an --omit=dev install", () => {
     });
   }
 
+  it("ships the classifier model: the built classify code finds and loads dist/models", async () => {
+    expect(existsSync(resolve(dir, "dist/models/classifier/v1.json"))).toBe(true);
+    const script = [
+      'const { loadClassifierModel } = await import("./dist/workers/ai/classify/load-model.js");',
+      'const { classifyText } = await import("./dist/workers/ai/classify/model.js");',
+      'console.log(classifyText(await loadClassifierModel(), "Invoice No. 42 Invoice Date 2026-01-02 Total due 12.00 EUR").type);',
+    ].join("\n");
+    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+      cwd: dir,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    children.push(child);
+    let out = "";
+    let err = "";
+    child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+    expect(code, err).toBe(0);
+    expect(out.trim()).toBe("invoice");
+  });
+
   it("runs a job end to end: intake message → scheduler → worker → complete", async () => {
     const { awsEndpoint, mongoUrl } = stackEnv();
     const env = {
