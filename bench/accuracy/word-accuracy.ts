@@ -1,14 +1,24 @@
 /**
- * Word accuracy of recognized text against the truth: the words of the truth that the recognized
- * text has in the same order (longest common subsequence of word sequences), over the truth's word
- * count. Words are whitespace-separated, compared exactly after trimming surrounding punctuation
- * (`Total:` matches `Total`; `1234.56` must be exact). Extra recognized words (noise) do not lower
- * it; a missing or misread word does. 1 when the truth has no words. Pure.
+ * Word accuracy of recognized text against the truth: how many of the truth's words the recognized
+ * text has (as a multiset: each recognized word matches at most one truth word), over the truth's
+ * word count. Order is ignored on purpose: a table read column by column instead of row by row is a
+ * reading-order question, not a misread word. Words are whitespace-separated and compared exactly
+ * after trimming surrounding punctuation (`Total:` matches `Total`; `1234.56` must be exact). Extra
+ * recognized words (noise) do not lower it; a missing or misread word does. Pure.
  */
 export function wordAccuracy(truth: string, recognized: string): { matched: number; words: number } {
-  const a = words(truth);
-  const b = words(recognized);
-  return { matched: lcsLength(a, b), words: a.length };
+  const left = new Map<string, number>();
+  for (const w of words(recognized)) left.set(w, (left.get(w) ?? 0) + 1);
+  const expected = words(truth);
+  let matched = 0;
+  for (const w of expected) {
+    const n = left.get(w) ?? 0;
+    if (n > 0) {
+      left.set(w, n - 1);
+      matched += 1;
+    }
+  }
+  return { matched, words: expected.length };
 }
 
 export function words(text: string): string[] {
@@ -16,16 +26,4 @@ export function words(text: string): string[] {
     .split(/\s+/)
     .map((w) => w.replace(/^[^\p{L}\p{N}]+|[^\p{L}\p{N}]+$/gu, ""))
     .filter((w) => w.length > 0);
-}
-
-function lcsLength(a: readonly string[], b: readonly string[]): number {
-  let prev = new Array<number>(b.length + 1).fill(0);
-  for (const x of a) {
-    const row = new Array<number>(b.length + 1).fill(0);
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = x === b[j - 1] ? prev[j - 1]! + 1 : Math.max(prev[j]!, row[j - 1]!);
-    }
-    prev = row;
-  }
-  return prev[b.length]!;
 }

@@ -6,7 +6,7 @@
 /** The bytes are not an image we can read, or one too large to decode safely. */
 export class OcrInputError extends Error {
   constructor(
-    readonly code: "corrupt" | "too-large",
+    readonly code: "unsupported" | "corrupt" | "too-large",
     message: string,
   ) {
     super(message);

@@ -1,6 +1,6 @@
 import type { PageLayout } from "../layout.ts";
 import type { OcrPool } from "./pool.ts";
-import { prepareImage, type PrepareOptions } from "./prepare.ts";
+import { prepareImage } from "./prepare.ts";
 import { toPageLayout } from "./to-layout.ts";
 
 export interface OcrImageOptions {
@@ -8,7 +8,6 @@ export interface OcrImageOptions {
   page: number;
   /** Aborts waiting for an engine or the recognition (the engine is then replaced). */
   signal?: AbortSignal;
-  prepare?: PrepareOptions;
 }
 
 /**
@@ -18,7 +17,7 @@ export interface OcrImageOptions {
  * oversized images, `OcrEngineError` when the recognizer fails, the signal's reason on abort.
  */
 export async function ocrImage(pool: OcrPool, bytes: Uint8Array, opts: OcrImageOptions): Promise<PageLayout> {
-  const prepared = await prepareImage(bytes, opts.prepare);
+  const prepared = await prepareImage(bytes);
   opts.signal?.throwIfAborted();
   const recognized = await pool.recognize(prepared.png, opts.signal ? { signal: opts.signal } : {});
   return toPageLayout(recognized, {

@@ -38,6 +38,15 @@ export function tesseractEngineFactory(opts: TesseractEngineOptions = {}): OcrEn
     }).catch((reason: unknown) => {
       throw engineError(reason);
     });
+    // One uniform block of text per page (tesseract.js's default, pinned): on corpus scans it read
+    // as well as automatic segmentation on mild scans and better on harsh ones (88% vs 70% of words),
+    // and faster. `rotateAuto` still finds the skew with automatic segmentation first.
+    await worker
+      .setParameters({ tessedit_pageseg_mode: Tesseract.PSM.SINGLE_BLOCK })
+      .catch((reason: unknown) => {
+        void worker.terminate();
+        throw engineError(reason);
+      });
     return new TesseractEngine(worker, report);
   };
 }

@@ -30,14 +30,14 @@ function crc32(bytes: Uint8Array): number {
 }
 
 describe("prepareImage", () => {
-  it("gives a grayscale PNG, scaled up ×2 when small, with the source size kept", async () => {
+  it("gives a grayscale PNG, scaled up (at most ×3) when small, with the source size kept", async () => {
     const jpeg = await sharp({ create: { width: 300, height: 200, channels: 3, background: "#c08040" } })
       .jpeg()
       .toBuffer();
     const p = await prepareImage(jpeg);
-    expect(p).toMatchObject({ width: 300, height: 200, ocrWidth: 600, ocrHeight: 400 });
+    expect(p).toMatchObject({ width: 300, height: 200, ocrWidth: 900, ocrHeight: 600 });
     const meta = await sharp(p.png).metadata();
-    expect(meta).toMatchObject({ format: "png", width: 600, height: 400, channels: 1 });
+    expect(meta).toMatchObject({ format: "png", width: 900, height: 600, channels: 1 });
   });
 
   it("applies EXIF orientation to the reported size", async () => {
@@ -56,8 +56,8 @@ describe("prepareImage", () => {
   it("scales huge images down to the OCR pixel budget and refuses decompression bombs before decoding", () => {
     expect(targetScale(6000, 4000)).toBeCloseTo(Math.sqrt(MAX_OCR_PIXELS / 24_000_000));
     expect(targetScale(2480, 3508)).toBe(1);
-    expect(targetScale(800, 600)).toBe(2);
-    expect(targetScale(800, 600, false)).toBe(1);
+    expect(targetScale(800, 600)).toBe(2.06);
+    expect(targetScale(1200, 900)).toBe(1);
   });
 
   it("an image over the input pixel limit is a too-large input error", async () => {
@@ -67,15 +67,13 @@ describe("prepareImage", () => {
     expect(err).toMatchObject({ code: "too-large" });
   });
 
-  it("bytes that are no image, a truncated image and an empty file are corrupt input errors", async () => {
+  it("a truncated image and an empty file are corrupt input errors, other bytes unsupported", async () => {
     const png = await sharp({ create: { width: 400, height: 300, channels: 3, background: "#fff" } })
       .png()
       .toBuffer();
-    for (const bytes of [
-      Buffer.from("%PDF-1.7 not an image"),
-      png.subarray(0, png.length / 2),
-      new Uint8Array(),
-    ]) {
+    const unsupported = await prepareImage(Buffer.from("%PDF-1.7 not an image")).catch((e: unknown) => e);
+    expect(unsupported).toMatchObject({ name: "OcrInputError", code: "unsupported" });
+    for (const bytes of [png.subarray(0, png.length / 2), new Uint8Array()]) {
       const err = await prepareImage(bytes).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(OcrInputError);
       expect(err).toMatchObject({ code: "corrupt" });
