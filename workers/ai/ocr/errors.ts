@@ -22,6 +22,14 @@ export class OcrEngineError extends Error {
   }
 }
 
+/** A page kept its engine longer than the page budget (the engine was replaced). */
+export class OcrTimeoutError extends Error {
+  constructor(readonly budgetMs: number) {
+    super(`recognition took longer than ${Math.round(budgetMs / 1000)} s (the page budget)`);
+    this.name = "OcrTimeoutError";
+  }
+}
+
 /** tesseract.js rejects with strings (sometimes with Errors): always an Error with a message. */
 export function engineError(reason: unknown): OcrEngineError {
   if (reason instanceof OcrEngineError) return reason;

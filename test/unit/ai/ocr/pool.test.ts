@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { OcrEngine } from "../../../../workers/ai/ocr/engine.ts";
-import { OcrEngineError } from "../../../../workers/ai/ocr/errors.ts";
+import sharp from "sharp";
+import { OcrEngineError, OcrTimeoutError } from "../../../../workers/ai/ocr/errors.ts";
+import { ocrImage } from "../../../../workers/ai/ocr/ocr-image.ts";
 import { createOcrPool } from "../../../../workers/ai/ocr/pool.ts";
 import type { RecognizedPage } from "../../../../workers/ai/ocr/recognized.ts";
 
@@ -142,5 +144,16 @@ describe("OCR pool", () => {
 
   it("refuses a size below 1", () => {
     expect(() => createOcrPool({ size: 0 })).toThrow(RangeError);
+  });
+
+  it("a page over its time budget fails with OcrTimeoutError and its engine is replaced", async () => {
+    const { pool, engines } = fakePool(1);
+    const png = await sharp({ create: { width: 1200, height: 900, channels: 3, background: "#fff" } })
+      .png()
+      .toBuffer();
+    const err = await ocrImage(pool, png, { page: 1, budgetMs: 50 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(OcrTimeoutError);
+    expect(engines[0]!.terminated).toBe(true);
+    expect(pool.stats()).toMatchObject({ busy: 0, replaced: 1 });
   });
 });

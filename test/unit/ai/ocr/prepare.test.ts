@@ -1,7 +1,9 @@
+import { randomBytes } from "node:crypto";
 import sharp from "sharp";
 import { describe, expect, it } from "vitest";
 import { OcrInputError } from "../../../../workers/ai/ocr/errors.ts";
 import {
+  looksLikeNoise,
   MAX_INPUT_PIXELS,
   MAX_OCR_PIXELS,
   prepareImage,
@@ -78,5 +80,19 @@ describe("prepareImage", () => {
       expect(err).toBeInstanceOf(OcrInputError);
       expect(err).toMatchObject({ code: "corrupt" });
     }
+  });
+
+  it("flags pixel noise, not a plain page or a smooth picture", async () => {
+    const noise = await sharp(randomBytes(1200 * 900), { raw: { width: 1200, height: 900, channels: 1 } })
+      .png()
+      .toBuffer();
+    expect((await prepareImage(noise)).noise).toBe(true);
+    const plain = await sharp({ create: { width: 1200, height: 900, channels: 3, background: "#eee" } })
+      .png()
+      .toBuffer();
+    expect((await prepareImage(plain)).noise).toBe(false);
+    expect(looksLikeNoise({ entropy: 7.6, sharpness: 25 })).toBe(true);
+    expect(looksLikeNoise({ entropy: 6.7, sharpness: 0.1 })).toBe(false);
+    expect(looksLikeNoise({ entropy: 4.5, sharpness: 4 })).toBe(false);
   });
 });

@@ -62,6 +62,27 @@ describe("toPageLayout", () => {
     expect(layout.words[0]).toEqual({ text: "x", x0: 0, y0: 0.05, x1: 1, y1: 1, confidence: 1 });
   });
 
+  it("a page of junk (mean word confidence under 0.3) is a page with no text", () => {
+    const junk = {
+      blocks: [
+        {
+          paragraphs: [
+            { lines: [{ words: [word("oo", 13, 10, 10, 40, 30), word("~", 40, 50, 10, 60, 30)] }] },
+          ],
+        },
+      ],
+    };
+    expect(toPageLayout(junk, frame)).toEqual({
+      page: 3,
+      width: 400,
+      height: 200,
+      source: "ocr",
+      text: "",
+      words: [],
+      confidence: 0,
+    });
+  });
+
   it("a page with no words has empty text and confidence 0", () => {
     expect(toPageLayout({ blocks: null }, frame)).toMatchObject({ text: "", words: [], confidence: 0 });
   });
