@@ -101,6 +101,8 @@ export function createWorkerProcess(rt: Runtime, opts: WorkerProcessOptions): Wo
         async () => sweeperBeat?.stop(),
         async () => sweeper?.stop(),
         () => worker.stop(config.worker.shutdownGraceMs),
+        // After the worker: no step runs any more (the OCR engines end here).
+        () => opts.steps.close(),
         () => capacity.stop(),
         () => mongo.stop(),
         () => rt.close(),

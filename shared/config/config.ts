@@ -70,6 +70,8 @@ export interface SluiceConfig {
     readonly monthlyTokenBudget: number;
     readonly cacheDir: string | undefined;
   };
+  /** The built-in `ocr` step's engine pool (one per worker process). */
+  readonly ocr: { readonly poolSize: number };
   readonly log: { readonly level: LogLevel; readonly pretty: "auto" | "always" | "never" };
   /** Steps' outbound call limits per provider (`ctx.limiter`). */
   readonly outbound: OutboundLimits;
@@ -202,6 +204,7 @@ function compile(p: ParsedSettings): SluiceConfig {
       monthlyTokenBudget: p.SLUICE_LLM_MONTHLY_TOKEN_BUDGET,
       cacheDir: p.SLUICE_LLM_CACHE_DIR,
     },
+    ocr: { poolSize: p.SLUICE_OCR_POOL_SIZE },
     log: { level: p.LOG_LEVEL, pretty: p.LOG_PRETTY },
     outbound: p.SLUICE_OUTBOUND_LIMITS,
     extensions: { steps: p.SLUICE_STEPS ?? [], workflowsDir: p.SLUICE_WORKFLOWS_DIR },

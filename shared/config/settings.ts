@@ -358,6 +358,13 @@ export const SETTINGS = {
     description:
       "A folder of your own `<name>.asl.json` workflows, loaded by workers and the scheduler besides `statemachines/`; a name that clashes with a built-in workflow is a configuration error (exit 2).",
   },
+  SLUICE_OCR_POOL_SIZE: {
+    schema: int(1, 16),
+    default: "1",
+    expected: "an integer from 1 to 16",
+    description:
+      "OCR engines (tesseract.js threads, ~160 MB and one core each while reading) a worker process keeps for the `ocr` step, shared by all its jobs; created on first use, more pages wait in line.",
+  },
   LOG_LEVEL: {
     schema: z.string().toLowerCase().pipe(z.enum(LOG_LEVELS)),
     default: "info",

@@ -20,6 +20,7 @@ export const BUILT_IN_STEP_NAMES: readonly string[] = [
   "pdf-text",
   "review",
   "save-results",
+  "ocr",
   "thumbnail",
 ];
 

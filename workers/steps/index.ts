@@ -1,3 +1,5 @@
+import type { SluiceConfig } from "../../shared/config/config.ts";
+import { createOcrPool } from "../ai/ocr/pool.ts";
 import type { Step } from "../sdk/define-step.ts";
 import { classify } from "./classify.ts";
 import { detect } from "./detect.ts";
@@ -6,6 +8,7 @@ import { greet } from "./greet.ts";
 import { humanReview } from "./human-review.ts";
 import { pdfRender } from "./pdf-render.ts";
 import { pdfText } from "./pdf-text.ts";
+import { createOcrStep } from "./ocr.ts";
 import { createLlmStep, llm } from "./llm.ts";
 import type { LlmRuntime } from "../ai/llm/run-llm.ts";
 import { lateLlmRuntime, type LlmRuntimeHost } from "../ai/llm/llm-runtime.ts";
@@ -33,20 +36,38 @@ export const BUILT_IN_STEPS: readonly Step[] = [
 export interface BuiltInStepDeps {
   /** The `llm` step's provider, budgets and caps (workers/ai/llm/llm-runtime.ts). */
   llm?: LlmRuntime;
+  /** Engines of the `ocr` step's pool (SLUICE_OCR_POOL_SIZE), read when the first one starts; default 1. */
+  ocrPoolSize?: number | (() => number);
 }
 
-/** The registry of every step this worker build ships. */
+/**
+ * The registry of every step this worker build ships, with the resources they share (the `ocr`
+ * step's engine pool, whose engines start on first use): `registry.close()` ends them.
+ */
 export function defaultSteps(deps: BuiltInStepDeps = {}): StepRegistry {
   const llmStep = deps.llm !== undefined ? createLlmStep(deps.llm) : llm;
-  return new StepRegistry().add(...BUILT_IN_STEPS.map((s) => (s.name === llmStep.name ? llmStep : s)));
+  const ocrPool = createOcrPool({ size: deps.ocrPoolSize ?? 1 });
+  return new StepRegistry()
+    .add(...BUILT_IN_STEPS.map((s) => (s.name === llmStep.name ? llmStep : s)), createOcrStep(ocrPool))
+    .own(ocrPool);
 }
+
+/** What `bindRuntime` reads of the worker's runtime. */
+export type BuiltInStepHost = LlmRuntimeHost & { readonly config: Pick<SluiceConfig, "ocr"> };
 
 /**
  * The built-in steps for a worker process, with `bindRuntime` to call once its runtime exists: the
  * `llm` step then uses the configured provider (SLUICE_LLM_PROVIDER) and the runtime's MongoDB for
- * token budgets.
+ * token budgets, and the `ocr` step's pool the configured size (SLUICE_OCR_POOL_SIZE).
  */
-export function builtInSteps(): { steps: StepRegistry; bindRuntime: (host: LlmRuntimeHost) => void } {
+export function builtInSteps(): { steps: StepRegistry; bindRuntime: (host: BuiltInStepHost) => void } {
   const llmRuntime = lateLlmRuntime();
-  return { steps: defaultSteps({ llm: llmRuntime.runtime }), bindRuntime: (host) => llmRuntime.bind(host) };
+  let ocrPoolSize = 1;
+  return {
+    steps: defaultSteps({ llm: llmRuntime.runtime, ocrPoolSize: () => ocrPoolSize }),
+    bindRuntime: (host) => {
+      llmRuntime.bind(host);
+      ocrPoolSize = host.config.ocr.poolSize;
+    },
+  };
 }

@@ -6,9 +6,16 @@ import { StepError } from "../sdk/step-error.ts";
 export type { StepContext, StepHandler };
 export { StepError, stepNameOf };
 
-/** The steps a worker runs, by name. */
+/** Something steps share for the life of a worker process (an engine pool, a client): closed with it. */
+export interface StepResource {
+  close(): Promise<void>;
+}
+
+/** The steps a worker runs, by name, and the resources they hold (closed when the worker process stops). */
 export class StepRegistry {
   readonly #handlers = new Map<string, StepHandler>();
+  readonly #resources: StepResource[] = [];
+  #closing: Promise<void> | undefined;
 
   /** Registers a bare handler under `name` (prefer `add` with a `defineStep` step). */
   register(name: string, handler: StepHandler): this {
@@ -45,5 +52,26 @@ export class StepRegistry {
 
   names(): string[] {
     return [...this.#handlers.keys()].sort();
+  }
+
+  /** Ties a resource to the registry: `close()` closes it. */
+  own(resource: StepResource): this {
+    this.#resources.push(resource);
+    return this;
+  }
+
+  /**
+   * Closes every owned resource, in reverse order, each even when another throws (the first error is
+   * thrown afterwards). Call once the worker runs no more steps; idempotent.
+   */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      let first: unknown;
+      for (const r of [...this.#resources].reverse()) {
+        await r.close().catch((err: unknown) => (first ??= err));
+      }
+      if (first !== undefined) throw first;
+    })();
+    return this.#closing;
   }
 }

@@ -217,6 +217,7 @@ export async function createTestFleet(label: string, opts: FleetOptions = {}): P
       cleaned ??= (async () => {
         await Promise.allSettled([...workers].map((w) => w.stop(1_000)));
         await Promise.allSettled(sweepers.map((s) => s.stop()));
+        await steps.close().catch(() => undefined);
         const queueNames = [workQueueName(name), ...tenants.map((t) => intakeQueueName(name, t))];
         const urls = await Promise.all(
           queueNames.flatMap((q) => [q, dlqName(q)]).map((q) => rt.sqs.getQueueUrl(q).catch(() => undefined)),

@@ -4,13 +4,17 @@ import { OcrEngineError } from "./errors.ts";
 import type { RecognizedPage } from "./recognized.ts";
 
 export interface OcrPoolOptions {
-  /** Engines (threads, ~160 MB each) recognizing at once; more requests wait in line. */
-  size: number;
+  /**
+   * Engines (threads, ~160 MB each) recognizing at once; more requests wait in line. A function is
+   * read once, at the first request (so a pool made before the configuration is known can follow it).
+   */
+  size: number | (() => number);
   /** Makes one engine; default the tesseract.js one (a fake in unit tests). */
   createEngine?: OcrEngineFactory;
 }
 
 export interface OcrPoolStats {
+  /** Engines the pool may run (0 until a size given as a function is read). */
   size: number;
   /** Engines created and alive (created lazily, on first need). */
   engines: number;
@@ -48,8 +52,15 @@ interface Waiter {
  * ~200 ms to seconds and ~160 MB, so never per job). Engines are created on first need.
  */
 export function createOcrPool(opts: OcrPoolOptions): OcrPool {
-  if (!Number.isInteger(opts.size) || opts.size < 1) throw new RangeError("OCR pool size must be ≥ 1");
-  const slots: Slot[] = Array.from({ length: opts.size }, () => ({ engine: undefined, busy: false }));
+  const checked = (n: number) => {
+    if (!Number.isInteger(n) || n < 1) throw new RangeError(`OCR pool size must be an integer ≥ 1, got ${n}`);
+    return n;
+  };
+  let size = typeof opts.size === "number" ? checked(opts.size) : undefined;
+  const sizeOf = () => (size ??= checked(typeof opts.size === "number" ? opts.size : opts.size()));
+  let slotList: Slot[] | undefined;
+  const slots = () =>
+    (slotList ??= Array.from({ length: sizeOf() }, () => ({ engine: undefined, busy: false })));
   const waiting: Waiter[] = [];
   const createEngine = opts.createEngine ?? tesseractEngineFactory();
   let closed = false;
@@ -57,7 +68,7 @@ export function createOcrPool(opts: OcrPoolOptions): OcrPool {
   const closedError = () => new OcrEngineError("OCR pool is closed");
 
   const acquire = (signal: AbortSignal | undefined): Promise<Slot> => {
-    const free = slots.find((s) => !s.busy);
+    const free = slots().find((s) => !s.busy);
     if (free) {
       free.busy = true;
       return Promise.resolve(free);
@@ -132,10 +143,11 @@ export function createOcrPool(opts: OcrPoolOptions): OcrPool {
       }
     },
     stats() {
+      const list = slotList ?? [];
       return {
-        size: opts.size,
-        engines: slots.filter((s) => s.engine).length,
-        busy: slots.filter((s) => s.busy).length,
+        size: size ?? 0,
+        engines: list.filter((s) => s.engine).length,
+        busy: list.filter((s) => s.busy).length,
         waiting: waiting.length,
         replaced,
       };
@@ -144,8 +156,9 @@ export function createOcrPool(opts: OcrPoolOptions): OcrPool {
       if (closed) return;
       closed = true;
       for (const w of waiting.splice(0)) w.reject(closedError());
-      const engines = slots.map((s) => s.engine).filter((e) => e !== undefined);
-      for (const s of slots) s.engine = undefined;
+      const list = slotList ?? [];
+      const engines = list.map((s) => s.engine).filter((e) => e !== undefined);
+      for (const s of list) s.engine = undefined;
       await Promise.all(engines.map((e) => e.then((x) => x.terminate()).catch(() => {})));
     },
   };

@@ -146,6 +146,25 @@ describe("OCR pool", () => {
     expect(() => createOcrPool({ size: 0 })).toThrow(RangeError);
   });
 
+  it("a size given as a function is read at the first request (the worker's configuration binds it late)", async () => {
+    let configured = 1;
+    const engines: FakeEngine[] = [];
+    const pool = createOcrPool({
+      size: () => configured,
+      createEngine: async () => {
+        const e = new FakeEngine();
+        engines.push(e);
+        return e;
+      },
+    });
+    configured = 2;
+    void pool.recognize(Buffer.from("a"));
+    void pool.recognize(Buffer.from("b"));
+    await tick();
+    expect(pool.stats()).toMatchObject({ size: 2, engines: 2, busy: 2, waiting: 0 });
+    await pool.close();
+  });
+
   it("a page over its time budget fails with OcrTimeoutError and its engine is replaced", async () => {
     const { pool, engines } = fakePool(1);
     const png = await sharp({ create: { width: 1200, height: 900, channels: 3, background: "#fff" } })
