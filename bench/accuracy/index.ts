@@ -2,7 +2,7 @@
  * `npm run bench -- accuracy`: end-to-end accuracy of the document steps on a FRESH generated corpus
  * (a new seed each run unless --seed): text PDFs, image-only PDFs and mild and harsh scans go through
  * the same code as the pdf-text / pdf-render / ocr steps, then classify and extract; every field is
- * compared with the ground truth. Prints per-field accuracy per set, the classifier's accuracy on the
+ * compared with the ground truth. Prints per-field accuracy per set, the words read against the truth text, the classifier's accuracy on the
  * fresh corpus and its held-out accuracy from training, OCR pages/s, and ends with the line
  *   accuracy: pdf P%, scans S%, classifier C%
  * (P: fields right on text PDFs; S: on mild scans; C: documents classified right, all sets).
@@ -23,6 +23,7 @@ import { writeResult } from "../lib/results.ts";
 import { readDocument, type OcrClock } from "./pipeline.ts";
 import { printAccuracyReport } from "./report.ts";
 import { scoreSets, type ScoredDocument } from "./score.ts";
+import { wordAccuracy } from "./word-accuracy.ts";
 
 interface SetPlan {
   name: string;
@@ -68,6 +69,9 @@ export async function accuracyBench(argv: string[]): Promise<number> {
           predictedType: r.classification.type,
           truthFields: truth.fields,
           extracted: r.extraction.fields,
+          words: (({ matched, words }) => ({ right: matched, total: words }))(
+            wordAccuracy(truth.text.join("\n"), r.layouts.map((l) => l.text).join("\n")),
+          ),
         });
         if ((i + 1) % 5 === 0 || i + 1 === manifest.documents.length) {
           const ocr = clock.pages > 0 ? `, OCR ${(clock.pages / (clock.ms / 1000)).toFixed(2)} pages/s` : "";

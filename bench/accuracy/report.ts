@@ -32,6 +32,10 @@ export function printAccuracyReport(r: AccuracyReportInput): Record<string, unkn
     ...r.sets.map((s) => `${pct(ratio(s.fields))}% (${s.fields.right}/${s.fields.total})`),
   ]);
   rows.push([
+    "words read (vs truth text)",
+    ...r.sets.map((s) => `${pct(ratio(s.words))}% (${s.words.right}/${s.words.total})`),
+  ]);
+  rows.push([
     "type (classifier)",
     ...r.sets.map(
       (s) => `${pct(s.classifiedRight / Math.max(1, s.documents))}% (${s.classifiedRight}/${s.documents})`,

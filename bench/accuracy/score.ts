@@ -13,6 +13,8 @@ export interface ScoredDocument {
   predictedType: string;
   truthFields: Record<string, string>;
   extracted: Record<string, { value: string | null; confidence: number }>;
+  /** Words of the truth's text found in the text read, in order (bench/accuracy/word-accuracy.ts). */
+  words: FieldTally;
 }
 
 export interface FieldTally {
@@ -25,6 +27,8 @@ export interface SetScore {
   documents: number;
   classifiedRight: number;
   fields: FieldTally;
+  /** The text read against the truth's text, in words. */
+  words: FieldTally;
   /** `type.field` → tally. */
   perField: Map<string, FieldTally>;
   /** The field-level misses, for the report (`id type.field: want → got`). */
@@ -47,12 +51,15 @@ export function scoreSets(docs: readonly ScoredDocument[]): SetScore[] {
         documents: 0,
         classifiedRight: 0,
         fields: { right: 0, total: 0 },
+        words: { right: 0, total: 0 },
         perField: new Map(),
         misses: [],
       };
       sets.set(d.set, s);
     }
     s.documents++;
+    s.words.right += d.words.right;
+    s.words.total += d.words.total;
     if (d.predictedType === d.type) s.classifiedRight++;
     for (const [name, want] of Object.entries(d.truthFields)) {
       const key = `${d.type}.${name}`;
