@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { z } from "zod";
 import { PageLayoutSchema } from "../ai/layout.ts";
 import { LlmError, llmErrorName } from "../ai/llm/errors.ts";
@@ -71,6 +72,16 @@ export function createLlmStep(runtime: LlmRuntime): Step {
     output: LlmStepOutputSchema,
     settings: LlmSettingsSchema,
     run: async (input, ctx) => {
+      // A replayed invocation (the same idempotency key after a redelivery) returns the answer it
+      // already paid for instead of calling the provider, and the budget, again.
+      const answerKey = ctx.blobs.keyFor(answerParts(ctx.idempotencyKey));
+      if ((await ctx.blobs.head(answerKey)) !== undefined) {
+        const kept = LlmStepOutputSchema.safeParse(await ctx.blobs.getJson(answerKey));
+        if (kept.success) {
+          ctx.log.info({ answerKey }, "llm answer replayed from the job's prefix");
+          return kept.data;
+        }
+      }
       let document = input.documentText;
       if (input.layoutKeys !== undefined && input.layoutKeys.length > 0) {
         const pages = await Promise.all(
@@ -85,8 +96,9 @@ export function createLlmStep(runtime: LlmRuntime): Step {
         );
         document = documentFromPages(pages);
       }
+      let answer: z.output<typeof LlmStepOutputSchema>;
       try {
-        return await runLlm(input, document, runtime, {
+        answer = await runLlm(input, document, runtime, {
           tenantId: ctx.tenantId,
           signal: ctx.signal,
           log: ctx.log,
@@ -99,8 +111,17 @@ export function createLlmStep(runtime: LlmRuntime): Step {
         if (err instanceof LlmInputError) throw new StepError(SDK_ERRORS.invalidInput, `llm: ${err.message}`);
         throw err;
       }
+      await ctx.blobs.put(answerParts(ctx.idempotencyKey), JSON.stringify(answer), {
+        contentType: "application/json",
+      });
+      return answer;
     },
   });
+}
+
+/** Where an invocation's answer is kept under the job's prefix: `llm/<hash of the idempotency key>.json`. */
+function answerParts(idempotencyKey: string): string[] {
+  return ["llm", `${createHash("sha256").update(idempotencyKey).digest("hex").slice(0, 32)}.json`];
 }
 
 /** The step in a registry built without a runtime: it fails every call with `Sluice.LlmNotConfigured`. */
