@@ -190,6 +190,28 @@ describe("llm step in a job (OpenAI-compatible wire server, real S3 and MongoDB)
     expect(sent).toContain(doc.truth.text[0]!.split("\n")[0]!.trim());
   });
 
+  it("summarize: a generated scan (an image) through detect, ocr and llm", async () => {
+    let doc: { bytes: Uint8Array; mime: string } | undefined;
+    for await (const d of corpusDocuments({
+      n: 1,
+      seed: 12,
+      kinds: ["scan"],
+      strengths: ["mild"],
+      types: ["receipt"],
+    }))
+      doc = d;
+    if (doc === undefined) throw new Error("no document generated");
+    const { key } = await fleet.rt.blobs.put(acme, ["uploads", "scan"], doc.bytes, { contentType: doc.mime });
+    server.reply(() => openAiCompletion('{"summary":"A receipt."}'));
+    const job = await run("acme", { document: { key } }, "summarize");
+    expect(job.status, JSON.stringify(job.cause)).toBe("complete");
+    expect(job.output).toMatchObject({ inline: { summary: "A receipt.", pages: 1 } });
+    const sent = (server.requests.at(-1)!.body as { messages: { content: string }[] }).messages.at(
+      -1,
+    )!.content;
+    expect(sent).toMatch(/\[page 1\]\n\S/);
+  }, 60_000);
+
   it("with no provider configured the job fails with Sluice.LlmNotConfigured", async () => {
     await fleet.stopWorkers();
     const steps = defaultSteps();
