@@ -17,7 +17,7 @@ export interface DemoArgs {
 export const DEMO_USAGE = `usage: npm run demo [-- options]
   --keep-stack        leave the local stack, the scheduler and the workers running afterwards
   --json              print the report and every job (with its output) as JSON on stdout
-  --docs N            documents in all, split between the three tenants (default 40)
+  --docs N            documents in all, split between the three tenants (default 30)
   --seed S            corpus seed (default 7)
   --workers N         worker processes (default 2)
   --concurrency N     jobs per worker process at once (default 3)
@@ -55,7 +55,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
   return {
     keepStack: values["keep-stack"] ?? false,
     json: values.json ?? false,
-    docs: int("docs", values.docs, 40, 3, 10_000),
+    docs: int("docs", values.docs, 30, 3, 10_000),
     seed: int("seed", values.seed, 7, 0, 2 ** 31 - 1),
     workers: int("workers", values.workers, 2, 1, 16),
     concurrency: int("concurrency", values.concurrency, 3, 1, 64),

@@ -17,7 +17,7 @@ import { watchProgress } from "./live.ts";
 import { buildReport, renderReport, type DemoJobRecord } from "./report.ts";
 import { DEMO_TENANTS, splitDocuments } from "./tenants.ts";
 import type { DemoJob, Workload } from "./workload.ts";
-import { greetingWorkload } from "./greeting-workload.ts";
+import { documentWorkload } from "./document-workload.ts";
 
 const say = (line: string) => process.stderr.write(`[demo] ${line}\n`);
 
@@ -91,7 +91,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     fleet = startDemoFleet({ env, workers: args.workers, logsDir: join(logsDir, "logs") });
     say(`scheduler and ${args.workers} worker processes starting (pids ${fleet.pids.join(", ")})`);
 
-    const workload: Workload = greetingWorkload;
+    const workload: Workload = documentWorkload;
     const counts = splitDocuments(args.docs, DEMO_TENANTS);
     const jobs = await workload.prepare({
       rt,
@@ -166,10 +166,10 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
 
 /** Gives the demo tenants their quotas and review thresholds (version bumped, read live by the scheduler). */
 async function setQuotas(rt: Runtime): Promise<void> {
-  const quotas = rt.mongo.db().collection<{ _id: string }>(COLLECTIONS.tenants);
+  const quotas = rt.mongo.db().collection<{ tenantId: string }>(COLLECTIONS.tenants);
   for (const t of DEMO_TENANTS) {
     await quotas.updateOne(
-      { _id: t.id },
+      { tenantId: t.id },
       {
         $set: { ...t.quota, status: "active", steps: { review: { minConfidence: t.reviewMinConfidence } } },
         $inc: { version: 1 },

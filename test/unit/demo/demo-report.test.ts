@@ -193,7 +193,7 @@ describe("demo report", () => {
 
 describe("demo arguments", () => {
   it("parses the flags and refuses bad ones", () => {
-    expect(parseDemoArgs([])).toMatchObject({ keepStack: false, json: false, docs: 40, workers: 2 });
+    expect(parseDemoArgs([])).toMatchObject({ keepStack: false, json: false, docs: 30, workers: 2 });
     expect(parseDemoArgs(["--keep-stack", "--json", "--docs", "9"])).toMatchObject({
       keepStack: true,
       json: true,
