@@ -12,7 +12,8 @@
  * starts the OCR workers, so neither side pays for that.
  *
  * Options: --n N (200), --seed S (11), --concurrency C (jobs at once on both sides; default the
- * worker's SLUICE_WORKER_CONCURRENCY, 8), --timeout S (900), --no-save.
+ * worker's SLUICE_WORKER_CONCURRENCY, 8), --ocr-pool N (OCR engines on both sides; default 1, the
+ * worker's SLUICE_OCR_POOL_SIZE default), --timeout S (900), --no-save.
  * Starts the local stack when AWS_ENDPOINT_URL / MONGO_URL are not set (and stops it after).
  */
 import { ensureStack } from "../../infra/stack/index.ts";
@@ -31,12 +32,12 @@ import { runSluiceSide, type SluiceDoc } from "./sluice-side.ts";
 const TENANTS = [tenantId("docs-a"), tenantId("docs-b")];
 
 export async function docsBench(argv: string[]): Promise<number> {
-  const args = parseArgs(argv, ["n", "seed", "concurrency", "timeout"]);
+  const args = parseArgs(argv, ["n", "seed", "concurrency", "timeout", "ocr-pool"]);
   const n = intOption(args, "n", 200);
   const seed = intOption(args, "seed", 11);
   const concurrency = intOption(args, "concurrency", 8);
   const timeoutMs = intOption(args, "timeout", 900) * 1000;
-  const ocrPoolSize = 2;
+  const ocrPoolSize = intOption(args, "ocr-pool", 1);
   const stack = await ensureStack({});
   const fleet = await createIsolatedFleet({
     label: "docs",
@@ -78,7 +79,11 @@ export async function docsBench(argv: string[]): Promise<number> {
       docs.push({ tenant, key });
     }
     progress(`sluice: ${docs.length} jobs through scheduler and worker (${concurrency} at once)...`);
-    const sluice = await runSluiceSide(fleet, docs, { timeoutMs, runId: `bench-${Date.now().toString(36)}` });
+    const sluice = await runSluiceSide(fleet, docs, {
+      timeoutMs,
+      runId: `bench-${Date.now().toString(36)}`,
+      ocrPoolSize,
+    });
 
     const bareRate = bare.pages / (bare.elapsedMs / 1000);
     const sluiceRate = sluice.pages / (sluice.elapsedMs / 1000);

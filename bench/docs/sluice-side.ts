@@ -40,10 +40,10 @@ const WORKFLOW = "document-intelligence";
 export async function runSluiceSide(
   fleet: IsolatedFleet,
   docs: readonly SluiceDoc[],
-  opts: { timeoutMs: number; runId: string },
+  opts: { timeoutMs: number; runId: string; ocrPoolSize: number },
 ): Promise<SluiceSideResult> {
   const rt = fleet.rt;
-  const steps = defaultSteps();
+  const steps = defaultSteps({ ocrPoolSize: opts.ocrPoolSize });
   const catalog = await loadWorkflowCatalog(STATEMACHINES_DIR, {
     hasStep: (r) => steps.resolve(r) !== undefined,
   });
