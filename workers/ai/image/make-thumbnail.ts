@@ -1,6 +1,6 @@
 import sharp from "sharp";
 import { renderPdfPage } from "../pdf/render-page.ts";
-import { abortable } from "../pdf/pdfjs-runtime.ts";
+import { abortable } from "../abortable.ts";
 import { sniffFormat } from "../sniff.ts";
 import { DEFAULT_IMAGE_TIMEOUT_SECONDS, DEFAULT_MAX_IMAGE_PIXELS, sharpError } from "./image-limits.ts";
 import { probeImage } from "./probe-image.ts";

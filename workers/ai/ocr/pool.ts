@@ -2,6 +2,7 @@ import type { OcrEngine, OcrEngineFactory } from "./engine.ts";
 import { tesseractEngineFactory } from "./tesseract-engine.ts";
 import { OcrEngineError } from "./errors.ts";
 import type { RecognizedPage } from "./recognized.ts";
+import { abortable } from "../abortable.ts";
 
 export interface OcrPoolOptions {
   /**
@@ -126,12 +127,12 @@ export function createOcrPool(opts: OcrPoolOptions): OcrPool {
       let discard = false;
       try {
         if (closed) throw closedError();
-        const engine = await untilAborted(engineOf(slot), signal, () => {});
+        const engine = await abortable(engineOf(slot), signal, () => {});
         if (engine.broken) {
           discard = true;
           throw new OcrEngineError("OCR engine is not running");
         }
-        return await untilAborted(engine.recognize(png), signal, () => {
+        return await abortable(engine.recognize(png), signal, () => {
           discard = true;
         });
       } catch (err) {
@@ -162,27 +163,4 @@ export function createOcrPool(opts: OcrPoolOptions): OcrPool {
       await Promise.all(engines.map((e) => e.then((x) => x.terminate()).catch(() => {})));
     },
   };
-}
-
-/** `work`, or the signal's reason as soon as it aborts (then `onAbort` runs; `work` is left to settle alone). */
-function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefined, onAbort: () => void): Promise<T> {
-  if (!signal) return work;
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => {
-      onAbort();
-      reject(signal.reason);
-    };
-    if (signal.aborted) return abort();
-    signal.addEventListener("abort", abort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener("abort", abort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", abort);
-        reject(e);
-      },
-    );
-  });
 }

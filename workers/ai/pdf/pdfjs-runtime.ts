@@ -5,6 +5,7 @@ import { getDocumentProxy } from "unpdf";
 import { StepError } from "../../sdk/step-error.ts";
 import { DocumentErrors } from "../document-errors.ts";
 import { sniffFormat } from "../sniff.ts";
+import { abortable } from "../abortable.ts";
 
 /**
  * How Sluice runs pdf.js (the build bundled in unpdf 1.7) inside a worker: in-process, offline, with no
@@ -142,38 +143,4 @@ export async function withPdf<T>(
   } finally {
     await pdf.destroy();
   }
-}
-
-/**
- * Settles with `work`, or rejects with the signal's reason as soon as it aborts (calling `onAbort`
- * to stop the work: pdf.js stops a destroyed document's tasks at their next chunk).
- */
-export function abortable<T>(
-  work: Promise<T>,
-  signal: AbortSignal | undefined,
-  onAbort: () => void,
-): Promise<T> {
-  if (!signal) return work;
-  if (signal.aborted) {
-    onAbort();
-    work.catch(() => {});
-    return Promise.reject(signal.reason);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const abort = () => {
-      onAbort();
-      reject(signal.reason);
-    };
-    signal.addEventListener("abort", abort, { once: true });
-    work.then(
-      (v) => {
-        signal.removeEventListener("abort", abort);
-        resolve(v);
-      },
-      (e: unknown) => {
-        signal.removeEventListener("abort", abort);
-        reject(e);
-      },
-    );
-  });
 }
