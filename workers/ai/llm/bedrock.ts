@@ -6,7 +6,7 @@ import {
 } from "@aws-sdk/client-bedrock-runtime";
 import { NodeHttpHandler } from "@smithy/node-http-handler";
 import { asLlmError, codeForStatus, LlmError, type LlmErrorCode } from "./errors.ts";
-import { compileSchema, structuredAnswer } from "./structured.ts";
+import { requestSchema, structuredAnswer } from "./structured.ts";
 import {
   estimatedUsage,
   usageOf,
@@ -113,8 +113,7 @@ export function createBedrockProvider(opts: BedrockOptions): LlmProvider {
     name: "bedrock",
     model: opts.model,
     async chat(req: LlmRequest): Promise<LlmResult> {
-      const compiled = req.schema === undefined ? undefined : compileSchema(req.schema);
-      if (compiled && !compiled.ok) throw new LlmError("rejected", compiled.reason);
+      const schema = requestSchema(req.schema);
       const timeout = AbortSignal.timeout(opts.timeoutMs);
       const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
       let out: ConverseCommandOutput;
@@ -131,7 +130,7 @@ export function createBedrockProvider(opts: BedrockOptions): LlmProvider {
           : estimatedUsage(req.messages, text);
       return {
         text,
-        ...(compiled?.ok ? { json: structuredAnswer(text, compiled.schema, usage) } : {}),
+        ...(schema ? { json: structuredAnswer(text, schema, usage) } : {}),
         usage,
         model: opts.model,
         stopReason: stopReasonOf(out.stopReason),

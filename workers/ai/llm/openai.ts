@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { asLlmError, codeForStatus, LlmError } from "./errors.ts";
-import { compileSchema, structuredAnswer } from "./structured.ts";
+import { requestSchema, structuredAnswer } from "./structured.ts";
 import {
   estimatedUsage,
   usageOf,
@@ -77,8 +77,7 @@ export function createOpenAiProvider(opts: OpenAiOptions): LlmProvider {
     name: "openai",
     model: opts.model,
     async chat(req: LlmRequest): Promise<LlmResult> {
-      const compiled = req.schema === undefined ? undefined : compileSchema(req.schema);
-      if (compiled && !compiled.ok) throw new LlmError("rejected", compiled.reason);
+      const schema = requestSchema(req.schema);
       const timeout = AbortSignal.timeout(opts.timeoutMs);
       const signal = req.signal ? AbortSignal.any([req.signal, timeout]) : timeout;
       let res: Response;
@@ -120,7 +119,7 @@ export function createOpenAiProvider(opts: OpenAiOptions): LlmProvider {
         : estimatedUsage(req.messages, text);
       return {
         text,
-        ...(compiled?.ok ? { json: structuredAnswer(text, compiled.schema, usage) } : {}),
+        ...(schema ? { json: structuredAnswer(text, schema, usage) } : {}),
         usage,
         model: parsed.data.model ?? opts.model,
         stopReason: stopReasonOf(choice.finish_reason),

@@ -34,6 +34,17 @@ export function compileSchema(jsonSchema: JsonSchema): CompileResult {
   }
 }
 
+/**
+ * A provider's start of every request: the request's schema compiled (undefined without one), or
+ * `LlmError("rejected")` with the reason it cannot be used.
+ */
+export function requestSchema(schema: JsonSchema | undefined): CompiledSchema | undefined {
+  if (schema === undefined) return undefined;
+  const compiled = compileSchema(schema);
+  if (!compiled.ok) throw new LlmError("rejected", compiled.reason);
+  return compiled.schema;
+}
+
 /** Strips one surrounding Markdown code fence (```json … ```), which some models add anyway. */
 export function stripFence(text: string): string {
   const m = /^\s*```[A-Za-z]*\s*\n([\s\S]*?)\n?\s*```\s*$/.exec(text);

@@ -1,6 +1,6 @@
 import { pathToFileURL } from "node:url";
 import { LlmError, asLlmError } from "../errors.ts";
-import { compileSchema, structuredAnswer } from "../structured.ts";
+import { requestSchema, structuredAnswer } from "../structured.ts";
 import { usageOf, type JsonSchema, type LlmProvider, type LlmRequest, type LlmResult } from "../types.ts";
 import { ensureLocalLlm, runtimeEntry, type Progress } from "./install.ts";
 import { MODEL, type LocalLlmPaths } from "./pins.ts";
@@ -96,8 +96,7 @@ export function createLocalProvider(opts: LocalOptions): LlmProvider {
   };
 
   async function once(req: LlmRequest): Promise<LlmResult> {
-    const compiled = req.schema === undefined ? undefined : compileSchema(req.schema);
-    if (compiled && !compiled.ok) throw new LlmError("rejected", compiled.reason);
+    const schema = requestSchema(req.schema);
     const l = await load();
     const grammar = req.schema === undefined ? undefined : await grammarFor(l, req.schema);
     const last = req.messages[req.messages.length - 1];
@@ -124,7 +123,7 @@ export function createLocalProvider(opts: LocalOptions): LlmProvider {
     );
     return {
       text,
-      ...(compiled?.ok ? { json: structuredAnswer(text, compiled.schema, usage) } : {}),
+      ...(schema ? { json: structuredAnswer(text, schema, usage) } : {}),
       usage,
       model: MODEL.id,
       stopReason:
