@@ -1,8 +1,8 @@
 /**
- * `npm run build`: the production build. Compiles the services (`scheduler/`, `workers/`, `shared/`)
- * with tsc into `dist/` (relative `.ts` imports rewritten to `.js`), and copies the bundled workflows
+ * `npm run build`: the production build. Compiles the services and the CLI (`scheduler/`, `workers/`,
+ * `shared/`, `cli/`) with tsc into `dist/` (relative `.ts` imports rewritten to `.js`), and copies the bundled workflows
  * to `dist/statemachines/` and the trained model artifacts to `dist/models/`, where the built code
- * looks for them (the same relative places as in the source tree). Run the result with `node dist/scheduler/main.js` and `node dist/workers/main.js`;
+ * looks for them (the same relative places as in the source tree). Run the result with `node dist/scheduler/main.js`, `node dist/workers/main.js` and `sluice` (bin/sluice.js runs `dist/cli/main.js` where there are no sources);
  * an install made with `npm ci --omit=dev` is enough to run it.
  */
 import { spawn } from "node:child_process";
@@ -38,7 +38,7 @@ export async function build(opts: BuildOptions = {}): Promise<void> {
 
 export async function buildCommand(argv: readonly string[]): Promise<number> {
   if (argv.includes("--help") || argv.includes("-h")) {
-    console.log("usage: npm run build\n\nCompiles the services into dist/ (see infra/build.ts).");
+    console.log("usage: npm run build\n\nCompiles the services and the CLI into dist/ (see infra/build.ts).");
     return 0;
   }
   if (argv.length > 0) {

@@ -17,7 +17,7 @@ export { formatProvisionReport } from "./provision/report.ts";
 
 /**
  * `node --import tsx infra/provision.ts --tenants acme,globex` (or `--file tenants.json`), also reached
- * as `infra/cli.ts provision ...`.
+ * as `sluice provision ...`.
  * Exit codes: 0 done, 1 a provisioning step failed, 2 bad arguments or configuration.
  */
 export async function provisionCommand(argv: readonly string[]): Promise<number> {

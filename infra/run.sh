@@ -1,7 +1,7 @@
 #!/bin/sh
 # Bootstrap for every npm entry point (`npm test`, `npm run demo`, `npm run stack`): makes sure the
 # Node dependencies match package-lock.json (running `npm ci` on a fresh clone or after the lock
-# changed), then hands over to the TypeScript CLI. Keeps the README's two commands self-sufficient.
+# changed), then hands over to the `sluice` CLI (cli/main.ts). Keeps the README's two commands self-sufficient.
 set -eu
 root=$(CDPATH= cd -- "$(dirname -- "$0")/.." && pwd)
 cd "$root"
@@ -14,4 +14,4 @@ if [ ! -d node_modules ] || [ "$want" != "$have" ]; then
   echo "$want" > "$stamp"
 fi
 export AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED="${AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED:-true}"
-exec node --import tsx infra/cli.ts "$@"
+exec node --import tsx cli/main.ts "$@"

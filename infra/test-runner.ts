@@ -45,7 +45,7 @@ function steps(): Step[] {
     { name: "typecheck", cmd: ["npx", "tsc", "--noEmit", "-p", "tsconfig.json"], needsStack: false },
     { name: "lint", cmd: ["npx", "eslint", "."], needsStack: false },
     { name: "format", cmd: ["npx", "prettier", "--check", "."], needsStack: false },
-    { name: "build", cmd: ["node", "--import", "tsx", "infra/cli.ts", "build"], needsStack: false },
+    { name: "build", cmd: ["node", "--import", "tsx", "cli/main.ts", "build"], needsStack: false },
     vitest("unit"),
     vitest("integration"),
   ];
@@ -53,7 +53,7 @@ function steps(): Step[] {
   if (existsSync(corpus)) {
     all.push({
       name: "conformance",
-      cmd: ["node", "--import", "tsx", "infra/cli.ts", "conformance", corpus],
+      cmd: ["node", "--import", "tsx", "cli/main.ts", "conformance", corpus],
       needsStack: false,
     });
   } else {

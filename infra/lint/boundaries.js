@@ -5,7 +5,9 @@
  *
  *   scheduler/ ↛ workers/        workers/ ↛ scheduler/        (they meet through contracts in shared/)
  *   shared/ ↛ scheduler/, workers/
- *   scheduler/, workers/, shared/ ↛ infra/, bench/, test/, demo/   (production code stays production code)
+ *   scheduler/, workers/, shared/, cli/ ↛ infra/, bench/, test/, demo/   (production code stays production code)
+ *   cli/ may import shared/, scheduler/ and workers/; it reaches the development tools only through
+ *   cli/dev-tools.ts, a dynamic import of a computed path (docs/adr/0025-operator-cli.md)
  */
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 
@@ -14,6 +16,7 @@ export const FORBIDDEN = {
   scheduler: ["workers", "infra", "bench", "test", "demo"],
   workers: ["scheduler", "infra", "bench", "test", "demo"],
   shared: ["scheduler", "workers", "infra", "bench", "test", "demo"],
+  cli: ["infra", "bench", "test", "demo"],
 };
 
 /** The first path segment of `file` relative to `root`, or undefined outside it. */
@@ -31,7 +34,7 @@ export const boundariesRule = {
     schema: [],
     messages: {
       forbidden:
-        "{{from}}/ may not import {{to}}/ ({{spec}}); scheduler/ and workers/ meet only through contracts in shared/, and production code never imports infra/, bench/, test/ or demo/",
+        "{{from}}/ may not import {{to}}/ ({{spec}}); scheduler/ and workers/ meet only through contracts in shared/, and production code (cli/ included) never imports infra/, bench/, test/ or demo/",
     },
   },
   create(context) {

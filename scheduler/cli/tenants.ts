@@ -3,6 +3,7 @@
  *
  *   tenants list [--json]                      quotas, running, queued, intake backlog, released/s,
  *                                              throttled, problems
+ *   tenants get <tenant> [--json]              one tenant's row of the list, field by field; exit 1 if unknown
  *   tenants check [--json]                     validate every tenant document; exit 1 if any is invalid
  *   tenants set <tenant> key=value ... [--json] validated edit (bumps version and updatedAt)
  *
@@ -42,6 +43,7 @@ export interface TenantsDeps {
 export const TENANTS_USAGE = `usage: tenants <command> [--json]
   list                          quota, status, running, queued, backlog, released/s, throttled
                                 (last scheduler summary interval) and problems of every tenant
+  get <tenant>                  one tenant's quota and live figures (exit 1 if it has no document)
   check                         validate every tenant document (exit 1 if any is invalid)
   set <tenant> key=value ...    validated edit; keys: ${SETTABLE_FIELDS.join(", ")}
                                 values are JSON when they parse (5, true, null, {"perSecond":5,"burst":10}),
@@ -60,7 +62,7 @@ export async function tenantsCommand(argv: string[], deps?: TenantsDeps): Promis
     );
     return command === undefined ? 2 : 0;
   }
-  if (!["list", "check", "set"].includes(command)) {
+  if (!["list", "get", "check", "set"].includes(command)) {
     err(`unknown command: ${command}\n${TENANTS_USAGE}`);
     return 2;
   }
@@ -91,6 +93,8 @@ async function run(command: string, rest: string[], json: boolean, deps: Tenants
       if (sweepers.warning !== undefined && !json) err(`warning: ${sweepers.warning}`);
       return 0;
     }
+    case "get":
+      return getCommand(rest, json, { ...ctx, out, err });
     case "check": {
       const rows = await tenantRows(ctx);
       const invalid = rows.filter((r) => r.problems.length > 0);
@@ -114,6 +118,35 @@ async function run(command: string, rest: string[], json: boolean, deps: Tenants
     default:
       return setCommand(rest, json, { ...ctx, out, err });
   }
+}
+
+/** `tenants get <tenant>`: the tenant's row of `tenants list`, as JSON or one `FIELD  value` line each. */
+async function getCommand(
+  rest: string[],
+  json: boolean,
+  ctx: Parameters<typeof tenantRows>[0] & { out: (t: string) => void; err: (t: string) => void },
+): Promise<number> {
+  const [tenant, ...extra] = rest;
+  if (tenant === undefined || extra.length > 0) {
+    ctx.err(`tenants get: ${tenant === undefined ? "missing tenant" : `unexpected ${extra.join(" ")}`}`);
+    return 2;
+  }
+  const row = (await tenantRows(ctx)).find((r) => r.tenant === tenant);
+  if (row === undefined) {
+    ctx.err(`${tenant}: no tenant document`);
+    return 1;
+  }
+  if (json) ctx.out(JSON.stringify(rowJson(row), null, 2));
+  else {
+    const cells = listCells(row);
+    ctx.out(
+      formatTable(
+        ["FIELD", "VALUE"],
+        LIST_HEADERS.map((h, i) => [h, cells[i] ?? ""]),
+      ),
+    );
+  }
+  return 0;
 }
 
 interface SetContext {

@@ -144,7 +144,7 @@ export function runCorpus(
   return { passed, total: cases.length, errors, causes };
 }
 
-/** Entry point for `infra/cli.ts conformance [path]`; resolves to the process exit code. */
+/** Entry point for `sluice conformance [path]`; resolves to the process exit code. */
 export async function conformanceCommand(args: string[]): Promise<number> {
   const path = args[0] ? resolve(process.cwd(), args[0]) : DEFAULT_CASES;
   const { passed } = runCorpus(path);

@@ -1,5 +1,5 @@
 /**
- * `node --import tsx infra/cli.ts review <list|approve|reject> ...`: the operator's side of human
+ * `sluice review <list|approve|reject> ...`: the operator's side of human
  * review (the HTTP API comes later).
  *
  *   review list <tenant> [--limit N]

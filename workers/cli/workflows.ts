@@ -1,5 +1,5 @@
 /**
- * `node --import tsx infra/cli.ts workflows validate [file|dir]`: checks workflow files the way the
+ * `sluice workflows validate [file|dir]`: checks workflow files the way the
  * fleet loads them (JSON, ASL validation, a registered step for every Task `Resource`), without
  * touching MongoDB or AWS. Each file is reported on its own: `ok <file> <version>` or
  * `invalid <file>` followed by one `<file>: <json-pointer>: <message>` line per problem.

@@ -58,6 +58,16 @@ describe("folder boundaries lint rule", () => {
     ]);
   });
 
+  it("cli/ may import scheduler/, workers/ and shared/, but not infra/, bench/ or test/", async () => {
+    expect(await boundaryErrors("cli/fixture.ts")).toEqual([
+      "5:infra/",
+      "6:bench/",
+      "7:test/",
+      "9:test/",
+      "10:infra/",
+    ]);
+  });
+
   it("tests, benchmarks and tools may import anything", async () => {
     expect(await boundaryErrors("test/fixture.ts")).toEqual([]);
     expect(await boundaryErrors("bench/fixture.ts")).toEqual([]);

@@ -1,0 +1,65 @@
+/**
+ * `sluice tenants ...`: operators' view and edits of tenants (scheduler/cli/tenants.ts does the
+ * work; this file only declares the commands, their arguments and options).
+ *
+ * Adding a subcommand (the pattern of every group): one `action(tenants.command(...)...)` block that
+ * declares its arguments and options and calls the operation with an argv or a typed call. Keep
+ * `--json` on anything that lists or gets.
+ */
+import type { Command } from "commander";
+import { action, group, type CliContext } from "../context.ts";
+
+const jsonFlag = (json: boolean | undefined): string[] => (json ? ["--json"] : []);
+
+async function tenantsCommand(argv: string[]): Promise<number> {
+  const { tenantsCommand: run } = await import("../../scheduler/cli/tenants.ts");
+  return run(argv);
+}
+
+export function register(program: Command, ctx: CliContext): void {
+  program.commandsGroup("Operator commands:");
+  const tenants = group(program, "tenants", "tenants' quotas, status and live figures");
+
+  action(
+    tenants
+      .command("list")
+      .description(
+        "quota, status, running, queued, backlog, released/s, throttled (last scheduler interval) and problems of every tenant",
+      )
+      .option("--json", "machine-readable output"),
+    ctx,
+    (o: { json?: boolean }) => tenantsCommand(["list", ...jsonFlag(o.json)]),
+  );
+  action(
+    tenants
+      .command("get")
+      .description("one tenant's quota and live figures (exit 1 if it has no document)")
+      .argument("<tenant>", "tenant id")
+      .option("--json", "machine-readable output"),
+    ctx,
+    (tenant: string, o: { json?: boolean }) => tenantsCommand(["get", tenant, ...jsonFlag(o.json)]),
+  );
+  action(
+    tenants
+      .command("check")
+      .description("validate every tenant document (exit 1 if any is invalid)")
+      .option("--json", "machine-readable output"),
+    ctx,
+    (o: { json?: boolean }) => tenantsCommand(["check", ...jsonFlag(o.json)]),
+  );
+  action(
+    tenants
+      .command("set")
+      .description("validated edit of a tenant's quota (compare-and-set on its version)")
+      .argument("<tenant>", "tenant id")
+      .argument("<key=value...>", "fields to set; values are JSON when they parse, text otherwise")
+      .option("--json", "machine-readable output")
+      .addHelpText(
+        "after",
+        '\nExamples:\n  sluice tenants set acme maxConcurrency=20 weight=2\n  sluice tenants set acme status=paused reason="billing overdue"',
+      ),
+    ctx,
+    (tenant: string, pairs: string[], o: { json?: boolean }) =>
+      tenantsCommand(["set", tenant, ...pairs, ...jsonFlag(o.json)]),
+  );
+}
