@@ -56,12 +56,13 @@ export async function provisionWithConfig(
     return await provision(
       {
         sqs: createSqsAdapter(aws.sqs),
-        blobs: createS3Store(aws.s3, config.s3.bucket),
+        blobs: createS3Store(aws.s3, config.s3.bucket, { defaultKmsKeyId: config.encryption.kmsKeyId }),
         db: mongo.db(),
         queues: {
           prefix: config.queues.prefix,
           maxReceiveCount: config.queues.maxReceiveCount,
           visibilityTimeoutSeconds: config.worker.visibilityTimeoutSeconds,
+          kmsKeyId: config.encryption.kmsKeyId,
         },
       },
       tenants,

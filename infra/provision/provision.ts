@@ -16,6 +16,8 @@ export interface ProvisionDeps {
     readonly prefix: string;
     readonly maxReceiveCount: number;
     readonly visibilityTimeoutSeconds: number;
+    /** The fleet KMS key of the queues' SSE (`SLUICE_KMS_KEY_ID`); unset: SQS-managed SSE. */
+    readonly kmsKeyId?: string | undefined;
   };
   /** Defaults to `() => new Date()`. */
   readonly now?: () => Date;
@@ -32,8 +34,9 @@ export interface ProvisionReport {
 }
 
 /**
- * Idempotently creates everything Sluice needs for `tenants`: the bucket, MongoDB indexes, the shared
- * work queue and its DLQ, each tenant's intake queue with its DLQ and redrive policy, and a default
+ * Idempotently creates everything Sluice needs for `tenants`: the bucket (with its default
+ * encryption), MongoDB indexes, the shared
+ * work queue and its DLQ, each tenant's intake queue with its DLQ and redrive policy (every queue with SSE), and a default
  * quota document for tenants without one (existing quotas are never touched).
  */
 export async function provision(deps: ProvisionDeps, tenants: readonly TenantId[]): Promise<ProvisionReport> {
@@ -51,6 +54,7 @@ export async function provision(deps: ProvisionDeps, tenants: readonly TenantId[
   const queueOptions = {
     visibilityTimeout: deps.queues.visibilityTimeoutSeconds,
     dlq: { maxReceiveCount: deps.queues.maxReceiveCount },
+    kmsKeyId: deps.queues.kmsKeyId,
   };
   const noteQueue = (q: EnsuredQueue) => {
     if (q.dlq) note(q.dlq.created, `queue ${q.dlq.name}`);

@@ -14,7 +14,7 @@ export const LOCALSTACK_EXCLUDE_NEWER = "2026-02-06";
 export const MONGO_SERVER_VERSION = "1.47.0";
 /** The uv that installs LocalStack into its venv (pinned like everything else it fetches). */
 export const UV_VERSION = "0.13.9";
-export const LOCALSTACK_SERVICES = ["sqs", "s3", "stepfunctions"] as const;
+export const LOCALSTACK_SERVICES = ["sqs", "s3", "stepfunctions", "kms"] as const;
 
 export type ServiceName = "localstack" | "mongo";
 export const SERVICE_NAMES: readonly ServiceName[] = ["localstack", "mongo"];
@@ -186,7 +186,7 @@ export type StackCommand =
   | { cmd: "help" };
 
 export const USAGE = `usage: npm run stack -- <command>
-  up                 start LocalStack ${LOCALSTACK_VERSION} (sqs, s3, stepfunctions) and a MongoDB-wire server
+  up                 start LocalStack ${LOCALSTACK_VERSION} (sqs, s3, stepfunctions, kms) and a MongoDB-wire server
   down               stop exactly what up started
   status             each service: running/stopped, pid, port, health
   logs [service] [-f] [-n N]   show (or follow) the logs of localstack | mongo

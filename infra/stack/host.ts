@@ -93,6 +93,7 @@ function childEnv(service: ServiceName, port: number, paths: Paths): NodeJS.Proc
     SQS_ENDPOINT_STRATEGY: "path",
     DNS_ADDRESS: "0",
     SKIP_SSL_CERT_DOWNLOAD: "1",
+    S3_SKIP_SIGNATURE_VALIDATION: "0",
     DISABLE_EVENTS: "1",
     EAGER_SERVICE_LOADING: "1",
     FILESYSTEM_ROOT: paths.localstackFs,

@@ -69,10 +69,42 @@ export function patchPackagesApi(venv: string): boolean {
   return changed;
 }
 
+const KMS_UUID5 = "uuid.uuid5(self._internal_key_id, key_material)";
+const KMS_UUID5_BYTES =
+  'uuid.UUID(bytes=__import__("hashlib").sha1(self._internal_key_id.bytes + key_material).digest()[:16], version=5)';
+
+/**
+ * localstack/services/kms/models.py derives a key's material id with `uuid.uuid5(namespace, bytes)`,
+ * which Python 3.12 accepts and 3.11 refuses (`encoding without a string argument`), so every
+ * `CreateKey` failed with InternalError. The patch computes exactly what 3.12's uuid5 does for bytes
+ * (SHA-1 of the namespace bytes and the name, version 5). Applied on every start as well as at install,
+ * so a cache installed before the patch existed is fixed too; idempotent. Returns true if changed.
+ */
+export function patchKmsKeyMaterialId(venv: string): boolean {
+  const lib = join(venv, "lib");
+  const pythons = existsSync(lib) ? readdirSync(lib).filter((d) => d.startsWith("python")) : [];
+  let changed = false;
+  for (const py of pythons) {
+    const file = join(lib, py, "site-packages", "localstack", "services", "kms", "models.py");
+    if (!existsSync(file)) continue;
+    const src = readFileSync(file, "utf8");
+    if (!src.includes(KMS_UUID5)) continue;
+    const tmp = `${file}.sluice-tmp-${process.pid}`;
+    writeFileSync(tmp, src.replace(KMS_UUID5, KMS_UUID5_BYTES));
+    renameSync(tmp, file);
+    changed = true;
+  }
+  return changed;
+}
+
 export async function ensureLocalStack(paths: Paths, progress: Progress): Promise<void> {
   const home = paths.localstackHome;
   const python = localstackPython(paths);
-  if (stamped(home) && existsSync(python)) return;
+  if (stamped(home) && existsSync(python)) {
+    if (patchKmsKeyMaterialId(paths.localstackVenv))
+      progress.line("localstack: patched services/kms/models.py for Python 3.11");
+    return;
+  }
   const log = join(paths.logs, "install-localstack.log");
   await withLock(
     join(paths.cache, `localstack-${LOCALSTACK_VERSION}.lock`),
@@ -116,15 +148,18 @@ export async function ensureLocalStack(paths: Paths, progress: Progress): Promis
       );
       progress.line("install localstack: patch localstack/packages/api.py for Python 3.11");
       patchPackagesApi(venv);
+      progress.line("install localstack: patch localstack/services/kms/models.py for Python 3.11");
+      patchKmsKeyMaterialId(venv);
       await step(
         progress,
-        "install localstack: verify the sqs, s3 and stepfunctions providers import",
+        "install localstack: verify the sqs, s3, stepfunctions and kms providers import",
         [
           python,
           "-c",
           "from localstack.services.stepfunctions.provider import StepFunctionsProvider\n" +
             "from localstack.services.sqs.provider import SqsProvider\n" +
-            "from localstack.services.s3.provider import S3Provider",
+            "from localstack.services.s3.provider import S3Provider\n" +
+            "from localstack.services.kms.provider import KmsProvider",
         ],
         log,
         { timeoutMs: 120_000 },

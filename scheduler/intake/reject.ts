@@ -7,7 +7,7 @@ import { inlineCopy, withBodyRef } from "./dlq-copy.ts";
 export interface RejectDeps {
   readonly sqs: SqsPort;
   /** Where a body too large for its dead-letter copy is stored (under the tenant's prefix). */
-  readonly blobs: Pick<BlobStore, "bucket" | "put">;
+  readonly blobs: Pick<BlobStore, "put">;
 }
 
 export interface RejectFrom {
@@ -43,9 +43,12 @@ export async function rejectToDlq(
   let copy = inlineCopy(message, meta);
   if (copy === undefined) {
     const key = rejectedMessageKey(tenant, message.messageId);
-    await deps.blobs.put(tenant, key, message.body, { contentType: "application/octet-stream" });
+    // The tenant's bucket (its own, or the fleet's): the reference says where the body really is.
+    const stored = await deps.blobs.put(tenant, key, message.body, {
+      contentType: "application/octet-stream",
+    });
     copy = withBodyRef(message, meta, {
-      bucket: deps.blobs.bucket,
+      bucket: stored.bucket,
       key,
       bytes: Buffer.byteLength(message.body, "utf8"),
     });

@@ -3,6 +3,7 @@ import { TenantIdSchema } from "../../shared/tenancy/tenant-id.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { TenantOutboundSchema } from "../../shared/limits/outbound-limits.ts";
 import { TenantStepSettingsSchema } from "../../shared/tenancy/tenant-settings.ts";
+import { TenantStorageSchema } from "../../shared/tenancy/tenant-storage.ts";
 
 /**
  * The tenant quota document operators edit live in MongoDB (collection `tenants`, one document per
@@ -63,6 +64,8 @@ const QuotaObjectSchema = z.object({
   steps: optional(TenantStepSettingsSchema),
   /** The tenant's own outbound call limits per provider (`ctx.limiter`), read by workers. */
   outbound: optional(TenantOutboundSchema),
+  /** Where a dedicated tenant lives: database, MongoDB URL, S3 bucket, KMS key (all optional). */
+  storage: optional(TenantStorageSchema),
 });
 
 /** Fills `tenantId` from a string `_id` so documents keyed only by `_id` parse. */

@@ -5,6 +5,7 @@ import {
   HeadBucketCommand,
   HeadObjectCommand,
   ListObjectsV2Command,
+  PutBucketEncryptionCommand,
   PutObjectCommand,
   type PutObjectCommandInput,
   type S3Client,
@@ -19,6 +20,12 @@ import {
   type TenantKey,
 } from "../tenancy/keys.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";
+import {
+  bucketEncryption,
+  putEncryption,
+  SIGNED_ENCRYPTION_HEADERS,
+  type ObjectPlacement,
+} from "./encryption.ts";
 import { AwsAdapterError, awsCall, isAwsError } from "./errors.ts";
 
 /**
@@ -57,21 +64,25 @@ export interface ListOptions {
   readonly pageToken?: string;
 }
 
-/** The S3 port: every method is scoped to one tenant. */
-export interface BlobStore {
+export interface PutResult {
+  readonly key: TenantKey;
+  readonly etag: string | undefined;
+  /** The bucket the object went to: the fleet's, or the tenant's own (`storage.bucket`). */
   readonly bucket: string;
+}
+
+/**
+ * The S3 port: every method is scoped to one tenant. A tenant's objects live in its placement's
+ * bucket (the fleet bucket unless its tenant document names its own) and every write is encrypted
+ * (SSE-KMS with the tenant's key when it has one, else the bucket's default encryption).
+ */
+export interface BlobStore {
+  /** The fleet bucket. */
+  readonly bucket: string;
+  /** Creates the fleet bucket if missing and sets its default encryption (every call). */
   ensureBucket(): Promise<{ created: boolean }>;
-  put(
-    tenant: TenantId,
-    ref: KeyRef,
-    body: PutBody,
-    options?: PutOptions,
-  ): Promise<{ key: TenantKey; etag: string | undefined }>;
-  putJson(
-    tenant: TenantId,
-    ref: KeyRef,
-    value: unknown,
-  ): Promise<{ key: TenantKey; etag: string | undefined }>;
+  put(tenant: TenantId, ref: KeyRef, body: PutBody, options?: PutOptions): Promise<PutResult>;
+  putJson(tenant: TenantId, ref: KeyRef, value: unknown): Promise<PutResult>;
   getBuffer(tenant: TenantId, ref: KeyRef): Promise<Buffer>;
   getString(tenant: TenantId, ref: KeyRef): Promise<string>;
   /** Parses JSON; with a schema, validates it (zod at the edge). */
@@ -84,11 +95,17 @@ export interface BlobStore {
   /** Idempotent: deleting a missing object succeeds. */
   delete(tenant: TenantId, ref: KeyRef): Promise<void>;
   presignGet(tenant: TenantId, ref: KeyRef, options?: { expiresInSeconds?: number }): Promise<string>;
+  /**
+   * A presigned PUT. The encryption headers of the tenant's placement are signed headers: the upload
+   * must send exactly `uploadHeaders(placement)` (shared/aws/encryption.ts) or S3 refuses it.
+   */
   presignPut(
     tenant: TenantId,
     ref: KeyRef,
     options?: { expiresInSeconds?: number; contentType?: string },
   ): Promise<string>;
+  /** Where the tenant's objects live (bucket and KMS key). */
+  placementOf(tenant: TenantId): Promise<ObjectPlacement>;
 }
 
 const call = <T>(context: string, fn: () => Promise<T>) => awsCall("s3", context, fn);
@@ -117,6 +134,13 @@ export class ObjectTooLargeError extends AwsAdapterError {
 export interface S3StoreOptions {
   /** Largest object a read (`getBuffer`, `getString`, `getJson`) takes into memory; default unlimited. */
   readonly maxReadBytes?: number;
+  /**
+   * Where a tenant's objects live (its tenant document's `storage.bucket` / `storage.kmsKeyId`,
+   * shared/tenancy/storage-placement.ts). Default: the fleet bucket, its default encryption.
+   */
+  readonly placement?: (tenant: TenantId) => ObjectPlacement | Promise<ObjectPlacement>;
+  /** The fleet KMS key (`SLUICE_KMS_KEY_ID`): the fleet bucket's default encryption; else SSE-S3. */
+  readonly defaultKmsKeyId?: string | undefined;
 }
 const DEFAULT_EXPIRY = 900;
 
@@ -126,8 +150,12 @@ export function resolveKey(tenant: TenantId, ref: KeyRef): TenantKey {
 
 export function createS3Store(client: S3Client, bucket: string, options: S3StoreOptions = {}): BlobStore {
   const limit = options.maxReadBytes ?? Infinity;
+  const fleet: ObjectPlacement = { bucket };
+  const placementOf = async (tenant: TenantId): Promise<ObjectPlacement> =>
+    options.placement ? await options.placement(tenant) : fleet;
   async function getBytes(tenant: TenantId, ref: KeyRef): Promise<Buffer> {
     const key = resolveKey(tenant, ref);
+    const { bucket } = await placementOf(tenant);
     if (Number.isFinite(limit)) {
       const info = await store.head(tenant, key);
       if (info && info.size > limit) throw new ObjectTooLargeError(key, info.size, limit);
@@ -152,39 +180,55 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
     });
   }
 
+  async function createBucket(): Promise<boolean> {
+    try {
+      await call(`head bucket ${bucket}`, () => client.send(new HeadBucketCommand({ Bucket: bucket })));
+      return false;
+    } catch (err) {
+      if (!isAwsError(err, "NotFound")) throw err;
+    }
+    try {
+      await call(`create bucket ${bucket}`, () => client.send(new CreateBucketCommand({ Bucket: bucket })));
+      return true;
+    } catch (err) {
+      if (isAwsError(err, "AlreadyExists")) return false; // a concurrent provisioner won
+      throw err;
+    }
+  }
+
   const store: BlobStore = {
     bucket,
+    placementOf,
 
     async ensureBucket() {
-      try {
-        await call(`head bucket ${bucket}`, () => client.send(new HeadBucketCommand({ Bucket: bucket })));
-        return { created: false };
-      } catch (err) {
-        if (!isAwsError(err, "NotFound")) throw err;
-      }
-      try {
-        await call(`create bucket ${bucket}`, () => client.send(new CreateBucketCommand({ Bucket: bucket })));
-        return { created: true };
-      } catch (err) {
-        if (isAwsError(err, "AlreadyExists")) return { created: false }; // a concurrent provisioner won
-        throw err;
-      }
-    },
-
-    async put(tenant, ref, body, options = {}) {
-      const key = resolveKey(tenant, ref);
-      const res = await call(`put ${key}`, () =>
+      const created = await createBucket();
+      await call(`set default encryption of ${bucket}`, () =>
         client.send(
-          new PutObjectCommand({
+          new PutBucketEncryptionCommand({
             Bucket: bucket,
-            Key: key,
-            Body: body,
-            ContentType: options.contentType,
-            Metadata: options.metadata,
+            ServerSideEncryptionConfiguration: bucketEncryption(options.defaultKmsKeyId),
           }),
         ),
       );
-      return { key, etag: res.ETag };
+      return { created };
+    },
+
+    async put(tenant, ref, body, putOptions = {}) {
+      const key = resolveKey(tenant, ref);
+      const where = await placementOf(tenant);
+      const res = await call(`put ${key}`, () =>
+        client.send(
+          new PutObjectCommand({
+            Bucket: where.bucket,
+            Key: key,
+            Body: body,
+            ContentType: putOptions.contentType,
+            Metadata: putOptions.metadata,
+            ...putEncryption(where),
+          }),
+        ),
+      );
+      return { key, etag: res.ETag, bucket: where.bucket };
     },
 
     putJson(tenant, ref, value) {
@@ -218,6 +262,7 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
 
     async head(tenant, ref) {
       const key = resolveKey(tenant, ref);
+      const { bucket } = await placementOf(tenant);
       try {
         const res = await call(`head ${key}`, () =>
           client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
@@ -236,15 +281,16 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
       }
     },
 
-    async list(tenant, options = {}) {
-      const prefix = tenantPrefix(tenant, ...(options.under ?? []));
+    async list(tenant, listOptions = {}) {
+      const prefix = tenantPrefix(tenant, ...(listOptions.under ?? []));
+      const { bucket } = await placementOf(tenant);
       const res = await call(`list ${prefix}`, () =>
         client.send(
           new ListObjectsV2Command({
             Bucket: bucket,
             Prefix: prefix,
-            MaxKeys: options.pageSize,
-            ContinuationToken: options.pageToken,
+            MaxKeys: listOptions.pageSize,
+            ContinuationToken: listOptions.pageToken,
           }),
         ),
       );
@@ -264,10 +310,10 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
       return { items, nextPageToken: res.IsTruncated ? res.NextContinuationToken : undefined };
     },
 
-    async *listAll(tenant, options = {}) {
+    async *listAll(tenant, listOptions = {}) {
       let pageToken: string | undefined;
       do {
-        const page = await store.list(tenant, { ...options, ...(pageToken ? { pageToken } : {}) });
+        const page = await store.list(tenant, { ...listOptions, ...(pageToken ? { pageToken } : {}) });
         yield* page.items;
         pageToken = page.nextPageToken;
       } while (pageToken);
@@ -275,25 +321,37 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
 
     async delete(tenant, ref) {
       const key = resolveKey(tenant, ref);
+      const { bucket } = await placementOf(tenant);
       await call(`delete ${key}`, () => client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })));
     },
 
-    async presignGet(tenant, ref, options = {}) {
+    async presignGet(tenant, ref, presignOptions = {}) {
       const key = resolveKey(tenant, ref);
+      const { bucket } = await placementOf(tenant);
       return call(`presign get ${key}`, () =>
         getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), {
-          expiresIn: options.expiresInSeconds ?? DEFAULT_EXPIRY,
+          expiresIn: presignOptions.expiresInSeconds ?? DEFAULT_EXPIRY,
         }),
       );
     },
 
-    async presignPut(tenant, ref, options = {}) {
+    async presignPut(tenant, ref, presignOptions = {}) {
       const key = resolveKey(tenant, ref);
+      const where = await placementOf(tenant);
       return call(`presign put ${key}`, () =>
         getSignedUrl(
           client,
-          new PutObjectCommand({ Bucket: bucket, Key: key, ContentType: options.contentType }),
-          { expiresIn: options.expiresInSeconds ?? DEFAULT_EXPIRY },
+          new PutObjectCommand({
+            Bucket: where.bucket,
+            Key: key,
+            ContentType: presignOptions.contentType,
+            ...putEncryption(where),
+          }),
+          {
+            expiresIn: presignOptions.expiresInSeconds ?? DEFAULT_EXPIRY,
+            // Signed headers, not query parameters: the uploader cannot leave them out or change them.
+            unhoistableHeaders: new Set(SIGNED_ENCRYPTION_HEADERS),
+          },
         ),
       );
     },

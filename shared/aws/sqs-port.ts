@@ -65,6 +65,11 @@ export interface EnsureQueueOptions {
   readonly visibilityTimeout?: number;
   /** Create `<name>-dlq` and a redrive policy moving messages there after `maxReceiveCount` receives. */
   readonly dlq?: { readonly maxReceiveCount: number };
+  /**
+   * Every queue (and its DLQ) is encrypted at rest: SSE-KMS with this key, else SQS-managed SSE
+   * (`queueEncryption`, shared/aws/encryption.ts). Applied to existing queues too.
+   */
+  readonly kmsKeyId?: string | undefined;
 }
 
 export interface QueueRef {

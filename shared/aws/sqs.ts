@@ -14,6 +14,7 @@ import {
 } from "@aws-sdk/client-sqs";
 import { awsCall, isAwsError } from "./errors.ts";
 import { batched } from "./sqs-batch.ts";
+import { queueEncryption } from "./encryption.ts";
 import { dlqName } from "./queue-names.ts";
 import {
   SQS_MAX_BATCH,
@@ -178,13 +179,14 @@ export function createSqsAdapter(client: SQSClient): SqsPort {
     },
 
     async ensureQueue(name, options: EnsureQueueOptions = {}): Promise<EnsuredQueue> {
-      const attributes: Record<string, string> = {};
+      const sse = queueEncryption(options.kmsKeyId);
+      const attributes: Record<string, string> = { ...sse };
       if (options.visibilityTimeout !== undefined)
         attributes.VisibilityTimeout = String(options.visibilityTimeout);
       let dlq: QueueRef | undefined;
       if (options.dlq) {
         // A DLQ keeps messages for the maximum 14 days.
-        dlq = await ensureOne(dlqName(name), { MessageRetentionPeriod: "1209600" });
+        dlq = await ensureOne(dlqName(name), { ...sse, MessageRetentionPeriod: "1209600" });
         attributes.RedrivePolicy = JSON.stringify({
           deadLetterTargetArn: dlq.arn,
           maxReceiveCount: options.dlq.maxReceiveCount,

@@ -17,6 +17,8 @@ export interface SluiceConfig {
   };
   readonly mongo: { readonly url: string; readonly db: string };
   readonly s3: { readonly bucket: string };
+  /** The fleet KMS key (bucket default encryption, queue SSE) and the account `iam policy` names. */
+  readonly encryption: { readonly kmsKeyId: string | undefined; readonly accountId: string | undefined };
   readonly queues: { readonly prefix: string; readonly maxReceiveCount: number };
   readonly worker: {
     readonly concurrency: number;
@@ -159,6 +161,7 @@ function compile(p: ParsedSettings): SluiceConfig {
     },
     mongo: { url: p.MONGO_URL, db: p.SLUICE_DB },
     s3: { bucket: p.SLUICE_BUCKET },
+    encryption: { kmsKeyId: p.SLUICE_KMS_KEY_ID, accountId: p.SLUICE_AWS_ACCOUNT_ID },
     queues: { prefix: p.SLUICE_QUEUE_PREFIX, maxReceiveCount: p.SLUICE_DLQ_MAX_RECEIVE_COUNT },
     worker: {
       concurrency: p.SLUICE_WORKER_CONCURRENCY,

@@ -109,6 +109,22 @@ export const SETTINGS = {
     expected: "an S3 bucket name (3-63 lowercase letters, digits, '.', '-')",
     description: "S3 bucket holding tenant payloads under `tenants/<tenantId>/`.",
   },
+  SLUICE_KMS_KEY_ID: {
+    schema: z
+      .string()
+      .regex(
+        /^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+|[0-9a-f-]{36}|alias\/[A-Za-z0-9/_-]+)$/,
+      ),
+    expected: "a KMS key id, key ARN, alias/<name> or alias ARN",
+    description:
+      "The fleet's KMS key: the bucket's default encryption (SSE-KMS) and the queues' SSE, set by `provision`. Unset: SSE-S3 and SQS-managed SSE. A tenant's own key is `storage.kmsKeyId` in its tenant document.",
+  },
+  SLUICE_AWS_ACCOUNT_ID: {
+    schema: z.string().regex(/^\d{12}$/),
+    expected: "a 12-digit AWS account id",
+    description:
+      "The account in the resource ARNs `iam policy` prints (queues, KMS keys). Read by nothing else.",
+  },
   SLUICE_QUEUE_PREFIX: {
     schema: z.string().regex(/^[A-Za-z0-9_-]{1,24}$/),
     default: "sluice",

@@ -19,6 +19,7 @@ import {
   type TenantDataRouter,
 } from "../tenancy/scoped-collection.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";
+import { createPlacementSource, type PlacementSource } from "../tenancy/storage-placement.ts";
 
 export interface QueueUrls {
   work: string;
@@ -37,7 +38,10 @@ export interface Runtime {
   log: Logger;
   aws: AwsClients;
   sqs: SqsPort;
+  /** Tenant-scoped objects, each in its tenant's bucket and encrypted with its key (ADR 0022). */
   blobs: BlobStore;
+  /** Where each tenant's objects live (its tenant document's `storage`), cached. */
+  placements: PlacementSource;
   mongo: MongoHandle;
   router: TenantDataRouter;
   /** The one store of job payloads (inputs, outputs, review data, execution states, large results). */
@@ -53,9 +57,6 @@ export const STATEMACHINES_DIR = resolve(import.meta.dirname, "../../statemachin
 export async function createRuntime(config: SluiceConfig, log: Logger): Promise<Runtime> {
   const aws = createAwsClients(config.aws);
   const sqs = createSqsAdapter(aws.sqs);
-  const blobs = createS3Store(aws.s3, config.s3.bucket, {
-    maxReadBytes: config.claimCheck.maxReadBytes,
-  });
   const startup = { budgetMs: config.health.exitAfterMs, log };
   let mongo: MongoHandle;
   try {
@@ -64,6 +65,14 @@ export async function createRuntime(config: SluiceConfig, log: Logger): Promise<
     aws.destroy();
     throw err;
   }
+  const placements = createPlacementSource(mongo.db().collection(COLLECTIONS.tenants), {
+    fleetBucket: config.s3.bucket,
+  });
+  const blobs = createS3Store(aws.s3, config.s3.bucket, {
+    maxReadBytes: config.claimCheck.maxReadBytes,
+    placement: (tenant) => placements.placementOf(tenant),
+    defaultKmsKeyId: config.encryption.kmsKeyId,
+  });
   const router = new SimpleTenantDataRouter(mongo.client, { sharedDbName: config.mongo.db });
   const prefix = config.queues.prefix;
   const work = workQueueName(prefix);
@@ -89,6 +98,7 @@ export async function createRuntime(config: SluiceConfig, log: Logger): Promise<
     aws,
     sqs,
     blobs,
+    placements,
     mongo,
     router,
     payloads: createPayloadStore(blobs, config.claimCheck.thresholdBytes, randomUUID),

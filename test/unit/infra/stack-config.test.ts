@@ -135,12 +135,19 @@ describe("environment resolution", () => {
 });
 
 describe("health and compose helpers", () => {
-  it("is ready only when sqs, s3 and stepfunctions are running or available", () => {
+  it("is ready only when sqs, s3, stepfunctions and kms are running or available", () => {
     expect(
-      localstackReady({ services: { sqs: "running", s3: "available", stepfunctions: "running" } }).ok,
+      localstackReady({
+        services: { sqs: "running", s3: "available", stepfunctions: "running", kms: "available" },
+      }).ok,
     ).toBe(true);
-    const h = localstackReady({ services: { sqs: "running", s3: "running", stepfunctions: "error" } });
-    expect(h).toEqual({ ok: false, detail: "sqs=running s3=running stepfunctions=error" });
+    const h = localstackReady({
+      services: { sqs: "running", s3: "running", stepfunctions: "error", kms: "running" },
+    });
+    expect(h).toEqual({ ok: false, detail: "sqs=running s3=running stepfunctions=error kms=running" });
+    expect(
+      localstackReady({ services: { sqs: "running", s3: "running", stepfunctions: "running" } }),
+    ).toEqual({ ok: false, detail: "sqs=running s3=running stepfunctions=running kms=missing" });
     expect(localstackReady(null).ok).toBe(false);
   });
   it("names the compose project after the clone, stably", () => {

@@ -36,7 +36,7 @@ export async function loopHarness(tenants: readonly string[], options: Partial<F
     async put(t: TenantId, ref: KeyRef, body: unknown) {
       const key = resolveKey(t, ref);
       stored.set(key, String(body));
-      return { key, etag: undefined };
+      return { key, etag: undefined, bucket: "test-bucket" };
     },
   };
   const running = new Map<TenantId, number>();
