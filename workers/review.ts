@@ -11,6 +11,7 @@
  * timeout; it is refused (`not_due`) before then, and (`not_waiting`) once a human decided.
  */
 import type { Logger } from "pino";
+import { auditValue, createAuditLog, type AuditActor, type AuditLog } from "../shared/audit/audit-log.ts";
 import { completeTask, failTask, pendingTasks, type ExecutionState } from "../shared/asl/index.ts";
 import type { SqsPort } from "../shared/aws/sqs-port.ts";
 import type { JobDoc } from "../shared/jobs/job-doc.ts";
@@ -51,12 +52,19 @@ export interface ReviewDeps {
   workQueueUrl: string;
   now: () => number;
   log: Logger;
+  /** Every human decision is recorded here with its actor (shared/audit/audit-log.ts). */
+  audit: Pick<AuditLog, "append">;
+}
+
+/** A human decision: who makes it, for the audit trail (and the job's history when no `reviewer`). */
+export interface HumanDecisionOptions extends DecisionOptions {
+  actor: AuditActor;
 }
 
 export interface DecisionOptions {
   /** When given, must equal the job's `review.taskToken` (a stale decision is refused). */
   taskToken?: string;
-  /** Who decided; recorded in the job's history. */
+  /** Who decided; recorded in the job's history (default: the actor's subject). */
   reviewer?: string;
 }
 
@@ -78,7 +86,7 @@ export class Reviews {
     tenant: TenantId,
     jobId: string,
     output: unknown,
-    opts: DecisionOptions = {},
+    opts: HumanDecisionOptions,
   ): Promise<DecisionResult> {
     return this.#decide(tenant, jobId, { ok: true, output: output ?? null }, opts);
   }
@@ -89,7 +97,7 @@ export class Reviews {
     jobId: string,
     error: string,
     cause: string,
-    opts: DecisionOptions = {},
+    opts: HumanDecisionOptions,
   ): Promise<DecisionResult> {
     return this.#decide(tenant, jobId, { ok: false, error, cause }, opts);
   }
@@ -117,8 +125,12 @@ export class Reviews {
     tenant: TenantId,
     jobId: string,
     requested: Decision,
-    opts: DecisionOptions,
+    given: DecisionOptions & { actor?: AuditActor },
   ): Promise<DecisionResult> {
+    const opts: DecisionOptions = {
+      ...given,
+      ...(given.reviewer === undefined && given.actor !== undefined ? { reviewer: given.actor.subject } : {}),
+    };
     let decision = requested;
     const { payloads, now } = this.deps;
     const jobs = this.deps.jobsOf(tenant);
@@ -208,6 +220,22 @@ export class Reviews {
         { tenantId: tenant, jobId, state: review.stateName, decision: outcome },
         "review decision recorded",
       );
+      if (given.actor !== undefined) {
+        await this.deps.audit.append({
+          tenantId: tenant,
+          actor: given.actor,
+          action: decision.ok ? "review.approve" : "review.reject",
+          target: { jobId },
+          before: { status: "needs_review", state: review.stateName },
+          after: {
+            status: "queued",
+            ...(decision.ok
+              ? { output: await auditValue(decision.output) }
+              : { error: decision.error, cause: decision.cause.slice(0, 2000) }),
+          },
+          at: new Date(at),
+        });
+      }
       return { done: { jobId, stateName: review.stateName, version: r.version } };
     });
     if (done !== undefined) return done;
@@ -228,5 +256,6 @@ export function createReviews(rt: Runtime, catalog: WorkflowCatalog, now: () => 
     workQueueUrl: rt.queues.work,
     now,
     log: rt.log.child({ component: "review" }),
+    audit: createAuditLog(rt.mongo.db()),
   });
 }

@@ -62,4 +62,22 @@ export function register(program: Command, ctx: CliContext): void {
     (tenant: string, pairs: string[], o: { json?: boolean }) =>
       tenantsCommand(["set", tenant, ...pairs, ...jsonFlag(o.json)]),
   );
+  action(
+    tenants
+      .command("audit")
+      .description("the tenant's audit trail, newest first: when, who, action, target, change")
+      .argument("<tenant>", "tenant id")
+      .option("--limit <n>", "at most this many entries (1-1000, default 50)")
+      .option("--before <time>", "only entries older than this ISO time (page back)")
+      .option("--json", "machine-readable output"),
+    ctx,
+    (tenant: string, o: { limit?: string; before?: string; json?: boolean }) =>
+      tenantsCommand([
+        "audit",
+        tenant,
+        ...(o.limit === undefined ? [] : ["--limit", o.limit]),
+        ...(o.before === undefined ? [] : ["--before", o.before]),
+        ...jsonFlag(o.json),
+      ]),
+  );
 }

@@ -7,6 +7,7 @@
  * Exit codes: 0 done, 1 refused or failed, 2 bad arguments or configuration.
  */
 import { parseArgs } from "node:util";
+import { createAuditLog, osActor } from "../../shared/audit/audit-log.ts";
 import { loadConfigOrExit } from "../../shared/config/exit.ts";
 import { RETRY_FROM, type RetryFrom } from "../../shared/jobs/job-operations.ts";
 import { createLogger } from "../../shared/log/logger.ts";
@@ -83,6 +84,7 @@ export function jobCommandDeps(rt: Runtime, now: () => number = Date.now): JobCo
     sqs: rt.sqs,
     workQueueUrl: rt.queues.work,
     now,
+    audit: createAuditLog(db),
   };
 }
 
@@ -108,11 +110,12 @@ export async function jobsCommand(argv: readonly string[]): Promise<number> {
     rt = await createRuntime(config, log);
     const deps = jobCommandDeps(rt);
     const p = parsed;
+    const actor = await osActor();
     if (p.action === "cancel") {
-      const job = await cancelJob(deps, p.tenant, p.jobId, p.note);
+      const job = await cancelJob(deps, p.tenant, p.jobId, actor, p.note);
       process.stdout.write(`cancelled job ${job._id} of tenant ${p.tenant}\n`);
     } else {
-      const job = await retryJob(deps, p.tenant, p.jobId, p.from, p.note);
+      const job = await retryJob(deps, p.tenant, p.jobId, p.from, actor, p.note);
       process.stdout.write(`retrying job ${job._id} of tenant ${p.tenant} from ${p.from}; queued\n`);
     }
     return 0;

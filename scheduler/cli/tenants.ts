@@ -6,6 +6,7 @@
  *   tenants get <tenant> [--json]              one tenant's row of the list, field by field; exit 1 if unknown
  *   tenants check [--json]                     validate every tenant document; exit 1 if any is invalid
  *   tenants set <tenant> key=value ... [--json] validated edit (bumps version and updatedAt)
+ *   tenants audit <tenant> [--limit N] [--before ISO] [--json]   the tenant's audit trail
  *
  * `tenantsCommand` returns the exit code and never calls `process.exit`; pass `deps` to run it against
  * a given database (tests), otherwise it loads the configuration from the environment and connects.
@@ -13,6 +14,13 @@
  */
 import type { Collection, Db, Document } from "mongodb";
 import type { Logger } from "pino";
+import {
+  createAuditLog,
+  osActor,
+  pickFields,
+  type AuditActor,
+  type AuditLog,
+} from "../../shared/audit/audit-log.ts";
 import type { SqsPort } from "../../shared/aws/sqs-port.ts";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import type { JobDoc } from "../../shared/jobs/job-doc.ts";
@@ -24,6 +32,7 @@ import { formatProblem, parseQuota } from "../quota/schema.ts";
 import { applyAssignments, parseAssignments, SETTABLE_FIELDS } from "./assignments.ts";
 import { formatTable } from "./table.ts";
 import { SweeperRegistry } from "../../shared/fleet/sweeper-heartbeats.ts";
+import { auditCommand } from "./tenants-audit.ts";
 import { LIST_HEADERS, listCells, rowJson, tenantRows } from "./tenants-report.ts";
 
 export interface TenantsDeps {
@@ -38,6 +47,10 @@ export interface TenantsDeps {
   readonly err?: (text: string) => void;
   readonly log?: Logger;
   readonly jobsOf?: (tenant: TenantId) => Collection<JobDoc>;
+  /** Who runs the command, for the audit trail; default the OS user. */
+  readonly actor?: AuditActor;
+  /** Default: the audit trail in `db`. */
+  readonly audit?: AuditLog;
 }
 
 export const TENANTS_USAGE = `usage: tenants <command> [--json]
@@ -47,7 +60,11 @@ export const TENANTS_USAGE = `usage: tenants <command> [--json]
   check                         validate every tenant document (exit 1 if any is invalid)
   set <tenant> key=value ...    validated edit; keys: ${SETTABLE_FIELDS.join(", ")}
                                 values are JSON when they parse (5, true, null, {"perSecond":5,"burst":10}),
-                                text otherwise (status=paused reason="billing overdue")`;
+                                text otherwise (status=paused reason="billing overdue")
+  audit <tenant> [--limit N] [--before ISO-TIME]
+                                the tenant's audit trail, newest first: when, who, action,
+                                target, change (quota edits, cancels, retries, reviews, moves,
+                                offboarding)`;
 
 const MAX_SET_ATTEMPTS = 3;
 
@@ -62,7 +79,7 @@ export async function tenantsCommand(argv: string[], deps?: TenantsDeps): Promis
     );
     return command === undefined ? 2 : 0;
   }
-  if (!["list", "get", "check", "set"].includes(command)) {
+  if (!["list", "get", "check", "set", "audit"].includes(command)) {
     err(`unknown command: ${command}\n${TENANTS_USAGE}`);
     return 2;
   }
@@ -115,8 +132,16 @@ async function run(command: string, rest: string[], json: boolean, deps: Tenants
       }
       return invalid.length === 0 ? 0 : 1;
     }
+    case "audit":
+      return auditCommand(rest, json, { audit: deps.audit ?? createAuditLog(deps.db), out, err });
     default:
-      return setCommand(rest, json, { ...ctx, out, err });
+      return setCommand(rest, json, {
+        ...ctx,
+        out,
+        err,
+        actor: deps.actor ?? (await osActor()),
+        audit: deps.audit ?? createAuditLog(deps.db),
+      });
   }
 }
 
@@ -151,6 +176,8 @@ async function getCommand(
 
 interface SetContext {
   readonly db: Db;
+  readonly actor: AuditActor;
+  readonly audit: Pick<AuditLog, "append">;
   readonly now: () => number;
   readonly out: (t: string) => void;
   readonly err: (t: string) => void;
@@ -198,6 +225,14 @@ async function setCommand(rest: string[], json: boolean, ctx: SetContext): Promi
         ? await insert(tenants, candidate)
         : await update(tenants, current, doc, changed, version + 1);
     if (!written) continue; // someone else edited it meanwhile: re-read and re-validate
+    await ctx.audit.append({
+      tenantId: tenant.data,
+      actor: ctx.actor,
+      action: "quota.set",
+      before: pickFields(current, changed),
+      after: pickFields(doc, changed),
+      at: new Date(ctx.now()),
+    });
     if (json)
       ctx.out(
         JSON.stringify(

@@ -13,6 +13,7 @@
  *   refused by the store gives the slot (and today's daily count) back.
  */
 import type { Db } from "mongodb";
+import type { AuditActor, AuditLog } from "../../shared/audit/audit-log.ts";
 import type { SqsPort } from "../../shared/aws/sqs-port.ts";
 import type { JobDoc } from "../../shared/jobs/job-doc.ts";
 import type { JobStore } from "../../shared/jobs/job-store.ts";
@@ -43,18 +44,45 @@ export interface JobCommandDeps {
   readonly sqs: Pick<SqsPort, "send">;
   readonly workQueueUrl: string;
   readonly now: () => number;
+  /** Every cancel and retry is recorded here with its actor (shared/audit/audit-log.ts). */
+  readonly audit: Pick<AuditLog, "append">;
 }
 
+/** The status a job left, as its last `type` history event recorded it (`from` / `previousStatus`). */
+function previousStatus(job: JobDoc, type: string, field: string): unknown {
+  const event = [...job.history].reverse().find((e) => e.type === type);
+  const detail = event?.detail as Record<string, unknown> | undefined;
+  return detail?.[field] ?? null;
+}
+
+/**
+ * Cancels the job as `actor` (recorded in the audit trail; the job's history names `note.by`, or the
+ * actor's subject when no `by` is given).
+ */
 export async function cancelJob(
   deps: JobCommandDeps,
   tenant: TenantId,
   jobId: string,
+  actor: AuditActor,
   note: OperatorNote = {},
 ): Promise<JobDoc> {
-  const r = await deps.jobsOf(tenant).cancel(jobId, deps.now(), note);
+  const r = await deps.jobsOf(tenant).cancel(jobId, deps.now(), withBy(note, actor));
   if (!r.ok) throw refused(tenant, jobId, r.reason, r.job);
   await deps.ledger.recordSettled(tenant, jobId);
+  await deps.audit.append({
+    tenantId: tenant,
+    actor,
+    action: "job.cancel",
+    target: { jobId },
+    before: { status: previousStatus(r.job, "cancelled", "from") },
+    after: { status: r.job.status, ...(note.reason !== undefined ? { reason: note.reason } : {}) },
+    at: new Date(deps.now()),
+  });
   return r.job;
+}
+
+function withBy(note: OperatorNote, actor: AuditActor): OperatorNote {
+  return note.by !== undefined ? note : { ...note, by: actor.subject };
 }
 
 export async function retryJob(
@@ -62,6 +90,7 @@ export async function retryJob(
   tenant: TenantId,
   jobId: string,
   from: RetryFrom,
+  actor: AuditActor,
   note: OperatorNote = {},
 ): Promise<JobDoc> {
   const store = deps.jobsOf(tenant);
@@ -81,12 +110,21 @@ export async function retryJob(
         : `tenant ${tenant} has used its daily job quota (${acquired.releasedToday} of ${quota.dailyJobQuota}); retry tomorrow (UTC)`,
     );
   }
-  const r = await store.retry(jobId, from, deps.now(), note);
+  const r = await store.retry(jobId, from, deps.now(), withBy(note, actor));
   if (!r.ok) {
     await deps.usage.release(tenant, { refundDaily: true });
     throw refused(tenant, jobId, r.reason, r.job);
   }
   await deps.ledger.recordReacquired(tenant, jobId);
+  await deps.audit.append({
+    tenantId: tenant,
+    actor,
+    action: "job.retry",
+    target: { jobId },
+    before: { status: previousStatus(r.job, "retried", "previousStatus") },
+    after: { status: r.job.status, from, ...(note.reason !== undefined ? { reason: note.reason } : {}) },
+    at: new Date(deps.now()),
+  });
   try {
     await sendWorkMessage(deps.sqs, deps.workQueueUrl, { tenantId: tenant, jobId });
   } catch {

@@ -18,6 +18,10 @@ export const COLLECTIONS = {
   llmUsage: "llm_usage",
   /** Every workflow definition a job was created or started on, by content hash (fleet-level, never deleted). */
   workflowVersions: "workflow_versions",
+  /** Operator and API actions, append-only (fleet-level: survives moves and offboarding; shared/audit/audit-log.ts). */
+  audit: "audit",
+  /** Tenant moves between homes in progress or done, one per tenant (fleet-level; shared/moves/). */
+  tenantMoves: "tenant_moves",
 } as const;
 
 export type CollectionKey = keyof typeof COLLECTIONS;

@@ -60,6 +60,8 @@ export const INDEXES: readonly IndexDef[] = [
     keys: { schedulerId: 1, tenantId: 1 },
     options: { unique: true },
   },
+  // The audit trail: listed per tenant, newest first.
+  { collection: COLLECTIONS.audit, name: "audit_tenant_at", keys: { tenantId: 1, at: -1, _id: -1 } },
   // Documents of schedulers that stopped go a day after their last write.
   {
     collection: COLLECTIONS.schedulerStats,

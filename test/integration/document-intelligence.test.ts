@@ -12,6 +12,9 @@ import { assertKeyBelongsToTenant, jobPrefix, uploadKey } from "../../shared/ten
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { createReviews, type Reviews } from "../../workers/review.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
+import type { AuditActor } from "../../shared/audit/audit-log.ts";
+
+const ops: AuditActor = { kind: "os", subject: "ops" };
 
 const acme = tenantId("acme");
 const globex = tenantId("globex");
@@ -157,7 +160,7 @@ describe("document-intelligence end to end", () => {
       globex,
       jobId,
       { type: "receipt", fields: { total: "999.99" } },
-      { reviewer: "ada" },
+      { actor: ops, reviewer: "ada" },
     );
     const done = await fleet.waitForJob(
       globex,

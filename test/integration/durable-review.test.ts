@@ -5,6 +5,9 @@ import { reviewCommand } from "../../workers/cli/review.ts";
 import { createReviews, ReviewRefusedError, type Reviews } from "../../workers/review.ts";
 import { TEST_WORKFLOW_DIRS, testSteps } from "./fixtures/steps.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
+import { createAuditLog, type AuditActor } from "../../shared/audit/audit-log.ts";
+
+const ops: AuditActor = { kind: "os", subject: "ops" };
 
 const acme = tenantId("acme");
 let fleet: TestFleet;
@@ -36,7 +39,15 @@ describe("human review", () => {
     expect(job.review!.taskToken).toBeTruthy();
     expect((await reviews.list(acme)).map((j) => j._id)).toContain(jobId);
 
-    await reviews.approve(acme, jobId, { label: "invoice", by: "ada" }, { reviewer: "ada" });
+    await reviews.approve(acme, jobId, { label: "invoice", by: "ada" }, { actor: ops, reviewer: "ada" });
+    const [entry] = await createAuditLog(fleet.rt.mongo.db()).list(acme, { limit: 1 });
+    expect(entry).toMatchObject({
+      actor: ops,
+      action: "review.approve",
+      target: { jobId },
+      before: { status: "needs_review", state: "Review" },
+      after: { status: "queued", output: { label: "invoice", by: "ada" } },
+    });
     const done = await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
     expect(done.output).toEqual({
       inline: { outcome: "approved", label: "invoice", decision: { label: "invoice", by: "ada" } },
@@ -62,14 +73,14 @@ describe("human review", () => {
     const legacy = (await fleet.getJob("acme", jobId))!;
     expect(legacy.review?.input).toEqual({ s3: dataRef });
     expect(await reviews.data(acme, legacy)).toEqual(data);
-    await reviews.approve(acme, jobId, { label: "invoice", by: "old" });
+    await reviews.approve(acme, jobId, { label: "invoice", by: "old" }, { actor: ops });
     const done = await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
     expect(done.output).toMatchObject({ inline: { outcome: "approved" } });
   });
 
   it("reject takes the Task's Catch path", async () => {
     const { jobId } = await waitingJob();
-    await reviews.reject(acme, jobId, "Review.Rejected", "not an invoice");
+    await reviews.reject(acme, jobId, "Review.Rejected", "not an invoice", { actor: ops });
     const done = await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
     expect(done.output).toEqual({
       inline: { outcome: "rejected", rejection: { Error: "Review.Rejected", Cause: "not an invoice" } },
@@ -78,25 +89,35 @@ describe("human review", () => {
 
   it("a rejection nothing catches fails the job with its error and cause", async () => {
     const { jobId } = await waitingJob();
-    await reviews.reject(acme, jobId, "Review.Escalated", "needs a lawyer");
+    await reviews.reject(acme, jobId, "Review.Escalated", "needs a lawyer", { actor: ops });
+    const [entry] = await createAuditLog(fleet.rt.mongo.db()).list(acme, { limit: 1 });
+    expect(entry).toMatchObject({
+      actor: ops,
+      action: "review.reject",
+      target: { jobId },
+      before: { status: "needs_review" },
+      after: { status: "queued", error: "Review.Escalated", cause: "needs a lawyer" },
+    });
     const done = await fleet.waitForJob("acme", jobId, (j) => j.status === "failed");
     expect(done).toMatchObject({ error: "Review.Escalated", cause: "needs a lawyer" });
   });
 
   it("a decision on a job that is not waiting is refused with a clear message", async () => {
     const { jobId } = await waitingJob();
-    await expect(reviews.approve(acme, jobId, {}, { taskToken: "some-other-token" })).rejects.toThrow(
-      /another task token/,
-    );
-    await reviews.approve(acme, jobId, { ok: true });
+    await expect(
+      reviews.approve(acme, jobId, {}, { actor: ops, taskToken: "some-other-token" }),
+    ).rejects.toThrow(/another task token/);
+    await reviews.approve(acme, jobId, { ok: true }, { actor: ops });
     // Decided already: queued or running now, complete soon; every later decision is refused.
-    await expect(reviews.reject(acme, jobId, "Review.Rejected", "late")).rejects.toBeInstanceOf(
-      ReviewRefusedError,
-    );
+    await expect(
+      reviews.reject(acme, jobId, "Review.Rejected", "late", { actor: ops }),
+    ).rejects.toBeInstanceOf(ReviewRefusedError);
     await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
-    const refusal = reviews.approve(acme, jobId, {});
+    const refusal = reviews.approve(acme, jobId, {}, { actor: ops });
     await expect(refusal).rejects.toThrow(`job ${jobId} is complete, not waiting for review`);
-    await expect(reviews.approve(acme, "01NOSUCHJOB0000000000000000", {})).rejects.toMatchObject({
+    await expect(
+      reviews.approve(acme, "01NOSUCHJOB0000000000000000", {}, { actor: ops }),
+    ).rejects.toMatchObject({
       code: "not_found",
     });
   });
@@ -107,7 +128,7 @@ describe("human review", () => {
     const data = (await reviews.data(acme, job)) as { MessageBody: { token: string; doc: string } };
     expect(data.MessageBody).toEqual({ token: job.review!.taskToken, doc: "contract.pdf" });
 
-    await reviews.approve(acme, jobId, { approved: true }, { taskToken: data.MessageBody.token });
+    await reviews.approve(acme, jobId, { approved: true }, { actor: ops, taskToken: data.MessageBody.token });
     const done = await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
     expect(done.output).toEqual({ inline: { doc: "contract.pdf", decision: { approved: true } } });
   });
@@ -168,14 +189,16 @@ describe("human review", () => {
     });
     expect(done.history.map((e) => e.type)).toContain("review_timed_out");
     // Decided (by the timeout): a late human decision and a second sweep are refused / skip.
-    await expect(reviews.approve(acme, jobId, {})).rejects.toMatchObject({ code: "not_waiting" });
+    await expect(reviews.approve(acme, jobId, {}, { actor: ops })).rejects.toMatchObject({
+      code: "not_waiting",
+    });
     expect((await sweeper.tick(timeoutAt! + 60_000)).timedOut).toBe(0);
   });
 
   it("a human decision before the deadline wins; the sweeper then leaves the job alone", async () => {
     const jobId = await fleet.submit("acme", "review-timeout", { doc: "nda.pdf" });
     const job = await fleet.waitForJob("acme", jobId, (j) => j.status === "needs_review");
-    await reviews.approve(acme, jobId, { ok: true });
+    await reviews.approve(acme, jobId, { ok: true }, { actor: ops });
     const done = await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
     expect(done.output).toEqual({ inline: { doc: "nda.pdf", decision: { ok: true } } });
     const report = await fleet.sweeper().tick(job.review!.timeoutAt! + 1);
@@ -189,7 +212,7 @@ describe("human review", () => {
     await expect(reviews.timeOut(acme, jobId, Date.now() + 365 * 86_400_000)).rejects.toMatchObject({
       code: "not_due",
     });
-    await reviews.approve(acme, jobId, { label: "invoice" });
+    await reviews.approve(acme, jobId, { label: "invoice" }, { actor: ops });
     await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
   });
 });

@@ -21,6 +21,9 @@ import { createReviews } from "../../workers/review.ts";
 import { TEST_WORKFLOW_DIRS, testSteps } from "./fixtures/steps.ts";
 import { FIXTURE_WORKFLOWS } from "./helpers/fair-fleet.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
+import { createAuditLog, type AuditActor } from "../../shared/audit/audit-log.ts";
+
+const ops: AuditActor = { kind: "os", subject: "ops" };
 
 const acme = tenantId("acme");
 let fleet: TestFleet;
@@ -64,11 +67,19 @@ describe("cancel", () => {
     const jobId = await released("wait-long", {});
     const resting = await fleet.waitForJob("acme", jobId, (j) => j.status === "queued" && j.wakeAt !== null);
     expect(await running()).toBe(before + 1);
-    const job = await cancelJob(deps, acme, jobId, { by: "ops", reason: "not needed" });
+    const job = await cancelJob(deps, acme, jobId, ops, { by: "ops", reason: "not needed" });
     expect(job).toMatchObject({ status: "cancelled", wakeAt: null, lease: null });
     expect(job.history.at(-1)).toMatchObject({
       type: "cancelled",
       detail: { from: "queued", by: "ops", reason: "not needed" },
+    });
+    const [entry] = await createAuditLog(fleet.rt.mongo.db()).list(acme, { limit: 1 });
+    expect(entry).toMatchObject({
+      actor: ops,
+      action: "job.cancel",
+      target: { jobId },
+      before: { status: "queued" },
+      after: { status: "cancelled", reason: "not needed" },
     });
     expect(await running()).toBe(before);
     // The sweeper, two hours later, and a worker given its work message leave it alone.
@@ -87,13 +98,13 @@ describe("cancel", () => {
     const before = await running();
     const jobId = await released("review-demo", { text: "Invoice 7: total 12 EUR" });
     await fleet.waitForJob("acme", jobId, (j) => j.status === "needs_review");
-    const job = await cancelJob(deps, acme, jobId, { reason: "duplicate" });
+    const job = await cancelJob(deps, acme, jobId, ops, { reason: "duplicate" });
     expect(job).toMatchObject({ status: "cancelled", review: null });
     expect(job.history.at(-1)).toMatchObject({ type: "cancelled", detail: { from: "needs_review" } });
     expect(await running()).toBe(before);
-    await expect(createReviews(fleet.rt, fleet.catalog).approve(acme, jobId, {})).rejects.toThrow(
-      /cancelled/,
-    );
+    await expect(
+      createReviews(fleet.rt, fleet.catalog).approve(acme, jobId, {}, { actor: ops }),
+    ).rejects.toThrow(/cancelled/);
     expect((await fleet.getJob("acme", jobId))!.status).toBe("cancelled");
   });
 
@@ -102,7 +113,7 @@ describe("cancel", () => {
     const done = sleepsDone;
     const jobId = await released("sleep", { ms: 1500 });
     await fleet.waitForJob("acme", jobId, (j) => j.status === "running");
-    const job = await cancelJob(deps, acme, jobId);
+    const job = await cancelJob(deps, acme, jobId, ops);
     expect(job.status).toBe("cancelled");
     expect(await running()).toBe(before);
     // Let the step end and the worker try its write.
@@ -120,9 +131,9 @@ describe("cancel", () => {
   it("is refused on a complete job with a clear error", async () => {
     const jobId = await fleet.submit("acme", "sleep", { ms: 1 });
     await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
-    const refusal = cancelJob(deps, acme, jobId);
+    const refusal = cancelJob(deps, acme, jobId, ops);
     await expect(refusal).rejects.toBeInstanceOf(JobOperationRefusedError);
-    await expect(cancelJob(deps, acme, jobId)).rejects.toThrow(
+    await expect(cancelJob(deps, acme, jobId, ops)).rejects.toThrow(
       `job ${jobId} of tenant acme is already complete`,
     );
     expect((await fleet.getJob("acme", jobId))!.status).toBe("complete");
@@ -142,10 +153,18 @@ describe("retry", () => {
     );
     expect(failed.ok).toBe(true);
     const before = await running();
-    const job = await retryJob(deps, acme, jobId, "checkpoint", { by: "ops" });
+    const job = await retryJob(deps, acme, jobId, "checkpoint", ops, { by: "ops" });
     expect(job).toMatchObject({ status: "queued", error: null, cause: null });
     expect(job.execution).toEqual(resting.execution);
     expect(await running()).toBe(before + 1);
+    const [entry] = await createAuditLog(fleet.rt.mongo.db()).list(acme, { limit: 1 });
+    expect(entry).toMatchObject({
+      actor: ops,
+      action: "job.retry",
+      target: { jobId },
+      before: { status: "failed" },
+      after: { status: "queued", from: "checkpoint" },
+    });
     const done = await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
     expect(done.history.find((e) => e.type === "retried")).toMatchObject({
       detail: { from: "checkpoint", previousStatus: "failed", hadCheckpoint: true, by: "ops" },
@@ -156,12 +175,12 @@ describe("retry", () => {
     const jobId = await fleet.submit("acme", "review-demo", { text: "Invoice 9: total 5 EUR" });
     await fleet.waitForJob("acme", jobId, (j) => j.status === "needs_review");
     const reviews = createReviews(fleet.rt, fleet.catalog);
-    await reviews.reject(acme, jobId, "Review.Escalated", "needs a lawyer");
+    await reviews.reject(acme, jobId, "Review.Escalated", "needs a lawyer", { actor: ops });
     await fleet.waitForJob("acme", jobId, (j) => j.status === "failed");
-    const job = await retryJob(deps, acme, jobId, "start");
+    const job = await retryJob(deps, acme, jobId, "start", ops);
     expect(job).toMatchObject({ status: "queued", execution: null, error: null });
     await fleet.waitForJob("acme", jobId, (j) => j.status === "needs_review");
-    await reviews.approve(acme, jobId, { label: "invoice" });
+    await reviews.approve(acme, jobId, { label: "invoice" }, { actor: ops });
     const done = await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
     expect(done.history.find((e) => e.type === "retried")).toMatchObject({ detail: { from: "start" } });
   });
@@ -169,13 +188,13 @@ describe("retry", () => {
   it("is refused on a job that is not failed or cancelled, and at the tenant's cap", async () => {
     const jobId = await fleet.submit("acme", "sleep", { ms: 1 });
     await fleet.waitForJob("acme", jobId, (j) => j.status === "complete");
-    await expect(retryJob(deps, acme, jobId, "start")).rejects.toThrow(/only a failed or cancelled job/);
+    await expect(retryJob(deps, acme, jobId, "start", ops)).rejects.toThrow(/only a failed or cancelled job/);
     const other = await fleet.submit("acme", "wait-long", {});
     await fleet.waitForJob("acme", other, (j) => j.status === "queued" && j.wakeAt !== null);
-    await cancelJob(deps, acme, other);
+    await cancelJob(deps, acme, other, ops);
     const taken: number[] = [];
     while ((await usage.tryAcquire(acme, 10)).ok) taken.push(1);
-    await expect(retryJob(deps, acme, other, "start")).rejects.toThrow(/at its concurrency cap/);
+    await expect(retryJob(deps, acme, other, "start", ops)).rejects.toThrow(/at its concurrency cap/);
     expect((await fleet.getJob("acme", other))!.status).toBe("cancelled");
     for (const _ of taken) await usage.release(acme);
   });

@@ -18,6 +18,9 @@ import { createReviews } from "../../workers/review.ts";
 import { createFairFleet, FIXTURE_WORKFLOWS, waitUntil, type FairFleet } from "./helpers/fair-fleet.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
 import { releaseTick } from "./helpers/release-driver.ts";
+import type { AuditActor } from "../../shared/audit/audit-log.ts";
+
+const ops: AuditActor = { kind: "os", subject: "ops" };
 
 const acme = tenantId("acme");
 const INVOICE = { text: "Invoice 42: total amount due 300 EUR, payment within 30 days." };
@@ -122,7 +125,7 @@ describe("workflow versions", () => {
     expect(jobB.workflow.version).toBe(v2);
     expect(await storedVersion(v2)).toMatchObject({ _id: v2, name: "review-demo" });
     await fleet.waitForJob("acme", jobB._id, (j) => j.status === "needs_review");
-    await createReviews(fleet.rt, catalogV2).approve(acme, jobB._id, { label: "invoice" });
+    await createReviews(fleet.rt, catalogV2).approve(acme, jobB._id, { label: "invoice" }, { actor: ops });
     const doneB = await fleet.waitForJob("acme", jobB._id, (j) => j.status === "complete");
     expect(doneB.output).toEqual({
       inline: { outcome: "approved", label: "invoice", decision: { label: "invoice" }, edition: 2 },

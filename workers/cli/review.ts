@@ -9,6 +9,7 @@
  * Exit codes: 0 done, 1 refused or failed, 2 bad arguments or configuration.
  */
 import { parseArgs } from "node:util";
+import { osActor } from "../../shared/audit/audit-log.ts";
 import { loadConfigOrExit } from "../../shared/config/exit.ts";
 import { createLogger } from "../../shared/log/logger.ts";
 import { createRuntime, STATEMACHINES_DIR, type Runtime } from "../../shared/runtime/runtime.ts";
@@ -82,6 +83,7 @@ function parse(argv: readonly string[]): Parsed {
 
 async function run(reviews: Reviews, p: Parsed): Promise<void> {
   const opts = {
+    actor: await osActor(),
     ...(p.token !== undefined ? { taskToken: p.token } : {}),
     ...(p.reviewer !== undefined ? { reviewer: p.reviewer } : {}),
   };
