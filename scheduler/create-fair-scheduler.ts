@@ -5,6 +5,7 @@ import type { Runtime } from "../shared/runtime/runtime.ts";
 import { COLLECTIONS } from "../shared/mongo/collections.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
 import { createRejecter } from "./intake/reject.ts";
+import { failingSubmittedJobs } from "./intake/submitted-job-rejection.ts";
 import { createWorkflowVersions } from "../shared/workflows/versions.ts";
 import { releaseMessage } from "./intake/release-message.ts";
 import { FairScheduler } from "./loop/fair-scheduler.ts";
@@ -70,7 +71,11 @@ export function createFairScheduler(
     if (check.ok || !options.refreshCatalog || !(await options.refreshCatalog())) return check;
     return workflows.current(name);
   };
-  const reject = createRejecter({ sqs: rt.sqs, blobs: rt.blobs });
+  const reject = failingSubmittedJobs(createRejecter({ sqs: rt.sqs, blobs: rt.blobs }), {
+    jobsOf: (t) => rt.jobsOf(t),
+    now,
+    log,
+  });
   const stats = new StatsPublisher({
     schedulerId: options.schedulerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
     store: new TenantStatsStore(db),

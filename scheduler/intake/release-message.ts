@@ -2,9 +2,13 @@ import type { Logger } from "pino";
 import type { ReceivedMessage, SqsPort } from "../../shared/aws/sqs-port.ts";
 import { attrValue } from "../../shared/aws/sqs-port.ts";
 import type { JobStore } from "../../shared/jobs/job-store.ts";
-import { newQueuedJob, type Payload } from "../../shared/jobs/job-doc.ts";
+import { newQueuedJob, type JobDoc, type Payload } from "../../shared/jobs/job-doc.ts";
 import { newJobId } from "../../shared/jobs/job-id.ts";
-import { parseIntakeMessage, type IntakeMessage } from "../../shared/messages/intake-message.ts";
+import {
+  parseIntakeMessage,
+  PRIORITY_RANK,
+  type IntakeMessage,
+} from "../../shared/messages/intake-message.ts";
 import { sendWorkMessage, type WorkMessage } from "../../shared/messages/work-message.ts";
 import { assertKeyBelongsToTenant } from "../../shared/tenancy/keys.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
@@ -43,8 +47,6 @@ export type ReleaseOutcome =
   | { kind: "duplicate"; jobId: string; status: string }
   | { kind: "rejected"; reason: string };
 
-const PRIORITY_RANK = { high: 2, normal: 1, low: 0 } as const;
-
 /**
  * Releases one intake message: validates it, creates its job document (idempotent on the tenant's
  * idempotency key), puts a work message on the work queue, and only then deletes the intake message.
@@ -77,10 +79,12 @@ export async function releaseMessage(
   if (!input.ok) return reject(input.reason);
 
   const hash = payloadHash(intake);
-  const { created, job } = await deps.jobs.create(
+  const createdOrFound = await deps.jobs.create(
     newQueuedJob(
       {
-        jobId: newJobId(deps.now()),
+        // An id the submitter chose (the API, ADR 0019) is one parseIntakeMessage checked belongs to
+        // this tenant and idempotency key.
+        jobId: intake.jobId ?? newJobId(deps.now()),
         tenantId: tenant,
         idempotencyKey: intake.idempotencyKey,
         workflow: { name: intake.workflow, version },
@@ -91,12 +95,15 @@ export async function releaseMessage(
       deps.now(),
     ),
   );
+  const { created } = createdOrFound;
+  let job = createdOrFound.job;
   if (!created && job.payloadHash !== undefined && job.payloadHash !== hash) {
     return reject(
       `idempotency_conflict: idempotencyKey ${JSON.stringify(intake.idempotencyKey)} is job ${job._id}, ` +
         `created with a different workflow or input`,
     );
   }
+  if (!created && job.awaitingRelease === true) job = await adopt(deps, job);
   if (!created && job.status !== "queued") {
     await deps.sqs.delete(queues.queueUrl, message.receiptHandle);
     deps.log.info(
@@ -120,6 +127,18 @@ export async function releaseMessage(
   }
   deps.log.info({ tenantId: tenant, jobId: job._id, workflow: intake.workflow, created }, "job released");
   return { kind: "released", jobId: job._id, created, intakeDeleted };
+}
+
+/**
+ * The job the API created at submission (`awaitingRelease`) becomes released: the flag is cleared
+ * with a CAS before its work message is sent, so the sweeper and the usage counts take it on from
+ * here. A lost CAS (an operator cancelled it meanwhile) returns the job as it now is.
+ */
+async function adopt(deps: ReleaseDeps, job: JobDoc): Promise<JobDoc> {
+  const r = await deps.jobs.markReleased(job._id, job.version, deps.now());
+  if (r.ok) return { ...job, awaitingRelease: false, version: r.version };
+  if (r.current === null) throw new Error(`job ${job._id} vanished while being released`);
+  return r.current.awaitingRelease === true ? adopt(deps, r.current) : r.current;
 }
 
 function inputPayload(

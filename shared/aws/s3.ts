@@ -102,7 +102,8 @@ export interface BlobStore {
   presignPut(
     tenant: TenantId,
     ref: KeyRef,
-    options?: { expiresInSeconds?: number; contentType?: string },
+    /** `contentLength`: signed into the URL, so a PUT of any other size is refused. */
+    options?: { expiresInSeconds?: number; contentType?: string; contentLength?: number },
   ): Promise<string>;
   /** Where the tenant's objects live (bucket and KMS key). */
   placementOf(tenant: TenantId): Promise<ObjectPlacement>;
@@ -345,12 +346,16 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
             Bucket: where.bucket,
             Key: key,
             ContentType: presignOptions.contentType,
+            ContentLength: presignOptions.contentLength,
             ...putEncryption(where),
           }),
           {
             expiresIn: presignOptions.expiresInSeconds ?? DEFAULT_EXPIRY,
             // Signed headers, not query parameters: the uploader cannot leave them out or change them.
             unhoistableHeaders: new Set(SIGNED_ENCRYPTION_HEADERS),
+            ...(presignOptions.contentLength !== undefined
+              ? { signableHeaders: new Set(["content-length"]) }
+              : {}),
           },
         ),
       );

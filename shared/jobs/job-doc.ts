@@ -125,6 +125,12 @@ const mutableShape = {
   priority: z.int().min(-1000).max(1000),
   startedAt: EpochMsSchema.nullable(),
   finishedAt: EpochMsSchema.nullable(),
+  /**
+   * `true` on a job the API created at submission whose intake message the scheduler has not released
+   * yet (ADR 0019): it is queued behind the fair scheduler, holds no slot, and the sweeper leaves it
+   * alone. The release (or an operator's retry) sets it `false`. Absent on every other job.
+   */
+  awaitingRelease: z.boolean().optional(),
 };
 
 export const JobPatchSchema = z.strictObject(mutableShape).partial();
@@ -219,6 +225,8 @@ export interface NewJobParams {
   input: Payload;
   priority?: number;
   payloadHash?: string;
+  /** Created by the API before its intake message is released (see `awaitingRelease`). */
+  awaitingRelease?: boolean;
 }
 
 /** A fresh `queued` job at version 0, validated. */
@@ -229,6 +237,7 @@ export function newQueuedJob(params: NewJobParams, now: number): JobDoc {
     idempotencyKey: params.idempotencyKey,
     workflow: params.workflow,
     ...(params.payloadHash !== undefined ? { payloadHash: params.payloadHash } : {}),
+    ...(params.awaitingRelease === true ? { awaitingRelease: true } : {}),
     status: "queued",
     execution: null,
     executionRef: null,

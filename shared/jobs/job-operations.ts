@@ -71,7 +71,7 @@ export function decideCancel(
 export const RETRYABLE_STATUSES: readonly JobStatus[] = ["failed", "cancelled"];
 
 export function decideRetry(
-  job: Pick<JobDoc, "status" | "execution" | "executionRef">,
+  job: Pick<JobDoc, "status" | "execution" | "executionRef" | "awaitingRelease">,
   from: RetryFrom,
   now: number,
   n: OperatorNote = {},
@@ -89,6 +89,8 @@ export function decideRetry(
     cause: null,
     finishedAt: null,
     attemptsWithoutProgress: 0,
+    // A job cancelled before its release is sent to the work queue by the retry: it is released now.
+    ...(job.awaitingRelease === true ? { awaitingRelease: false } : {}),
     ...(from === "start" ? { execution: null, executionRef: null } : {}),
   };
   return {

@@ -15,7 +15,7 @@
  * CAS the operations are built on: production code outside shared/jobs never calls it (a lint rule
  * says so, eslint.config.js); the store's own contract tests do.
  */
-import { MongoServerError } from "mongodb";
+import { MongoServerError, type Filter } from "mongodb";
 import { TenantScopeError } from "../tenancy/scoped-collection.ts";
 import type { ScopedCollection } from "../tenancy/scoped-collection.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";
@@ -45,6 +45,16 @@ export type { CasOptions, CasResult } from "./job-cas.ts";
 export type { ClaimResult, LeaseResult } from "./job-leases.ts";
 export type { OperationResult } from "./job-operator-writes.ts";
 export type { RunEnd, RunFence, RunFields } from "./job-run-writes.ts";
+
+export interface JobListQuery {
+  readonly status?: JobDoc["status"];
+  readonly workflow?: string;
+  /** Jobs created at or after (epoch ms). */
+  readonly since?: number;
+  /** The last job of the previous page. */
+  readonly after?: { readonly createdAt: number; readonly jobId: string };
+  readonly limit: number;
+}
 
 export class JobStore {
   readonly #cas: JobCas;
@@ -85,6 +95,43 @@ export class JobStore {
     }
   }
 
+  /**
+   * The release adopts a job the API created before its intake message was released (ADR 0019):
+   * `awaitingRelease` true → false, still `queued` (CAS at `expectedVersion`). From then on it holds a
+   * slot and the sweeper watches it like any queued job.
+   */
+  markReleased(jobId: string, expectedVersion: number, now: number): Promise<CasResult> {
+    return this.#cas.write(
+      jobId,
+      expectedVersion,
+      { awaitingRelease: false },
+      now,
+      { status: "queued", awaitingRelease: true },
+      [{ at: now, type: "released" }],
+    );
+  }
+
+  /**
+   * The intake message of a job the API created was rejected before its release (ADR 0019): the job,
+   * still `queued` and `awaitingRelease`, is failed with `error` and `cause` (CAS at `expectedVersion`).
+   */
+  failSubmitted(
+    jobId: string,
+    expectedVersion: number,
+    error: string,
+    cause: string,
+    now: number,
+  ): Promise<CasResult> {
+    return this.#cas.write(
+      jobId,
+      expectedVersion,
+      { status: "failed", error, cause, finishedAt: now, awaitingRelease: false },
+      now,
+      { status: "queued", awaitingRelease: true },
+      [{ at: now, type: "intake_rejected" }],
+    );
+  }
+
   get(jobId: string): Promise<JobDoc | null> {
     return this.#cas.get(jobId);
   }
@@ -97,6 +144,25 @@ export class JobStore {
   /** This tenant's jobs in `status`, oldest first (e.g. the review queue). */
   async findByStatus(status: JobDoc["status"], limit = 100): Promise<JobDoc[]> {
     const rows = await this.#jobs.find({ status }, { sort: { updatedAt: 1, _id: 1 }, limit }).toArray();
+    return rows.map((r) => parseJobDoc(r));
+  }
+
+  /**
+   * One page of this tenant's jobs, newest first (`createdAt`, then `_id`, both descending), strictly
+   * after `after` when given: a page boundary that jobs created meanwhile (always newer) never move.
+   */
+  async listPage(query: JobListQuery): Promise<JobDoc[]> {
+    const filter: Filter<JobDoc> = {};
+    if (query.status !== undefined) filter.status = query.status;
+    if (query.workflow !== undefined) filter["workflow.name"] = query.workflow;
+    if (query.since !== undefined) filter.createdAt = { $gte: query.since };
+    if (query.after !== undefined) {
+      const { createdAt, jobId } = query.after;
+      filter.$or = [{ createdAt: { $lt: createdAt } }, { createdAt, _id: { $lt: jobId } }];
+    }
+    const rows = await this.#jobs
+      .find(filter, { sort: { createdAt: -1, _id: -1 }, limit: query.limit })
+      .toArray();
     return rows.map((r) => parseJobDoc(r));
   }
 

@@ -92,7 +92,12 @@ export function createSweeperQueries(
     findDueWakeups: (now, limit) =>
       run({ status: "queued", wakeAt: { $lte: now } }, { wakeAt: 1, _id: 1 }, limit),
     findStaleQueued: (olderThan, limit) =>
-      run({ status: "queued", wakeAt: null, updatedAt: { $lt: olderThan } }, { updatedAt: 1, _id: 1 }, limit),
+      run(
+        // A job the API created waits for its intake message's release, not for a work message.
+        { status: "queued", wakeAt: null, updatedAt: { $lt: olderThan }, awaitingRelease: { $ne: true } },
+        { updatedAt: 1, _id: 1 },
+        limit,
+      ),
     findOverdueReviews: (now, limit) =>
       run(
         { status: "needs_review", "review.timeoutAt": { $lte: now } },

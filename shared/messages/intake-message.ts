@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { TenantIdSchema } from "../tenancy/tenant-id.ts";
 import { parseJsonBody } from "./parse-body.ts";
+import { JobIdSchema } from "../jobs/job-doc.ts";
+import { isKeyedJobId } from "../jobs/job-id.ts";
 
 /** Largest inline `input` accepted on an intake message; bigger inputs travel as an S3 reference. */
 export const MAX_INLINE_INPUT_BYTES = 200 * 1024;
@@ -13,6 +15,8 @@ export const MAX_INPUT_DEPTH = 64;
 
 export const PrioritySchema = z.enum(["high", "normal", "low"]);
 export type Priority = z.infer<typeof PrioritySchema>;
+/** A job's `priority` field for each message priority (higher runs first among a tenant's jobs). */
+export const PRIORITY_RANK = { high: 2, normal: 1, low: 0 } as const;
 
 const WorkflowNameSchema = z
   .string()
@@ -30,6 +34,11 @@ export const IntakeMessageSchema = z
     input: z.unknown().optional(),
     inputRef: z.object({ key: z.string().min(1) }).optional(),
     priority: PrioritySchema.optional(),
+    /**
+     * The id the job is created with, chosen by the submitter (the API, ADR 0019). Accepted only when
+     * it is the `keyedJobId` of this tenant and `idempotencyKey`; absent, the release picks one.
+     */
+    jobId: JobIdSchema.optional(),
   })
   .strict()
   .refine((m) => !(m.input !== undefined && m.inputRef !== undefined), {
@@ -54,6 +63,12 @@ export function parseIntakeMessage(body: string, queueTenant: string): IntakePar
     return {
       ok: false,
       reason: `wrong tenant: message names "${message.tenantId}" but arrived on the intake queue of "${queueTenant}"`,
+    };
+  }
+  if (message.jobId !== undefined && !isKeyedJobId(message.jobId, queueTenant, message.idempotencyKey)) {
+    return {
+      ok: false,
+      reason: `invalid jobId: ${JSON.stringify(message.jobId)} is not the id of this tenant's idempotencyKey`,
     };
   }
   if (message.input !== undefined) {

@@ -14,7 +14,8 @@ import type { JobDoc } from "../jobs/job-doc.ts";
  * terminal gives the slot back (`UsageLedger.recordSettled`, through the worker's settle hook).
  */
 export function inFlightFilter(): Filter<JobDoc> {
-  return { status: { $in: [...IN_FLIGHT_STATUSES] } };
+  // A job the API created before its release holds no slot yet (ADR 0019).
+  return { status: { $in: [...IN_FLIGHT_STATUSES] }, awaitingRelease: { $ne: true } };
 }
 
 export const IN_FLIGHT_STATUSES = ["queued", "running", "needs_review"] as const;

@@ -1,0 +1,76 @@
+/**
+ * The job operations' dependencies over a runtime: the runtime's tenant-scoped job stores, its SQS,
+ * S3 and payload ports, the scheduler's workflow versions, a short-lived read of the tenant's quota
+ * document, and the operators' cancel/retry/review commands.
+ */
+import type { Document } from "mongodb";
+import { COLLECTIONS } from "../../shared/mongo/collections.ts";
+import type { Runtime } from "../../shared/runtime/runtime.ts";
+import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
+import { UsageLedger } from "../../shared/usage/ledger.ts";
+import { UsageStore } from "../../shared/usage/usage-store.ts";
+import type { WorkflowCatalog } from "../../shared/workflows/catalog.ts";
+import { createWorkflowVersions } from "../../shared/workflows/versions.ts";
+import { parseQuota, type Quota } from "../../scheduler/quota/schema.ts";
+import { createReviews } from "../../workers/review.ts";
+import type { JobActionDeps } from "./job-actions.ts";
+import type { JobsApiDeps, JobsApiSettings } from "./jobs-deps.ts";
+
+/** How long a read quota document answers admission (the scheduler polls every 500 ms). */
+export const QUOTA_CACHE_MS = 1_000;
+
+export function jobsApiDeps(
+  rt: Runtime,
+  catalog: WorkflowCatalog,
+  settings: JobsApiSettings,
+  now: () => number = Date.now,
+): { deps: JobsApiDeps; actions: JobActionDeps } {
+  const workflows = createWorkflowVersions(rt, catalog, now);
+  const db = rt.mongo.db();
+  const log = rt.log.child({ component: "jobs-api" });
+  const usage = new UsageStore(db, { now, log });
+  const deps: JobsApiDeps = {
+    jobsOf: (t) => rt.jobsOf(t),
+    sqs: rt.sqs,
+    intakeQueue: (t) => rt.queues.intake(t),
+    blobs: rt.blobs,
+    payloads: rt.payloads,
+    workflowVersion: (name) => workflows.current(name),
+    catalog: () => catalog,
+    quota: quotaReader(rt, now),
+    now,
+    log,
+    settings,
+  };
+  const actions: JobActionDeps = {
+    commands: {
+      db,
+      jobsOf: (t) => rt.jobsOf(t),
+      usage,
+      ledger: new UsageLedger(db, usage, { now, log }),
+      sqs: rt.sqs,
+      workQueueUrl: rt.queues.work,
+      now,
+    },
+    reviews: createReviews(rt, catalog, now),
+  };
+  return { deps, actions };
+}
+
+/** The tenant's valid quota, read at most once per `QUOTA_CACHE_MS` per tenant. */
+function quotaReader(rt: Runtime, now: () => number) {
+  const cache = new Map<TenantId, { at: number; quota: Promise<Quota | undefined> }>();
+  const tenants = rt.mongo.db().collection<Document>(COLLECTIONS.tenants);
+  return (tenant: TenantId): Promise<Quota | undefined> => {
+    const hit = cache.get(tenant);
+    if (hit !== undefined && now() - hit.at < QUOTA_CACHE_MS) return hit.quota;
+    const quota = tenants.findOne({ $or: [{ tenantId: tenant }, { _id: tenant as never }] }).then((doc) => {
+      const q = doc === null ? undefined : parseQuota(doc);
+      return q?.ok === true ? q.quota : undefined;
+    });
+    quota.catch(() => cache.delete(tenant));
+    if (cache.size > 10_000) cache.clear();
+    cache.set(tenant, { at: now(), quota });
+    return quota;
+  };
+}
