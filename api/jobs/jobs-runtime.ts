@@ -4,6 +4,7 @@
  * document, and the operators' cancel/retry/review commands.
  */
 import type { Document } from "mongodb";
+import { createAuditLog } from "../../shared/audit/audit-log.ts";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import type { Runtime } from "../../shared/runtime/runtime.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
@@ -51,6 +52,7 @@ export function jobsApiDeps(
       sqs: rt.sqs,
       workQueueUrl: rt.queues.work,
       now,
+      audit: createAuditLog(db),
     },
     reviews: createReviews(rt, catalog, now),
   };
