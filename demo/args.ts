@@ -11,6 +11,8 @@ export interface DemoArgs {
   readonly concurrency: number;
   /** Stop waiting for results after this long. */
   readonly timeoutSeconds: number;
+  /** First Prometheus metrics port (scheduler; workers take the next free ones); 0: no metrics. */
+  readonly metricsPort: number;
   readonly help: boolean;
 }
 
@@ -21,7 +23,9 @@ export const DEMO_USAGE = `usage: npm run demo [-- options]
   --seed S            corpus seed (default 7)
   --workers N         worker processes (default 2)
   --concurrency N     jobs per worker process at once (default 3)
-  --timeout S         stop waiting for results after S seconds (default 150)`;
+  --timeout S         stop waiting for results after S seconds (default 150)
+  --metrics-port P    serve Prometheus metrics from port P up: the scheduler, then each worker
+                      (default 9464, taken ports skipped; 0 turns metrics off)`;
 
 export class DemoArgsError extends Error {}
 
@@ -46,6 +50,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
         workers: { type: "string" },
         concurrency: { type: "string" },
         timeout: { type: "string" },
+        "metrics-port": { type: "string" },
         help: { type: "boolean", short: "h" },
       },
     }));
@@ -60,6 +65,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
     workers: int("workers", values.workers, 2, 1, 16),
     concurrency: int("concurrency", values.concurrency, 3, 1, 64),
     timeoutSeconds: int("timeout", values.timeout, 150, 5, 3600),
+    metricsPort: int("metrics-port", values["metrics-port"], 9464, 0, 65_000),
     help: values.help ?? false,
   };
 }

@@ -10,6 +10,8 @@ export interface DemoFleetOptions {
   readonly workers: number;
   /** Each process logs (JSON) to `<logsDir>/<name>.log`. */
   readonly logsDir: string;
+  /** Prometheus metrics ports: the scheduler's, then one per worker (none: no metrics servers). */
+  readonly metricsPorts?: readonly number[];
 }
 
 export interface DemoFleet {
@@ -52,9 +54,13 @@ export function startDemoFleet(o: DemoFleetOptions): DemoFleet {
     });
     procs.push(p);
   };
-  start("scheduler", "scheduler/main.ts", {});
+  const metrics = (i: number): Record<string, string> => {
+    const port = o.metricsPorts?.[i];
+    return port === undefined ? {} : { SLUICE_METRICS_PORT: String(port) };
+  };
+  start("scheduler", "scheduler/main.ts", metrics(0));
   for (let i = 1; i <= o.workers; i++)
-    start(`worker-${i}`, "workers/main.ts", { SLUICE_WORKER_ID: `demo-worker-${i}` });
+    start(`worker-${i}`, "workers/main.ts", { SLUICE_WORKER_ID: `demo-worker-${i}`, ...metrics(i) });
 
   const signalGroup = (p: Proc, sig: NodeJS.Signals) => {
     if (p.child.pid === undefined) return;

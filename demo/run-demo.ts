@@ -12,6 +12,7 @@ import { provisionWithConfig } from "../infra/provision.ts";
 import { ensureStack } from "../infra/stack/index.ts";
 import { DEMO_USAGE, DemoArgsError, parseDemoArgs, type DemoArgs } from "./args.ts";
 import { startDemoFleet, type DemoFleet } from "./fleet.ts";
+import { pickMetricsPorts, pickSamples, scrape } from "./metrics.ts";
 import { readJobDocs, readJobViews } from "./jobs-view.ts";
 import { watchProgress } from "./live.ts";
 import { buildReport, renderReport, type DemoJobRecord } from "./report.ts";
@@ -88,8 +89,16 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
       runId,
     );
     mkdirSync(logsDir, { recursive: true });
-    fleet = startDemoFleet({ env, workers: args.workers, logsDir: join(logsDir, "logs") });
+    const metricsPorts =
+      args.metricsPort === 0 ? [] : await pickMetricsPorts(args.metricsPort, args.workers + 1);
+    fleet = startDemoFleet({ env, workers: args.workers, logsDir: join(logsDir, "logs"), metricsPorts });
     say(`scheduler and ${args.workers} worker processes starting (pids ${fleet.pids.join(", ")})`);
+    const endpoints = metricsPorts.map((port, i) => ({
+      name: i === 0 ? "scheduler" : `worker-${i}`,
+      url: `http://127.0.0.1:${port}/metrics`,
+    }));
+    if (endpoints.length > 0)
+      say(`Prometheus metrics: ${endpoints.map((e) => `${e.name} ${e.url}`).join(", ")}`);
 
     const workload: Workload = documentWorkload;
     const counts = splitDocuments(args.docs, DEMO_TENANTS);
@@ -148,6 +157,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     } else {
       process.stdout.write(`\n${renderReport(report).join("\n")}\n`);
     }
+    if (!args.json && endpoints.length > 0) await printMetricsExcerpt(endpoints);
     const died = fleet.exitedEarly();
     if (died.length > 0) say(`fleet processes that died during the run: ${died.join(", ")}`);
     if (args.keepStack)
@@ -233,4 +243,22 @@ async function toRecord(
     result,
     ...(job?.truth ? { truth: job.truth } : {}),
   };
+}
+
+/** What the fleet's metrics endpoints say about the run: per-tenant releases on the scheduler, jobs per workflow on the workers. */
+async function printMetricsExcerpt(endpoints: readonly { name: string; url: string }[]): Promise<void> {
+  const lines: string[] = ["", "Metrics (scraped now; the full series are at the URLs above):"];
+  for (const e of endpoints) {
+    const r = await scrape(e.url);
+    if (!r.ok) {
+      lines.push(`  ${e.name}: ${r.note}`);
+      continue;
+    }
+    const names =
+      e.name === "scheduler"
+        ? ["sluice_scheduler_released_total", "sluice_tenant_fair_share"]
+        : ["sluice_job_duration_seconds_count"];
+    for (const sample of pickSamples(r.text, names)) lines.push(`  ${e.name}  ${sample}`);
+  }
+  process.stdout.write(`${lines.join("\n")}\n`);
 }

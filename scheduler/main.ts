@@ -14,6 +14,9 @@ import { exitOnSignals, isEntryPoint, stopAll } from "../shared/runtime/lifecycl
 import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
 import { BUILT_IN_STEP_NAMES } from "../shared/workflows/step-manifest.ts";
 import { createFairScheduler } from "./create-fair-scheduler.ts";
+import { exportSchedulerMetrics } from "./metrics/export.ts";
+import { startProcessMetrics } from "../shared/metrics/process-metrics.ts";
+import { dlqName, workQueueName } from "../shared/aws/queue-names.ts";
 import { FleetCapacity } from "./store/capacity.ts";
 import { FleetStepCatalog } from "./workflows/fleet-step-catalog.ts";
 import { SweeperWatch } from "./sweeper-watch.ts";
@@ -41,7 +44,8 @@ export async function main(
   entryArgsOrExit(SCHEDULER_ENTRY, argv);
   const config = loadConfigOrExit();
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty, service: "scheduler" });
-  const rt = await createRuntime(config, log);
+  const served = await startProcessMetrics(config, "scheduler", log);
+  const rt = await createRuntime(config, log, served !== undefined ? { metrics: served.metrics } : {});
   // Workflows: the build's folder and SLUICE_WORKFLOWS_DIR; steps: the build's names and those live
   // workers publish (their SLUICE_STEPS). An invalid file is refused on its own (logged with its
   // JSON pointers); the valid ones run.
@@ -66,12 +70,31 @@ export async function main(
     throw err;
   }
   const catalog = steps.catalog;
-  const scheduler = createFairScheduler(rt, () => steps.catalog, { refreshCatalog: () => steps.refresh() });
+  const scheduler = createFairScheduler(rt, () => steps.catalog, {
+    refreshCatalog: () => steps.refresh(),
+    onRelease: (e) => rt.metrics.released(e.tenantId, e.waitMs),
+  });
+  const stopExport =
+    served === undefined
+      ? () => undefined
+      : exportSchedulerMetrics(scheduler, served.metrics, {
+          sqs: rt.sqs,
+          workDlqUrl: rt.queues.workDlq,
+          workDlqName: dlqName(workQueueName(config.queues.prefix)),
+          intakeDlq: (t) => rt.queues.intake(t),
+          log,
+        });
   // MongoDB unreachable: recreate the client after a while; exit 3 (as a worker does) when it stays down.
   const mongoUp = createMongoReachability(rt.mongo, config.health, log);
   let stopping: Promise<void> | undefined;
   const shutdown = () =>
-    (stopping ??= stopAll([() => mongoUp.stop(), () => scheduler.stop(), () => rt.close()]));
+    (stopping ??= stopAll([
+      () => mongoUp.stop(),
+      () => scheduler.stop(),
+      async () => stopExport(),
+      () => rt.close(),
+      async () => served?.close(),
+    ]));
   exitOnSignals({ log, shutdown });
   const watch = setInterval(() => {
     const down = mongoUp.downForMs();

@@ -54,8 +54,10 @@ export function createWorker(rt: Runtime, opts: WorkerOptions): Worker {
       engine: { now: opts.now ?? Date.now, random: Math.random, uuid: randomUUID },
       inlineWaitMs: 1000,
       keepAliveEveryMs: Math.max(100, Math.min(leaseMs, w.visibilityTimeoutSeconds * 1000) / 3),
+      metrics: rt.metrics,
       tasks: {
         steps: opts.steps,
+        metrics: rt.metrics,
         services: createStepServices({
           blobs: rt.blobs,
           // One tenant document per tenant (unique index on tenantId): the filter names the tenant.

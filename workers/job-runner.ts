@@ -28,6 +28,7 @@ import { Checkpointer } from "./runner/checkpointer.ts";
 import type { JobRunContext, JobRunner, JobWork } from "./runner/job-runner-port.ts";
 import { obtainMachine } from "./runner/obtain-machine.ts";
 import { executeTask, type TaskExecutorDeps, type TaskOutcome } from "./task-executor.ts";
+import type { MetricsSink } from "../shared/metrics/sluice-metrics.ts";
 
 export interface JobRunnerDeps {
   owner: string;
@@ -57,6 +58,8 @@ export interface JobRunnerDeps {
    */
   keepAliveEveryMs: number;
   log: Logger;
+  /** Job durations, checkpoint latency and step durations; default none. */
+  metrics?: MetricsSink;
 }
 
 export type { JobRunOutcome };
@@ -157,7 +160,17 @@ export async function runJob(
   /** The references to stored step results this job may resolve (tenant data is never resolved). */
   const refs = JobRefs.of(job);
   const cp = new Checkpointer(
-    { store: jobs, payloads: deps.payloads, tenantId, jobId, owner: deps.owner, refs, now, log },
+    {
+      store: jobs,
+      payloads: deps.payloads,
+      tenantId,
+      jobId,
+      owner: deps.owner,
+      refs,
+      now,
+      log,
+      ...(deps.metrics !== undefined ? { metrics: deps.metrics } : {}),
+    },
     { version: job.version, executionRef: job.executionRef ?? null },
   );
   // The lease and the message stay alive for as long as the job is here, step or no step.
@@ -169,7 +182,12 @@ export async function runJob(
   });
   keeper.start();
   try {
-    return await drive();
+    const outcome = await drive();
+    if (deps.metrics !== undefined && (outcome.kind === "finished" || outcome.kind === "review")) {
+      const status = outcome.kind === "finished" ? outcome.status : "needs_review";
+      deps.metrics.jobFinished(job.workflow.name, status, (now() - job.createdAt) / 1000);
+    }
+    return outcome;
   } catch (err) {
     // A claim-check read over the limit (e.g. an `inputRef` to gigabytes) can never succeed.
     if (err instanceof ObjectTooLargeError) return await failJob(PAYLOAD_TOO_LARGE, err.message);

@@ -11,6 +11,7 @@ import type { Env, SluiceConfig } from "../shared/config/config.ts";
 import { loadConfig } from "../shared/config/config.ts";
 import { createLogger } from "../shared/log/logger.ts";
 import { createRuntime, STATEMACHINES_DIR, type Runtime } from "../shared/runtime/runtime.ts";
+import { startProcessMetrics } from "../shared/metrics/process-metrics.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
 import { loadWorkflowDirs } from "../shared/workflows/catalog-dirs.ts";
 import { logInvalidWorkflows } from "../shared/workflows/versions.ts";
@@ -58,7 +59,14 @@ export async function bootWorker(
   const catalog = await loadWorkflowDirs(dirs, { hasStep: (r) => steps.resolve(r) !== undefined });
   // An invalid file is refused on its own (logged with its JSON pointers); the valid ones run.
   logInvalidWorkflows(catalog, log);
-  const rt = await createRuntime(config, log);
+  const served = await startProcessMetrics(config, "worker", log);
+  let rt: Runtime;
+  try {
+    rt = await createRuntime(config, log, served !== undefined ? { metrics: served.metrics } : {});
+  } catch (err) {
+    await served?.close();
+    throw err;
+  }
   build.bindRuntime?.(rt);
   const proc = createWorkerProcess(rt, {
     catalog,
@@ -78,7 +86,18 @@ export async function bootWorker(
     },
     "worker started",
   );
-  return { process: proc, catalog, steps, stop: () => proc.stop() };
+  return {
+    process: proc,
+    catalog,
+    steps,
+    stop: async () => {
+      try {
+        await proc.stop();
+      } finally {
+        await served?.close();
+      }
+    },
+  };
 }
 
 export interface StartWorkerOptions {

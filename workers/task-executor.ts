@@ -5,6 +5,7 @@ import type { StepContext } from "./sdk/context.ts";
 import { bareStepServices, type StepServices } from "./sdk/services.ts";
 import { stepIdempotencyKey } from "./step-key.ts";
 import { StepError, type StepRegistry } from "./steps/registry.ts";
+import type { MetricsSink } from "../shared/metrics/sluice-metrics.ts";
 
 export type TaskOutcome = { ok: true; output: unknown } | { ok: false; error: string; cause: string };
 
@@ -22,6 +23,8 @@ export interface TaskExecutorDeps {
   shutdown: AbortSignal;
   /** Blobs, tenant settings and outbound limits for `ctx`; default none (a bare registry). */
   services?: StepServices;
+  /** Step durations and failures by resource; default none. */
+  metrics?: MetricsSink;
 }
 
 /** How often a call waiting on `ctx.limiter` heartbeats when its state sets no `HeartbeatSeconds`. */
@@ -35,6 +38,23 @@ let bare: StepServices | undefined;
  * a `StepError` keeps its name, anything else is `States.TaskFailed`. Never throws.
  */
 export async function executeTask(
+  deps: TaskExecutorDeps,
+  tenantId: TenantId,
+  jobId: string,
+  task: TaskEffect,
+): Promise<TaskOutcome> {
+  if (deps.metrics === undefined) return runTask(deps, tenantId, jobId, task);
+  const started = performance.now();
+  const outcome = await runTask(deps, tenantId, jobId, task);
+  deps.metrics.stepFinished(
+    deps.steps.resolveNamed(task.resource)?.name ?? task.resource,
+    (performance.now() - started) / 1000,
+    outcome.ok ? undefined : outcome.error,
+  );
+  return outcome;
+}
+
+async function runTask(
   deps: TaskExecutorDeps,
   tenantId: TenantId,
   jobId: string,

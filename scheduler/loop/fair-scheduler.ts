@@ -164,6 +164,7 @@ export class FairScheduler {
   readonly #intakeLimit: ReturnType<typeof pLimit>;
   #state: FairShareState = initialFairShareState();
   #views = new Map<TenantId, TenantTickView>();
+  #lastReport: TickReport | undefined;
   #lastSummaryAt: number | undefined;
   #summaryBase = new Map<TenantId, { released: number; rejected: number; throttled: number }>();
   #running = false;
@@ -207,6 +208,11 @@ export class FairScheduler {
   /** The fair-share state (per-tenant virtual-time leads, token buckets). */
   get state(): FairShareState {
     return this.#state;
+  }
+
+  /** The last finished tick's report (live slots, backlog, releases), for metrics; undefined before one. */
+  lastTick(): TickReport | undefined {
+    return this.#lastReport;
   }
 
   /** What the last tick saw per tenant (backlog, running, quota, why held). */
@@ -279,7 +285,7 @@ export class FairScheduler {
     const end = this.#deps.now();
     this.metrics.tick({ totalMs: end - now, readMs: readAt - now, releaseMs: end - readAt });
 
-    return {
+    this.#lastReport = {
       at: now,
       freeSlots: free,
       liveSlots,
@@ -291,6 +297,7 @@ export class FairScheduler {
       wakeAt: decision.wakeAt,
       durationMs: end - now,
     };
+    return this.#lastReport;
   }
 
   #record(

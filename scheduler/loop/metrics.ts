@@ -90,6 +90,11 @@ export class SchedulerMetrics {
     return c;
   }
 
+  /** Every tenant's cumulative counters (live objects; read, do not change). */
+  allCounters(): ReadonlyMap<TenantId, TenantCounters> {
+    return this.#tenants;
+  }
+
   released(event: ReleaseEvent): void {
     this.counters(event.tenantId).released += 1;
     let waits = this.#waits.get(event.tenantId);

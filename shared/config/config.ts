@@ -75,6 +75,12 @@ export interface SluiceConfig {
   /** The built-in `ocr` step's engine pool (one per worker process). */
   readonly ocr: { readonly poolSize: number };
   readonly log: { readonly level: LogLevel; readonly pretty: "auto" | "always" | "never" };
+  /** Prometheus metrics (`SLUICE_METRICS_*`); no server when `port` is undefined. */
+  readonly metrics: {
+    readonly port: number | undefined;
+    readonly host: string;
+    readonly tenantSeries: number;
+  };
   /** Steps' outbound call limits per provider (`ctx.limiter`). */
   readonly outbound: OutboundLimits;
   /** Users' own steps and workflows (`SLUICE_STEPS`, `SLUICE_WORKFLOWS_DIR`). */
@@ -209,6 +215,11 @@ function compile(p: ParsedSettings): SluiceConfig {
     },
     ocr: { poolSize: p.SLUICE_OCR_POOL_SIZE },
     log: { level: p.LOG_LEVEL, pretty: p.LOG_PRETTY },
+    metrics: {
+      port: p.SLUICE_METRICS_PORT,
+      host: p.SLUICE_METRICS_HOST,
+      tenantSeries: p.SLUICE_METRICS_TENANT_SERIES,
+    },
     outbound: p.SLUICE_OUTBOUND_LIMITS,
     extensions: { steps: p.SLUICE_STEPS ?? [], workflowsDir: p.SLUICE_WORKFLOWS_DIR },
   };

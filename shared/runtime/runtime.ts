@@ -12,6 +12,8 @@ import { connectMongo, type MongoHandle } from "../mongo/client.ts";
 import type { JobDoc } from "../jobs/job-doc.ts";
 import { createJobStore, type JobStore } from "../jobs/job-store.ts";
 import { retryStartup } from "./startup-retry.ts";
+import { countAwsErrors, countMongoErrors } from "../metrics/instrument.ts";
+import { NO_METRICS, type MetricsSink } from "../metrics/sluice-metrics.ts";
 import { createPayloadStore, type PayloadStore } from "../payloads/payload-store.ts";
 import {
   SimpleTenantDataRouter,
@@ -47,6 +49,8 @@ export interface Runtime {
   /** The one store of job payloads (inputs, outputs, review data, execution states, large results). */
   payloads: PayloadStore;
   queues: QueueUrls;
+  /** Where components report metrics (no-op unless the process serves them, see shared/metrics/). */
+  metrics: MetricsSink;
   jobsOf(tenant: TenantId): JobStore;
   /** Closes clients; idempotent. */
   close(): Promise<void>;
@@ -54,9 +58,21 @@ export interface Runtime {
 
 export const STATEMACHINES_DIR = resolve(import.meta.dirname, "../../statemachines");
 
-export async function createRuntime(config: SluiceConfig, log: Logger): Promise<Runtime> {
+export interface RuntimeOptions {
+  /** Counts SQS, S3 and MongoDB failures and receives the components' reports; default none. */
+  readonly metrics?: MetricsSink;
+}
+
+export async function createRuntime(
+  config: SluiceConfig,
+  log: Logger,
+  options: RuntimeOptions = {},
+): Promise<Runtime> {
+  const metrics = options.metrics ?? NO_METRICS;
+  const counted = <T extends object>(port: T, service: "sqs" | "s3"): T =>
+    options.metrics === undefined ? port : countAwsErrors(port, service, metrics);
   const aws = createAwsClients(config.aws);
-  const sqs = createSqsAdapter(aws.sqs);
+  const sqs = counted(createSqsAdapter(aws.sqs), "sqs");
   const startup = { budgetMs: config.health.exitAfterMs, log };
   let mongo: MongoHandle;
   try {
@@ -68,11 +84,15 @@ export async function createRuntime(config: SluiceConfig, log: Logger): Promise<
   const placements = createPlacementSource(mongo.db().collection(COLLECTIONS.tenants), {
     fleetBucket: config.s3.bucket,
   });
-  const blobs = createS3Store(aws.s3, config.s3.bucket, {
-    maxReadBytes: config.claimCheck.maxReadBytes,
-    placement: (tenant) => placements.placementOf(tenant),
-    defaultKmsKeyId: config.encryption.kmsKeyId,
-  });
+  const blobs = counted(
+    createS3Store(aws.s3, config.s3.bucket, {
+      maxReadBytes: config.claimCheck.maxReadBytes,
+      placement: (tenant) => placements.placementOf(tenant),
+      defaultKmsKeyId: config.encryption.kmsKeyId,
+    }),
+    "s3",
+  );
+  if (options.metrics !== undefined) countMongoErrors(mongo.client, metrics);
   const router = new SimpleTenantDataRouter(mongo.client, { sharedDbName: config.mongo.db });
   const prefix = config.queues.prefix;
   const work = workQueueName(prefix);
@@ -101,6 +121,7 @@ export async function createRuntime(config: SluiceConfig, log: Logger): Promise<
     placements,
     mongo,
     router,
+    metrics,
     payloads: createPayloadStore(blobs, config.claimCheck.thresholdBytes, randomUUID),
     queues: {
       work: workUrl,

@@ -7,6 +7,7 @@ import type { PayloadRef } from "../../shared/payloads/payload-ref.ts";
 import type { PayloadStore } from "../../shared/payloads/payload-store.ts";
 import type { JobRefs } from "../../shared/payloads/result-refs.ts";
 import { decideWrite, type NextEffect } from "./checkpoint-policy.ts";
+import type { MetricsSink } from "../../shared/metrics/sluice-metrics.ts";
 
 export interface CheckpointerDeps {
   /** The job store's named run writes (each a compare-and-set fenced by version and lease). */
@@ -21,6 +22,8 @@ export interface CheckpointerDeps {
   refs: JobRefs;
   now: () => number;
   log: () => Logger;
+  /** Checkpoint write latency; default none. */
+  metrics?: MetricsSink;
 }
 
 /** Where the claim left the job: the version it wrote and the S3 object of its execution, if any. */
@@ -165,10 +168,12 @@ export class Checkpointer {
       ...(stateChanged ? await payloads.executionPatch(tenantId, jobId, exec) : {}),
       ...refs.patch(),
     };
+    const started = performance.now();
     const r = await write(this.#progressed ? fields : { ...fields, attemptsWithoutProgress: 0 }, {
       owner: this.#deps.owner,
       version: this.#version,
     });
+    this.#deps.metrics?.checkpoint((performance.now() - started) / 1000, r.ok);
     const written = fields.executionRef ?? null;
     if (!r.ok) {
       this.#lost = true;
