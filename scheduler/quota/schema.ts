@@ -66,6 +66,8 @@ const QuotaObjectSchema = z.object({
   outbound: optional(TenantOutboundSchema),
   /** Where a dedicated tenant lives: database, MongoDB URL, S3 bucket, KMS key (all optional). */
   storage: optional(TenantStorageSchema),
+  /** The tenant's request rate at the API's edge (a token bucket; over it: 429). Absent: the API's default. */
+  api: optional(RateSchema),
 });
 
 /** Fills `tenantId` from a string `_id` so documents keyed only by `_id` parse. */

@@ -81,10 +81,33 @@ export interface SluiceConfig {
     readonly host: string;
     readonly tenantSeries: number;
   };
+  /** The HTTP API (`api/`): where it listens, how it verifies tokens, its edge limits. */
+  readonly api: ApiConfig;
   /** Steps' outbound call limits per provider (`ctx.limiter`). */
   readonly outbound: OutboundLimits;
   /** Users' own steps and workflows (`SLUICE_STEPS`, `SLUICE_WORKFLOWS_DIR`). */
   readonly extensions: { readonly steps: readonly string[]; readonly workflowsDir: string | undefined };
+}
+
+export interface ApiConfig {
+  readonly host: string;
+  readonly port: number;
+  readonly auth: {
+    /** Undefined: the API refuses to start (the other services do not need it). */
+    readonly issuer: string | undefined;
+    readonly jwksUrl: string | undefined;
+    readonly audiences: readonly string[];
+    readonly tokenUse: "access" | "id" | "any";
+    readonly tenantClaim: string;
+    readonly algorithms: readonly ("RS256" | "ES256")[];
+    readonly clockSkewSeconds: number;
+    readonly jwksCooldownMs: number;
+    readonly jwksCacheMs: number;
+  };
+  readonly bodyLimitBytes: number;
+  /** A tenant's edge rate when its tenant document has no `api` section. */
+  readonly defaultRate: { readonly perSecond: number; readonly burst: number };
+  readonly tenantCacheMs: number;
 }
 
 export type Env = Readonly<Record<string, string | undefined>>;
@@ -219,6 +242,31 @@ function compile(p: ParsedSettings): SluiceConfig {
       port: p.SLUICE_METRICS_PORT,
       host: p.SLUICE_METRICS_HOST,
       tenantSeries: p.SLUICE_METRICS_TENANT_SERIES,
+    },
+    api: {
+      host: p.SLUICE_API_HOST,
+      port: p.SLUICE_API_PORT,
+      auth: {
+        issuer: p.SLUICE_API_JWT_ISSUER,
+        jwksUrl:
+          p.SLUICE_API_JWKS_URL ??
+          (p.SLUICE_API_JWT_ISSUER !== undefined
+            ? `${p.SLUICE_API_JWT_ISSUER.replace(/\/+$/, "")}/.well-known/jwks.json`
+            : undefined),
+        audiences: p.SLUICE_API_JWT_AUDIENCE ?? [],
+        tokenUse: p.SLUICE_API_TOKEN_USE,
+        tenantClaim: p.SLUICE_API_TENANT_CLAIM,
+        algorithms: p.SLUICE_API_JWT_ALGORITHMS,
+        clockSkewSeconds: p.SLUICE_API_CLOCK_SKEW_SECONDS,
+        jwksCooldownMs: p.SLUICE_API_JWKS_COOLDOWN_MS,
+        jwksCacheMs: p.SLUICE_API_JWKS_CACHE_MS,
+      },
+      bodyLimitBytes: p.SLUICE_API_BODY_LIMIT_BYTES,
+      defaultRate: {
+        perSecond: p.SLUICE_API_DEFAULT_RATE_PER_SECOND,
+        burst: p.SLUICE_API_DEFAULT_RATE_BURST,
+      },
+      tenantCacheMs: p.SLUICE_API_TENANT_CACHE_MS,
     },
     outbound: p.SLUICE_OUTBOUND_LIMITS,
     extensions: { steps: p.SLUICE_STEPS ?? [], workflowsDir: p.SLUICE_WORKFLOWS_DIR },
