@@ -5,19 +5,45 @@
  *
  *   scheduler/ ↛ workers/        workers/ ↛ scheduler/        (they meet through contracts in shared/)
  *   shared/ ↛ scheduler/, workers/
- *   scheduler/, workers/, shared/, cli/ ↛ infra/, bench/, test/, demo/   (production code stays production code)
- *   cli/ may import shared/, scheduler/ and workers/; it reaches the development tools only through
+ *   scheduler/, workers/, shared/ ↛ api/   (the API is a client of the operations, never the reverse)
+ *   api/ ↛ scheduler/, workers/, except the operation modules named in ALLOWED.api (the quota schema,
+ *          the intake path, job and review operations: the same code paths the CLIs and SQS use)
+ *   scheduler/, workers/, shared/, api/, cli/ ↛ infra/, bench/, test/, demo/   (production code stays production code)
+ *   cli/ may import shared/, scheduler/, workers/ and api/; it reaches the development tools only through
  *   cli/dev-tools.ts, a dynamic import of a computed path (docs/adr/0025-operator-cli.md)
  */
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 
 /** Top-level folder → folders it must not import from. */
 export const FORBIDDEN = {
-  scheduler: ["workers", "infra", "bench", "test", "demo"],
-  workers: ["scheduler", "infra", "bench", "test", "demo"],
-  shared: ["scheduler", "workers", "infra", "bench", "test", "demo"],
+  scheduler: ["workers", "api", "infra", "bench", "test", "demo"],
+  workers: ["scheduler", "api", "infra", "bench", "test", "demo"],
+  shared: ["scheduler", "workers", "api", "infra", "bench", "test", "demo"],
+  api: ["scheduler", "workers", "infra", "bench", "test", "demo"],
   cli: ["infra", "bench", "test", "demo"],
 };
+
+/**
+ * Exceptions to FORBIDDEN: paths (relative to the root, `/`-separated; a trailing `/` is a folder)
+ * that a folder may import although their top folder is forbidden to it. Add a module here when the
+ * API needs an operation, rather than copying it.
+ */
+export const ALLOWED = {
+  api: [
+    "scheduler/quota/",
+    "scheduler/store/quota-doc.ts",
+    "scheduler/fairshare/token-bucket.ts",
+    "scheduler/intake/",
+    "scheduler/jobs/",
+    "workers/review.ts",
+  ],
+};
+
+/** Whether `target` (relative to the root, `/`-separated) is on `from`'s allow-list. */
+function allowed(from, target) {
+  const list = ALLOWED[from] ?? [];
+  return list.some((p) => (p.endsWith("/") ? target.startsWith(p) : target === p));
+}
 
 /** The first path segment of `file` relative to `root`, or undefined outside it. */
 function topFolder(root, file) {
@@ -30,11 +56,13 @@ function topFolder(root, file) {
 export const boundariesRule = {
   meta: {
     type: "problem",
-    docs: { description: "keeps scheduler/, workers/ and shared/ apart and free of infra/, bench/, test/" },
+    docs: {
+      description: "keeps scheduler/, workers/, shared/ and api/ apart and free of infra/, bench/, test/",
+    },
     schema: [],
     messages: {
       forbidden:
-        "{{from}}/ may not import {{to}}/ ({{spec}}); scheduler/ and workers/ meet only through contracts in shared/, and production code (cli/ included) never imports infra/, bench/, test/ or demo/",
+        "{{from}}/ may not import {{to}}/ ({{spec}}); scheduler/ and workers/ meet only through contracts in shared/, api/ imports only the operation modules on its allow-list (infra/lint/boundaries.js), and production code (cli/ included) never imports infra/, bench/, test/ or demo/",
     },
   },
   create(context) {
@@ -48,8 +76,13 @@ export const boundariesRule = {
       if (!source || source.type !== "Literal" || typeof source.value !== "string") return;
       const spec = source.value;
       if (!spec.startsWith(".")) return;
-      const to = topFolder(root, resolve(dirname(file), spec));
-      if (to !== undefined && banned.includes(to)) {
+      const target = resolve(dirname(file), spec);
+      const to = topFolder(root, target);
+      if (
+        to !== undefined &&
+        banned.includes(to) &&
+        !allowed(from, relative(root, target).split(sep).join("/"))
+      ) {
         context.report({ node: source, messageId: "forbidden", data: { from, to, spec } });
       }
     };

@@ -10,10 +10,11 @@ import { describe, expect, it } from "vitest";
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 const fixture = readFileSync(resolve(import.meta.dirname, "fixtures/forbidden-imports.ts.txt"), "utf8");
+const apiFixture = readFileSync(resolve(import.meta.dirname, "fixtures/api-imports.ts.txt"), "utf8");
 const eslint = new ESLint({ cwd: ROOT });
 
-async function boundaryErrors(filePath: string): Promise<string[]> {
-  const [result] = await eslint.lintText(fixture, { filePath: resolve(ROOT, filePath) });
+async function boundaryErrors(filePath: string, text = fixture): Promise<string[]> {
+  const [result] = await eslint.lintText(text, { filePath: resolve(ROOT, filePath) });
   return (result?.messages ?? [])
     .filter((m) => m.ruleId === "sluice/boundaries")
     .map((m) => `${m.line}:${/import (\w+\/)/.exec(m.message)?.[1] ?? "?"}`);
@@ -66,6 +67,33 @@ describe("folder boundaries lint rule", () => {
       "9:test/",
       "10:infra/",
     ]);
+  });
+
+  it("api/ may import shared/ and only the scheduler/ and workers/ operation modules on its allow-list", async () => {
+    expect(await boundaryErrors("api/fixture.ts", apiFixture)).toEqual([
+      "7:scheduler/",
+      "8:workers/",
+      "9:test/",
+    ]);
+    expect(await boundaryErrors("api/fixture.ts")).toEqual([
+      "3:workers/",
+      "4:scheduler/",
+      "5:infra/",
+      "6:bench/",
+      "7:test/",
+      "8:workers/",
+      "9:test/",
+      "10:infra/",
+      "12:workers/",
+    ]);
+  });
+
+  it("scheduler/, workers/ and shared/ may not import api/", async () => {
+    const text =
+      'import { buildApiServer } from "../api/server.ts";\nexport const used = [buildApiServer];\n';
+    for (const from of ["scheduler", "workers", "shared"]) {
+      expect(await boundaryErrors(`${from}/fixture.ts`, text)).toEqual(["1:api/"]);
+    }
   });
 
   it("tests, benchmarks and tools may import anything", async () => {
