@@ -1,8 +1,8 @@
 /**
- * `npm run build`: the production build. Compiles the services and the CLI (`scheduler/`, `workers/`,
- * `shared/`, `cli/`) with tsc into `dist/` (relative `.ts` imports rewritten to `.js`), and copies the bundled workflows
+ * `npm run build`: the production build. Compiles the services and the CLI (`api/`, `scheduler/`,
+ * `workers/`, `shared/`, `cli/`) with tsc into `dist/` (relative `.ts` imports rewritten to `.js`), and copies the bundled workflows
  * to `dist/statemachines/` and the trained model artifacts to `dist/models/`, where the built code
- * looks for them (the same relative places as in the source tree). Run the result with `node dist/scheduler/main.js`, `node dist/workers/main.js` and `sluice` (bin/sluice.js runs `dist/cli/main.js` where there are no sources);
+ * looks for them (the same relative places as in the source tree). Run the result with `node dist/scheduler/main.js`, `node dist/workers/main.js`, `node dist/api/main.js` and `sluice` (bin/sluice.js runs `dist/cli/main.js` where there are no sources);
  * an install made with `npm ci --omit=dev` is enough to run it.
  */
 import { spawn } from "node:child_process";

@@ -1,0 +1,52 @@
+/**
+ * The edge every authenticated route passes before its body is read (a route's `onRequest`):
+ * 1. the bearer token is verified (401 `missing_token` / `invalid_token` / `token_expired`);
+ * 2. the tenant — from the token's tenant claim only — must have a valid tenant document and not be
+ *    suspended (403 `tenant_unknown` / `tenant_suspended`; paused tenants pass);
+ * 3. one token from the tenant's edge bucket (429 `rate_limited` with `Retry-After`);
+ * 4. the token must grant the route's scope (403 `insufficient_scope`).
+ * It then sets `request.principal`. A request refused here never reaches a handler, so it writes
+ * nothing.
+ */
+import type { FastifyRequest } from "fastify";
+import type { ApiConfig } from "../../shared/config/config.ts";
+import { bearerToken } from "../auth/bearer.ts";
+import type { Scope } from "../auth/scopes.ts";
+import type { TokenVerifier } from "../auth/token-verifier.ts";
+import { ApiError } from "../errors.ts";
+import type { EdgeRateLimiter } from "../tenants/edge-rate.ts";
+import { admitTenant } from "../tenants/tenant-access.ts";
+import type { TenantDirectory } from "../tenants/tenant-directory.ts";
+import type { EdgeHook } from "./route.ts";
+
+export interface EdgeDeps {
+  readonly verifier: TokenVerifier;
+  readonly tenants: TenantDirectory;
+  readonly limiter: EdgeRateLimiter;
+  readonly defaultRate: ApiConfig["defaultRate"];
+  readonly now: () => number;
+}
+
+export function createEdge(deps: EdgeDeps): EdgeHook {
+  return async (scope: Scope, request: FastifyRequest) => {
+    const principal = await deps.verifier.verify(bearerToken(request.headers.authorization));
+    const quota = admitTenant(await deps.tenants.lookup(principal.tenantId));
+    const rate = quota.api ?? deps.defaultRate;
+    const decision = deps.limiter.take(principal.tenantId, rate, deps.now());
+    if (!decision.ok) {
+      throw new ApiError(
+        429,
+        "rate_limited",
+        `too many requests for this tenant (${rate.perSecond}/s, burst ${rate.burst}); retry after ${decision.retryAfterSeconds} s`,
+        { retryAfterSeconds: decision.retryAfterSeconds },
+        { "retry-after": String(decision.retryAfterSeconds) },
+      );
+    }
+    if (!principal.scopes.has(scope)) {
+      throw new ApiError(403, "insufficient_scope", `this operation needs the scope ${scope}`, {
+        required: scope,
+      });
+    }
+    request.principal = principal;
+  };
+}

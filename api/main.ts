@@ -1,0 +1,103 @@
+/**
+ * The API process: `node --import tsx api/main.ts` (built: `node dist/api/main.js`). Serves the jobs
+ * API over HTTP until SIGTERM / SIGINT (graceful: stops accepting, lets requests in flight finish,
+ * closes clients, exit 0; a second signal exits 1). MongoDB and SQS are retried at start-up like the
+ * other services (`SLUICE_DEPENDENCY_EXIT_AFTER_MS`); the issuer's keys are fetched in the background
+ * until they answer (`/readyz` says so meanwhile).
+ */
+import { ConfigError } from "../shared/config/config-error.ts";
+import { exitOnConfigError, loadConfigOrExit } from "../shared/config/exit.ts";
+import { workQueueName } from "../shared/aws/queue-names.ts";
+import { createLogger } from "../shared/log/logger.ts";
+import { COLLECTIONS } from "../shared/mongo/collections.ts";
+import { entryArgsOrExit, type EntrySpec } from "../shared/runtime/entry-args.ts";
+import { exitOnSignals, isEntryPoint, stopAll } from "../shared/runtime/lifecycle.ts";
+import { createRuntime } from "../shared/runtime/runtime.ts";
+import { createTokenVerifier } from "./auth/token-verifier.ts";
+import { apiRoutes } from "./routes/index.ts";
+import { buildApiServer } from "./server.ts";
+import { createTenantDirectory } from "./tenants/tenant-directory.ts";
+
+export const API_ENTRY: EntrySpec = {
+  command: "sluice-api (node dist/api/main.js)",
+  summary:
+    "The tenants' HTTP API: bearer JWTs verified against the issuer's JWKS, per-tenant rate at the edge, /openapi.json.\nRuns until SIGTERM or SIGINT (graceful; a second signal exits 1).",
+  flags: [],
+};
+
+export async function main(argv: readonly string[] = []): Promise<void> {
+  entryArgsOrExit(API_ENTRY, argv);
+  const config = loadConfigOrExit();
+  const missing = [
+    ...(config.api.auth.issuer === undefined
+      ? ["SLUICE_API_JWT_ISSUER: expected an http(s) URL, got nothing (required by the API)"]
+      : []),
+    ...(config.api.auth.audiences.length === 0
+      ? [
+          "SLUICE_API_JWT_AUDIENCE: expected a comma-separated list of audiences or client ids, got nothing (required by the API)",
+        ]
+      : []),
+  ];
+  if (missing.length > 0) exitOnConfigError(new ConfigError(missing));
+  const log = createLogger({ level: config.log.level, pretty: config.log.pretty, service: "api" });
+  const rt = await createRuntime(config, log);
+  const verifier = createTokenVerifier(config.api.auth);
+  const tenants = createTenantDirectory(rt.mongo.db().collection(COLLECTIONS.tenants), {
+    ttlMs: config.api.tenantCacheMs,
+    now: Date.now,
+    log,
+  });
+  const app = buildApiServer({
+    config: config.api,
+    log,
+    verifier,
+    tenants,
+    routes: apiRoutes(rt),
+    readiness: [
+      {
+        name: "mongo",
+        check: async () => {
+          await rt.mongo.db().command({ ping: 1 });
+        },
+      },
+      {
+        name: "sqs",
+        check: async () => {
+          await rt.sqs.getQueueUrl(workQueueName(config.queues.prefix));
+        },
+      },
+    ],
+  });
+  let keysTimer: NodeJS.Timeout | undefined;
+  let stopping: Promise<void> | undefined;
+  const shutdown = () =>
+    (stopping ??= stopAll([async () => clearTimeout(keysTimer), () => app.close(), () => rt.close()]));
+  exitOnSignals({ log, shutdown });
+  // The issuer's keys: fetched now and retried until they answer (tokens are refused with 503 meanwhile).
+  const loadKeys = (attempt: number) => {
+    verifier.loadKeys().then(
+      () => log.info({ jwksUrl: config.api.auth.jwksUrl }, "issuer keys fetched"),
+      (err: unknown) => {
+        const wait = Math.min(30_000, 500 * 2 ** Math.min(attempt, 6));
+        log.warn(
+          { err, jwksUrl: config.api.auth.jwksUrl, retryInMs: wait },
+          "issuer keys not fetched; retrying",
+        );
+        keysTimer = setTimeout(() => loadKeys(attempt + 1), wait);
+        keysTimer.unref();
+      },
+    );
+  };
+  loadKeys(0);
+  const address = await app.listen({ host: config.api.host, port: config.api.port });
+  log.info({ address, issuer: config.api.auth.issuer }, "api listening");
+}
+
+if (isEntryPoint(import.meta.url)) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    process.stderr.write(
+      `api failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`,
+    );
+    process.exit(1);
+  });
+}

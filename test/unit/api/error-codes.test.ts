@@ -1,0 +1,92 @@
+/**
+ * Every error code the API can answer is in the one documented table (api/errors.ts), the README
+ * embeds that table, and the OpenAPI document lists it. Codes thrown in api/ are found in the source
+ * (`new ApiError(<status>, "<code>"`), so a code added in a handler without documenting it fails here.
+ */
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ApiError, ERROR_CODES, errorBody, errorCodesMarkdown } from "../../../api/errors.ts";
+import { buildOpenApi } from "../../../api/http/openapi.ts";
+import { toApiError } from "../../../api/http/errors-handler.ts";
+
+const ROOT = resolve(import.meta.dirname, "../../..");
+
+function sources(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? sources(p) : p.endsWith(".ts") ? [p] : [];
+  });
+}
+
+/** `[file, status, code]` of every `new ApiError(status, "code"` in api/. */
+function thrown(): [string, number, string][] {
+  const out: [string, number, string][] = [];
+  for (const file of sources(resolve(ROOT, "api"))) {
+    const text = readFileSync(file, "utf8");
+    for (const m of text.matchAll(/new ApiError\(\s*(\d{3})\s*,\s*"([a-z_]+)"/g)) {
+      out.push([file.slice(ROOT.length + 1), Number(m[1]), m[2] as string]);
+    }
+  }
+  return out;
+}
+
+const cells = (table: string) =>
+  table
+    .trim()
+    .split("\n")
+    .filter((l) => !/^\|[\s|:-]+\|$/.test(l))
+    .map((l) =>
+      l
+        .replace(/^\||\|$/g, "")
+        .split(/(?<!\\)\|/)
+        .map((c) => c.trim()),
+    );
+
+describe("API error codes", () => {
+  it("every code thrown in api/ is documented, with the documented status", () => {
+    const found = thrown();
+    expect(found.length).toBeGreaterThan(10);
+    for (const [file, status, code] of found) {
+      expect(Object.keys(ERROR_CODES), `${file}: ${code}`).toContain(code);
+      expect(ERROR_CODES[code as keyof typeof ERROR_CODES].status, `${file}: ${code}`).toBe(status);
+    }
+  });
+
+  it("the README embeds the table of every code", () => {
+    const readme = readFileSync(resolve(ROOT, "README.md"), "utf8");
+    const m = /<!-- api-errors:start -->\s*([\s\S]*?)\s*<!-- api-errors:end -->/.exec(readme);
+    expect(m, "api-errors markers missing from README.md").not.toBeNull();
+    expect(cells(m?.[1] ?? "")).toEqual(cells(errorCodesMarkdown()));
+  });
+
+  it("the OpenAPI document lists every code and the Error schema's code enum is the same list", () => {
+    const doc = buildOpenApi([], { title: "t", version: "1" }) as {
+      "x-error-codes": Record<string, { status: number }>;
+      components: {
+        schemas: { Error: { properties: { error: { properties: { code: { enum: string[] } } } } } };
+      };
+    };
+    expect(Object.keys(doc["x-error-codes"]).sort()).toEqual(Object.keys(ERROR_CODES).sort());
+    expect(doc.components.schemas.Error.properties.error.properties.code.enum.sort()).toEqual(
+      Object.keys(ERROR_CODES).sort(),
+    );
+  });
+
+  it("an ApiError must carry its code's documented status", () => {
+    expect(() => new ApiError(400, "rate_limited", "x")).toThrow(/must have status 429/);
+    expect(errorBody(new ApiError(404, "not_found", "gone"))).toEqual({
+      error: { code: "not_found", message: "gone", details: {} },
+    });
+  });
+
+  it("maps Fastify's refusals to documented codes and leaves unknown errors to the 500 path", () => {
+    const fst = (code: string, statusCode = 400) => Object.assign(new Error(code), { code, statusCode });
+    expect(toApiError(fst("FST_ERR_CTP_BODY_TOO_LARGE", 413))?.code).toBe("payload_too_large");
+    expect(toApiError(fst("FST_ERR_CTP_INVALID_JSON_BODY"))?.code).toBe("invalid_json");
+    expect(toApiError(fst("FST_ERR_CTP_EMPTY_JSON_BODY"))?.code).toBe("invalid_json");
+    expect(toApiError(fst("FST_ERR_CTP_INVALID_MEDIA_TYPE", 415))?.code).toBe("unsupported_media_type");
+    expect(toApiError(new Error("boom"))).toBeUndefined();
+    expect(toApiError(new TypeError("x is undefined"))).toBeUndefined();
+  });
+});
