@@ -1,3 +1,4 @@
+import { isMoving } from "../shared/moves/move-record.ts";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
 import { COLLECTIONS } from "../shared/mongo/collections.ts";
@@ -43,6 +44,7 @@ export function createWorker(rt: Runtime, opts: WorkerOptions): Worker {
     ...(opts.onSettled !== undefined ? { onSettled: opts.onSettled } : {}),
     ...(opts.intakeOpen !== undefined ? { intakeOpen: opts.intakeOpen } : {}),
     ...(opts.dependencyFailed !== undefined ? { dependencyFailed: opts.dependencyFailed } : {}),
+    tenantMoving: (t) => isMoving(rt.mongo.db(), t),
     runner: {
       owner,
       leaseMs,

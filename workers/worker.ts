@@ -57,7 +57,16 @@ export interface WorkerDeps {
    * its visibility timeout, and intake closes until the dependency answers.
    */
   dependencyFailed?: (err: unknown) => boolean;
+  /**
+   * Whether the tenant is between homes (a promotion or demotion in progress: shared/moves/). A job
+   * not found then is in flight between homes, not missing: its message is retried after
+   * `MOVING_RETRY_SECONDS` instead of going to the DLQ. Undefined: never.
+   */
+  tenantMoving?: (tenant: TenantId) => Promise<boolean>;
 }
+
+/** Delay before a message whose job was not found during its tenant's move is tried again. */
+export const MOVING_RETRY_SECONDS = 5;
 
 export type MessageOutcome =
   | JobRunOutcome
@@ -338,6 +347,10 @@ export class Worker {
       case "skipped":
         if (outcome.reason === "contended") return none; // redelivered after the visibility timeout
         if (outcome.reason === "not_found") {
+          if (await this.#moving(work.tenantId)) {
+            await sqs.changeVisibility(workQueueUrl, message.receiptHandle, MOVING_RETRY_SECONDS);
+            return none;
+          }
           await this.#toDlq(message, `no job ${work.jobId} for tenant ${work.tenantId}`);
           return none;
         }
@@ -346,6 +359,15 @@ export class Worker {
       case "review":
       case "lost":
         return remove();
+    }
+  }
+
+  async #moving(tenant: TenantId): Promise<boolean> {
+    try {
+      return (await this.deps.tenantMoving?.(tenant)) ?? false;
+    } catch (err) {
+      this.deps.log.warn({ err, tenantId: tenant }, "could not read whether the tenant is moving");
+      return false;
     }
   }
 

@@ -62,6 +62,51 @@ export function register(program: Command, ctx: CliContext): void {
     (tenant: string, pairs: string[], o: { json?: boolean }) =>
       tenantsCommand(["set", tenant, ...pairs, ...jsonFlag(o.json)]),
   );
+  for (const [name, to, what] of [
+    ["promote", "dedicated", "move the tenant's data to its own database while its work goes on"],
+    ["demote", "shared", "move the tenant's data back to the shared database while its work goes on"],
+  ] as const) {
+    const cmd = tenants
+      .command(name)
+      .description(
+        `${what} (fence, copy, verify counts and content hashes, switch, drain, delete; run again to resume)`,
+      )
+      .argument("<tenant>", "tenant id")
+      .option("--to <tier>", `the target tier: ${to}`)
+      .option("--grace-ms <ms>", "wait after the switch before draining the old home (default 10000)")
+      .option("--abort", "undo a move that has not switched yet")
+      .option("--json", "machine-readable output");
+    if (name === "promote") {
+      cmd
+        .option("--database <name>", "the dedicated database (default sluice_t_<tenant>)")
+        .option("--mongo-url <url>", "the tenant's own MongoDB (default the fleet's)");
+    }
+    action(
+      cmd,
+      ctx,
+      (
+        tenant: string,
+        o: {
+          to?: string;
+          graceMs?: string;
+          abort?: boolean;
+          json?: boolean;
+          database?: string;
+          mongoUrl?: string;
+        },
+      ) =>
+        tenantsCommand([
+          name,
+          tenant,
+          ...(o.to === undefined ? [] : ["--to", o.to]),
+          ...(o.database === undefined ? [] : ["--database", o.database]),
+          ...(o.mongoUrl === undefined ? [] : ["--mongo-url", o.mongoUrl]),
+          ...(o.graceMs === undefined ? [] : ["--grace-ms", o.graceMs]),
+          ...(o.abort ? ["--abort"] : []),
+          ...jsonFlag(o.json),
+        ]),
+    );
+  }
   action(
     tenants
       .command("audit")

@@ -7,6 +7,7 @@
  *   tenants check [--json]                     validate every tenant document; exit 1 if any is invalid
  *   tenants set <tenant> key=value ... [--json] validated edit (bumps version and updatedAt)
  *   tenants audit <tenant> [--limit N] [--before ISO] [--json]   the tenant's audit trail
+ *   tenants promote <tenant> --to dedicated [...] / demote <tenant> --to shared   (tenants-move.ts)
  *
  * `tenantsCommand` returns the exit code and never calls `process.exit`; pass `deps` to run it against
  * a given database (tests), otherwise it loads the configuration from the environment and connects.
@@ -33,6 +34,7 @@ import { applyAssignments, parseAssignments, SETTABLE_FIELDS } from "./assignmen
 import { formatTable } from "./table.ts";
 import { SweeperRegistry } from "../../shared/fleet/sweeper-heartbeats.ts";
 import { auditCommand } from "./tenants-audit.ts";
+import { moveCommand } from "./tenants-move.ts";
 import { LIST_HEADERS, listCells, rowJson, tenantRows } from "./tenants-report.ts";
 
 export interface TenantsDeps {
@@ -61,6 +63,12 @@ export const TENANTS_USAGE = `usage: tenants <command> [--json]
   set <tenant> key=value ...    validated edit; keys: ${SETTABLE_FIELDS.join(", ")}
                                 values are JSON when they parse (5, true, null, {"perSecond":5,"burst":10}),
                                 text otherwise (status=paused reason="billing overdue")
+  promote <tenant> --to dedicated [--database D] [--mongo-url U] [--grace-ms N] [--abort]
+                                move the tenant's data to its own database while its work goes
+                                on (fence, copy, verify counts and hashes, switch, drain, delete);
+                                run again to resume, --abort before the switch to undo
+  demote <tenant> --to shared [--grace-ms N] [--abort]
+                                the reverse: back to the shared database
   audit <tenant> [--limit N] [--before ISO-TIME]
                                 the tenant's audit trail, newest first: when, who, action,
                                 target, change (quota edits, cancels, retries, reviews, moves,
@@ -79,7 +87,7 @@ export async function tenantsCommand(argv: string[], deps?: TenantsDeps): Promis
     );
     return command === undefined ? 2 : 0;
   }
-  if (!["list", "get", "check", "set", "audit"].includes(command)) {
+  if (!["list", "get", "check", "set", "audit", "promote", "demote"].includes(command)) {
     err(`unknown command: ${command}\n${TENANTS_USAGE}`);
     return 2;
   }
@@ -134,6 +142,16 @@ async function run(command: string, rest: string[], json: boolean, deps: Tenants
     }
     case "audit":
       return auditCommand(rest, json, { audit: deps.audit ?? createAuditLog(deps.db), out, err });
+    case "promote":
+    case "demote":
+      return moveCommand(command, rest, json, {
+        db: deps.db,
+        actor: deps.actor ?? (await osActor()),
+        audit: deps.audit ?? createAuditLog(deps.db),
+        now: ctx.now,
+        out,
+        err,
+      });
     default:
       return setCommand(rest, json, {
         ...ctx,

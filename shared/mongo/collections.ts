@@ -25,6 +25,18 @@ export const COLLECTIONS = {
 } as const;
 
 export type CollectionKey = keyof typeof COLLECTIONS;
+
+/**
+ * Every collection holding one tenant's data (in its home: the shared database or its dedicated
+ * one). A tenant move copies exactly these, offboarding deletes exactly these: a new tenant-data
+ * collection must be added here.
+ */
+export const TENANT_DATA_COLLECTIONS = [
+  COLLECTIONS.jobs,
+  COLLECTIONS.usage,
+  COLLECTIONS.usageLedger,
+  COLLECTIONS.llmUsage,
+] as const;
 export type CollectionName = (typeof COLLECTIONS)[CollectionKey];
 
 /** Default name of the database that holds every `shared`-tier tenant's data. */
