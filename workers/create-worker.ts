@@ -53,7 +53,8 @@ export function createWorker(rt: Runtime, opts: WorkerOptions): Worker {
       payloads: rt.payloads,
       taskConcurrency: w.jobTaskConcurrency,
       isReviewTask,
-      engine: { now: opts.now ?? Date.now, random: Math.random, uuid: randomUUID },
+      // State entries and exits only: the job timeline (history) and the traces are made of them.
+      engine: { now: opts.now ?? Date.now, random: Math.random, uuid: randomUUID, history: "states" },
       inlineWaitMs: 1000,
       keepAliveEveryMs: Math.max(100, Math.min(leaseMs, w.visibilityTimeoutSeconds * 1000) / 3),
       metrics: rt.metrics,

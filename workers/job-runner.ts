@@ -251,6 +251,7 @@ export async function runJob(
       // Pure transitions first, as many as the engine can make on its own (no write in between).
       // A new execution's first stretch draws on the derived clock until its first write or result.
       const r = step(machine, exec, cp.reproducible ? firstDeps : deps.engine);
+      if (r.events.length > 0) cp.noteEvents(r.events);
       if (r.state !== exec || r.effects.length > 0) {
         exec = r.state;
         cp.transitioned();

@@ -13,8 +13,11 @@ export interface StepDeps {
   random(): number;
   /** A fresh UUID (v4 format). */
   uuid(): string;
-  /** Emit history events (off by default: the fast path allocates nothing for them). */
-  history?: boolean;
+  /**
+   * Emit history events (off by default: the fast path allocates nothing for them); `"states"`:
+   * only the state entries and exits, without input and output (a job's timeline).
+   */
+  history?: boolean | "states";
 }
 
 /** Fields of the `$$.Execution` / `$$.StateMachine` context that the caller supplies. */

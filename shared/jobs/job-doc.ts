@@ -22,7 +22,7 @@ export const JobStatusSchema = z.enum(JOB_STATUSES);
 export type JobStatus = z.infer<typeof JobStatusSchema>;
 
 /** How many history events a job keeps; older ones are dropped as new ones are pushed. */
-export const HISTORY_LIMIT = 50;
+export const HISTORY_LIMIT = 200;
 
 /** Job ids: ULID-like (see job-id.ts) or UUIDs; URL-, key- and queue-attribute-safe. */
 export const JobIdSchema = z

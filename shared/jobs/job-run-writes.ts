@@ -11,7 +11,7 @@
  * lost write means another writer (a cancel, a sweeper, a stealer) owns the job now, and the run
  * stops without writing (ADR 0010); deciding again on a fresh read could only say "stop".
  */
-import type { JobPatch, Payload, Review } from "./job-doc.ts";
+import type { HistoryEvent, JobPatch, Payload, Review } from "./job-doc.ts";
 import type { CasResult, JobCas } from "./job-cas.ts";
 import { releaseLease } from "./job-leases.ts";
 
@@ -25,7 +25,14 @@ export type RunFields = Pick<
 export interface RunFence {
   readonly owner: string;
   readonly version: number;
+  /**
+   * The states the run entered and left since its last write (`state_entered` / `state_exited`
+   * history events), appended to the job's history with the write: the job's own timeline.
+   */
+  readonly trail?: readonly HistoryEvent[];
 }
+
+const trail = (fence: RunFence): readonly HistoryEvent[] => fence.trail ?? [];
 
 /** How a run ends: complete with its output, or failed with an error name and cause. */
 export type RunEnd =
@@ -41,7 +48,7 @@ export function checkpoint(
   fields: RunFields,
   now: number,
 ): Promise<CasResult> {
-  return cas.write(jobId, fence.version, fields, now, held(fence), []);
+  return cas.write(jobId, fence.version, fields, now, held(fence), trail(fence));
 }
 
 /** Rests the job on a Wait: running → queued until `wakeAt`, the lease given back. */
@@ -53,7 +60,15 @@ export function rest(
   wakeAt: number,
   now: number,
 ): Promise<CasResult> {
-  return releaseLease(cas, jobId, fence.owner, fence.version, now, { ...fields, wakeAt }, {});
+  return releaseLease(
+    cas,
+    jobId,
+    fence.owner,
+    fence.version,
+    now,
+    { ...fields, wakeAt },
+    withTrail(fence, now),
+  );
 }
 
 /** Gives the job back with the progress made (shutdown, or an error with `fields` empty): running → queued. */
@@ -64,7 +79,7 @@ export function release(
   fields: RunFields,
   now: number,
 ): Promise<CasResult> {
-  return releaseLease(cas, jobId, fence.owner, fence.version, now, fields, {});
+  return releaseLease(cas, jobId, fence.owner, fence.version, now, fields, withTrail(fence, now));
 }
 
 /** Parks the job for a human decision: running → needs_review with `review`, recorded in history. */
@@ -77,6 +92,7 @@ export function park(
   now: number,
 ): Promise<CasResult> {
   return cas.write(jobId, fence.version, { ...fields, status: "needs_review", review }, now, held(fence), [
+    ...trail(fence),
     { at: now, type: "review_requested", state: review.stateName },
   ]);
 }
@@ -90,5 +106,13 @@ export function finish(
   end: RunEnd,
   now: number,
 ): Promise<CasResult> {
-  return cas.write(jobId, fence.version, { ...fields, ...end }, now, held(fence), []);
+  return cas.write(jobId, fence.version, { ...fields, ...end }, now, held(fence), trail(fence));
+}
+
+/** A lease release's history: the run's trail, then `lease_released` as releaseLease records it. */
+function withTrail(fence: RunFence, now: number): { history?: readonly HistoryEvent[] } {
+  const t = trail(fence);
+  return t.length === 0
+    ? {}
+    : { history: [...t, { at: now, type: "lease_released", detail: { owner: fence.owner } }] };
 }

@@ -58,6 +58,11 @@ describe("intake → scheduler → worker → MongoDB", () => {
     // a checkpoint first (a replay would issue the very same step; see workers/job-runner.ts).
     expect(done!.version).toBe(2);
     expect(done?.lease).toBeNull();
+    // The job's own timeline: every state entered and left, in order, with the writes that carried them.
+    const trail = done!.history
+      .filter((e) => e.type === "state_entered" || e.type === "state_exited")
+      .map((e) => `${e.type === "state_entered" ? ">" : "<"}${e.state}`);
+    expect(trail).toEqual([">Prepare", "<Prepare", ">Greet", "<Greet"]);
   });
 
   it("creates one job for a repeated idempotency key", async () => {

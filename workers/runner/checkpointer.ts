@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
-import type { ExecutionState } from "../../shared/asl/index.ts";
-import type { Review } from "../../shared/jobs/job-doc.ts";
+import type { ExecutionState, HistoryEvent as EngineEvent } from "../../shared/asl/index.ts";
+import { HISTORY_LIMIT, type HistoryEvent, type Review } from "../../shared/jobs/job-doc.ts";
 import type { CasResult, JobStore, RunEnd, RunFence, RunFields } from "../../shared/jobs/job-store.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import type { PayloadRef } from "../../shared/payloads/payload-ref.ts";
@@ -49,6 +49,8 @@ export class Checkpointer {
   /** Whether this run wrote anything yet: its first write resets `attemptsWithoutProgress`. */
   #progressed = false;
   #lost = false;
+  /** `state_entered` / `state_exited` events not written yet (they go with the next write). */
+  #trail: HistoryEvent[] = [];
 
   constructor(deps: CheckpointerDeps, claimed: ClaimedAt) {
     this.#deps = deps;
@@ -85,6 +87,22 @@ export class Checkpointer {
    */
   startedNew(reproducible: boolean): void {
     this.#reproducible = reproducible;
+  }
+
+  /**
+   * Records the engine's state entries and exits (its `…StateEntered` / `…StateExited` history
+   * events) for the job's timeline; they are written with the run's next write, never on their own.
+   */
+  noteEvents(events: readonly EngineEvent[]): void {
+    for (const e of events) {
+      if (e.stateName === undefined) continue;
+      if (e.type.endsWith("StateEntered"))
+        this.#trail.push({ at: e.timestamp, type: "state_entered", state: e.stateName });
+      else if (e.type.endsWith("StateExited"))
+        this.#trail.push({ at: e.timestamp, type: "state_exited", state: e.stateName });
+    }
+    // A long pure stretch keeps only what the job's history can hold anyway.
+    if (this.#trail.length > HISTORY_LIMIT) this.#trail.splice(0, this.#trail.length - HISTORY_LIMIT);
   }
 
   /** A pure transition was made (counted, not written). */
@@ -169,9 +187,12 @@ export class Checkpointer {
       ...refs.patch(),
     };
     const started = performance.now();
+    const trail = this.#trail;
+    this.#trail = [];
     const r = await write(this.#progressed ? fields : { ...fields, attemptsWithoutProgress: 0 }, {
       owner: this.#deps.owner,
       version: this.#version,
+      ...(trail.length > 0 ? { trail } : {}),
     });
     this.#deps.metrics?.checkpoint((performance.now() - started) / 1000, r.ok);
     const written = fields.executionRef ?? null;

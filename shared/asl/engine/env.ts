@@ -25,6 +25,8 @@ export class Env {
   readonly now: number;
   effects: Effect[] | undefined;
   readonly events: HistoryEvent[] | undefined;
+  /** `history: "states"`: only state entries and exits, without details. */
+  readonly #statesOnly: boolean;
   seq: number;
   ev: number;
 
@@ -36,6 +38,7 @@ export class Env {
   ) {
     this.now = deps.now();
     this.events = deps.history ? [] : undefined;
+    this.#statesOnly = deps.history === "states";
     this.seq = seq;
     this.ev = ev;
   }
@@ -48,6 +51,11 @@ export class Env {
   emit(type: string, stateName?: string, details?: () => Record<string, unknown>): number {
     const id = ++this.ev;
     if (this.events) {
+      if (this.#statesOnly) {
+        if (stateName !== undefined && (type.endsWith("StateEntered") || type.endsWith("StateExited")))
+          this.events.push({ id, type, timestamp: this.now, stateName });
+        return id;
+      }
       const event: HistoryEvent = { id, type, timestamp: this.now };
       if (stateName !== undefined) event.stateName = stateName;
       if (details) event.details = details();
