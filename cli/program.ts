@@ -11,6 +11,8 @@ import { Command } from "commander";
 import type { CliContext } from "./context.ts";
 import { register as completion } from "./commands/completion.ts";
 import { register as dev } from "./commands/dev.ts";
+import { register as dlq } from "./commands/dlq.ts";
+import { register as fleet } from "./commands/fleet.ts";
 import { register as jobs } from "./commands/jobs.ts";
 import { register as llm } from "./commands/llm.ts";
 import { register as review } from "./commands/review.ts";
@@ -25,6 +27,8 @@ export const GROUPS: readonly RegisterGroup[] = [
   tenants,
   jobs,
   review,
+  dlq,
+  fleet,
   workflows,
   llm,
   stack,

@@ -43,6 +43,18 @@ export interface TenantStatsSum {
   readonly throttledReason: ThrottleKey | undefined;
 }
 
+/** One scheduler as `sluice fleet` shows it (from its `scheduler_stats` documents). */
+export interface SchedulerSummary {
+  readonly schedulerId: string;
+  /** Epoch ms of its newest summary. */
+  readonly lastSummaryAt: number;
+  readonly windowMs: number;
+  readonly tenants: number;
+  readonly releasedPerSec: number;
+  /** Its newest summary is within `STALE_WINDOWS` windows of now (it is alive). */
+  readonly fresh: boolean;
+}
+
 /** A document is fresh while `now − at` is at most this many of its windows. */
 export const STALE_WINDOWS = 3;
 /** Least window used for freshness (a first, short window must not expire at once). */
@@ -114,6 +126,35 @@ export class TenantStatsStore {
       },
     }));
     await this.#stats.bulkWrite(ops, { ordered: false });
+  }
+
+  /**
+   * The schedulers that published within the documents' lifetime (`sluice fleet`): per scheduler id,
+   * its last summary time, window, tenants summarised and released/s summed over them, newest first.
+   */
+  async schedulers(now: number): Promise<SchedulerSummary[]> {
+    const since = new Date(now - TTL_SECONDS * 1000);
+    const docs = await this.#stats
+      .find(
+        { at: { $gte: since } },
+        { projection: { _id: 0, schedulerId: 1, at: 1, windowMs: 1, releasedPerSec: 1 } },
+      )
+      .toArray();
+    const by = new Map<string, SchedulerSummary>();
+    for (const d of docs) {
+      if (typeof d.schedulerId !== "string" || !(d.at instanceof Date)) continue;
+      const prev = by.get(d.schedulerId);
+      const at = Math.max(prev?.lastSummaryAt ?? 0, d.at.getTime());
+      by.set(d.schedulerId, {
+        schedulerId: d.schedulerId,
+        lastSummaryAt: at,
+        windowMs: num(d.windowMs),
+        tenants: (prev?.tenants ?? 0) + 1,
+        releasedPerSec: (prev?.releasedPerSec ?? 0) + num(d.releasedPerSec),
+        fresh: isFresh({ at: new Date(at), windowMs: num(d.windowMs) }, now),
+      });
+    }
+    return [...by.values()].sort((a, b) => b.lastSummaryAt - a.lastSummaryAt);
   }
 
   /** Fresh documents summed per tenant. */

@@ -36,7 +36,7 @@ export const INDEXES: readonly IndexDef[] = [
     keys: { tenantId: 1, status: 1, priority: -1, createdAt: 1 },
   },
   {
-    // The API's job list: a tenant's jobs newest first (JobStore.listPage).
+    // The API's job list and `sluice jobs list`: a tenant's jobs newest first (JobStore.listPage).
     collection: COLLECTIONS.jobs,
     name: "jobs_tenant_created",
     keys: { tenantId: 1, createdAt: -1, _id: -1 },

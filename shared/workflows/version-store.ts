@@ -63,6 +63,12 @@ export class MongoWorkflowVersionStore implements WorkflowVersionStore {
     return raw === null ? null : parseWorkflowVersionDoc(raw, version);
   }
 
+  /** Every version recorded under `name`, newest first (`sluice workflows versions`). */
+  async listByName(name: string, limit = 100): Promise<WorkflowVersionDoc[]> {
+    const rows = await this.#coll.find({ name }, { sort: { recordedAt: -1, _id: 1 }, limit }).toArray();
+    return rows.map((r) => parseWorkflowVersionDoc(r, r._id));
+  }
+
   async put(doc: WorkflowVersionDoc): Promise<void> {
     const valid = WorkflowVersionDocSchema.parse(doc);
     const { _id, ...fields } = valid;

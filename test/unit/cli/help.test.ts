@@ -111,7 +111,7 @@ describe("sluice completion bash", () => {
     const r = await cli("completion", "bash");
     expect(r.code).toBe(0);
     expect(r.out).toContain("complete -o default -F _sluice sluice");
-    expect(r.out).toContain('"jobs") words="cancel');
+    expect(r.out).toContain('"jobs") words="submit list get timeline logs cancel retry');
     expect(r.out).toContain('"tenants list") words="--json --help"');
   });
 });
