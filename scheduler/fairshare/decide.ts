@@ -20,6 +20,13 @@
  *    job when the snapshot says (`oldestQueuedAt`, FIFO within a round), then to the smaller tenant id.
  *    A min-heap makes that O(log n) per release after an O(n) build.
  *
+ * Cost. Only tenants with backlog can take a release, so a caller with many idle tenants passes just
+ * the backlogged ones and names the rest in `retained`: their state is carried over exactly as if they
+ * had been passed with no backlog (lead re-based on V, bucket refilled, dropped once default), and the
+ * decision is the same (a unit property checks it). A decision then costs O(b log b + s) for b
+ * backlogged tenants and s tenants with non-default state (recently served, rate-limited or aged),
+ * whatever the number of idle tenants.
+ *
  * Why SFQ rather than deficit round robin (DRR): DRR serves a weight-1000 tenant's whole quantum in one
  * burst, so a weight-1 tenant that wakes up waits behind up to 1000 releases, and a newcomer joins at
  * the tail of the round; its fairness is only per round. SFQ interleaves at single-release granularity
@@ -63,6 +70,12 @@ export interface DecisionInput {
   readonly now: number;
   readonly freeSlots: number;
   readonly tenants: readonly TenantSnapshot[];
+  /**
+   * Known tenants by id with their quota: those absent from `tenants` keep their state as if passed
+   * with no backlog and this quota. So pass only backlogged tenants and every quota here. Absent and
+   * not retained = forgotten (every absent tenant when this is not given).
+   */
+  readonly retained?: ReadonlyMap<TenantId, Quota | undefined>;
 }
 
 export type ReleaseReason = "minimum" | "share";
@@ -151,7 +164,40 @@ export function decide(
     if (isEligible(lane)) shareHeap.push(lane);
   }
 
-  return { releases, state: nextState(lanes, virtualTime), wakeAt: earliestToken(lanes) };
+  const next = nextState(lanes, virtualTime);
+  if (input.retained !== undefined) carryRetained(state, input.retained, input, next, virtualTime);
+  return { releases, state: next, wakeAt: earliestToken(lanes) };
+}
+
+/**
+ * Carries the state of retained tenants absent from the snapshot into `next`, exactly as `nextState`
+ * would have for them with no backlog: the lead re-based on the final V, the bucket refilled to `now`
+ * (dropped once full), bypass counts kept. O(tenants in `state`).
+ */
+function carryRetained(
+  state: FairShareState,
+  retained: ReadonlyMap<TenantId, Quota | undefined>,
+  input: DecisionInput,
+  next: FairShareState,
+  virtualTime: number,
+): void {
+  const passed = new Set(input.tenants.map((t) => t.tenantId));
+  for (const [id, prev] of Object.entries(state.tenants)) {
+    const tenantId = id as TenantId;
+    if (passed.has(tenantId) || !retained.has(tenantId)) continue;
+    const entry: TenantLaneState = {};
+    const lead = (prev.lead ?? 0) - virtualTime;
+    if (lead > 1e-12) entry.lead = lead;
+    const rate = retained.get(tenantId)?.rate;
+    if (prev.bucket !== undefined && rate !== undefined) {
+      const bucket = refill(prev.bucket, rate, input.now);
+      if (!isFull(bucket, rate)) entry.bucket = bucket;
+    }
+    if (prev.bypassed !== undefined && (prev.bypassed.normal > 0 || prev.bypassed.low > 0))
+      entry.bypassed = { ...prev.bypassed };
+    if (entry.lead !== undefined || entry.bucket !== undefined || entry.bypassed !== undefined)
+      next.tenants[tenantId] = entry;
+  }
 }
 
 function buildLanes(state: FairShareState, input: DecisionInput): Lane[] {
