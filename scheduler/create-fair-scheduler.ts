@@ -2,6 +2,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import type { Document } from "mongodb";
 import type { Runtime } from "../shared/runtime/runtime.ts";
+import { createLongPollClient } from "../shared/aws/long-poll-client.ts";
 import { COLLECTIONS } from "../shared/mongo/collections.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
 import { createRejecter } from "./intake/reject.ts";
@@ -82,9 +83,20 @@ export function createFairScheduler(
     now,
     log,
   });
+  const loop = options.loop ?? {};
+  const longPollSeconds = loop.intake?.longPollSeconds ?? rt.config.scheduler.longPollSeconds;
+  // Idle tenants' long polls get a client of their own, sized for one open request per tenant.
+  const longPoll =
+    longPollSeconds > 0
+      ? createLongPollClient(rt.config.aws, {
+          maxSockets: rt.config.scheduler.intakeMaxSockets,
+          waitSeconds: longPollSeconds,
+        })
+      : undefined;
   return new FairScheduler(
     {
       sqs: rt.sqs,
+      ...(longPoll !== undefined ? { longPoll } : {}),
       workQueueUrl: rt.queues.work,
       intakeQueues: (t) => rt.queues.intake(t),
       quotas,
@@ -116,7 +128,8 @@ export function createFairScheduler(
       intervalMs: rt.config.scheduler.intervalMs,
       busyIntervalMs: rt.config.scheduler.busyIntervalMs,
       releaseLead: rt.config.scheduler.releaseLead,
-      ...options.loop,
+      ...loop,
+      intake: { ...loop.intake, longPollSeconds },
     },
     new SchedulerMetrics(options.onRelease !== undefined ? { onRelease: options.onRelease } : {}),
   );

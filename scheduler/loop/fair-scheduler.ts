@@ -2,14 +2,18 @@
  * The fair-share release loop: the I/O around the pure `decide()` core. Each `tick()`:
  *
  * 1. reads the live quotas (a `QuotaBook` kept fresh by `QuotaSource`), and per tenant by status:
- *    active → top up its intake buffer; paused → hold (no receive; buffered messages stay held);
+ *    active → top up its intake buffer while it has backlog, else leave it to its long poll (idle
+ *    tenants cost no tick I/O, ADR 0023); paused → hold (no receive; buffered messages stay held);
  *    suspended → receive and reject to the intake DLQ with the suspension reason; no valid quota ever
  *    → nothing (messages stay queued; reported in the summary);
- *    (per-tenant I/O runs concurrently, at most `intakeConcurrency` tenants at once);
+ *    (per-tenant I/O runs concurrently, at most `intakeConcurrency` tenants at once; the tick waits
+ *    at most `laneIoWaitMs` for it, and not at all for a lane whose I/O is still running from an
+ *    earlier tick or was slow last time, so one slow queue never holds up the other tenants);
  * 2. in parallel reads the running counters (`UsageStore.readAll`, every tick), the live worker slots
  *    (`FleetCapacity.view`) and the work queue's depth (both cached briefly, `capacity-reads.ts`) →
  *    free slots = live − committed + release lead (`free-slots.ts`);
- * 3. `decide()` over every tenant with a valid quota;
+ * 3. `decide()` over the tenants with a valid quota and backlog (the others keep their fair-share
+ *    state through `retained`), timed for `metrics.decisionStats()`;
  * 4. for each release: take a buffered message of that tenant (and priority), `tryAcquire` its slot
  *    (atomic, capped: two schedulers never exceed a cap), `releaseMessage`, then record the acquisition
  *    in the `UsageLedger` (exactly-once give-back when the job is terminal); a rejection or a duplicate gives
@@ -29,12 +33,14 @@ import type { FairShareState } from "../fairshare/state.ts";
 import type { Rejecter } from "../intake/reject.ts";
 import type { ReleaseOutcome, TenantQueues } from "../intake/release-message.ts";
 import type { QuotaBook } from "../quota/book.ts";
+import type { Quota } from "../quota/schema.ts";
 import { backlogTotal } from "../quota/priority.ts";
 import pLimit from "p-limit";
 import type { FleetView } from "../store/capacity.ts";
 import type { AcquireResult, ReconcileResult, UsageSnapshot } from "../../shared/usage/usage-store.ts";
 import { CapacityReader } from "./capacity-reads.ts";
 import { IntakeLanes } from "./intake-lanes.ts";
+import type { TenantLane } from "./intake-lanes.ts";
 import type { IntakeLaneOptions } from "./intake-lanes.ts";
 import type { BufferedMessage } from "./intake-buffer.ts";
 import { holdWithoutQuota, prepareLane } from "./lane-io.ts";
@@ -81,6 +87,11 @@ export interface FairSchedulerDeps {
   readonly setup?: () => Promise<void>;
   /** Publishes per-tenant stats with each summary (`stats-publisher.ts`, read by `tenants list`). */
   readonly stats?: Pick<StatsPublisher, "publish">;
+  /**
+   * The SQS client for idle tenants' long polls (one open request per idle tenant: its HTTP agent is
+   * sized for that, `shared/aws/long-poll-client.ts`); `close` is called by `stop()`. Default: `sqs`.
+   */
+  readonly longPoll?: { readonly sqs: SqsPort; close?(): void };
 }
 
 export interface FairSchedulerOptions {
@@ -98,6 +109,11 @@ export interface FairSchedulerOptions {
   readonly releaseLead?: number | undefined;
   /** Tenants whose intake I/O runs at once within a tick; default 16. */
   readonly intakeConcurrency: number;
+  /**
+   * Longest a tick waits for its tenants' intake I/O before deciding with what it has; default 1000 ms.
+   * A lane whose I/O is still running is left to finish on its own (used by a later tick).
+   */
+  readonly laneIoWaitMs: number;
   /** Least time between reads of the workers' heartbeats; default 500 ms. */
   readonly fleetRefreshMs: number;
   /** Least time between reads of the work queue's depth (the guard); default 500 ms. */
@@ -120,6 +136,7 @@ const DEFAULTS: FairSchedulerOptions = {
   intervalMs: 200,
   busyIntervalMs: 25,
   intakeConcurrency: 16,
+  laneIoWaitMs: 1_000,
   fleetRefreshMs: 500,
   workDepthRefreshMs: 500,
   maxWorkQueueDepth: 100,
@@ -172,6 +189,8 @@ export class FairScheduler {
   #maintTimer: NodeJS.Timeout | undefined;
   #maintaining: Promise<unknown> | undefined;
   #wake: (() => void) | undefined;
+  /** A nudge came while no pause was pending: the next pause is skipped. */
+  #nudged = false;
 
   constructor(
     deps: FairSchedulerDeps,
@@ -181,7 +200,14 @@ export class FairScheduler {
     this.#deps = deps;
     this.#opts = { ...DEFAULTS, ...options };
     this.#lanes = new IntakeLanes(
-      { sqs: deps.sqs, intakeQueues: deps.intakeQueues, now: deps.now, log: deps.log },
+      {
+        sqs: deps.sqs,
+        intakeQueues: deps.intakeQueues,
+        now: deps.now,
+        log: deps.log,
+        ...(deps.longPoll !== undefined ? { longPollSqs: deps.longPoll.sqs } : {}),
+        onMessages: () => this.nudge(),
+      },
       this.#opts.intake,
     );
     this.metrics = metrics ?? new SchedulerMetrics();
@@ -196,6 +222,7 @@ export class FairScheduler {
       lanes: this.#lanes,
       metrics: this.metrics,
       log: deps.log,
+      now: deps.now,
     };
     this.#intakeLimit = pLimit(Math.max(1, Math.floor(this.#opts.intakeConcurrency)));
   }
@@ -215,6 +242,11 @@ export class FairScheduler {
     return this.#lastReport;
   }
 
+  /** Intake lanes by mode (idle: long-polled; backlogged) and long polls sent. */
+  intakeStats(): ReturnType<IntakeLanes["stats"]> {
+    return this.#lanes.stats();
+  }
+
   /** What the last tick saw per tenant (backlog, running, quota, why held). */
   views(): ReadonlyMap<TenantId, TenantTickView> {
     return this.#views;
@@ -232,38 +264,46 @@ export class FairScheduler {
     for (const t of this.#lanes.tenants())
       if (!quotas.has(t) && !noQuota.includes(t)) await this.#lanes.forget(t);
 
-    const limit = this.#intakeLimit;
     const io = this.#laneIo;
-    const [, cap] = await Promise.all([
-      Promise.all([
-        ...[...quotas].map(([t, q]) => limit(() => prepareLane(io, this.#lanes.lane(t), q))),
-        ...noQuota.map((t) => limit(() => holdWithoutQuota(io, this.#lanes.lane(t)))),
-      ]),
-      this.#capacity.read(now),
-    ]);
+    const waited: Promise<void>[] = [];
+    for (const [t, q] of quotas) {
+      const lane = this.#lanes.lane(t);
+      if (this.#lanes.isQuiet(lane)) this.#lanes.observeLimit(lane, q.maxQueued);
+      else this.#startIo(lane, () => prepareLane(io, lane, q), waited, now);
+    }
+    for (const t of noQuota) {
+      const lane = this.#lanes.lane(t);
+      this.#startIo(lane, () => holdWithoutQuota(io, lane), waited, now);
+    }
+    const [, cap] = await Promise.all([this.#waitForIo(waited), this.#capacity.read(now)]);
     const readAt = this.#deps.now();
     const { usage, liveSlots, free } = cap;
 
-    const snapshots: TenantSnapshot[] = [...quotas].map(([tenantId, quota]) => {
+    // Only tenants with backlog can take a release: the decision's cost follows them, not every tenant.
+    const snapshots: TenantSnapshot[] = [];
+    for (const [tenantId, quota] of quotas) {
       const lane = this.#lanes.lane(tenantId);
+      if (quota.status === "suspended" || lane.total === 0) continue;
       const u = usage.get(tenantId);
       const oldest = lane.buffer.oldestSentAt();
-      return {
+      snapshots.push({
         tenantId,
         quota,
-        backlog: quota.status === "suspended" ? { high: 0, normal: 0, low: 0 } : lane.backlog(),
+        backlog: lane.backlog(),
         running: u?.running ?? 0,
         releasedToday: u?.releasedToday ?? 0,
         ...(oldest !== undefined ? { oldestQueuedAt: oldest } : {}),
-      };
-    });
+      });
+    }
+    const decideStart = performance.now();
     const decision = decide(
       this.#state,
-      { now, freeSlots: free, tenants: snapshots },
+      { now, freeSlots: free, tenants: snapshots, retained: quotas },
       {
         ...(this.#opts.priorityAging !== undefined ? { priorityAging: this.#opts.priorityAging } : {}),
       },
     );
+    this.metrics.decision(performance.now() - decideStart);
     this.#state = decision.state;
     const outcome = await executeReleases(
       {
@@ -281,7 +321,7 @@ export class FairScheduler {
       quotas,
     );
     this.#capacity.noteReleased(outcome.released);
-    const waitingForSlots = this.#record(snapshots, noQuota, decision.releases, now);
+    const waitingForSlots = this.#record(quotas, usage, noQuota, decision.releases, now);
     const end = this.#deps.now();
     this.metrics.tick({ totalMs: end - now, readMs: readAt - now, releaseMs: end - readAt });
 
@@ -301,7 +341,8 @@ export class FairScheduler {
   }
 
   #record(
-    snapshots: readonly TenantSnapshot[],
+    quotas: ReadonlyMap<TenantId, Quota>,
+    usage: ReadonlyMap<TenantId, UsageSnapshot>,
     noQuota: readonly TenantId[],
     releases: readonly Release[],
     now: number,
@@ -309,13 +350,28 @@ export class FairScheduler {
     let waitingForSlots = 0;
     const got = new Set(releases.map((r) => r.tenantId));
     const views = new Map<TenantId, TenantTickView>();
-    for (const s of snapshots) {
-      const lane = this.#lanes.lane(s.tenantId);
-      const backlog = s.quota?.status === "suspended" ? 0 : lane.total;
-      const held = got.has(s.tenantId) || backlog === 0 ? undefined : heldBy(s, this.#state, now);
-      if (held !== undefined) this.metrics.throttled(s.tenantId, held);
-      if (!got.has(s.tenantId) && (held === undefined || held === "cap")) waitingForSlots += backlog;
-      views.set(s.tenantId, { quota: s.quota, backlog, running: s.running, held });
+    for (const [tenantId, quota] of quotas) {
+      const lane = this.#lanes.lane(tenantId);
+      const backlog = quota.status === "suspended" ? 0 : lane.total;
+      const running = usage.get(tenantId)?.running ?? 0;
+      let held: TenantTickView["held"];
+      if (!got.has(tenantId) && backlog > 0) {
+        const u = usage.get(tenantId);
+        held = heldBy(
+          {
+            tenantId,
+            quota,
+            backlog: lane.backlog(),
+            running,
+            releasedToday: u?.releasedToday ?? 0,
+          },
+          this.#state,
+          now,
+        );
+      }
+      if (held !== undefined) this.metrics.throttled(tenantId, held);
+      if (!got.has(tenantId) && (held === undefined || held === "cap")) waitingForSlots += backlog;
+      views.set(tenantId, { quota, backlog, running, held });
     }
     for (const t of noQuota) {
       const backlog = this.#lanes.lane(t).total;
@@ -324,6 +380,29 @@ export class FairScheduler {
     }
     this.#views = views;
     return waitingForSlots;
+  }
+
+  /**
+   * Starts a lane's tick I/O unless it is still running from an earlier tick or backing off after a
+   * failure; the tick waits for it (up to `laneIoWaitMs`) unless the lane was slow last time.
+   */
+  #startIo(lane: TenantLane, run: () => Promise<void>, waited: Promise<void>[], now: number): void {
+    if (lane.io !== undefined || (lane.ioRetryAt !== undefined && now < lane.ioRetryAt)) return;
+    const started = performance.now();
+    const p = this.#intakeLimit(run).finally(() => {
+      lane.io = undefined;
+      lane.slow = performance.now() - started > this.#opts.laneIoWaitMs;
+    });
+    lane.io = p;
+    if (!lane.slow) waited.push(p);
+  }
+
+  async #waitForIo(waited: readonly Promise<void>[]): Promise<void> {
+    if (waited.length === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const budget = new Promise<void>((r) => (timer = setTimeout(r, this.#opts.laneIoWaitMs)));
+    await Promise.race([Promise.all(waited), budget]);
+    clearTimeout(timer);
   }
 
   /** Reconcile counters from jobs, prune the ledger and dead heartbeats, log the summary when due. */
@@ -380,19 +459,27 @@ export class FairScheduler {
     })();
   }
 
-  /** Wakes a sleeping loop now (e.g. a worker in the same process just freed a slot). */
+  /**
+   * Wakes a sleeping loop now (a long poll brought messages, or a worker in the same process freed a
+   * slot); during a tick, the pause after it is skipped.
+   */
   nudge(): void {
-    this.#wake?.();
+    if (this.#wake !== undefined) this.#wake();
+    else this.#nudged = true;
   }
 
   #sleep(ms: number): Promise<void> {
-    if (ms <= 0) return new Promise((r) => setImmediate(r));
+    if (ms <= 0 || this.#nudged) {
+      this.#nudged = false;
+      return new Promise((r) => setImmediate(r));
+    }
     return new Promise((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        this.#wake = undefined;
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.#wake = done;
     });
   }
@@ -416,7 +503,8 @@ export class FairScheduler {
     await this.#loop;
     await this.#maintaining;
     this.#loop = undefined;
-    for (const t of this.#lanes.tenants()) await this.#lanes.forget(t);
+    await Promise.all(this.#lanes.tenants().map((t) => this.#lanes.forget(t)));
+    this.#deps.longPoll?.close?.();
     await this.#deps.quotas.stop?.();
   }
 }

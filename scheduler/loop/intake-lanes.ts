@@ -12,7 +12,15 @@
  * - A release that needs more messages than are buffered receives on demand (`fill`).
  * - Buffered messages are held invisible: their visibility is extended before it lapses (an extension
  *   does not count as a receive, so held work never drifts toward the DLQ's maxReceiveCount).
- *   `returnAll` makes them visible again (at stop, or when a tenant loses its quota).
+ *   `returnAll` makes them visible again (at stop, or when a tenant loses its quota or its owner).
+ *
+ * Idle and backlogged lanes (ADR 0023): with `longPollSeconds > 0`, a lane whose buffer and queue
+ * estimate are both empty after a receive came back short is *idle*: the tick stops reading its depth
+ * and receiving for it, and a long poll (`long-poll.ts`) watches its queue instead. A poll that
+ * returns messages puts them in the buffer, calls `onMessages` (the release loop wakes) and makes the
+ * lane *backlogged* again: depth reads and short receives as above, until it drains. A long poll's
+ * short answer is a fresh depth reading (it asked every SQS server), so the pickup costs no further
+ * request. `longPollSeconds: 0` keeps every lane backlogged: short polls every `idlePollMs`.
  */
 import type { Logger } from "pino";
 import type { ReceivedMessage, SqsPort } from "../../shared/aws/sqs-port.ts";
@@ -21,6 +29,8 @@ import type { TenantQueues } from "../intake/release-message.ts";
 import type { Backlog } from "../quota/priority.ts";
 import { FullWindows } from "../quota/queue-limit.ts";
 import { IntakeBuffer } from "./intake-buffer.ts";
+import { LongPoller } from "./long-poll.ts";
+import type { Watchable } from "./long-poll.ts";
 import type { BufferedMessage } from "./intake-buffer.ts";
 import { messagePriority } from "./message-priority.ts";
 
@@ -33,6 +43,8 @@ export interface IntakeLaneOptions {
   readonly idlePollMs: number;
   /** Least time between ApproximateNumberOfMessages reads of one intake queue; default 1000 ms. */
   readonly depthRefreshMs: number;
+  /** WaitTimeSeconds of an idle tenant's long poll, 0-20; 0 = no long polls (short polls); default 20. */
+  readonly longPollSeconds: number;
 }
 
 export const DEFAULT_INTAKE_LANE_OPTIONS: IntakeLaneOptions = {
@@ -40,6 +52,7 @@ export const DEFAULT_INTAKE_LANE_OPTIONS: IntakeLaneOptions = {
   visibilitySeconds: 60,
   idlePollMs: 200,
   depthRefreshMs: 1_000,
+  longPollSeconds: 20,
 };
 
 export interface IntakeLaneDeps {
@@ -47,9 +60,15 @@ export interface IntakeLaneDeps {
   readonly intakeQueues: (tenant: TenantId) => Promise<TenantQueues>;
   readonly now: () => number;
   readonly log: Logger;
+  /** Client for long polls (sized for one open request per idle tenant); default `sqs`. */
+  readonly longPollSqs?: SqsPort;
+  /** A long poll brought messages for the tenant (wake the release loop). */
+  readonly onMessages?: (tenant: TenantId) => void;
 }
 
-export class TenantLane {
+export type LaneMode = "idle" | "backlogged";
+
+export class TenantLane implements Watchable {
   readonly buffer = new IntakeBuffer();
   queues: TenantQueues | undefined;
   /** Estimated messages on the queue, visible, not buffered here. */
@@ -62,6 +81,18 @@ export class TenantLane {
   readonly full = new FullWindows();
   /** Received messages sent while the tenant was full: rejected (`queue_full`), never buffered. */
   overLimit: ReceivedMessage[] = [];
+  /** Idle: watched by a long poll, no tick I/O. Backlogged (and at first): depth reads, short receives. */
+  mode: LaneMode = "backlogged";
+  watch: Watchable["watch"];
+  pollFailures = 0;
+  pollRetryAt: number | undefined;
+  /** The tick's I/O for this lane while in flight (a slow queue's I/O is not waited for by later ticks). */
+  io: Promise<void> | undefined;
+  /** The lane's last tick I/O took longer than the tick waits: later ticks do not wait for it. */
+  slow = false;
+  ioFailures = 0;
+  /** Scheduler-clock ms before which a lane whose tick I/O failed gets none. */
+  ioRetryAt: number | undefined;
 
   constructor(readonly tenantId: TenantId) {}
 
@@ -79,11 +110,36 @@ export class IntakeLanes {
   readonly #deps: IntakeLaneDeps;
   readonly #opts: IntakeLaneOptions;
   readonly #lanes = new Map<TenantId, TenantLane>();
+  readonly #poller: LongPoller;
 
   constructor(deps: IntakeLaneDeps, options: Partial<IntakeLaneOptions> = {}) {
     this.#deps = deps;
-    this.#opts = { ...DEFAULT_INTAKE_LANE_OPTIONS, ...options };
-    this.#opts = { ...this.#opts, bufferSize: Math.min(10, Math.max(1, Math.floor(this.#opts.bufferSize))) };
+    const o = { ...DEFAULT_INTAKE_LANE_OPTIONS, ...options };
+    this.#opts = {
+      ...o,
+      bufferSize: Math.min(10, Math.max(1, Math.floor(o.bufferSize))),
+      longPollSeconds: Math.min(20, Math.max(0, Math.floor(o.longPollSeconds))),
+    };
+    this.#poller = new LongPoller(
+      { sqs: deps.longPollSqs ?? deps.sqs, now: deps.now, log: deps.log },
+      {
+        waitSeconds: this.#opts.longPollSeconds,
+        visibilitySeconds: this.#opts.visibilitySeconds,
+        maxMessages: this.#opts.bufferSize,
+      },
+    );
+  }
+
+  /** Lanes by mode, long polls in flight and sent so far (for metrics and the bench). */
+  stats(): { idle: number; backlogged: number; watching: number; longPolls: number } {
+    let idle = 0;
+    for (const lane of this.#lanes.values()) if (lane.mode === "idle") idle += 1;
+    return {
+      idle,
+      backlogged: this.#lanes.size - idle,
+      watching: this.#poller.watching,
+      longPolls: this.#poller.requests,
+    };
   }
 
   get options(): IntakeLaneOptions {
@@ -104,11 +160,55 @@ export class IntakeLanes {
     return [...this.#lanes.keys()];
   }
 
-  /** Stops tracking a tenant; its buffered messages become visible again. */
+  /** Stops tracking a tenant; its buffered messages (and what its long poll got) become visible again. */
   async forget(tenant: TenantId): Promise<void> {
     const lane = this.#lanes.get(tenant);
     this.#lanes.delete(tenant);
-    if (lane !== undefined) await this.returnAll(lane);
+    if (lane === undefined) return;
+    await lane.io?.catch(() => undefined);
+    await this.returnAll(lane);
+  }
+
+  /** True when the lane needs nothing from this tick: idle, watched, holding nothing. */
+  isQuiet(lane: TenantLane): boolean {
+    return (
+      lane.mode === "idle" &&
+      lane.watch !== undefined &&
+      lane.buffer.size === 0 &&
+      lane.overLimit.length === 0 &&
+      lane.queues !== undefined
+    );
+  }
+
+  /**
+   * After the tick's I/O: a backlogged lane that holds nothing and whose queue looks empty (its last
+   * receive came back short) becomes idle; an idle lane is watched (again, after a failed poll's
+   * backoff). No-op without long polls.
+   */
+  settle(lane: TenantLane): void {
+    if (this.#opts.longPollSeconds === 0 || lane.queues === undefined) return;
+    if (
+      lane.mode === "backlogged" &&
+      lane.buffer.size === 0 &&
+      lane.overLimit.length === 0 &&
+      lane.unbuffered === 0 &&
+      lane.shortAt !== undefined
+    )
+      lane.mode = "idle";
+    if (lane.mode !== "idle") return;
+    const url = lane.queues.queueUrl;
+    this.#poller.watch(lane, url, (messages) => {
+      this.#accept(lane, messages, this.#opts.bufferSize, true);
+      lane.mode = "backlogged";
+      this.#deps.onMessages?.(lane.tenantId);
+      return false;
+    });
+  }
+
+  /** Stops the lane's long poll (what it received is in the buffer afterwards); the lane is backlogged. */
+  async unwatch(lane: TenantLane): Promise<void> {
+    await this.#poller.stop(lane);
+    lane.mode = "backlogged";
   }
 
   /** Resolves the tenant's intake queue (cached); false (logged at most once a minute) if it has none. */
@@ -149,6 +249,12 @@ export class IntakeLanes {
       waitSeconds: 0,
       visibilityTimeout: this.#opts.visibilitySeconds,
     });
+    this.#accept(lane, messages, want, false);
+    return messages.length;
+  }
+
+  /** Buffers received messages (those sent while the tenant was full go to `overLimit`). */
+  #accept(lane: TenantLane, messages: readonly ReceivedMessage[], want: number, longPoll: boolean): void {
     const now = this.#deps.now();
     const over = messages.filter((m) => lane.full.isOverLimit(m.sentAt));
     lane.overLimit.push(...over);
@@ -157,8 +263,9 @@ export class IntakeLanes {
     if (messages.length < want) {
       lane.unbuffered = 0;
       lane.shortAt = now;
+      // A long poll asks every SQS server: its short answer is as good as a depth read.
+      if (longPoll) lane.depthAt = now;
     }
-    return messages.length;
   }
 
   /** Receives without buffering (a suspended tenant's messages, which go straight to the DLQ). */
@@ -223,8 +330,13 @@ export class IntakeLanes {
     lane.full.observe(this.#deps.now(), lane.total, maxQueued);
   }
 
-  /** Makes every buffered message visible again (best effort: otherwise its visibility lapses). */
+  /**
+   * Makes every buffered message visible again (best effort: otherwise its visibility lapses), after
+   * stopping the lane's long poll so that what it received is returned too. The lane is backlogged
+   * afterwards (its next tick reads the queue again).
+   */
   async returnAll(lane: TenantLane): Promise<void> {
+    await this.unwatch(lane);
     const pending = lane.overLimit.map((message) => ({ message }));
     lane.overLimit = [];
     const held = [...lane.buffer.drain(), ...pending];

@@ -70,6 +70,9 @@ export class SchedulerMetrics {
   ticks = 0;
   /** Durations of the last `maxTickSamples` ticks (ms), oldest first once full. */
   readonly #tickMs: number[] = [];
+  /** Durations of the last `maxTickSamples` `decide()` calls (ms). */
+  readonly #decisionMs: number[] = [];
+  #decisionMax = 0;
   #tickSums = { n: 0, total: 0, read: 0, release: 0, max: 0 };
   readonly #tenants = new Map<TenantId, TenantCounters>();
   readonly #waits = new Map<TenantId, number[]>();
@@ -115,6 +118,24 @@ export class SchedulerMetrics {
     this.#tickMs.push(t.totalMs);
   }
 
+  /** Records how long one tick's fair-share decision took (ms, `performance.now()`). */
+  decision(ms: number): void {
+    if (this.#decisionMs.length >= MAX_TICK_SAMPLES) this.#decisionMs.shift();
+    this.#decisionMs.push(ms);
+    this.#decisionMax = Math.max(this.#decisionMax, ms);
+  }
+
+  /** Decision times over the last 10,000 ticks (the max since start or `reset()`). */
+  decisionStats(): { count: number; p50Ms: number | undefined; p99Ms: number | undefined; maxMs: number } {
+    const sorted = [...this.#decisionMs].sort((a, b) => a - b);
+    return {
+      count: sorted.length,
+      p50Ms: quantile(sorted, 0.5),
+      p99Ms: quantile(sorted, 0.99),
+      maxMs: this.#decisionMax,
+    };
+  }
+
   /** Tick durations since start (or `reset()`); percentiles over the last 10,000 ticks. */
   tickStats(): TickStats {
     const s = this.#tickSums;
@@ -158,6 +179,8 @@ export class SchedulerMetrics {
   reset(): void {
     this.ticks = 0;
     this.#tickMs.length = 0;
+    this.#decisionMs.length = 0;
+    this.#decisionMax = 0;
     this.#tickSums = { n: 0, total: 0, read: 0, release: 0, max: 0 };
     this.#tenants.clear();
     this.#waits.clear();

@@ -56,7 +56,8 @@ export async function executeReleases(
   await Promise.all(
     [...perTenant].map(async ([t, n]) => {
       const lane = ctx.lanes.lane(t);
-      if (lane.buffer.size < n)
+      // Not while the lane's own I/O is still running (a slow queue must not hold up the batch).
+      if (lane.buffer.size < n && lane.io === undefined)
         await ctx.lanes
           .fill(lane, n)
           .catch((err: unknown) => ctx.log.warn({ err, tenantId: t }, "intake receive failed"));

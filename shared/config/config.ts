@@ -45,6 +45,10 @@ export interface SluiceConfig {
     readonly busyIntervalMs: number;
     /** Released jobs allowed to wait on the work queue; undefined: a quarter of the live slots, min 1. */
     readonly releaseLead: number | undefined;
+    /** WaitTimeSeconds of idle tenants' long polls; 0: short polls only. */
+    readonly longPollSeconds: number;
+    /** Sockets of the long-poll SQS client. */
+    readonly intakeMaxSockets: number;
   };
   readonly sweeper: {
     readonly intervalMs: number;
@@ -211,6 +215,8 @@ function compile(p: ParsedSettings): SluiceConfig {
       intervalMs: p.SLUICE_SCHEDULER_INTERVAL_MS,
       busyIntervalMs: p.SLUICE_SCHEDULER_BUSY_INTERVAL_MS,
       releaseLead: p.SLUICE_SCHEDULER_RELEASE_LEAD,
+      longPollSeconds: p.SLUICE_INTAKE_LONG_POLL_SECONDS,
+      intakeMaxSockets: p.SLUICE_INTAKE_MAX_SOCKETS,
     },
     sweeper: {
       intervalMs: p.SLUICE_SWEEPER_INTERVAL_MS,

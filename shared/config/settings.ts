@@ -213,6 +213,20 @@ export const SETTINGS = {
     description:
       "Released jobs allowed to wait on the work queue beyond free worker slots, so a freed slot finds work at once; unset: a quarter of the live slots (at least 1); 0 disables it. Caps still hold.",
   },
+  SLUICE_INTAKE_LONG_POLL_SECONDS: {
+    schema: int(0, 20),
+    default: "20",
+    expected: "an integer from 0 to 20",
+    description:
+      "WaitTimeSeconds of the SQS long poll that watches each idle tenant's intake queue (a tenant without backlog costs one request per this many seconds; its first message is released as soon as the poll returns it). 0 turns long polls off: every tenant is short-polled every 200 ms, as before ADR 0023.",
+  },
+  SLUICE_INTAKE_MAX_SOCKETS: {
+    schema: int(1, 100_000),
+    default: "1000",
+    expected: "an integer from 1 to 100000",
+    description:
+      "Sockets of the scheduler's long-poll SQS client (one open poll per idle tenant it owns): keep it above the tenants one scheduler replica owns, plus headroom; polls beyond it wait for a socket.",
+  },
   SLUICE_SWEEPER_INTERVAL_MS: {
     schema: int(100, 3_600_000),
     default: "1000",

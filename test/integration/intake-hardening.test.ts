@@ -35,8 +35,9 @@ beforeAll(async () => {
   fleet = await createTestFleet("intake", { tenants: [...TENANTS] });
   const workflows = new Map(fleet.catalog.names().map((n) => [n, fleet.catalog.get(n) as Workflow]));
   scheduler = createFairScheduler(fleet.rt, new BoobyTrappedCatalog(workflows), {
-    // Every tick receives (ticks here follow each other within milliseconds).
-    loop: { intake: { idlePollMs: 0, depthRefreshMs: 0 } },
+    // Every tick receives (ticks here follow each other within milliseconds); no long polls: the
+    // tests drive tick() themselves, after stop(), and each tick must see what was sent before it.
+    loop: { intake: { idlePollMs: 0, depthRefreshMs: 0, longPollSeconds: 0 } },
   });
   usage = new UsageStore(fleet.rt.mongo.db(), { now: Date.now, log: silentLogger() });
   await fleet.rt.mongo

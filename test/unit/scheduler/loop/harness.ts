@@ -18,7 +18,12 @@ import { quotaDoc, tid } from "../helpers.ts";
  * counters with the store's capped-acquire semantics, a fixed number of worker slots, and a release
  * function that deletes the intake message and records what it released.
  */
-export async function loopHarness(tenants: readonly string[], options: Partial<FairSchedulerOptions> = {}) {
+export async function loopHarness(
+  tenants: readonly string[],
+  options: Partial<FairSchedulerOptions> = {},
+  /** `wrapSqs`: what the scheduler sees of the fake SQS (e.g. a request counter, a slow queue). */
+  hooks: { wrapSqs?: (sqs: SqsPort) => SqsPort } = {},
+) {
   let clock = Date.parse("2026-03-01T12:00:00Z");
   const now = () => clock;
   const sqs: SqsPort = createFakeSqs({ now });
@@ -74,6 +79,9 @@ export async function loopHarness(tenants: readonly string[], options: Partial<F
     async send(t: string, body: string, message: Partial<OutgoingMessage> = {}) {
       await sqs.send(queues.get(t)!.queueUrl, { body, ...message });
     },
+    queueUrl(t: string): string {
+      return queues.get(t)!.queueUrl;
+    },
     async depth(t: string) {
       return sqs.approximateDepth(queues.get(t)!.queueUrl);
     },
@@ -89,9 +97,10 @@ export async function loopHarness(tenants: readonly string[], options: Partial<F
     },
     scheduler: undefined as unknown as FairScheduler,
   };
+  const schedulerSqs = hooks.wrapSqs?.(sqs) ?? sqs;
   world.scheduler = new FairScheduler(
     {
-      sqs,
+      sqs: schedulerSqs,
       workQueueUrl: work.url,
       intakeQueues: async (t) => {
         const q = queues.get(t);
@@ -143,7 +152,7 @@ export async function loopHarness(tenants: readonly string[], options: Partial<F
         if (o.kind === "released") calls.released.push({ tenant: t, body: m.body });
         return o;
       },
-      reject: createRejecter({ sqs, blobs: rejectedBodies }),
+      reject: createRejecter({ sqs: schedulerSqs, blobs: rejectedBodies }),
       now,
       log: silentLogger(),
       stats: new StatsPublisher({

@@ -1,0 +1,244 @@
+import { describe, expect, it } from "vitest";
+import type { ReceiveOptions, ReceivedMessage, SqsPort } from "../../../../shared/aws/sqs-port.ts";
+import { silentLogger } from "../../../../shared/log/logger.ts";
+import { IntakeLanes } from "../../../../scheduler/loop/intake-lanes.ts";
+import { tid } from "../helpers.ts";
+import { loopHarness } from "./harness.ts";
+
+interface Call {
+  readonly op: "receive" | "depth" | "other";
+  readonly url: string;
+  readonly waitSeconds: number;
+  /** Messages the call returned (receives). */
+  got: number;
+}
+
+/** Counts what the scheduler asks of SQS, per queue URL. */
+function counting(calls: Call[]) {
+  return (sqs: SqsPort): SqsPort => ({
+    ...sqs,
+    async receive(url, options: ReceiveOptions = {}) {
+      const call: Call = { op: "receive", url, waitSeconds: options.waitSeconds ?? 0, got: 0 };
+      calls.push(call);
+      const got = await sqs.receive(url, options);
+      call.got = got.length;
+      return got;
+    },
+    async approximateDepth(url) {
+      calls.push({ op: "depth", url, waitSeconds: 0, got: 0 });
+      return sqs.approximateDepth(url);
+    },
+  });
+}
+
+const until = async (cond: () => boolean, what: string) => {
+  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 5));
+  if (!cond()) throw new Error(`timed out waiting for ${what}`);
+};
+
+describe("idle tenants on long polls (ADR 0023)", () => {
+  it("an idle tenant costs one open long poll and no short receives or depth reads", async () => {
+    const calls: Call[] = [];
+    const names = Array.from({ length: 20 }, (_, i) => `t${i}`);
+    const w = await loopHarness(names, {}, { wrapSqs: counting(calls) });
+    for (const t of names) w.setQuota(t);
+    const intake = () => calls.filter((c) => c.url !== w.work); // not the work queue's guard
+    try {
+      await w.scheduler.tick(); // first look: one depth read and one short receive per tenant
+      expect(intake().filter((c) => c.op === "depth")).toHaveLength(20);
+      expect(intake().filter((c) => c.op === "receive" && c.waitSeconds === 0)).toHaveLength(20);
+      expect(w.scheduler.intakeStats()).toMatchObject({ idle: 20, backlogged: 0, watching: 20 });
+      expect(intake().filter((c) => c.waitSeconds === 20)).toHaveLength(20); // opened by that tick
+      const before = intake().length;
+      for (let i = 0; i < 50; i++) {
+        w.advance(1_000); // 50 s of scheduler time
+        await w.scheduler.tick();
+      }
+      const after = intake().slice(before);
+      // Nothing since: the 20 long polls are still open (20 s each, real time here).
+      expect(after).toEqual([]);
+      expect(w.scheduler.intakeStats().watching).toBe(20);
+    } finally {
+      await w.scheduler.stop();
+    }
+  });
+
+  it("a message to an idle tenant is picked up by its long poll and wakes the loop", async () => {
+    const calls: Call[] = [];
+    const w = await loopHarness(["quiet", "other"], { intervalMs: 60_000 }, { wrapSqs: counting(calls) });
+    w.setQuota("quiet");
+    w.setQuota("other");
+    await w.scheduler.start(); // first tick: both go idle; then the loop sleeps 60 s
+    try {
+      await until(() => w.scheduler.intakeStats().watching === 2, "both tenants watched");
+      const shortBefore = calls.filter((c) => c.url !== w.work && c.waitSeconds === 0).length;
+      await w.send("quiet", "hello");
+      // Released well before the 60 s pause ends: the long poll's answer woke the loop.
+      await until(() => w.calls.released.length === 1, "the release");
+      expect(w.calls.released).toEqual([{ tenant: tid("quiet"), body: "hello" }]);
+      const url = w.queueUrl("quiet");
+      expect(calls.filter((c) => c.url === url && c.waitSeconds === 20 && c.got === 1)).toHaveLength(1);
+      // No short receive or depth read of an intake queue was needed for it.
+      expect(calls.filter((c) => c.url !== w.work && c.waitSeconds === 0)).toHaveLength(shortBefore);
+      await until(() => w.scheduler.intakeStats().watching === 2, "back to long polling");
+    } finally {
+      await w.scheduler.stop();
+    }
+  });
+
+  it("a full long poll makes the tenant backlogged (depth reads, short receives) until it drains", async () => {
+    const calls: Call[] = [];
+    const w = await loopHarness(["busy"], { releaseLead: 0 }, { wrapSqs: counting(calls) });
+    w.liveSlots = 4;
+    w.setQuota("busy", { maxConcurrency: 4 });
+    try {
+      await w.scheduler.tick();
+      expect(w.scheduler.intakeStats().idle).toBe(1);
+      for (let i = 0; i < 25; i++) await w.send("busy", `m${i}`);
+      await until(() => w.scheduler.intakeStats().backlogged === 1, "the long poll's answer");
+      const before = calls.length;
+      let ticks = 0;
+      while (w.calls.released.length < 25 && ticks++ < 50) {
+        w.running.set(tid("busy"), 0); // the previous jobs finished
+        w.advance(1_000);
+        await w.scheduler.tick();
+      }
+      expect(w.calls.released).toHaveLength(25);
+      const during = calls.slice(before).filter((c) => c.url !== w.work);
+      expect(during.some((c) => c.op === "depth")).toBe(true);
+      expect(during.some((c) => c.op === "receive" && c.waitSeconds === 0 && c.got > 0)).toBe(true);
+      w.advance(1_000);
+      await w.scheduler.tick(); // drained: back to the long poll
+      expect(w.scheduler.intakeStats()).toMatchObject({ idle: 1, watching: 1 });
+    } finally {
+      await w.scheduler.stop();
+    }
+  });
+
+  it("a slow queue does not hold up another tenant's release", async () => {
+    let hang: (() => void) | undefined;
+    const hung = new Promise<void>((r) => (hang = r));
+    let slowUrl = "";
+    const w = await loopHarness(
+      ["slow", "fast"],
+      { laneIoWaitMs: 30, intake: { longPollSeconds: 0 } },
+      {
+        wrapSqs: (sqs) => ({
+          ...sqs,
+          async approximateDepth(url) {
+            if (url === slowUrl) await hung;
+            return sqs.approximateDepth(url);
+          },
+        }),
+      },
+    );
+    slowUrl = w.queueUrl("slow");
+    w.setQuota("slow");
+    w.setQuota("fast");
+    try {
+      await w.send("slow", "s1");
+      await w.send("fast", "f1");
+      const first = await w.scheduler.tick();
+      expect(first.released).toBe(1);
+      expect(w.calls.released).toEqual([{ tenant: tid("fast"), body: "f1" }]);
+      await w.send("fast", "f2");
+      w.advance(1_000);
+      // The slow lane's I/O is still running: this tick does not wait for it at all.
+      expect((await w.scheduler.tick()).released).toBe(1);
+      expect(w.calls.released.map((r) => r.body)).toEqual(["f1", "f2"]);
+    } finally {
+      hang?.();
+      await w.scheduler.stop();
+    }
+    expect(w.calls.released.map((r) => r.body)).toEqual(["f1", "f2"]);
+  });
+
+  it("a failing long poll backs off for that tenant only", async () => {
+    const calls: Call[] = [];
+    let badUrl = "";
+    const w = await loopHarness(
+      ["bad", "good"],
+      {},
+      {
+        wrapSqs: (sqs) =>
+          counting(calls)({
+            ...sqs,
+            async receive(url, o) {
+              if (url === badUrl && (o?.waitSeconds ?? 0) > 0) throw new Error("connection reset");
+              return sqs.receive(url, o);
+            },
+          }),
+      },
+    );
+    badUrl = w.queueUrl("bad");
+    w.setQuota("bad");
+    w.setQuota("good");
+    try {
+      await w.scheduler.tick();
+      await until(() => w.scheduler.intakeStats().watching === 1, "the bad poll to fail");
+      const polls = () => calls.filter((c) => c.url === badUrl && c.waitSeconds === 20).length;
+      expect(polls()).toBe(1);
+      await w.scheduler.tick(); // within the backoff: no new poll
+      expect(polls()).toBe(1);
+      w.advance(500);
+      await w.scheduler.tick(); // backoff over: polls again (and fails again, 1 s backoff now)
+      expect(polls()).toBe(2);
+      await w.send("good", "g1");
+      await until(() => w.scheduler.intakeStats().backlogged === 1, "the good tenant's message");
+      expect((await w.scheduler.tick()).released).toBe(1);
+    } finally {
+      await w.scheduler.stop();
+    }
+  });
+});
+
+describe("returnAll with a long poll in flight", () => {
+  it("aborts the poll and returns what it had received; nothing stays held", async () => {
+    const message: ReceivedMessage = {
+      messageId: "m1",
+      receiptHandle: "rh-1",
+      body: "x",
+      attributes: {},
+      receiveCount: 1,
+      sentAt: 1,
+    };
+    const changed: { handle: string; seconds: number }[] = [];
+    let pollStarted = false;
+    const sqs = {
+      async receive(_url: string, o: ReceiveOptions = {}) {
+        if ((o.waitSeconds ?? 0) === 0) return [];
+        pollStarted = true;
+        // The answer arrives in the same instant as the abort: the poll has the message in hand.
+        return new Promise<ReceivedMessage[]>((resolve) =>
+          o.signal?.addEventListener("abort", () => resolve([message]), { once: true }),
+        );
+      },
+      async approximateDepth() {
+        return { visible: 0, inFlight: 0, delayed: 0 };
+      },
+      async changeVisibility(_url: string, handle: string, seconds: number) {
+        changed.push({ handle, seconds });
+      },
+    } as unknown as SqsPort;
+    const woken: string[] = [];
+    const lanes = new IntakeLanes({
+      sqs,
+      intakeQueues: async () => ({ queueUrl: "q", queueName: "q", dlqUrl: "d" }),
+      now: () => 1_000,
+      log: silentLogger(),
+      onMessages: (t) => woken.push(t),
+    });
+    const lane = lanes.lane(tid("acme"));
+    await lanes.resolve(lane);
+    await lanes.refreshDepth(lane);
+    await lanes.receive(lane, 10);
+    lanes.settle(lane);
+    expect(lane.mode).toBe("idle");
+    await until(() => pollStarted, "the long poll");
+    await lanes.returnAll(lane);
+    expect(changed).toEqual([{ handle: "rh-1", seconds: 0 }]);
+    expect(lane.buffer.size).toBe(0);
+    expect(lane.watch).toBeUndefined();
+    expect(lane.mode).toBe("backlogged");
+  });
+});
