@@ -6,12 +6,18 @@ import { createSqsAdapter } from "../shared/aws/sqs.ts";
 import { loadConfigOrExit } from "../shared/config/exit.ts";
 import { connectMongo } from "../shared/mongo/client.ts";
 import { PROVISION_USAGE, ProvisionArgsError, parseProvisionArgs } from "./provision/args.ts";
-import { provision, type ProvisionReport } from "./provision/provision.ts";
+import { provision, type ProvisionOptions, type ProvisionReport } from "./provision/provision.ts";
+import { createProgress } from "./provision/progress.ts";
 import type { SluiceConfig } from "../shared/config/config.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import { formatProvisionReport } from "./provision/report.ts";
 
-export { provision, type ProvisionDeps, type ProvisionReport } from "./provision/provision.ts";
+export {
+  provision,
+  type ProvisionDeps,
+  type ProvisionOptions,
+  type ProvisionReport,
+} from "./provision/provision.ts";
 export { defaultTenantQuota } from "./provision/default-quota.ts";
 export { formatProvisionReport } from "./provision/report.ts";
 
@@ -34,11 +40,23 @@ export async function provisionCommand(argv: readonly string[]): Promise<number>
     return 0;
   }
   const config = loadConfigOrExit();
+  const progress =
+    args.tenants.length > 0
+      ? createProgress(
+          { isTTY: process.stderr.isTTY === true, write: (t) => void process.stderr.write(t) },
+          { label: "tenants" },
+        )
+      : undefined;
   try {
-    const report = await provisionWithConfig(config, args.tenants);
-    process.stdout.write(`${formatProvisionReport(report)}\n`);
+    const report = await provisionWithConfig(config, args.tenants, {
+      ...(args.concurrency !== undefined ? { concurrency: args.concurrency } : {}),
+      ...(progress !== undefined ? { onProgress: progress.onProgress } : {}),
+    });
+    progress?.finish();
+    process.stdout.write(`${formatProvisionReport(report, { verbose: args.verbose })}\n`);
     return 0;
   } catch (err) {
+    progress?.finish();
     process.stderr.write(`provision failed: ${(err as Error).message}\n`);
     return 1;
   }
@@ -48,6 +66,7 @@ export async function provisionCommand(argv: readonly string[]): Promise<number>
 export async function provisionWithConfig(
   config: SluiceConfig,
   tenants: readonly TenantId[],
+  options: ProvisionOptions = {},
 ): Promise<ProvisionReport> {
   const aws = createAwsClients(config.aws);
   let mongo;
@@ -66,6 +85,7 @@ export async function provisionWithConfig(
         },
       },
       tenants,
+      options,
     );
   } finally {
     await mongo?.close();

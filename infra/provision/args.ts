@@ -3,10 +3,18 @@ import { z } from "zod";
 import { TENANT_ID_RULE, TenantIdSchema, type TenantId } from "../../shared/tenancy/tenant-id.ts";
 
 export const PROVISION_USAGE = `usage: node --import tsx infra/provision.ts [--tenants a,b,...] [--file tenants.json]
+                                           [--concurrency N] [--verbose]
 
-  --tenants  comma-separated tenant ids
-  --file     JSON: ["acme", ...], {"tenants": ["acme", ...]} or {"tenants": [{"tenantId": "acme"}, ...]}
-Both may be given; the union is provisioned. With neither, only shared resources are created.`;
+  --tenants      comma-separated tenant ids; an item t-0001..t-1000 is a numbered range (same
+                 prefix both sides; the first number's digits set the padding), up to 100,000 ids
+  --file         JSON: ["acme", ...], {"tenants": ["acme", ...]} or {"tenants": [{"tenantId": "acme"}, ...]}
+  --concurrency  tenants provisioned at once (default 32)
+  --verbose      list every item created or found even for many tenants (default: above 100
+                 items, counts per kind)
+Both --tenants and --file may be given; the union is provisioned. With neither, only shared
+resources are created. Idempotent: a second run creates nothing and says so.`;
+
+export const MAX_RANGE = 100_000;
 
 export class ProvisionArgsError extends Error {
   constructor(message: string) {
@@ -27,12 +35,36 @@ const TenantsFile = z.union([
 export interface ProvisionArgs {
   readonly tenants: TenantId[];
   readonly help: boolean;
+  readonly concurrency: number | undefined;
+  readonly verbose: boolean;
+}
+
+/** `t-0001..t-1000` → t-0001, t-0002, … t-1000; any other item as it is. */
+export function expandRange(item: string): string[] {
+  const m = /^(.*?)(\d+)\.\.(.*?)(\d+)$/.exec(item);
+  if (m === null) {
+    if (item.includes(".."))
+      throw new ProvisionArgsError(`bad range ${JSON.stringify(item)}: expected e.g. t-0001..t-1000`);
+    return [item];
+  }
+  const [, prefix = "", first = "", prefix2 = "", last = ""] = m;
+  if (prefix !== prefix2)
+    throw new ProvisionArgsError(`bad range ${JSON.stringify(item)}: both ends need the same prefix`);
+  const from = Number(first);
+  const to = Number(last);
+  if (to < from) throw new ProvisionArgsError(`bad range ${JSON.stringify(item)}: it ends before it starts`);
+  if (to - from + 1 > MAX_RANGE)
+    throw new ProvisionArgsError(`bad range ${JSON.stringify(item)}: more than ${MAX_RANGE} ids`);
+  const width = first.length;
+  return Array.from({ length: to - from + 1 }, (_, i) => `${prefix}${String(from + i).padStart(width, "0")}`);
 }
 
 /** Parses argv (without node and script); reads `--file`. Throws `ProvisionArgsError` with the reason. */
 export async function parseProvisionArgs(argv: readonly string[]): Promise<ProvisionArgs> {
   const raw: string[] = [];
   let help = false;
+  let verbose = false;
+  let concurrency: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i] ?? "";
     const [flag, inline] =
@@ -43,12 +75,21 @@ export async function parseProvisionArgs(argv: readonly string[]): Promise<Provi
       return v;
     };
     if (flag === "--help" || flag === "-h") help = true;
-    else if (flag === "--tenants")
+    else if (flag === "--verbose") verbose = true;
+    else if (flag === "--concurrency") {
+      const v = value();
+      concurrency = Number(v);
+      if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 1000)
+        throw new ProvisionArgsError(
+          `--concurrency must be an integer from 1 to 1000, got ${JSON.stringify(v)}`,
+        );
+    } else if (flag === "--tenants")
       raw.push(
         ...value()
           .split(",")
           .map((s) => s.trim())
-          .filter(Boolean),
+          .filter(Boolean)
+          .flatMap(expandRange),
       );
     else if (flag === "--file") raw.push(...(await readTenantsFile(value())));
     else throw new ProvisionArgsError(`unknown argument ${JSON.stringify(arg)}`);
@@ -65,7 +106,7 @@ export async function parseProvisionArgs(argv: readonly string[]): Promise<Provi
       `invalid tenant id(s) ${bad.map((b) => JSON.stringify(b)).join(", ")}: ${TENANT_ID_RULE}`,
     );
   }
-  return { tenants: [...new Set(tenants)], help };
+  return { tenants: [...new Set(tenants)], help, concurrency, verbose };
 }
 
 async function readTenantsFile(path: string): Promise<string[]> {

@@ -1,4 +1,5 @@
 import type { Db } from "mongodb";
+import pLimit from "p-limit";
 import type { BlobStore } from "../../shared/aws/s3.ts";
 import { intakeQueueName, workQueueName } from "../../shared/aws/queue-names.ts";
 import type { EnsuredQueue, SqsPort } from "../../shared/aws/sqs-port.ts";
@@ -33,13 +34,27 @@ export interface ProvisionReport {
   readonly intakeQueues: Readonly<Record<string, EnsuredQueue>>;
 }
 
+export interface ProvisionOptions {
+  /** Tenants provisioned at once (each: its intake queue and DLQ, then its quota); default 32. */
+  readonly concurrency?: number;
+  /** Called after each tenant is done (and once with 0 before the first). */
+  readonly onProgress?: (done: number, total: number) => void;
+}
+
+export const DEFAULT_PROVISION_CONCURRENCY = 32;
+
 /**
  * Idempotently creates everything Sluice needs for `tenants`: the bucket (with its default
- * encryption), MongoDB indexes, the shared
- * work queue and its DLQ, each tenant's intake queue with its DLQ and redrive policy (every queue with SSE), and a default
- * quota document for tenants without one (existing quotas are never touched).
+ * encryption), MongoDB indexes, the shared work queue and its DLQ, each tenant's intake queue with its
+ * DLQ and redrive policy (every queue with SSE), and a default quota document for tenants without one
+ * (existing quotas are never touched). Tenants are provisioned `concurrency` at a time; the report
+ * lists what was created and found in the order of `tenants`.
  */
-export async function provision(deps: ProvisionDeps, tenants: readonly TenantId[]): Promise<ProvisionReport> {
+export async function provision(
+  deps: ProvisionDeps,
+  tenants: readonly TenantId[],
+  options: ProvisionOptions = {},
+): Promise<ProvisionReport> {
   const created: string[] = [];
   const found: string[] = [];
   const note = (isNew: boolean, what: string) => (isNew ? created : found).push(what);
@@ -64,26 +79,43 @@ export async function provision(deps: ProvisionDeps, tenants: readonly TenantId[
   const workQueue = await deps.sqs.ensureQueue(workQueueName(deps.queues.prefix), queueOptions);
   noteQueue(workQueue);
 
-  const intakeQueues: Record<string, EnsuredQueue> = {};
   const quotas = deps.db.collection(COLLECTIONS.tenants);
-  for (const tenant of [...new Set(tenants)]) {
-    const q = await deps.sqs.ensureQueue(intakeQueueName(deps.queues.prefix, tenant), queueOptions);
-    noteQueue(q);
-    intakeQueues[tenant] = q;
+  const unique = [...new Set(tenants)];
+  // One listing instead of a URL lookup per queue (what is absent from it is created).
+  const known = unique.length > 0 ? await deps.sqs.listQueues(`${deps.queues.prefix}-intake-`) : undefined;
+  const tenantQueueOptions = { ...queueOptions, ...(known !== undefined ? { known } : {}) };
+  const limit = pLimit(Math.max(1, Math.floor(options.concurrency ?? DEFAULT_PROVISION_CONCURRENCY)));
+  let done = 0;
+  options.onProgress?.(0, unique.length);
+  const perTenant = await Promise.all(
+    unique.map((tenant) =>
+      limit(async () => {
+        const queue = await deps.sqs.ensureQueue(
+          intakeQueueName(deps.queues.prefix, tenant),
+          tenantQueueOptions,
+        );
+        let inserted = false;
+        try {
+          const res = await quotas.updateOne(
+            { tenantId: tenant },
+            { $setOnInsert: defaultTenantQuota(tenant, now()) },
+            { upsert: true },
+          );
+          inserted = res.upsertedCount === 1;
+        } catch (err) {
+          if (!isDuplicateKeyError(err)) throw err; // a concurrent provisioner inserted it first
+        }
+        options.onProgress?.((done += 1), unique.length);
+        return { tenant, queue, inserted };
+      }),
+    ),
+  );
 
-    let inserted = false;
-    try {
-      const res = await quotas.updateOne(
-        { tenantId: tenant },
-        { $setOnInsert: defaultTenantQuota(tenant, now()) },
-        { upsert: true },
-      );
-      inserted = res.upsertedCount === 1;
-    } catch (err) {
-      if (!isDuplicateKeyError(err)) throw err; // a concurrent provisioner inserted it first
-    }
+  const intakeQueues: Record<string, EnsuredQueue> = {};
+  for (const { tenant, queue, inserted } of perTenant) {
+    noteQueue(queue);
+    intakeQueues[tenant] = queue;
     note(inserted, `quota ${tenant}`);
   }
-
   return { created, found, bucket: deps.blobs.bucket, workQueue, intakeQueues };
 }

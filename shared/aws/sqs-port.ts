@@ -70,6 +70,11 @@ export interface EnsureQueueOptions {
    * (`queueEncryption`, shared/aws/encryption.ts). Applied to existing queues too.
    */
   readonly kmsKeyId?: string | undefined;
+  /**
+   * Queues known to exist, name → URL (e.g. from `listQueues`, for provisioning many): a name absent
+   * from it is taken as missing and created without asking SQS for its URL first.
+   */
+  readonly known?: ReadonlyMap<string, string>;
 }
 
 export interface QueueRef {
@@ -105,6 +110,8 @@ export interface SqsPort {
   ensureQueue(name: string, options?: EnsureQueueOptions): Promise<EnsuredQueue>;
   /** Throws `AwsAdapterError` code `NotFound` if there is no such queue. */
   getQueueUrl(name: string): Promise<string>;
+  /** Every queue whose name starts with `prefix`, name → URL (all pages). */
+  listQueues(prefix: string): Promise<Map<string, string>>;
   approximateDepth(queueUrl: string): Promise<QueueDepth>;
   /** Deletes the queue (not its DLQ). Idempotent. */
   deleteQueue(queueUrl: string): Promise<void>;

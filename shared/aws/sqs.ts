@@ -6,6 +6,7 @@ import {
   DeleteQueueCommand,
   GetQueueAttributesCommand,
   GetQueueUrlCommand,
+  ListQueuesCommand,
   ReceiveMessageCommand,
   SendMessageBatchCommand,
   SendMessageCommand,
@@ -51,16 +52,27 @@ export function createSqsAdapter(client: SQSClient): SqsPort {
     }
   }
 
-  async function ensureOne(name: string, attributes: Record<string, string>): Promise<QueueRef> {
-    const existing = await findQueue(name);
+  async function ensureOne(
+    name: string,
+    attributes: Record<string, string>,
+    known: ReadonlyMap<string, string> | undefined,
+  ): Promise<QueueRef> {
+    const existing = known === undefined ? await findQueue(name) : known.get(name);
     let url: string;
     if (existing) {
       url = existing;
-      if (Object.keys(attributes).length > 0) {
+      // One read; a write only when an attribute differs (a re-run changes nothing).
+      const res = await call(`get attributes of ${name}`, () =>
+        client.send(new GetQueueAttributesCommand({ QueueUrl: url, AttributeNames: ["All"] })),
+      );
+      const current: Record<string, string | undefined> = res.Attributes ?? {};
+      if (Object.entries(attributes).some(([k, v]) => !sameAttribute(k, current[k], v))) {
         await call(`set attributes of ${name}`, () =>
           client.send(new SetQueueAttributesCommand({ QueueUrl: url, Attributes: attributes })),
         );
       }
+      const arn = current.QueueArn;
+      if (arn) return { name, url, arn, created: false };
     } else {
       const res = await call(`create queue ${name}`, () =>
         client.send(new CreateQueueCommand({ QueueName: name, Attributes: attributes })),
@@ -186,14 +198,27 @@ export function createSqsAdapter(client: SQSClient): SqsPort {
       let dlq: QueueRef | undefined;
       if (options.dlq) {
         // A DLQ keeps messages for the maximum 14 days.
-        dlq = await ensureOne(dlqName(name), { ...sse, MessageRetentionPeriod: "1209600" });
+        dlq = await ensureOne(dlqName(name), { ...sse, MessageRetentionPeriod: "1209600" }, options.known);
         attributes.RedrivePolicy = JSON.stringify({
           deadLetterTargetArn: dlq.arn,
           maxReceiveCount: options.dlq.maxReceiveCount,
         });
       }
-      const main = await ensureOne(name, attributes);
+      const main = await ensureOne(name, attributes, options.known);
       return dlq ? { ...main, dlq } : main;
+    },
+
+    async listQueues(prefix) {
+      const out = new Map<string, string>();
+      let token: string | undefined;
+      do {
+        const res = await call(`list queues ${prefix}*`, () =>
+          client.send(new ListQueuesCommand({ QueueNamePrefix: prefix, MaxResults: 1000, NextToken: token })),
+        );
+        for (const url of res.QueueUrls ?? []) out.set(url.split("/").at(-1) ?? url, url);
+        token = res.NextToken;
+      } while (token);
+      return out;
     },
 
     async getQueueUrl(name) {
@@ -236,4 +261,21 @@ export function createSqsAdapter(client: SQSClient): SqsPort {
     },
   };
   return port;
+}
+
+/** Attribute values as SQS returns them vs as we set them (a redrive policy compared as JSON). */
+function sameAttribute(name: string, current: string | undefined, wanted: string): boolean {
+  if (current === wanted) return true;
+  if (current === undefined) return false;
+  if (name !== "RedrivePolicy") return false;
+  try {
+    const a = JSON.parse(current) as Record<string, unknown>;
+    const b = JSON.parse(wanted) as Record<string, unknown>;
+    return (
+      a.deadLetterTargetArn === b.deadLetterTargetArn &&
+      Number(a.maxReceiveCount) === Number(b.maxReceiveCount)
+    );
+  } catch {
+    return false;
+  }
 }

@@ -230,6 +230,10 @@ export function createFakeSqs(options: FakeSqsOptions = {}): SqsPort {
       return dlq ? { ...main, dlq } : main;
     },
 
+    async listQueues(prefix) {
+      return new Map([...byName].filter(([n]) => n.startsWith(prefix)).map(([n, q]) => [n, q.url]));
+    },
+
     async getQueueUrl(name) {
       const q = byName.get(name);
       if (!q) throw err("NotFound", "QueueDoesNotExist", `no queue named ${name}`);
