@@ -109,6 +109,32 @@ export function register(program: Command, ctx: CliContext): void {
   }
   action(
     tenants
+      .command("offboard")
+      .description(
+        "export the tenant's documents and objects, then (after confirmation) delete them, its queues and its tenant document; the audit trail stays",
+      )
+      .argument("<tenant>", "tenant id")
+      .requiredOption(
+        "--export <dir>",
+        "where the export goes (NDJSON per collection, s3/ objects, the report)",
+      )
+      .option("--yes", "do not ask: delete after the export")
+      .option("--force", "cancel the tenant's jobs in flight first (else refused while any)")
+      .option("--json", "machine-readable output"),
+    ctx,
+    (tenant: string, o: { export: string; yes?: boolean; force?: boolean; json?: boolean }) =>
+      tenantsCommand([
+        "offboard",
+        tenant,
+        "--export",
+        o.export,
+        ...(o.yes ? ["--yes"] : []),
+        ...(o.force ? ["--force"] : []),
+        ...jsonFlag(o.json),
+      ]),
+  );
+  action(
+    tenants
       .command("audit")
       .description("the tenant's audit trail, newest first: when, who, action, target, change")
       .argument("<tenant>", "tenant id")

@@ -22,6 +22,7 @@ import {
   type AuditActor,
   type AuditLog,
 } from "../../shared/audit/audit-log.ts";
+import type { BlobStore } from "../../shared/aws/s3.ts";
 import type { SqsPort } from "../../shared/aws/sqs-port.ts";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import type { JobDoc } from "../../shared/jobs/job-doc.ts";
@@ -35,6 +36,7 @@ import { formatTable } from "./table.ts";
 import { SweeperRegistry } from "../../shared/fleet/sweeper-heartbeats.ts";
 import { auditCommand } from "./tenants-audit.ts";
 import { moveCommand } from "./tenants-move.ts";
+import { offboardCommand } from "./tenants-offboard.ts";
 import { LIST_HEADERS, listCells, rowJson, tenantRows } from "./tenants-report.ts";
 
 export interface TenantsDeps {
@@ -53,6 +55,10 @@ export interface TenantsDeps {
   readonly actor?: AuditActor;
   /** Default: the audit trail in `db`. */
   readonly audit?: AuditLog;
+  /** The tenant blob store (offboard); without it `offboard` is refused. */
+  readonly blobs?: Pick<BlobStore, "listAll" | "getBuffer" | "delete">;
+  /** Asks the operator a question (offboard's confirmation); default the terminal. */
+  readonly ask?: (question: string) => Promise<string>;
 }
 
 export const TENANTS_USAGE = `usage: tenants <command> [--json]
@@ -69,6 +75,10 @@ export const TENANTS_USAGE = `usage: tenants <command> [--json]
                                 run again to resume, --abort before the switch to undo
   demote <tenant> --to shared [--grace-ms N] [--abort]
                                 the reverse: back to the shared database
+  offboard <tenant> --export <dir> [--yes] [--force]
+                                export the tenant's documents (NDJSON) and objects into <dir>,
+                                then after confirmation delete them, its queues and its tenant
+                                document; only the audit trail stays (--force cancels jobs in flight)
   audit <tenant> [--limit N] [--before ISO-TIME]
                                 the tenant's audit trail, newest first: when, who, action,
                                 target, change (quota edits, cancels, retries, reviews, moves,
@@ -87,7 +97,7 @@ export async function tenantsCommand(argv: string[], deps?: TenantsDeps): Promis
     );
     return command === undefined ? 2 : 0;
   }
-  if (!["list", "get", "check", "set", "audit", "promote", "demote"].includes(command)) {
+  if (!["list", "get", "check", "set", "audit", "promote", "demote", "offboard"].includes(command)) {
     err(`unknown command: ${command}\n${TENANTS_USAGE}`);
     return 2;
   }
@@ -142,6 +152,23 @@ async function run(command: string, rest: string[], json: boolean, deps: Tenants
     }
     case "audit":
       return auditCommand(rest, json, { audit: deps.audit ?? createAuditLog(deps.db), out, err });
+    case "offboard":
+      if (deps.sqs === undefined || deps.blobs === undefined) {
+        err("tenants offboard: needs SQS and S3 (run it with the fleet's configuration)");
+        return 2;
+      }
+      return offboardCommand(rest, json, {
+        db: deps.db,
+        sqs: deps.sqs,
+        blobs: deps.blobs,
+        queuePrefix: ctx.queuePrefix,
+        actor: deps.actor ?? (await osActor()),
+        audit: deps.audit ?? createAuditLog(deps.db),
+        now: ctx.now,
+        out,
+        err,
+        ...(deps.ask !== undefined ? { ask: deps.ask } : {}),
+      });
     case "promote":
     case "demote":
       return moveCommand(command, rest, json, {
@@ -312,10 +339,20 @@ async function withEnvironment(
   const { connectMongo } = await import("../../shared/mongo/client.ts");
   const { createAwsClients } = await import("../../shared/aws/clients.ts");
   const { createSqsAdapter } = await import("../../shared/aws/sqs.ts");
+  const { createS3Store } = await import("../../shared/aws/s3.ts");
+  const { createPlacementSource } = await import("../../shared/tenancy/storage-placement.ts");
   const mongo = await connectMongo(config, { appName: "sluice-tenants-cli" });
   const aws = createAwsClients(config.aws);
+  const placements = createPlacementSource(mongo.db().collection(COLLECTIONS.tenants), {
+    fleetBucket: config.s3.bucket,
+  });
   try {
-    return await fn({ db: mongo.db(), sqs: createSqsAdapter(aws.sqs), queuePrefix: config.queues.prefix });
+    return await fn({
+      db: mongo.db(),
+      sqs: createSqsAdapter(aws.sqs),
+      queuePrefix: config.queues.prefix,
+      blobs: createS3Store(aws.s3, config.s3.bucket, { placement: (t) => placements.placementOf(t) }),
+    });
   } finally {
     aws.destroy();
     await mongo.close();
