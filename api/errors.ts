@@ -42,6 +42,47 @@ export const ERROR_CODES = {
     description: "The token's tenant is suspended; `details.reason` is the operator's reason.",
   },
   not_found: { status: 404, description: "No such route (or no such resource of this tenant)." },
+  // The job operations' codes (api/jobs/): another tenant's job answers exactly like a missing one.
+  job_not_found: {
+    status: 404,
+    description: "No such job for this tenant (another tenant's job id answers the same).",
+  },
+  idempotency_key_required: {
+    status: 400,
+    description: "`POST /v1/jobs` needs an `Idempotency-Key` header.",
+  },
+  invalid_idempotency_key: {
+    status: 400,
+    description: "The `Idempotency-Key` header is too long or malformed.",
+  },
+  invalid_cursor: { status: 400, description: "The list cursor is not one this API gave out." },
+  idempotency_conflict: {
+    status: 409,
+    description:
+      "The `Idempotency-Key` was used for another workflow or input; `details.jobId` is the job it created.",
+  },
+  invalid_state: {
+    status: 409,
+    description: "The job's status does not allow the operation (e.g. cancelling a complete job).",
+  },
+  contended: { status: 409, description: "The job changed concurrently too many times; retry." },
+  operation_refused: { status: 409, description: "The operation was refused; `details.reason` says why." },
+  upload_too_large: { status: 413, description: "The upload asked for is larger than the upload limit." },
+  input_too_large: {
+    status: 413,
+    description: "The job's input is over the inline or uploaded input limit.",
+  },
+  unknown_workflow: { status: 422, description: "No workflow of that name." },
+  invalid_workflow: { status: 422, description: "The workflow exists but is invalid (it cannot run)." },
+  input_not_found: { status: 422, description: "The `inputRef` names no object this tenant uploaded." },
+  queue_full: {
+    status: 429,
+    description: "The tenant has `maxQueued` jobs waiting already; retry when some have started.",
+  },
+  tenant_at_capacity: {
+    status: 429,
+    description: "A retry would exceed the tenant's running cap or daily quota; retry when a job finishes.",
+  },
   payload_too_large: {
     status: 413,
     description: "The body is larger than the API's body limit (`SLUICE_API_BODY_LIMIT_BYTES`).",

@@ -7,10 +7,12 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from "fastify";
 import { isMongoConnectivityError } from "../../shared/mongo/reachability.ts";
 import { isAwsError } from "../../shared/aws/errors.ts";
-import { ApiError, errorBody } from "../errors.ts";
+import { ApiError, ERROR_CODES, errorBody, type ErrorCode } from "../errors.ts";
 
 export function toApiError(err: unknown): ApiError | undefined {
   if (err instanceof ApiError) return err;
+  const documented = asDocumented(err);
+  if (documented !== undefined) return documented;
   const code = (err as { code?: unknown } | null)?.code;
   switch (code) {
     case "FST_ERR_CTP_BODY_TOO_LARGE":
@@ -49,6 +51,27 @@ export function toApiError(err: unknown): ApiError | undefined {
       : new ApiError(400, "invalid_request", (err as Error).message);
   }
   return undefined;
+}
+
+/**
+ * An error of another module that carries a documented `code` with its documented `status` (the job
+ * operations' `JobsApiError`): rendered as that code. Anything else with a `code` is not trusted.
+ */
+function asDocumented(err: unknown): ApiError | undefined {
+  if (!(err instanceof Error)) return undefined;
+  const { status, code, details } = err as { status?: unknown; code?: unknown; details?: unknown };
+  if (typeof code !== "string" || typeof status !== "number" || !Object.hasOwn(ERROR_CODES, code))
+    return undefined;
+  if (ERROR_CODES[code as ErrorCode].status !== status) return undefined;
+  const d =
+    typeof details === "object" && details !== null ? (details as Record<string, unknown>) : undefined;
+  return new ApiError(
+    status,
+    code as ErrorCode,
+    err.message,
+    d,
+    (err as { headers?: Record<string, string> }).headers ?? {},
+  );
 }
 
 export function installErrorHandlers(app: FastifyInstance): void {
