@@ -34,6 +34,12 @@ export interface SluiceConfig {
     readonly jobTaskConcurrency: number;
     readonly shutdownGraceMs: number;
   };
+  /** The jobs API's uploads, presigned URLs and list cursors. */
+  readonly jobsApi: {
+    readonly uploadMaxBytes: number;
+    readonly urlTtlSeconds: number;
+    readonly cursorSecret: string | undefined;
+  };
   readonly claimCheck: {
     readonly thresholdBytes: number;
     /** Largest S3 object a claim-check read takes into memory. */
@@ -206,6 +212,11 @@ function compile(p: ParsedSettings): SluiceConfig {
       maxAttempts: p.SLUICE_JOB_MAX_ATTEMPTS,
       jobTaskConcurrency: p.SLUICE_JOB_TASK_CONCURRENCY,
       shutdownGraceMs: p.SLUICE_SHUTDOWN_GRACE_MS,
+    },
+    jobsApi: {
+      uploadMaxBytes: p.SLUICE_API_UPLOAD_MAX_BYTES,
+      urlTtlSeconds: p.SLUICE_API_URL_TTL_SECONDS,
+      cursorSecret: p.SLUICE_API_CURSOR_SECRET,
     },
     claimCheck: {
       thresholdBytes: p.SLUICE_CLAIM_CHECK_THRESHOLD_BYTES,

@@ -194,6 +194,26 @@ export const SETTINGS = {
     description:
       "Largest S3 object a claim-check read takes into memory (a job's `inputRef`, stored execution states and results, review data): checked with a HEAD before reading and enforced while reading; a larger one fails its job with `Sluice.PayloadTooLarge` and the reason.",
   },
+  SLUICE_API_UPLOAD_MAX_BYTES: {
+    schema: int(1),
+    default: "67108864",
+    expected: "a positive integer",
+    description:
+      "Largest upload `POST /v1/uploads` grants (its size is signed into the presigned PUT) and largest uploaded object a job may name as `inputRef`.",
+  },
+  SLUICE_API_URL_TTL_SECONDS: {
+    schema: int(1, 604_800),
+    default: "300",
+    expected: "an integer from 1 to 604800",
+    description: "Lifetime of the API's presigned URLs: upload PUTs and stored job outputs' GETs.",
+  },
+  SLUICE_API_CURSOR_SECRET: {
+    schema: z.string().min(16),
+    expected: "a string of at least 16 characters",
+    description:
+      "HMAC key of the API's list cursors; give every API replica the same one. Unset: a random key per process (a cursor is then valid only on the process that made it).",
+    secret: true,
+  },
   SLUICE_SCHEDULER_INTERVAL_MS: {
     schema: int(10, 3_600_000),
     default: "200",
