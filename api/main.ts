@@ -12,9 +12,12 @@ import { createLogger } from "../shared/log/logger.ts";
 import { COLLECTIONS } from "../shared/mongo/collections.ts";
 import { entryArgsOrExit, type EntrySpec } from "../shared/runtime/entry-args.ts";
 import { exitOnSignals, isEntryPoint, stopAll } from "../shared/runtime/lifecycle.ts";
-import { createRuntime } from "../shared/runtime/runtime.ts";
+import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
 import { createTokenVerifier } from "./auth/token-verifier.ts";
 import { apiRoutes } from "./routes/index.ts";
+import { FleetStepCatalog } from "../scheduler/workflows/fleet-step-catalog.ts";
+import { FleetCapacity } from "../scheduler/store/capacity.ts";
+import { BUILT_IN_STEP_NAMES } from "../shared/workflows/step-manifest.ts";
 import { buildApiServer } from "./server.ts";
 import { createTenantDirectory } from "./tenants/tenant-directory.ts";
 
@@ -41,6 +44,26 @@ export async function main(argv: readonly string[] = []): Promise<void> {
   if (missing.length > 0) exitOnConfigError(new ConfigError(missing));
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty, service: "api" });
   const rt = await createRuntime(config, log);
+  // The workflows new jobs may run: the scheduler's own catalog (the build's folder and
+  // SLUICE_WORKFLOWS_DIR; steps built in and those live workers publish), so both ways in agree.
+  const fleet = new FleetCapacity(rt.mongo.db());
+  let steps: FleetStepCatalog;
+  try {
+    steps = await FleetStepCatalog.load({
+      dirs: [
+        STATEMACHINES_DIR,
+        ...(config.extensions.workflowsDir !== undefined ? [config.extensions.workflowsDir] : []),
+      ],
+      builtInSteps: BUILT_IN_STEP_NAMES,
+      fleetStepNames: () => fleet.stepNames(Date.now()),
+      now: Date.now,
+      log,
+    });
+  } catch (err) {
+    await rt.close().catch(() => undefined);
+    if (err instanceof ConfigError) exitOnConfigError(err);
+    throw err;
+  }
   const verifier = createTokenVerifier(config.api.auth);
   const tenants = createTenantDirectory(rt.mongo.db().collection(COLLECTIONS.tenants), {
     ttlMs: config.api.tenantCacheMs,
@@ -52,7 +75,7 @@ export async function main(argv: readonly string[] = []): Promise<void> {
     log,
     verifier,
     tenants,
-    routes: apiRoutes(rt),
+    routes: apiRoutes(rt, { current: () => steps.catalog, refresh: () => steps.refresh() }),
     readiness: [
       {
         name: "mongo",

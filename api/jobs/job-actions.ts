@@ -17,7 +17,8 @@ import { ReviewRefusedError, type Reviews } from "../../workers/review.ts";
 import type { RetryFrom } from "../../shared/jobs/job-operations.ts";
 import type { AuditActor } from "../../shared/audit/audit-log.ts";
 import type { JobsApiDeps, JobsPrincipal } from "./jobs-deps.ts";
-import { JobsApiError, jobNotFound } from "./jobs-error.ts";
+import { ApiError } from "../errors.ts";
+import { jobNotFound } from "./jobs-error.ts";
 import { loadJob } from "./job-view.ts";
 
 export interface JobActionDeps {
@@ -87,20 +88,20 @@ function refused(err: unknown, jobId: string): never {
         throw jobNotFound(jobId);
       case "terminal":
       case "not_retryable":
-        throw new JobsApiError(409, "invalid_state", err.message, { jobId });
+        throw new ApiError(409, "invalid_state", err.message, { jobId });
       case "cap":
       case "daily":
-        throw new JobsApiError(429, "tenant_at_capacity", err.message, { jobId });
+        throw new ApiError(429, "tenant_at_capacity", err.message, { jobId });
       case "contended":
-        throw new JobsApiError(409, "contended", err.message, { jobId });
+        throw new ApiError(409, "contended", err.message, { jobId });
       default:
-        throw new JobsApiError(409, "operation_refused", err.message, { jobId, reason: err.reason });
+        throw new ApiError(409, "invalid_state", err.message, { jobId, reason: err.reason });
     }
   }
   if (err instanceof ReviewRefusedError) {
     if (err.code === "not_found") throw jobNotFound(jobId);
-    if (err.code === "contended") throw new JobsApiError(409, "contended", err.message, { jobId });
-    throw new JobsApiError(409, "invalid_state", err.message, { jobId, reason: err.code });
+    if (err.code === "contended") throw new ApiError(409, "contended", err.message, { jobId });
+    throw new ApiError(409, "invalid_state", err.message, { jobId, reason: err.code });
   }
   throw err;
 }

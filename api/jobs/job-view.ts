@@ -44,8 +44,8 @@ export interface JobView {
   readonly cause: string | null;
   readonly review: { readonly stateName: string; readonly requestedAt: string } | null;
   /** The states being run now and when each was entered (from the stored execution). */
-  readonly currentStates: readonly { readonly state: string; readonly enteredAt: string | null }[];
-  readonly timeline: readonly TimelineEntry[];
+  readonly currentStates: { readonly state: string; readonly enteredAt: string | null }[];
+  readonly timeline: TimelineEntry[];
 }
 
 /** The tenant's job, or `job_not_found`. */

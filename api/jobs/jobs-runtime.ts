@@ -13,19 +13,25 @@ import { UsageStore } from "../../shared/usage/usage-store.ts";
 import type { WorkflowCatalog } from "../../shared/workflows/catalog.ts";
 import { createWorkflowVersions } from "../../shared/workflows/versions.ts";
 import { parseQuota, type Quota } from "../../scheduler/quota/schema.ts";
-import { createReviews } from "../../workers/review.ts";
+import { Reviews } from "../../workers/review.ts";
 import type { JobActionDeps } from "./job-actions.ts";
 import type { JobsApiDeps, JobsApiSettings } from "./jobs-deps.ts";
 
 /** How long a read quota document answers admission (the scheduler polls every 500 ms). */
 export const QUOTA_CACHE_MS = 1_000;
 
+/** The workflows new jobs may use: a catalog, or the scheduler's fleet catalog with its refresh. */
+export type CatalogSource =
+  WorkflowCatalog | { readonly current: () => WorkflowCatalog; readonly refresh: () => Promise<boolean> };
+
 export function jobsApiDeps(
   rt: Runtime,
-  catalog: WorkflowCatalog,
+  source: CatalogSource,
   settings: JobsApiSettings,
   now: () => number = Date.now,
 ): { deps: JobsApiDeps; actions: JobActionDeps } {
+  const catalog = "current" in source ? source.current : () => source;
+  const refresh = "current" in source ? source.refresh : async () => false;
   const workflows = createWorkflowVersions(rt, catalog, now);
   const db = rt.mongo.db();
   const log = rt.log.child({ component: "jobs-api" });
@@ -36,8 +42,13 @@ export function jobsApiDeps(
     intakeQueue: (t) => rt.queues.intake(t),
     blobs: rt.blobs,
     payloads: rt.payloads,
-    workflowVersion: (name) => workflows.current(name),
-    catalog: () => catalog,
+    // As the scheduler: a workflow refused now is checked again after the catalog's refresh.
+    workflowVersion: async (name) => {
+      const check = await workflows.current(name);
+      if (check.ok || !(await refresh())) return check;
+      return workflows.current(name);
+    },
+    catalog,
     quota: quotaReader(rt, now),
     now,
     log,
@@ -54,7 +65,16 @@ export function jobsApiDeps(
       now,
       audit: createAuditLog(db),
     },
-    reviews: createReviews(rt, catalog, now),
+    reviews: new Reviews({
+      jobsOf: (t) => rt.jobsOf(t),
+      workflows,
+      payloads: rt.payloads,
+      sqs: rt.sqs,
+      workQueueUrl: rt.queues.work,
+      now,
+      log: rt.log.child({ component: "review" }),
+      audit: createAuditLog(db),
+    }),
   };
   return { deps, actions };
 }

@@ -7,7 +7,7 @@
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { z } from "zod";
 import { JobIdSchema } from "../../shared/jobs/job-doc.ts";
-import { JobsApiError } from "./jobs-error.ts";
+import { ApiError } from "../errors.ts";
 
 export interface ListPosition {
   readonly createdAt: number;
@@ -27,7 +27,7 @@ export function encodeCursor(secret: string, tenant: string, position: ListPosit
 }
 
 export function decodeCursor(secret: string, tenant: string, cursor: string): ListPosition {
-  const invalid = new JobsApiError(400, "invalid_cursor", "the cursor is not one this API gave you");
+  const invalid = new ApiError(400, "invalid_cursor", "the cursor is not one this API gave you");
   const [payload, sig, ...rest] = cursor.split(".");
   if (payload === undefined || sig === undefined || rest.length > 0 || cursor.length > 512) throw invalid;
   const expected = mac(secret, tenant, payload);

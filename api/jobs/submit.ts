@@ -28,7 +28,7 @@ import { payloadHash } from "../../shared/messages/payload-hash.ts";
 import { isTenantKey, uploadKey } from "../../shared/tenancy/keys.ts";
 import { admit } from "../../scheduler/quota/admission.ts";
 import type { JobsApiDeps, JobsPrincipal } from "./jobs-deps.ts";
-import { JobsApiError } from "./jobs-error.ts";
+import { ApiError } from "../errors.ts";
 
 /** A name no upload ever gets (uploads are named by UUIDs). */
 const NO_SUCH_UPLOAD = "-";
@@ -57,9 +57,9 @@ export async function submitJob(
 ): Promise<SubmitResult> {
   const tenant = principal.tenantId;
   if (idempotencyKey === undefined || idempotencyKey.length === 0)
-    throw new JobsApiError(400, "idempotency_key_required", "the Idempotency-Key header is required");
+    throw new ApiError(400, "idempotency_key_required", "the Idempotency-Key header is required");
   if (idempotencyKey.length > MAX_IDEMPOTENCY_KEY)
-    throw new JobsApiError(
+    throw new ApiError(
       400,
       "invalid_idempotency_key",
       `the Idempotency-Key header is at most ${MAX_IDEMPOTENCY_KEY} characters`,
@@ -79,7 +79,7 @@ export async function submitJob(
   const workflow = await deps.workflowVersion(intake.workflow);
   if (!workflow.ok) {
     const unknown = workflow.reason.startsWith("unknown workflow");
-    throw new JobsApiError(422, unknown ? "unknown_workflow" : "invalid_workflow", workflow.reason, {
+    throw new ApiError(422, unknown ? "unknown_workflow" : "invalid_workflow", workflow.reason, {
       workflow: intake.workflow,
     });
   }
@@ -116,8 +116,8 @@ function validIntake(tenant: string, message: Record<string, unknown>): IntakeMe
   const parsed = parseIntakeMessage(JSON.stringify(message), tenant);
   if (parsed.ok) return parsed.message;
   const reason = parsed.reason;
-  if (reason.startsWith("input too large")) throw new JobsApiError(413, "input_too_large", reason);
-  throw new JobsApiError(400, "invalid_request", reason);
+  if (reason.startsWith("input too large")) throw new ApiError(413, "input_too_large", reason);
+  throw new ApiError(400, "invalid_request", reason);
 }
 
 /** Suspended → 403; at `maxQueued` (the intake queue's waiting messages) → 429. */
@@ -127,9 +127,9 @@ async function admission(deps: JobsApiDeps, tenant: JobsPrincipal["tenantId"], q
   const verdict = admit(quota, queued);
   if (verdict.ok) return;
   if (verdict.code === "queue-full")
-    throw new JobsApiError(429, "queue_full", verdict.message, { maxQueued: quota?.maxQueued });
-  if (verdict.code === "suspended") throw new JobsApiError(403, "tenant_suspended", verdict.message);
-  throw new JobsApiError(403, "tenant_unknown", "this tenant has no valid quota document");
+    throw new ApiError(429, "queue_full", verdict.message, { maxQueued: quota?.maxQueued });
+  if (verdict.code === "suspended") throw new ApiError(403, "tenant_suspended", verdict.message);
+  throw new ApiError(403, "tenant_unknown", "this tenant has no valid quota document");
 }
 
 /**
@@ -137,7 +137,7 @@ async function admission(deps: JobsApiDeps, tenant: JobsPrincipal["tenantId"], q
  * like a missing object: same status, code and message, and no S3 request is made for it.
  */
 async function checkUpload(deps: JobsApiDeps, principal: JobsPrincipal, key: string): Promise<void> {
-  const missing = new JobsApiError(422, "input_not_found", "inputRef names no uploaded object", {
+  const missing = new ApiError(422, "input_not_found", "inputRef names no uploaded object", {
     inputRef: { key: key.slice(0, 1024) },
   });
   // Another tenant's key takes the same path as a missing one: a HEAD (of a key that never exists
@@ -146,7 +146,7 @@ async function checkUpload(deps: JobsApiDeps, principal: JobsPrincipal, key: str
   const info = await deps.blobs.head(principal.tenantId, own);
   if (info === undefined || own !== key) throw missing;
   if (info.size > deps.settings.uploadMaxBytes)
-    throw new JobsApiError(
+    throw new ApiError(
       413,
       "input_too_large",
       `the uploaded object is over ${deps.settings.uploadMaxBytes} bytes`,
@@ -155,7 +155,7 @@ async function checkUpload(deps: JobsApiDeps, principal: JobsPrincipal, key: str
 
 function sameOrConflict(job: JobDoc, hash: string): JobDoc {
   if (job.payloadHash === undefined || job.payloadHash === hash) return job;
-  throw new JobsApiError(
+  throw new ApiError(
     409,
     "idempotency_conflict",
     "this Idempotency-Key was used for another workflow or input",

@@ -10,7 +10,7 @@ import { randomUUID } from "node:crypto";
 import { uploadHeaders } from "../../shared/aws/encryption.ts";
 import { uploadKey } from "../../shared/tenancy/keys.ts";
 import type { JobsApiDeps, JobsPrincipal } from "./jobs-deps.ts";
-import { JobsApiError } from "./jobs-error.ts";
+import { ApiError } from "../errors.ts";
 
 export interface UploadRequest {
   readonly bytes: number;
@@ -36,7 +36,7 @@ export async function createUpload(
 ): Promise<UploadGrant> {
   const max = deps.settings.uploadMaxBytes;
   if (request.bytes > max)
-    throw new JobsApiError(413, "upload_too_large", `an upload is at most ${max} bytes`, { maxBytes: max });
+    throw new ApiError(413, "upload_too_large", `an upload is at most ${max} bytes`, { maxBytes: max });
   const key = uploadKey(principal.tenantId, "api", uuid());
   const ttl = deps.settings.urlTtlSeconds;
   const url = await deps.blobs.presignPut(principal.tenantId, key, {

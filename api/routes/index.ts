@@ -3,9 +3,20 @@
  * (`api/http/route.ts`). `api/main.ts` builds this list from the runtime; `/healthz`, `/readyz` and
  * `/openapi.json` are the server's own.
  */
+import { randomBytes } from "node:crypto";
 import type { Runtime } from "../../shared/runtime/runtime.ts";
 import type { RouteModule } from "../http/route.ts";
+import { jobsApiDeps, type CatalogSource } from "../jobs/jobs-runtime.ts";
+import { jobRoutes } from "./jobs.ts";
 
-export function apiRoutes(_rt: Runtime): RouteModule[] {
-  return [];
+/** `workflows`: what new jobs may run (the scheduler's fleet catalog in `api/main.ts`). */
+export function apiRoutes(rt: Runtime, workflows: CatalogSource): RouteModule[] {
+  const c = rt.config.jobsApi;
+  const { deps, actions } = jobsApiDeps(rt, workflows, {
+    uploadMaxBytes: c.uploadMaxBytes,
+    urlTtlSeconds: c.urlTtlSeconds,
+    // Unset: a key of this process (its cursors are valid on it only; README).
+    cursorSecret: c.cursorSecret ?? randomBytes(32).toString("hex"),
+  });
+  return [jobRoutes(deps, actions)];
 }

@@ -35,6 +35,10 @@ export const ALLOWED = {
     "scheduler/fairshare/token-bucket.ts",
     "scheduler/intake/",
     "scheduler/jobs/",
+    // The scheduler's workflow catalog (files + the steps live workers publish): the API admits
+    // exactly the workflows the scheduler releases (docs/adr/0019-api-submission-path.md).
+    "scheduler/workflows/fleet-step-catalog.ts",
+    "scheduler/store/capacity.ts",
     "workers/review.ts",
   ],
 };

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cancel, retry, review, type JobActionDeps } from "../../api/jobs/job-actions.ts";
 import { getJob } from "../../api/jobs/job-view.ts";
 import type { JobsApiDeps } from "../../api/jobs/jobs-deps.ts";
-import { JobsApiError } from "../../api/jobs/jobs-error.ts";
+import { ApiError } from "../../api/errors.ts";
 import { jobsApiDeps } from "../../api/jobs/jobs-runtime.ts";
 import { listJobs } from "../../api/jobs/list-jobs.ts";
 import { submitJob } from "../../api/jobs/submit.ts";
@@ -41,7 +41,7 @@ const failure = async (p: Promise<unknown>) => {
   try {
     await p;
   } catch (err) {
-    if (err instanceof JobsApiError)
+    if (err instanceof ApiError)
       return { status: err.status, code: err.code, message: err.message, details: err.details };
     throw err;
   }

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { jobsApiDeps } from "../../api/jobs/jobs-runtime.ts";
 import type { JobsApiDeps } from "../../api/jobs/jobs-deps.ts";
 import { submitJob } from "../../api/jobs/submit.ts";
-import { JobsApiError } from "../../api/jobs/jobs-error.ts";
+import { ApiError } from "../../api/errors.ts";
 import { createRejecter } from "../../scheduler/intake/reject.ts";
 import { releaseMessage } from "../../scheduler/intake/release-message.ts";
 import {
@@ -60,7 +60,7 @@ const code = async (p: Promise<unknown>) => {
   try {
     await p;
   } catch (err) {
-    if (err instanceof JobsApiError) return `${err.status} ${err.code}`;
+    if (err instanceof ApiError) return `${err.status} ${err.code}`;
     throw err;
   }
   return "ok";
@@ -155,11 +155,8 @@ describe("submitJob", () => {
     const b = await submitJob(deps, acmeP, { workflow: "hello", inputRef: mine }, "b-5").catch(
       (e: unknown) => e,
     );
-    expect([(a as JobsApiError).code, (b as JobsApiError).code]).toEqual([
-      "input_not_found",
-      "input_not_found",
-    ]);
-    expect((a as JobsApiError).message).toBe((b as JobsApiError).message);
+    expect([(a as ApiError).code, (b as ApiError).code]).toEqual(["input_not_found", "input_not_found"]);
+    expect((a as ApiError).message).toBe((b as ApiError).message);
     expect(await jobs.countDocuments({})).toBe(before);
     expect(await receiveAll(acme)).toHaveLength(0);
   });
