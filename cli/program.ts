@@ -13,6 +13,7 @@ import { register as completion } from "./commands/completion.ts";
 import { register as dev } from "./commands/dev.ts";
 import { register as dlq } from "./commands/dlq.ts";
 import { register as fleet } from "./commands/fleet.ts";
+import { register as iam } from "./commands/iam.ts";
 import { register as jobs } from "./commands/jobs.ts";
 import { register as llm } from "./commands/llm.ts";
 import { register as review } from "./commands/review.ts";
@@ -31,6 +32,7 @@ export const GROUPS: readonly RegisterGroup[] = [
   fleet,
   workflows,
   llm,
+  iam,
   stack,
   dev,
   completion,
