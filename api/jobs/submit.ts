@@ -137,9 +137,7 @@ async function admission(deps: JobsApiDeps, tenant: JobsPrincipal["tenantId"], q
  * like a missing object: same status, code and message, and no S3 request is made for it.
  */
 async function checkUpload(deps: JobsApiDeps, principal: JobsPrincipal, key: string): Promise<void> {
-  const missing = new ApiError(422, "input_not_found", "inputRef names no uploaded object", {
-    inputRef: { key: key.slice(0, 1024) },
-  });
+  const missing = new ApiError(422, "input_not_found", "inputRef names no uploaded object");
   // Another tenant's key takes the same path as a missing one: a HEAD (of a key that never exists
   // under this tenant's prefix), then the same refusal.
   const own = isTenantKey(key, principal.tenantId) ? key : uploadKey(principal.tenantId, NO_SUCH_UPLOAD);
