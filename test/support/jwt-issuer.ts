@@ -16,7 +16,7 @@ import { exportJWK, generateKeyPair, SignJWT, type CryptoKey, type JWK, type JWT
 export type SigningAlg = "RS256" | "ES256";
 
 export interface SignOptions {
-  /** Which published key signs; default the current key of `alg`. */
+  /** Which key signs (a published or a retired one); default the current key of `alg`. */
   readonly kid?: string;
   /** Default RS256. */
   readonly alg?: SigningAlg;
@@ -73,6 +73,8 @@ const b64 = (v: unknown) => Buffer.from(JSON.stringify(v)).toString("base64url")
 export async function startJwtIssuer(opts: { audience?: string } = {}): Promise<JwtIssuer> {
   const published: KeyPair[] = [await newKey("RS256"), await newKey("ES256")];
   const current = new Map<SigningAlg, KeyPair>(published.map((k) => [k.alg, k]));
+  /** Keys taken out of the JWKS by `rotate(..., {retire: true})`: they still sign (a stale client). */
+  const retired: KeyPair[] = [];
   let fetches = 0;
   const server: Server = createServer((req, res) => {
     if (req.url === "/.well-known/jwks.json") {
@@ -114,7 +116,8 @@ export async function startJwtIssuer(opts: { audience?: string } = {}): Promise<
     kids: () => published.map((k) => k.kid),
     async sign(claims = {}, o = {}) {
       const alg = o.alg ?? "RS256";
-      const key = o.kid !== undefined ? published.find((k) => k.kid === o.kid) : current.get(alg);
+      const key =
+        o.kid !== undefined ? [...published, ...retired].find((k) => k.kid === o.kid) : current.get(alg);
       if (key === undefined) throw new Error(`no published key ${o.kid ?? alg}`);
       const signer = o.forged ? (await newKey(key.alg)).privateKey : key.privateKey;
       return new SignJWT(claimsOf(claims, o))
@@ -135,7 +138,7 @@ export async function startJwtIssuer(opts: { audience?: string } = {}): Promise<
     async rotate(alg = "RS256", o = {}) {
       const key = await newKey(alg);
       const old = current.get(alg);
-      if (o.retire && old !== undefined) published.splice(published.indexOf(old), 1);
+      if (o.retire && old !== undefined) retired.push(...published.splice(published.indexOf(old), 1));
       published.push(key);
       current.set(alg, key);
       return key.kid;

@@ -250,6 +250,7 @@ describe("API edge (real tokens, real stack)", () => {
     expect(fresh.status, fresh.text).toBe(201);
     expect(issuer.fetches).toBeGreaterThan(before);
     expect(issuer.kids()).not.toContain(oldKid);
+    await refused({ token: await token({}, { kid: oldKid }) }, 401, "invalid_token", "unknown_key");
   });
 
   it("answers 400 invalid_request with each zod issue's path, writing nothing", async () => {
