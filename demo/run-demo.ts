@@ -176,7 +176,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
 
 /** Gives the demo tenants their quotas and review thresholds (version bumped, read live by the scheduler). */
 async function setQuotas(rt: Runtime): Promise<void> {
-  const quotas = rt.mongo.db().collection<{ tenantId: string }>(COLLECTIONS.tenants);
+  const quotas = rt.fleetDb.collection<{ tenantId: string }>(COLLECTIONS.tenants);
   for (const t of DEMO_TENANTS) {
     await quotas.updateOne(
       { tenantId: t.id },

@@ -1,9 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
-import type { Document } from "mongodb";
 import type { Runtime } from "../shared/runtime/runtime.ts";
 import { createLongPollClient } from "../shared/aws/long-poll-client.ts";
-import { COLLECTIONS } from "../shared/mongo/collections.ts";
+import { tenantsCollection } from "../shared/fleet/tenants-collection.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
 import { createRejecter } from "./intake/reject.ts";
 import { failingSubmittedJobs } from "./intake/submitted-job-rejection.ts";
@@ -56,16 +55,16 @@ export function createFairScheduler(
   options: CreateFairSchedulerOptions = {},
 ): FairScheduler {
   const now = options.now ?? Date.now;
-  const db = rt.mongo.db();
+  const db = rt.fleetDb;
   const log = rt.log.child({ component: "scheduler" });
-  const quotas = new QuotaSource(db.collection<Document>(COLLECTIONS.tenants), {
+  const quotas = new QuotaSource(tenantsCollection(db), {
     now,
     log,
     pollIntervalMs: options.quotaPollIntervalMs ?? 500,
   });
-  const usage = new UsageStore(db, { now, log });
+  const usage = new UsageStore(rt.router, { now, log });
   const capacity = new FleetCapacity(db, { staleAfterMs: options.workerStaleAfterMs ?? 15_000 });
-  const ledger = new UsageLedger(db, usage, { now, log });
+  const ledger = new UsageLedger(rt.router, usage, { now, log });
   const workflows = createWorkflowVersions(rt, catalog, now);
   const workflowVersion = async (name: string) => {
     const check = await workflows.current(name);

@@ -49,7 +49,7 @@ export async function main(
   // Workflows: the build's folder and SLUICE_WORKFLOWS_DIR; steps: the build's names and those live
   // workers publish (their SLUICE_STEPS). An invalid file is refused on its own (logged with its
   // JSON pointers); the valid ones run.
-  const fleet = new FleetCapacity(rt.mongo.db());
+  const fleet = new FleetCapacity(rt.fleetDb);
   let steps: FleetStepCatalog;
   try {
     steps = await FleetStepCatalog.load({
@@ -106,7 +106,7 @@ export async function main(
   }, config.health.checkMs);
   watch.unref();
   // Warn in the log while no sweeper is alive (expired leases would never be recovered).
-  const sweepers = new SweeperWatch({ registry: new SweeperRegistry(rt.mongo.db()), now: Date.now, log });
+  const sweepers = new SweeperWatch({ registry: new SweeperRegistry(rt.fleetDb), now: Date.now, log });
   const sweeperCheck = setInterval(() => void sweepers.check(), 5_000);
   sweeperCheck.unref();
   mongoUp.start();

@@ -109,7 +109,7 @@ export function createCapacityReporter(
   const workerId =
     options.workerId ?? rt.config.worker.id ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   return new CapacityReporter({
-    capacity: new WorkerHeartbeats(rt.mongo.db()),
+    capacity: new WorkerHeartbeats(rt.fleetDb),
     workerId,
     slots: rt.config.worker.concurrency,
     busy: () => worker.busy,

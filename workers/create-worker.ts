@@ -1,7 +1,7 @@
 import { isMoving } from "../shared/moves/move-record.ts";
 import { hostname } from "node:os";
 import { randomUUID } from "node:crypto";
-import { COLLECTIONS } from "../shared/mongo/collections.ts";
+import { tenantsCollection } from "../shared/fleet/tenants-collection.ts";
 import type { Runtime } from "../shared/runtime/runtime.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
 import { createWorkflowVersions } from "../shared/workflows/versions.ts";
@@ -65,10 +65,10 @@ export function createWorker(rt: Runtime, opts: WorkerOptions): Worker {
           blobs: rt.blobs,
           // One tenant document per tenant (unique index on tenantId): the filter names the tenant.
           findTenant: (tenant) =>
-            rt.mongo
-              .db()
-              .collection(COLLECTIONS.tenants)
-              .findOne({ tenantId: tenant }, { projection: { _id: 0, steps: 1, outbound: 1 } }),
+            tenantsCollection(rt.fleetDb).findOne(
+              { tenantId: tenant },
+              { projection: { _id: 0, steps: 1, outbound: 1 } },
+            ),
           outbound: rt.config.outbound,
           log: rt.log.child({ component: "step-services" }),
           ...(opts.now !== undefined ? { now: opts.now } : {}),

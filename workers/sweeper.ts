@@ -28,16 +28,15 @@
 import type { Db } from "mongodb";
 import type { Logger } from "pino";
 import type { SqsPort } from "../shared/aws/sqs-port.ts";
-import type { JobDoc } from "../shared/jobs/job-doc.ts";
 import { decideClaim } from "../shared/jobs/decide-claim.ts";
 import type { CasResult, JobStore } from "../shared/jobs/job-store.ts";
 import {
   createSweeperQueries,
+  sweptJobs,
   type InvalidSweepRow,
   type SweepCandidate,
 } from "../shared/jobs/sweeper-queries.ts";
 import { sendWorkMessage, type WorkMessage } from "../shared/messages/work-message.ts";
-import { COLLECTIONS } from "../shared/mongo/collections.ts";
 import type { Runtime } from "../shared/runtime/runtime.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import { ReviewRefusedError, type Reviews } from "./review.ts";
@@ -45,8 +44,11 @@ import { ReviewRefusedError, type Reviews } from "./review.ts";
 export interface SweeperDeps {
   sqs: SqsPort;
   workQueueUrl: string;
-  /** Every database holding a `jobs` collection: the shared one and each dedicated tenant's. */
-  databases: () => readonly Db[];
+  /**
+   * Every database holding a `jobs` collection: the shared one and each dedicated tenant's, as the
+   * tenant data router discovers them from the tenants collection (read again every tick, cached).
+   */
+  databases: () => Promise<readonly Db[]>;
   jobsOf: (tenant: TenantId) => JobStore;
   now: () => number;
   /** Queued jobs untouched this long are re-driven (their work message is presumed lost). */
@@ -111,9 +113,17 @@ export class Sweeper {
       retired: 0,
       errors: 0,
     };
-    for (const db of this.deps.databases()) {
+    let databases: readonly Db[];
+    try {
+      databases = await this.deps.databases();
+    } catch (err) {
+      report.errors += 1;
+      this.deps.log.error({ err }, "sweeper could not list the databases holding jobs");
+      return report;
+    }
+    for (const db of databases) {
       const invalid = new Map<string, InvalidSweepRow>();
-      const q = createSweeperQueries(db.collection<JobDoc>(COLLECTIONS.jobs), {
+      const q = createSweeperQueries(sweptJobs(db), {
         onInvalid: (row) => invalid.set(`${String(row.tenantId)}/${String(row.jobId)}`, row),
       });
       const n = this.deps.batchSize;
@@ -270,22 +280,22 @@ export interface CreateSweeperOptions {
   staleQueuedMs?: number | undefined;
   /** Default 5 s. */
   wakeGraceMs?: number;
-  /** Databases to scan besides the shared one; default `config.sweeper.extraDatabases`. */
-  extraDatabases?: readonly string[];
   now?: () => number;
   /** Decides overdue reviews (`createReviews(rt, catalog)`); without it they wait indefinitely. */
   reviews?: Pick<Reviews, "timeOut">;
 }
 
-/** A sweeper over a runtime's shared database and the configured dedicated ones. */
+/**
+ * A sweeper over a runtime's shared database and every dedicated tenant's, discovered through the
+ * tenant data router from the tenants collection (a tenant promoted while it runs is swept from the
+ * router's next refresh on).
+ */
 export function createSweeper(rt: Runtime, opts: CreateSweeperOptions = {}): Sweeper {
   const c = rt.config;
-  const names = [c.mongo.db, ...(opts.extraDatabases ?? c.sweeper.extraDatabases)];
-  const dbs = [...new Set(names)].map((n) => rt.mongo.db(n));
   return new Sweeper({
     sqs: rt.sqs,
     workQueueUrl: rt.queues.work,
-    databases: () => dbs,
+    databases: async () => (await rt.router.databases()).map((d) => d.db),
     jobsOf: (t) => rt.jobsOf(t),
     now: opts.now ?? Date.now,
     redriveAfterMs:

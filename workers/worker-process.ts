@@ -73,7 +73,7 @@ export function createWorkerProcess(rt: Runtime, opts: WorkerProcessOptions): Wo
   const sweeperBeat =
     sweeper &&
     new SweeperReporter({
-      registry: new SweeperRegistry(rt.mongo.db()),
+      registry: new SweeperRegistry(rt.fleetDb),
       sweeperId: capacity.workerId,
       sweeper,
       now: Date.now,

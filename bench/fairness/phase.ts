@@ -79,7 +79,7 @@ async function startWorkers(fleet: IsolatedFleet, s: Scenario, wf: SleepWorkflow
     });
     const reporter = fed
       ? new CapacityReporter({
-          capacity: new FleetCapacity(rt.mongo.db()),
+          capacity: new FleetCapacity(rt.fleetDb),
           workerId: owner,
           slots: s.slotsPerWorker,
           busy: () => worker.busy,

@@ -127,7 +127,7 @@ export function createProducer(rt: Runtime, s: Scenario, wf: Workflow, phase: st
       const k = Math.floor(rng.next() * (i + 1));
       [docs[i], docs[k]] = [docs[k]!, docs[i]!];
     }
-    const jobs = rt.mongo.db().collection<JobDoc>(COLLECTIONS.jobs);
+    const jobs = rt.fleetDb.collection<JobDoc>(COLLECTIONS.jobs);
     for (let i = 0; i < docs.length; i += 1000)
       await jobs.insertMany(docs.slice(i, i + 1000), { ordered: false });
     await sendBatches(

@@ -70,7 +70,7 @@ export async function createIsolatedFleet(opts: IsolatedFleetOptions): Promise<I
     config,
     tenants: opts.tenants,
     rt,
-    db: rt.mongo.db(),
+    db: rt.fleetDb,
     async runtime() {
       const r = await createRuntime(config, log);
       extra.push(r);
@@ -84,10 +84,7 @@ export async function createIsolatedFleet(opts: IsolatedFleetOptions): Promise<I
         );
         await Promise.allSettled(urls.flatMap((u) => (u === undefined ? [] : [rt.sqs.deleteQueue(u)])));
         await emptyAndDeleteBucket(rt.aws.s3, name).catch(() => undefined);
-        await rt.mongo
-          .db()
-          .dropDatabase()
-          .catch(() => undefined);
+        await rt.fleetDb.dropDatabase().catch(() => undefined);
         await Promise.allSettled([rt, ...extra].map((r) => r.close()));
       })();
       return cleaned;

@@ -17,6 +17,11 @@ export const SETTABLE_FIELDS = [
   "rate.burst",
   "maxQueued",
   "dailyJobQuota",
+  "storage",
+  "storage.database",
+  "storage.mongoUrl",
+  "storage.bucket",
+  "storage.kmsKeyId",
 ] as const;
 
 export interface Assignment {

@@ -73,14 +73,14 @@ function parse(argv: readonly string[]): Parsed | "help" {
 }
 
 export function jobCommandDeps(rt: Runtime, now: () => number = Date.now): JobCommandDeps {
-  const db = rt.mongo.db();
+  const db = rt.fleetDb;
   const log = rt.log.child({ component: "jobs-cli" });
-  const usage = new UsageStore(db, { now, log });
+  const usage = new UsageStore(rt.router, { now, log });
   return {
     db,
     jobsOf: (t) => rt.jobsOf(t),
     usage,
-    ledger: new UsageLedger(db, usage, { now, log }),
+    ledger: new UsageLedger(rt.router, usage, { now, log }),
     sqs: rt.sqs,
     workQueueUrl: rt.queues.work,
     now,

@@ -4,13 +4,15 @@
  * the intake queue's depth (SQS, when a port is given), and the release rate and throttling the
  * schedulers published over their last summary interval (`scheduler_stats`, fresh documents summed).
  */
-import type { Collection, Db, Document } from "mongodb";
+import type { Db } from "mongodb";
 import type { Logger } from "pino";
 import { intakeQueueName } from "../../shared/aws/queue-names.ts";
 import type { SqsPort } from "../../shared/aws/sqs-port.ts";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import type { JobDoc } from "../../shared/jobs/job-doc.ts";
-import { scopedCollection } from "../../shared/tenancy/scoped-collection.ts";
+import { tenantCollection } from "../../shared/tenancy/scoped-collection.ts";
+import type { TenantDataRouter } from "../../shared/tenancy/tenant-router.ts";
+import { tenantsCollection } from "../../shared/fleet/tenants-collection.ts";
 import { TenantIdSchema } from "../../shared/tenancy/tenant-id.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import type { Quota, QuotaProblem } from "../quota/schema.ts";
@@ -26,7 +28,8 @@ export interface ReportDeps {
   readonly queuePrefix: string;
   readonly now: () => number;
   readonly log: Logger;
-  readonly jobsOf?: (tenant: TenantId) => Collection<JobDoc>;
+  /** Where each tenant's jobs and usage live. */
+  readonly router: TenantDataRouter;
 }
 
 export interface TenantRow {
@@ -48,15 +51,14 @@ export interface TenantRow {
 
 /** Validates every tenant document (a full read of `tenants`) and returns rows sorted by tenant. */
 export async function tenantRows(deps: ReportDeps): Promise<TenantRow[]> {
-  const source = new QuotaSource(deps.db.collection<Document>(COLLECTIONS.tenants), {
+  const source = new QuotaSource(tenantsCollection(deps.db), {
     now: deps.now,
     log: deps.log,
   });
   const report = await source.resync();
-  const usage = new UsageStore(deps.db, { now: deps.now, log: deps.log, jobsOf: deps.jobsOf });
+  const usage = new UsageStore(deps.router, { now: deps.now, log: deps.log });
   const counters = await usage.readAll();
   const stats = await new TenantStatsStore(deps.db).readRecent(deps.now());
-  const jobsOf = deps.jobsOf ?? (() => deps.db.collection<JobDoc>(COLLECTIONS.jobs));
 
   const entries: {
     tenant: string;
@@ -78,10 +80,7 @@ export async function tenantRows(deps: ReportDeps): Promise<TenantRow[]> {
   return Promise.all(
     entries.map(async (e): Promise<TenantRow> => {
       const counter = e.id === undefined ? undefined : counters.get(e.id);
-      const queued =
-        e.id === undefined
-          ? undefined
-          : await scopedCollection(jobsOf(e.id), e.id).countDocuments({ status: "queued" });
+      const queued = e.id === undefined ? undefined : await queuedJobs(deps.router, e.id);
       const backlog = e.id === undefined ? { value: undefined } : await intakeBacklog(deps, e.id);
       return {
         tenant: e.tenant,
@@ -96,6 +95,17 @@ export async function tenantRows(deps: ReportDeps): Promise<TenantRow[]> {
       };
     }),
   );
+}
+
+/** The tenant's queued jobs; undefined when its home cannot be resolved (its problems say why). */
+async function queuedJobs(router: TenantDataRouter, tenant: TenantId): Promise<number | undefined> {
+  try {
+    return await tenantCollection<JobDoc>(router, tenant, COLLECTIONS.jobs).countDocuments({
+      status: "queued",
+    });
+  } catch {
+    return undefined;
+  }
 }
 
 async function intakeBacklog(

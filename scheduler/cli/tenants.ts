@@ -14,6 +14,8 @@
  * Exit codes: 0 ok, 1 invalid documents or a rejected edit, 2 usage or configuration error.
  */
 import type { Collection, Db, Document } from "mongodb";
+import { tenantsCollection } from "../../shared/fleet/tenants-collection.ts";
+import { MongoTenantRouter, type TenantDataRouter } from "../../shared/tenancy/tenant-router.ts";
 import type { Logger } from "pino";
 import {
   createAuditLog,
@@ -24,12 +26,9 @@ import {
 } from "../../shared/audit/audit-log.ts";
 import type { BlobStore } from "../../shared/aws/s3.ts";
 import type { SqsPort } from "../../shared/aws/sqs-port.ts";
-import { COLLECTIONS } from "../../shared/mongo/collections.ts";
-import type { JobDoc } from "../../shared/jobs/job-doc.ts";
 import { silentLogger } from "../../shared/log/logger.ts";
 import { isDuplicateKeyError } from "../../shared/mongo/errors.ts";
 import { TenantIdSchema } from "../../shared/tenancy/tenant-id.ts";
-import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { formatProblem, parseQuota } from "../quota/schema.ts";
 import { applyAssignments, parseAssignments, SETTABLE_FIELDS } from "./assignments.ts";
 import { formatTable } from "./table.ts";
@@ -40,8 +39,10 @@ import { offboardCommand } from "./tenants-offboard.ts";
 import { LIST_HEADERS, listCells, rowJson, tenantRows } from "./tenants-report.ts";
 
 export interface TenantsDeps {
-  /** The shared database (tenants, usage, jobs). */
+  /** The shared database (the tenants collection; fleet statistics). */
   readonly db: Db;
+  /** Where each tenant's jobs and usage live; default a router over `db` (closed after the command). */
+  readonly router?: TenantDataRouter;
   /** For the intake backlog column; without it the column shows `-`. */
   readonly sqs?: SqsPort;
   /** Queue name prefix (config `SLUICE_QUEUE_PREFIX`); default `sluice`. */
@@ -50,7 +51,6 @@ export interface TenantsDeps {
   readonly out?: (text: string) => void;
   readonly err?: (text: string) => void;
   readonly log?: Logger;
-  readonly jobsOf?: (tenant: TenantId) => Collection<JobDoc>;
   /** Who runs the command, for the audit trail; default the OS user. */
   readonly actor?: AuditActor;
   /** Default: the audit trail in `db`. */
@@ -106,6 +106,22 @@ export async function tenantsCommand(argv: string[], deps?: TenantsDeps): Promis
 }
 
 async function run(command: string, rest: string[], json: boolean, deps: TenantsDeps): Promise<number> {
+  if (deps.router !== undefined) return runWith(command, rest, json, deps, deps.router);
+  const router = new MongoTenantRouter({ sharedDb: deps.db, ...(deps.log ? { log: deps.log } : {}) });
+  try {
+    return await runWith(command, rest, json, deps, router);
+  } finally {
+    await router.close();
+  }
+}
+
+async function runWith(
+  command: string,
+  rest: string[],
+  json: boolean,
+  deps: TenantsDeps,
+  router: TenantDataRouter,
+): Promise<number> {
   const out = deps.out ?? ((t: string) => process.stdout.write(`${t}\n`));
   const err = deps.err ?? ((t: string) => process.stderr.write(`${t}\n`));
   const ctx = {
@@ -114,7 +130,7 @@ async function run(command: string, rest: string[], json: boolean, deps: Tenants
     now: deps.now ?? Date.now,
     log: deps.log ?? silentLogger(),
     ...(deps.sqs !== undefined ? { sqs: deps.sqs } : {}),
-    ...(deps.jobsOf !== undefined ? { jobsOf: deps.jobsOf } : {}),
+    router,
   };
   switch (command) {
     case "list": {
@@ -248,7 +264,7 @@ async function setCommand(rest: string[], json: boolean, ctx: SetContext): Promi
     return 2;
   }
   // Operator-level write to the cross-tenant `tenants` collection (the scheduler only reads it).
-  const tenants = ctx.db.collection<Document>(COLLECTIONS.tenants);
+  const tenants = tenantsCollection(ctx.db);
   for (let attempt = 1; attempt <= MAX_SET_ATTEMPTS; attempt += 1) {
     const current = await tenants.findOne({ $or: [{ tenantId: tenant.data }, { _id: tenant.data }] });
     const base: Record<string, unknown> = current ?? { _id: tenant.data, tenantId: tenant.data, version: 0 };

@@ -19,7 +19,7 @@ import type { JobDoc } from "../../shared/jobs/job-doc.ts";
 import type { JobStore } from "../../shared/jobs/job-store.ts";
 import type { OperatorNote, RetryFrom } from "../../shared/jobs/job-operations.ts";
 import { sendWorkMessage } from "../../shared/messages/work-message.ts";
-import { COLLECTIONS } from "../../shared/mongo/collections.ts";
+import { tenantsCollection } from "../../shared/fleet/tenants-collection.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import type { UsageLedger } from "../../shared/usage/ledger.ts";
 import type { UsageStore } from "../../shared/usage/usage-store.ts";
@@ -134,9 +134,7 @@ export async function retryJob(
 }
 
 async function tenantQuota(db: Db, tenant: TenantId) {
-  const doc = await db
-    .collection(COLLECTIONS.tenants)
-    .findOne({ $or: [{ tenantId: tenant }, { _id: tenant }] });
+  const doc = await tenantsCollection(db).findOne({ $or: [{ tenantId: tenant }, { _id: tenant }] });
   if (doc === null) throw new JobOperationRefusedError("no_tenant", `tenant ${tenant} has no quota document`);
   const q = parseQuota(doc);
   if (!q.ok)

@@ -3,7 +3,7 @@ import { TenantIdSchema } from "../../shared/tenancy/tenant-id.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { TenantOutboundSchema } from "../../shared/limits/outbound-limits.ts";
 import { TenantStepSettingsSchema } from "../../shared/tenancy/tenant-settings.ts";
-import { TenantStorageSchema } from "../../shared/tenancy/tenant-storage.ts";
+import { IsolationTierSchema, TenantStorageSchema } from "../../shared/tenancy/tenant-storage.ts";
 
 /**
  * The tenant quota document operators edit live in MongoDB (collection `tenants`, one document per
@@ -20,8 +20,11 @@ import { TenantStorageSchema } from "../../shared/tenancy/tenant-storage.ts";
 export const TenantStatusSchema = z.enum(["active", "paused", "suspended"]);
 export type TenantStatus = z.infer<typeof TenantStatusSchema>;
 
-/** Isolation tier; it does not change the fair-share arithmetic. */
-export const TenantTierSchema = z.enum(["shared", "dedicated"]);
+/**
+ * Isolation tier, the one switch of where the tenant's data lives (shared/tenancy/tenant-storage.ts,
+ * read by the tenant data router); it does not change the fair-share arithmetic.
+ */
+export const TenantTierSchema = IsolationTierSchema;
 export type TenantTier = z.infer<typeof TenantTierSchema>;
 
 /** Upper bound on weights, so virtual-time increments (1 / weight) stay well inside double precision. */
@@ -50,6 +53,8 @@ const QuotaObjectSchema = z.object({
   /** Why the tenant is suspended (required then) or paused (optional); shown to operators and callers. */
   reason: optional(z.string().min(1).max(500)),
   tier: TenantTierSchema,
+  /** Where a `dedicated` tenant lives: database (default `sluice_t_<tenant>`), MongoDB URL, bucket, KMS key. */
+  storage: optional(TenantStorageSchema),
   weight: z.number().gt(0).max(MAX_WEIGHT),
   maxConcurrency: count,
   minConcurrency: count,
@@ -156,6 +161,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
     case "invalid_union":
       return "must be a date (Date or ISO-8601 string with offset)";
     case "invalid_format":
+      // A pattern with its own message (storage.database: "must match ^[A-Za-z0-9_-]{1,63}$ …") says it best.
+      if (issue.format === "regex" && !issue.message.startsWith("Invalid")) return issue.message;
       return `must be a valid ${issue.format}`;
     default:
       return issue.message;

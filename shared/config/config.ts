@@ -15,7 +15,12 @@ export interface SluiceConfig {
     readonly forcePathStyle: boolean;
     readonly sfnRoleArn: string;
   };
-  readonly mongo: { readonly url: string; readonly db: string };
+  readonly mongo: {
+    readonly url: string;
+    readonly db: string;
+    /** How long a resolved tenant home is cached (`SLUICE_TENANT_ROUTE_TTL_MS`). */
+    readonly routeTtlMs: number;
+  };
   readonly s3: { readonly bucket: string };
   /** The fleet KMS key (bucket default encryption, queue SSE) and the account `iam policy` names. */
   readonly encryption: { readonly kmsKeyId: string | undefined; readonly accountId: string | undefined };
@@ -60,8 +65,6 @@ export interface SluiceConfig {
     readonly intervalMs: number;
     /** Undefined: 2 × the visibility timeout. */
     readonly redriveAfterMs: number | undefined;
-    /** Databases besides `mongo.db` that hold jobs (dedicated tenants). */
-    readonly extraDatabases: readonly string[];
   };
   /** Liveness: the worker's intake watchdog and dependency reachability (issue 9 bugs A, B). */
   readonly health: {
@@ -198,7 +201,7 @@ function compile(p: ParsedSettings): SluiceConfig {
       forcePathStyle: p.SLUICE_S3_FORCE_PATH_STYLE ?? p.AWS_ENDPOINT_URL !== undefined,
       sfnRoleArn: p.SLUICE_SFN_ROLE_ARN,
     },
-    mongo: { url: p.MONGO_URL, db: p.SLUICE_DB },
+    mongo: { url: p.MONGO_URL, db: p.SLUICE_DB, routeTtlMs: p.SLUICE_TENANT_ROUTE_TTL_MS },
     s3: { bucket: p.SLUICE_BUCKET },
     encryption: { kmsKeyId: p.SLUICE_KMS_KEY_ID, accountId: p.SLUICE_AWS_ACCOUNT_ID },
     queues: { prefix: p.SLUICE_QUEUE_PREFIX, maxReceiveCount: p.SLUICE_DLQ_MAX_RECEIVE_COUNT },
@@ -232,7 +235,6 @@ function compile(p: ParsedSettings): SluiceConfig {
     sweeper: {
       intervalMs: p.SLUICE_SWEEPER_INTERVAL_MS,
       redriveAfterMs: p.SLUICE_SWEEPER_REDRIVE_AFTER_MS,
-      extraDatabases: p.SLUICE_SWEEPER_DATABASES ?? [],
     },
     health: {
       checkMs: p.SLUICE_HEALTH_CHECK_MS,

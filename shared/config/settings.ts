@@ -103,6 +103,13 @@ export const SETTINGS = {
     expected: "a database name of 1-38 letters, digits, '_' or '-'",
     description: "MongoDB database for shared-tier data.",
   },
+  SLUICE_TENANT_ROUTE_TTL_MS: {
+    schema: int(0, 600_000),
+    default: "5000",
+    expected: "an integer from 0 to 600000",
+    description:
+      "How long a process keeps a tenant's resolved home (tier and storage of its tenant document) before reading it again; 0 reads it on every call.",
+  },
   SLUICE_BUCKET: {
     schema: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/),
     default: "sluice-data",
@@ -258,19 +265,6 @@ export const SETTINGS = {
     expected: "an integer from 1000 to 86400000",
     description:
       "Age after which the sweeper re-sends the work message of a `queued` job nobody claimed; default 2 × the visibility timeout.",
-  },
-  SLUICE_SWEEPER_DATABASES: {
-    schema: z
-      .string()
-      .transform((v) =>
-        v
-          .split(",")
-          .map((d) => d.trim())
-          .filter((d) => d.length > 0),
-      )
-      .pipe(z.array(z.string().regex(/^[A-Za-z0-9_-]{1,38}$/))),
-    expected: "a comma-separated list of database names",
-    description: "Extra databases holding jobs (dedicated tenants) that the sweeper scans besides SLUICE_DB.",
   },
   SLUICE_JOB_TASK_CONCURRENCY: {
     schema: int(1, 1000),

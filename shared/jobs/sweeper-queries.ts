@@ -13,11 +13,17 @@
  * Application code must not import this module; worker, scheduler and API code reach jobs through
  * `scopedCollection` only.
  */
-import type { Collection, Filter, Sort } from "mongodb";
+import type { Collection, Db, Filter, Sort } from "mongodb";
 import { z } from "zod";
 import { TenantIdSchema } from "../tenancy/tenant-id.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";
 import type { JobDoc } from "./job-doc.ts";
+import { COLLECTIONS } from "../mongo/collections.ts";
+
+/** The raw `jobs` collection of one database holding jobs, for these queries only. */
+export function sweptJobs(db: Db): Collection<JobDoc> {
+  return db.collection<JobDoc>(COLLECTIONS.jobs);
+}
 
 export interface SweepCandidate {
   tenantId: TenantId;

@@ -13,6 +13,8 @@ export interface MongoHandle {
    * the server is still unreachable (call again later); refused after `close()`.
    */
   reconnect(): Promise<void>;
+  /** One `ping` of the configured database (reachability probes). */
+  ping(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -23,6 +25,20 @@ export interface ConnectOptions {
 }
 
 /**
+ * A client with Sluice's options, not connected yet (the driver connects on first use). No
+ * `serverApi`: the local MongoDB-wire server does not implement it.
+ */
+export function newMongoClient(url: string, options: ConnectOptions = {}): MongoClient {
+  const clientOptions: MongoClientOptions = {
+    appName: options.appName ?? "sluice",
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5_000,
+    retryWrites: false, // needs sessions, which the wire server lacks; our writes are idempotent CAS updates
+    ignoreUndefined: true,
+  };
+  return new MongoClient(url, clientOptions);
+}
+
+/**
  * Connects (and verifies with a ping) to `config.mongo.url`. No `serverApi`: the local
  * MongoDB-wire server does not implement it.
  */
@@ -30,13 +46,7 @@ export async function connectMongo(
   config: Pick<SluiceConfig, "mongo">,
   options: ConnectOptions = {},
 ): Promise<MongoHandle> {
-  const clientOptions: MongoClientOptions = {
-    appName: options.appName ?? "sluice",
-    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 5_000,
-    retryWrites: false, // needs sessions, which the wire server lacks; our writes are idempotent CAS updates
-    ignoreUndefined: true,
-  };
-  const client = new MongoClient(config.mongo.url, clientOptions);
+  const client = newMongoClient(config.mongo.url, options);
   await client.connect();
   try {
     await client.db(config.mongo.db).command({ ping: 1 });
@@ -55,6 +65,9 @@ export async function connectMongo(
   return {
     client,
     db: (name = config.mongo.db) => client.db(name),
+    ping: async () => {
+      await client.db(config.mongo.db).command({ ping: 1 });
+    },
     reconnect() {
       if (closing) return Promise.reject(new Error("MongoDB client closed"));
       reconnecting ??= reconnect().finally(() => (reconnecting = undefined));

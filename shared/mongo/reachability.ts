@@ -203,13 +203,13 @@ export class MongoReachability {
 
 /** A monitor over a connected handle with the configured periods (`config.health`). */
 export function createMongoReachability(
-  mongo: Pick<MongoHandle, "db" | "reconnect">,
+  mongo: Pick<MongoHandle, "ping" | "reconnect">,
   health: { readonly checkMs: number; readonly mongoReconnectAfterMs: number },
   log: Logger,
   onChange?: (up: boolean) => void,
 ): MongoReachability {
   return new MongoReachability({
-    ping: () => mongo.db().command({ ping: 1 }),
+    ping: () => mongo.ping(),
     reconnect: () => mongo.reconnect(),
     now: () => performance.now(),
     log: log.child({ component: "mongo-reachability" }),

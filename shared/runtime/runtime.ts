@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
+import type { Db } from "mongodb";
 import type { Logger } from "pino";
 import { createAwsClients, type AwsClients } from "../aws/clients.ts";
 import { dlqName, intakeQueueName, workQueueName } from "../aws/queue-names.ts";
@@ -15,11 +16,8 @@ import { retryStartup } from "./startup-retry.ts";
 import { countAwsErrors, countMongoErrors } from "../metrics/instrument.ts";
 import { NO_METRICS, type MetricsSink } from "../metrics/sluice-metrics.ts";
 import { createPayloadStore, type PayloadStore } from "../payloads/payload-store.ts";
-import {
-  SimpleTenantDataRouter,
-  tenantCollection,
-  type TenantDataRouter,
-} from "../tenancy/scoped-collection.ts";
+import { tenantCollection } from "../tenancy/scoped-collection.ts";
+import { MongoTenantRouter, type TenantDataRouter } from "../tenancy/tenant-router.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";
 import { createPlacementSource, type PlacementSource } from "../tenancy/storage-placement.ts";
 
@@ -44,7 +42,20 @@ export interface Runtime {
   blobs: BlobStore;
   /** Where each tenant's objects live (its tenant document's `storage`), cached. */
   placements: PlacementSource;
-  mongo: MongoHandle;
+  /**
+   * The fleet's MongoDB connection, for health only (ping, reconnect). No database or client is
+   * reachable from it: tenant data goes through `jobsOf` / `router` (scoped stores), fleet-level
+   * collections through their named modules over `fleetDb`.
+   */
+  mongo: Pick<MongoHandle, "ping" | "reconnect">;
+  /**
+   * The shared database, for the named fleet modules' constructors only (shared/fleet/*,
+   * scheduler/store/*, shared/workflows/version-store.ts, the audit log...). The lint rule
+   * `sluice/raw-collections` refuses `.collection(` anywhere outside its allow-list, so this is no
+   * way to tenant data.
+   */
+  fleetDb: Db;
+  /** Where each tenant's data lives (tier + storage of its tenant document); see tenant-router.ts. */
   router: TenantDataRouter;
   /** The one store of job payloads (inputs, outputs, review data, execution states, large results). */
   payloads: PayloadStore;
@@ -81,7 +92,7 @@ export async function createRuntime(
     aws.destroy();
     throw err;
   }
-  const placements = createPlacementSource(mongo.db().collection(COLLECTIONS.tenants), {
+  const placements = createPlacementSource(tenantsCollection(mongo.db()), {
     fleetBucket: config.s3.bucket,
   });
   const blobs = counted(
@@ -93,7 +104,7 @@ export async function createRuntime(
     "s3",
   );
   if (options.metrics !== undefined) countMongoErrors(mongo.client, metrics);
-  const router = new SimpleTenantDataRouter(mongo.client, { sharedDbName: config.mongo.db });
+  const router = new MongoTenantRouter({ sharedDb: mongo.db(), ttlMs: config.mongo.routeTtlMs, log });
   const prefix = config.queues.prefix;
   const work = workQueueName(prefix);
   let workUrl: string, workDlqUrl: string;
@@ -105,6 +116,7 @@ export async function createRuntime(
     );
   } catch (err) {
     await mongo.close().catch(() => undefined);
+    await router.close();
     aws.destroy();
     throw err;
   }
@@ -119,7 +131,8 @@ export async function createRuntime(
     sqs,
     blobs,
     placements,
-    mongo,
+    mongo: { ping: () => mongo.ping(), reconnect: () => mongo.reconnect() },
+    fleetDb: mongo.db(),
     router,
     metrics,
     payloads: createPayloadStore(blobs, config.claimCheck.thresholdBytes, randomUUID),
@@ -150,6 +163,7 @@ export async function createRuntime(
     close() {
       closed ??= (async () => {
         try {
+          await Promise.allSettled([router.close()]);
           await mongo.close();
         } finally {
           aws.destroy();

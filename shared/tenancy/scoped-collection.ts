@@ -20,13 +20,13 @@
  * in shared/jobs/sweeper-queries.ts are the one documented exception and take a raw collection from
  * operator code.
  *
- * The `TenantDataRouter` is the isolation-ladder seam: it maps a tenant to the database that holds
- * its data (`shared` tier: the shared database; `dedicated` tier: `sluice_t_<tenant>`). Documents in a
- * dedicated database still carry `tenantId` and are still scoped, so a routing mistake cannot leak.
+ * `tenantCollection(router, tenant, name)` is how production code gets one: the `TenantDataRouter`
+ * (tenant-router.ts) picks the database from the tenant document's `tier` and `storage` (shared tier:
+ * the shared database; dedicated: its own). Documents in a dedicated database still carry `tenantId`
+ * and are still scoped, so a routing mistake cannot leak.
  */
 import type {
   AggregateOptions,
-  AggregationCursor,
   Collection,
   CountDocumentsOptions,
   Db,
@@ -34,12 +34,10 @@ import type {
   DeleteResult,
   Document,
   Filter,
-  FindCursor,
   FindOneAndUpdateOptions,
   FindOptions,
   InsertOneOptions,
   InsertOneResult,
-  MongoClient,
   OptionalUnlessRequiredId,
   UpdateFilter,
   UpdateOptions,
@@ -47,10 +45,15 @@ import type {
   WithId,
 } from "mongodb";
 import { driverBulkWrite, updateCommand, type BulkUpdateOutcome, type ScopedOp } from "./bulk-update.ts";
-import { SHARED_DB_NAME, type CollectionName } from "../mongo/collections.ts";
+import type { CollectionName } from "../mongo/collections.ts";
 import { durable } from "../mongo/write-concern.ts";
 import { TenantIdSchema } from "./tenant-id.ts";
 import type { TenantId } from "./tenant-id.ts";
+import type { TenantDataRouter } from "./tenant-router.ts";
+
+export type { IsolationTier } from "./tenant-storage.ts";
+export { dedicatedDbName } from "./tenant-storage.ts";
+export type { TenantDataRouter } from "./tenant-router.ts";
 
 /** Any document stored in a tenant-scoped collection. */
 export interface TenantOwned {
@@ -76,7 +79,7 @@ export interface ScopedCollection<T extends TenantOwned> {
   readonly tenantId: TenantId;
   readonly collectionName: string;
   findOne(filter?: Filter<T>, options?: FindOptions): Promise<WithId<T> | null>;
-  find(filter?: Filter<T>, options?: FindOptions): FindCursor<WithId<T>>;
+  find(filter?: Filter<T>, options?: FindOptions): ScopedCursor<WithId<T>>;
   insertOne(doc: ScopedInsert<T>, options?: InsertOneOptions): Promise<InsertOneResult<T>>;
   updateOne(filter: Filter<T>, update: UpdateFilter<T>, options?: UpdateOptions): Promise<UpdateResult<T>>;
   findOneAndUpdate(
@@ -92,10 +95,13 @@ export interface ScopedCollection<T extends TenantOwned> {
   bulkUpdateOne(ops: readonly ScopedOp<T>[]): Promise<BulkUpdateOutcome>;
   countDocuments(filter?: Filter<T>, options?: CountDocumentsOptions): Promise<number>;
   deleteOne(filter: Filter<T>, options?: DeleteOptions): Promise<DeleteResult>;
-  aggregate<R extends Document = Document>(
-    pipeline: Document[],
-    options?: AggregateOptions,
-  ): AggregationCursor<R>;
+  aggregate<R extends Document = Document>(pipeline: Document[], options?: AggregateOptions): ScopedCursor<R>;
+}
+
+/** What `find` and `aggregate` return: read all, or iterate. (A routed collection opens it lazily.) */
+export interface ScopedCursor<T> {
+  toArray(): Promise<T[]>;
+  [Symbol.asyncIterator](): AsyncIterator<T>;
 }
 
 const LOGICAL_OPERATORS = ["$and", "$or", "$nor"] as const;
@@ -258,57 +264,66 @@ export function scopedCollection<T extends TenantOwned>(
 }
 
 // ---------------------------------------------------------------------------------------------
-// Isolation ladder
+// Routed collections (the isolation ladder)
 
-export type IsolationTier = "shared" | "dedicated";
-
-/** Maps a tenant to the database holding its data. Resolved per call, so a promotion applies live. */
-export interface TenantDataRouter {
-  tierOf(tenantId: TenantId): IsolationTier;
-  dbFor(tenantId: TenantId): Db;
-}
-
-/** Database name of a dedicated-tier tenant. Tenant ids are safe in database names (see tenant-id.ts). */
-export function dedicatedDbName(tenantId: TenantId): string {
-  return `sluice_t_${requireTenant(tenantId)}`;
-}
-
-export interface SimpleRouterOptions {
-  /** Database for the shared tier; defaults to `SHARED_DB_NAME`. */
-  sharedDbName?: string;
-  /** Which tenants are dedicated; consulted on every call. Defaults to none. */
-  isDedicated?: (tenantId: TenantId) => boolean;
-}
-
-/** A router over one MongoClient: shared tier → one database, dedicated tier → `sluice_t_<tenant>`. */
-export class SimpleTenantDataRouter implements TenantDataRouter {
-  readonly #client: MongoClient;
-  readonly #sharedDbName: string;
-  readonly #isDedicated: (tenantId: TenantId) => boolean;
-
-  constructor(client: MongoClient, options: SimpleRouterOptions = {}) {
-    this.#client = client;
-    this.#sharedDbName = options.sharedDbName ?? SHARED_DB_NAME;
-    this.#isDedicated = options.isDedicated ?? (() => false);
-  }
-
-  tierOf(tenantId: TenantId): IsolationTier {
-    return this.#isDedicated(requireTenant(tenantId)) ? "dedicated" : "shared";
-  }
-
-  dbFor(tenantId: TenantId): Db {
-    return this.#client.db(
-      this.tierOf(tenantId) === "dedicated" ? dedicatedDbName(tenantId) : this.#sharedDbName,
-    );
-  }
-}
-
-/** The scoped collection `name` of `tenantId`, in the database the router picks. */
+/**
+ * The scoped collection `name` of `tenantId`, in the database the router picks for it (tenant-router.ts).
+ * Routing is resolved on each call (the router caches it), so a promotion applies without rebuilding
+ * stores; a tenant the router cannot resolve makes every call fail with `TenantRoutingError` and
+ * reaches no database. Filters, updates and pipelines are checked before routing, as above.
+ */
 export function tenantCollection<T extends TenantOwned>(
   router: TenantDataRouter,
   tenantId: TenantId,
   name: CollectionName,
 ): ScopedCollection<T> {
-  const db = router.dbFor(tenantId);
-  return scopedCollection(db.collection<T>(name), tenantId, db);
+  const tenant = requireTenant(tenantId);
+  let last: { db: Db; coll: ScopedCollection<T> } | undefined;
+  const target = async (): Promise<ScopedCollection<T>> => {
+    const db = await router.dbFor(tenant);
+    if (last?.db !== db) last = { db, coll: scopedCollection(db.collection<T>(name), tenant, db) };
+    return last.coll;
+  };
+  return {
+    tenantId: tenant,
+    collectionName: name,
+    findOne: async (filter, options) => {
+      scopeFilter(filter, tenant);
+      return (await target()).findOne(filter, options);
+    },
+    find: (filter, options) => {
+      scopeFilter(filter, tenant);
+      return lazyCursor(async () => (await target()).find(filter, options));
+    },
+    insertOne: async (doc, options) => {
+      scopeInsert(doc, tenant);
+      return (await target()).insertOne(doc, options);
+    },
+    updateOne: async (filter, update, options) => {
+      checkUpdate(update, tenant);
+      return (await target()).updateOne(scopeFilter(filter, tenant), update, options);
+    },
+    findOneAndUpdate: async (filter, update, options) => {
+      checkUpdate(update, tenant);
+      return (await target()).findOneAndUpdate(scopeFilter(filter, tenant), update, options);
+    },
+    bulkUpdateOne: async (ops) => (await target()).bulkUpdateOne(ops),
+    countDocuments: async (filter, options) => (await target()).countDocuments(filter, options),
+    deleteOne: async (filter, options) => (await target()).deleteOne(filter, options),
+    aggregate: <R extends Document = Document>(pipeline: Document[], options?: AggregateOptions) => {
+      scopePipeline(pipeline, tenant);
+      return lazyCursor<R>(async () => (await target()).aggregate<R>(pipeline, options));
+    },
+  };
+}
+
+function lazyCursor<T>(open: () => Promise<ScopedCursor<T>>): ScopedCursor<T> {
+  let cursor: Promise<ScopedCursor<T>> | undefined;
+  const get = () => (cursor ??= open());
+  return {
+    toArray: async () => (await get()).toArray(),
+    async *[Symbol.asyncIterator]() {
+      yield* await get();
+    },
+  };
 }

@@ -25,7 +25,8 @@
 import type { Collection, Db } from "mongodb";
 import type { Logger } from "pino";
 import { isDuplicateKeyError } from "../mongo/errors.ts";
-import { scopedCollection } from "../tenancy/scoped-collection.ts";
+import { tenantCollection } from "../tenancy/scoped-collection.ts";
+import type { TenantDataRouter } from "../tenancy/tenant-router.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";
 import { COLLECTIONS } from "../mongo/collections.ts";
 import type { JobRestedHook, JobRunOutcome } from "../fleet/job-rested.ts";
@@ -53,21 +54,21 @@ export type SettledOutcome = "released" | "pending" | "repeat";
 export const UNSETTLED_RETENTION_MS = 30 * 86_400_000;
 
 export class UsageLedger {
-  readonly #db: Db;
+  readonly #router: TenantDataRouter;
   readonly #usage: SlotReleaser;
   readonly #now: () => number;
   readonly #log: Logger;
 
-  /** `db`: the shared database. */
-  constructor(db: Db, usage: SlotReleaser, options: { now: () => number; log: Logger }) {
-    this.#db = db;
+  /** `router`: where each tenant's data lives (its ledger documents sit beside its jobs). */
+  constructor(router: TenantDataRouter, usage: SlotReleaser, options: { now: () => number; log: Logger }) {
+    this.#router = router;
     this.#usage = usage;
     this.#now = options.now;
     this.#log = options.log.child({ component: "usage-ledger" });
   }
 
-  #raw(): Collection<LedgerDoc> {
-    return this.#db.collection<LedgerDoc>(COLLECTIONS.usageLedger);
+  #ledger(tenant: TenantId) {
+    return tenantCollection<LedgerDoc>(this.#router, tenant, COLLECTIONS.usageLedger);
   }
 
   /** The scheduler released `jobId` holding one acquired slot. */
@@ -100,8 +101,7 @@ export class UsageLedger {
    * starts over as acquired and not settled, so the attempt's end gives that slot back exactly once.
    */
   async recordReacquired(tenant: TenantId, jobId: string): Promise<void> {
-    const ledger = scopedCollection(this.#raw(), tenant);
-    await ledger.updateOne(
+    await this.#ledger(tenant).updateOne(
       { _id: `${tenant}/${jobId}` },
       { $set: { acquired: true, at: this.#now() }, $unset: { settled: "" }, $setOnInsert: { jobId } },
       { upsert: true },
@@ -115,17 +115,21 @@ export class UsageLedger {
    */
   async prune(retentionMs: number): Promise<number> {
     const now = this.#now();
-    const res = await this.#raw().deleteMany({
+    const filter = {
       $or: [
         { settled: true, at: { $lt: now - retentionMs } },
         { at: { $lt: now - Math.max(retentionMs, UNSETTLED_RETENTION_MS) } },
       ],
-    });
-    return res.deletedCount;
+    };
+    let deleted = 0;
+    for (const { db } of await this.#router.databases()) {
+      deleted += (await ledgerOf(db).deleteMany(filter)).deletedCount;
+    }
+    return deleted;
   }
 
   async #mark(tenant: TenantId, jobId: string, flag: "acquired" | "settled"): Promise<LedgerDoc | null> {
-    const ledger = scopedCollection(this.#raw(), tenant);
+    const ledger = this.#ledger(tenant);
     const _id = `${tenant}/${jobId}`;
     const update = { $set: { [flag]: true, at: this.#now() }, $setOnInsert: { jobId } };
     for (let attempt = 0; ; attempt += 1) {
@@ -138,6 +142,11 @@ export class UsageLedger {
       }
     }
   }
+}
+
+/** OPERATOR-LEVEL maintenance: the raw `usage_ledger` collection of one database holding tenant data (pruning only). */
+function ledgerOf(db: Db): Collection<LedgerDoc> {
+  return db.collection<LedgerDoc>(COLLECTIONS.usageLedger);
 }
 
 /**

@@ -13,11 +13,14 @@ import { settleHook, UsageLedger } from "./ledger.ts";
 import { UsageStore } from "./usage-store.ts";
 
 export function createUsageSettleHook(rt: Runtime, now: () => number = Date.now): JobRestedHook {
-  const db = rt.mongo.db();
   const log = rt.log.child({ component: "usage-settle" });
   const isTerminalJob = async (tenant: TenantId, jobId: string) => {
     const job = await rt.jobsOf(tenant).get(jobId);
     return job !== null && isTerminal(job.status);
   };
-  return settleHook(new UsageLedger(db, new UsageStore(db, { now, log }), { now, log }), isTerminalJob, log);
+  return settleHook(
+    new UsageLedger(rt.router, new UsageStore(rt.router, { now, log }), { now, log }),
+    isTerminalJob,
+    log,
+  );
 }

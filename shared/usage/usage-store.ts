@@ -27,14 +27,15 @@
  *   (reconcileDecision). Assumes the job is created, and `release` called, within `settleMs`
  *   (default 10 s) of the acquisition / terminal write. It also records `parked`.
  */
-import type { Collection, Db, UpdateFilter } from "mongodb";
+import type { Db, UpdateFilter } from "mongodb";
 import type { Logger } from "pino";
 import { COLLECTIONS } from "../mongo/collections.ts";
 import type { JobDoc } from "../jobs/job-doc.ts";
 import { casRetry, type CasRound } from "../jobs/cas-retry.ts";
 import { isDuplicateKeyError } from "../mongo/errors.ts";
-import { scopedCollection } from "../tenancy/scoped-collection.ts";
+import { tenantCollection } from "../tenancy/scoped-collection.ts";
 import type { ScopedCollection } from "../tenancy/scoped-collection.ts";
+import type { TenantDataRouter } from "../tenancy/tenant-router.ts";
 import { TenantIdSchema } from "../tenancy/tenant-id.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";
 import {
@@ -107,8 +108,6 @@ export type ReconcileResult =
 export interface UsageStoreOptions {
   readonly now: () => number;
   readonly log: Logger;
-  /** Where a tenant's jobs live (dedicated tiers); default the `jobs` collection of `db`. */
-  readonly jobsOf?: (tenant: TenantId) => Collection<JobDoc>;
   /** Max time from acquisition to job creation, and from a terminal write to `release`; default 10 s. */
   readonly settleMs?: number;
   /** Daily counters kept (for operators) before reconcile prunes them; default 7 days. */
@@ -116,25 +115,30 @@ export interface UsageStoreOptions {
 }
 
 export class UsageStore {
-  readonly #db: Db;
+  readonly #router: TenantDataRouter;
   readonly #now: () => number;
   readonly #log: Logger;
-  readonly #jobsOf: (tenant: TenantId) => Collection<JobDoc>;
   readonly #settleMs: number;
   readonly #keepDays: number;
 
-  /** `db`: the shared database, which holds every tenant's usage document. */
-  constructor(db: Db, options: UsageStoreOptions) {
-    this.#db = db;
+  /**
+   * `router`: where each tenant's data lives. A tenant's usage document sits beside its jobs (the
+   * shared database for the shared tier, the tenant's own database for the dedicated tier).
+   */
+  constructor(router: TenantDataRouter, options: UsageStoreOptions) {
+    this.#router = router;
     this.#now = options.now;
     this.#log = options.log.child({ component: "usage" });
-    this.#jobsOf = options.jobsOf ?? (() => db.collection<JobDoc>(COLLECTIONS.jobs));
     this.#settleMs = options.settleMs ?? 10_000;
     this.#keepDays = options.keepDays ?? 7;
   }
 
   #usage(tenant: TenantId): ScopedCollection<UsageDoc> {
-    return scopedCollection(this.#db.collection<UsageDoc>(COLLECTIONS.usage), tenant);
+    return tenantCollection<UsageDoc>(this.#router, tenant, COLLECTIONS.usage);
+  }
+
+  #jobs(tenant: TenantId): ScopedCollection<JobDoc> {
+    return tenantCollection<JobDoc>(this.#router, tenant, COLLECTIONS.jobs);
   }
 
   /**
@@ -234,16 +238,26 @@ export class UsageStore {
   async readAll(): Promise<Map<TenantId, UsageSnapshot>> {
     const now = this.#now();
     const out = new Map<TenantId, UsageSnapshot>();
-    for (const doc of await this.#db.collection<UsageDoc>(COLLECTIONS.usage).find({}).toArray()) {
-      const id = TenantIdSchema.safeParse(doc.tenantId);
-      if (id.success) out.set(id.data, toSnapshot(id.data, doc, now));
+    const databases = await this.#router.databases();
+    const dedicated = new Set(databases.flatMap((d) => d.tenants));
+    for (const { db, tier, tenants } of databases) {
+      if (tier === "shared") {
+        // A dedicated tenant's leftover document in the shared database (before a move cleaned it up) is not its counter.
+        for (const doc of await sharedUsage(db).find({}).toArray()) {
+          const id = TenantIdSchema.safeParse(doc.tenantId);
+          if (id.success && !dedicated.has(id.data)) out.set(id.data, toSnapshot(id.data, doc, now));
+        }
+        continue;
+      }
+      const docs = await Promise.all(tenants.map((t) => this.#usage(t).findOne({})));
+      tenants.forEach((t, i) => out.set(t, toSnapshot(t, docs[i] ?? null, now)));
     }
     return out;
   }
 
   /** Jobs of the tenant that count against its cap now (see `inFlightFilter`). */
   async countInFlight(tenant: TenantId): Promise<number> {
-    return scopedCollection(this.#jobsOf(tenant), tenant).countDocuments(inFlightFilter());
+    return this.#jobs(tenant).countDocuments(inFlightFilter());
   }
 
   /**
@@ -256,7 +270,7 @@ export class UsageStore {
     const now = this.#now();
     // Read the version first: any acquire or release after this read makes the write below miss.
     const before = await usage.findOne({});
-    const jobs = scopedCollection(this.#jobsOf(tenant), tenant);
+    const jobs = this.#jobs(tenant);
     const inFlight = await jobs.countDocuments(inFlightFilter());
     if (before === null && inFlight === 0)
       return { kind: "in-sync", running: 0, inFlight, pending: 0, parked: 0 };
@@ -331,4 +345,9 @@ function toSnapshot(tenantId: TenantId, doc: UsageDoc | null, now: number): Usag
     parked: Math.max(0, doc.parked ?? 0),
     version: doc.version,
   };
+}
+
+/** OPERATOR-LEVEL READ: the shared database's `usage` collection, every shared-tier tenant's counters. */
+function sharedUsage(db: Db) {
+  return db.collection<UsageDoc>(COLLECTIONS.usage);
 }

@@ -136,13 +136,13 @@ export function logInvalidWorkflows(catalog: WorkflowCatalog, log: Logger): void
 
 /** Workflow versions over a runtime's shared database. */
 export function createWorkflowVersions(
-  rt: Pick<Runtime, "mongo" | "log">,
+  rt: Pick<Runtime, "fleetDb" | "log">,
   catalog: WorkflowCatalog | (() => WorkflowCatalog),
   now: () => number = Date.now,
 ): WorkflowVersions {
   return new WorkflowVersions({
     catalog: typeof catalog === "function" ? catalog : () => catalog,
-    store: new MongoWorkflowVersionStore(rt.mongo.db()),
+    store: new MongoWorkflowVersionStore(rt.fleetDb),
     now,
     log: rt.log.child({ component: "workflow-versions" }),
   });

@@ -37,7 +37,7 @@ beforeAll(async () => {
   fleet = await createTestFleet("docintel", { tenants: ["acme", "globex"] });
   reviews = createReviews(fleet.rt, fleet.catalog);
   // acme never asks a human; globex asks about everything that is not certain.
-  const tenants = fleet.rt.mongo.db().collection<{ tenantId: string }>(COLLECTIONS.tenants);
+  const tenants = fleet.rt.fleetDb.collection<{ tenantId: string }>(COLLECTIONS.tenants);
   for (const [tenant, minConfidence] of [
     [acme, 0],
     [globex, 1],

@@ -24,20 +24,17 @@ beforeAll(async () => {
     workflowsDir: [STATEMACHINES_DIR, resolve(import.meta.dirname, "fixtures/document-workflows")],
   });
   // The "strict" tenant reads documents of at most 1 MB and 3 pages.
-  await fleet.rt.mongo
-    .db()
-    .collection(COLLECTIONS.tenants)
-    .updateOne(
-      { tenantId: "strict" },
-      {
-        $set: {
-          steps: {
-            detect: { maxDocumentBytes: 1_000_000, maxPages: 3 },
-            thumbnail: { maxDocumentBytes: 1_000_000 },
-          },
+  await fleet.rt.fleetDb.collection(COLLECTIONS.tenants).updateOne(
+    { tenantId: "strict" },
+    {
+      $set: {
+        steps: {
+          detect: { maxDocumentBytes: 1_000_000, maxPages: 3 },
+          thumbnail: { maxDocumentBytes: 1_000_000 },
         },
       },
-    );
+    },
+  );
   await fleet.startWorker();
 }, 120_000);
 afterAll(() => fleet?.cleanup());

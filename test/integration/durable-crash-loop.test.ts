@@ -24,7 +24,7 @@ beforeAll(async () => {
 });
 afterAll(() => fleet?.cleanup());
 
-const jobs = () => fleet.rt.mongo.db().collection<JobDoc>(COLLECTIONS.jobs);
+const jobs = () => fleet.rt.fleetDb.collection<JobDoc>(COLLECTIONS.jobs);
 
 /** A job whose last run died holding the lease: `runs` runs in a row without progress so far. */
 async function deadJob(runs: number, now: number): Promise<string> {

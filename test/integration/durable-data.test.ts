@@ -30,7 +30,7 @@ describe("claim check", () => {
     const payload = "p".repeat(MIB);
     const jobId = await fleet.submit("acme", "big-data", { payload }, { send: false });
     await recordingSqs.send(fleet.rt.queues.work, { body: JSON.stringify({ tenantId: acme, jobId }) });
-    const raw = fleet.rt.mongo.db().collection(COLLECTIONS.jobs);
+    const raw = fleet.rt.fleetDb.collection(COLLECTIONS.jobs);
     let done;
     for (let i = 0; i < 300 && !done; i++) {
       const doc = await raw.findOne({ _id: jobId as never });

@@ -67,7 +67,7 @@ describe("human review", () => {
     const { key } = await fleet.rt.blobs.put(acme, ["jobs", jobId, "review-legacy.json"], json);
     const dataRef = { key, bytes: json.length };
     const { input: _input, ...rest } = job.review!;
-    const raw = fleet.rt.mongo.db().collection<Record<string, unknown>>(COLLECTIONS.jobs);
+    const raw = fleet.rt.fleetDb.collection<Record<string, unknown>>(COLLECTIONS.jobs);
     await raw.updateOne({ _id: jobId as never }, { $set: { review: { ...rest, data: null, dataRef } } });
 
     const legacy = (await fleet.getJob("acme", jobId))!;

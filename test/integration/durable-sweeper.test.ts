@@ -12,7 +12,7 @@ beforeAll(async () => {
 });
 afterAll(() => fleet?.cleanup());
 
-const rawJobs = () => fleet.rt.mongo.db().collection(COLLECTIONS.jobs);
+const rawJobs = () => fleet.rt.fleetDb.collection(COLLECTIONS.jobs);
 const claimers = (history: readonly { type: string; detail?: unknown }[]) =>
   history.filter((e) => e.type === "claimed").map((e) => (e.detail as { owner: string }).owner);
 

@@ -39,12 +39,11 @@ beforeAll(async () => {
     // tests drive tick() themselves, after stop(), and each tick must see what was sent before it.
     loop: { intake: { idlePollMs: 0, depthRefreshMs: 0, longPollSeconds: 0 } },
   });
-  usage = new UsageStore(fleet.rt.mongo.db(), { now: Date.now, log: silentLogger() });
-  await fleet.rt.mongo
-    .db()
+  usage = new UsageStore(fleet.rt.router, { now: Date.now, log: silentLogger() });
+  await fleet.rt.fleetDb
     .collection("tenants")
     .updateMany({}, { $set: { maxConcurrency: 1, minConcurrency: 0, rate: null, updatedAt: new Date() } });
-  await new FleetCapacity(fleet.rt.mongo.db()).heartbeat({
+  await new FleetCapacity(fleet.rt.fleetDb).heartbeat({
     workerId: "w1",
     slots: 20,
     busy: 0,
@@ -184,7 +183,7 @@ describe("idempotency keys (bug 8)", () => {
     // The job is still queued (no worker here), so the release re-sends its work message: a no-op.
     expect(seen.rejected).toBe(0);
     expect(await dlq("idem")).toEqual([]);
-    expect(await fleet.rt.mongo.db().collection("jobs").countDocuments({ tenantId: "idem" })).toBe(1);
+    expect(await fleet.rt.fleetDb.collection("jobs").countDocuments({ tenantId: "idem" })).toBe(1);
     await finishOne(idem);
 
     // Another input under the same key: the DLQ, with the reason; the job is untouched.
@@ -195,14 +194,14 @@ describe("idempotency keys (bug 8)", () => {
     const after = await job("idem", "order-7");
     expect(after?._id).toBe(first?._id);
     expect(after?.input).toEqual({ inline: { a: 1, b: [1, 2] } });
-    expect(await fleet.rt.mongo.db().collection("jobs").countDocuments({ tenantId: "idem" })).toBe(1);
+    expect(await fleet.rt.fleetDb.collection("jobs").countDocuments({ tenantId: "idem" })).toBe(1);
   });
 });
 
 describe("maxQueued (bug 6)", () => {
   it("messages sent while the tenant is full go to the DLQ as queue_full; the older ones keep their place", async () => {
     const full = tenantId("full");
-    const tenants = fleet.rt.mongo.db().collection("tenants");
+    const tenants = fleet.rt.fleetDb.collection("tenants");
     await tenants.updateOne(
       { tenantId: "full" },
       { $set: { status: "paused", maxQueued: 3, updatedAt: new Date() }, $inc: { version: 1 } },
@@ -231,7 +230,7 @@ describe("maxQueued (bug 6)", () => {
     await scheduler.stop();
     await tickUntil(async () => (await Promise.all(old.map((k) => job("full", k)))).every((j) => j !== null));
     expect(await dlq("full")).toHaveLength(newer.length);
-    expect(await fleet.rt.mongo.db().collection("jobs").countDocuments({ tenantId: full })).toBe(3);
+    expect(await fleet.rt.fleetDb.collection("jobs").countDocuments({ tenantId: full })).toBe(3);
 
     // Room again: a new message is admitted and released.
     await send("full", good("full", "q-8"));

@@ -12,6 +12,7 @@ import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { createWorker } from "../../workers/create-worker.ts";
 import { TEST_WORKFLOW_DIRS, testSteps } from "./fixtures/steps.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
+import { oneDbRouter } from "../support/one-db-router.ts";
 
 const acme = tenantId("acme");
 let fleet: TestFleet;
@@ -21,15 +22,15 @@ beforeAll(async () => {
 });
 afterAll(() => fleet?.cleanup());
 
-const rawJobs = () => fleet.rt.mongo.db().collection<Record<string, unknown>>(COLLECTIONS.jobs);
+const rawJobs = () => fleet.rt.fleetDb.collection<Record<string, unknown>>(COLLECTIONS.jobs);
 const rawJob = (jobId: string) => rawJobs().findOne({ _id: jobId as never });
 
 describe("an invalid job document", () => {
   it("a worker receiving its message fails it with Sluice.InvalidJobDocument, deletes the message and frees the slot", async () => {
-    const db = fleet.rt.mongo.db();
+    const db = fleet.rt.fleetDb;
     const log = fleet.rt.log;
-    const usage = new UsageStore(db, { now: Date.now, log });
-    const ledger = new UsageLedger(db, usage, { now: Date.now, log });
+    const usage = new UsageStore(oneDbRouter(db), { now: Date.now, log });
+    const ledger = new UsageLedger(oneDbRouter(db), usage, { now: Date.now, log });
     const jobId = await fleet.submit("acme", "hello", { name: "Ada" }, { send: false });
     expect((await usage.tryAcquire(acme, 5)).ok).toBe(true); // the scheduler released it
     await ledger.recordAcquired(acme, jobId);

@@ -24,6 +24,7 @@ import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
 import { createAuditLog, type AuditActor } from "../../shared/audit/audit-log.ts";
 
 const ops: AuditActor = { kind: "os", subject: "ops" };
+import { oneDbRouter } from "../support/one-db-router.ts";
 
 const acme = tenantId("acme");
 let fleet: TestFleet;
@@ -44,9 +45,9 @@ beforeAll(async () => {
     steps,
   });
   deps = jobCommandDeps(fleet.rt);
-  const db = fleet.rt.mongo.db();
-  usage = new UsageStore(db, { now: Date.now, log: silentLogger() });
-  ledger = new UsageLedger(db, usage, { now: Date.now, log: silentLogger() });
+  const db = fleet.rt.fleetDb;
+  usage = new UsageStore(oneDbRouter(db), { now: Date.now, log: silentLogger() });
+  ledger = new UsageLedger(oneDbRouter(db), usage, { now: Date.now, log: silentLogger() });
   await fleet.startWorker();
 });
 afterAll(() => fleet?.cleanup());

@@ -17,9 +17,10 @@ import { JobStore } from "../../shared/jobs/job-store.ts";
 import { connectMongo, type MongoHandle } from "../../shared/mongo/client.ts";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import { ensureIndexes } from "../../shared/mongo/indexes.ts";
-import { SimpleTenantDataRouter, tenantCollection } from "../../shared/tenancy/scoped-collection.ts";
+import { tenantCollection } from "../../shared/tenancy/scoped-collection.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { ownMongo, type OwnMongo } from "./helpers/own-mongo.ts";
+import { oneDbRouter } from "../support/one-db-router.ts";
 
 const acme = tenantId("acme");
 const T0 = Date.UTC(2026, 2, 1, 12, 0, 0);
@@ -33,13 +34,13 @@ let server: OwnMongo;
 
 function connect(): Promise<MongoHandle> {
   return connectMongo(
-    { mongo: { url: server.url, db: DB } },
+    { mongo: { url: server.url, db: DB, routeTtlMs: 0 } },
     { serverSelectionTimeoutMS: 2_000, appName: "h2-crash-test" },
   );
 }
 
 function storeOf(mongo: MongoHandle): JobStore {
-  const router = new SimpleTenantDataRouter(mongo.client, { sharedDbName: DB });
+  const router = oneDbRouter(mongo.db(DB));
   return new JobStore(tenantCollection(router, acme, COLLECTIONS.jobs));
 }
 

@@ -13,11 +13,12 @@ import { silentLogger } from "../../shared/log/logger.ts";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import { ensureIndexes } from "../../shared/mongo/indexes.ts";
 import { DURABLE_WRITE_CONCERN_FIELD } from "../../shared/mongo/write-concern.ts";
-import { SimpleTenantDataRouter, tenantCollection } from "../../shared/tenancy/scoped-collection.ts";
+import { tenantCollection } from "../../shared/tenancy/scoped-collection.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { UsageLedger } from "../../shared/usage/ledger.ts";
 import { UsageStore } from "../../shared/usage/usage-store.ts";
 import { stackEnv, uniqueName } from "./helpers/env.ts";
+import { oneDbRouter } from "../support/one-db-router.ts";
 
 const acme = tenantId("acme");
 const T0 = Date.UTC(2026, 2, 1, 12, 0, 0);
@@ -43,7 +44,7 @@ describe("durable write concern on tenant-data writes", () => {
   });
 
   it("job creation, CAS writes (single and group-committed), leases, usage and ledger writes", async () => {
-    const router = new SimpleTenantDataRouter(client, { sharedDbName: db.databaseName });
+    const router = oneDbRouter(db);
     const store = new JobStore(tenantCollection(router, acme, COLLECTIONS.jobs));
     const ids: string[] = [];
     for (let i = 0; i < 6; i++) {
@@ -70,10 +71,10 @@ describe("durable write concern on tenant-data writes", () => {
     expect((await store.claim(ids[1]!, "w-1", 60_000, T0 + 3)).ok).toBe(true);
     expect((await store.extendLease(ids[1]!, "w-1", 60_000, T0 + 4)).ok).toBe(true);
 
-    const usage = new UsageStore(db, { now: () => T0, log: silentLogger() });
+    const usage = new UsageStore(oneDbRouter(db), { now: () => T0, log: silentLogger() });
     expect((await usage.tryAcquire(acme, 5)).ok).toBe(true);
     expect(await usage.release(acme)).toBe(true);
-    const ledger = new UsageLedger(db, usage, { now: () => T0, log: silentLogger() });
+    const ledger = new UsageLedger(oneDbRouter(db), usage, { now: () => T0, log: silentLogger() });
     await ledger.recordAcquired(acme, ids[0]!);
 
     const byCommand = (name: string) => writes.filter((e) => e.commandName === name);

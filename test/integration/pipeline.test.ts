@@ -77,8 +77,7 @@ describe("intake → scheduler → worker → MongoDB", () => {
     let released = 0;
     for (let i = 0; i < 3 && released < 2; i++)
       released += (await releaseTick(fleet.rt, fleet.catalog, fleet.tenants, 1)).released;
-    const count = await fleet.rt.mongo
-      .db()
+    const count = await fleet.rt.fleetDb
       .collection("jobs")
       .countDocuments({ tenantId: "acme", idempotencyKey: "k-dup" });
     expect(count).toBe(1);

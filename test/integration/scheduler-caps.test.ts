@@ -32,7 +32,7 @@ describe("two fair schedulers and two workers", () => {
     const max: Record<string, number> = { alpha: 0, bravo: 0, charlie: 0 };
     const maxCounter: Record<string, number> = { alpha: 0, bravo: 0, charlie: 0 };
     let samples = 0;
-    const usage = ff.fleet.rt.mongo.db().collection("usage");
+    const usage = ff.fleet.rt.fleetDb.collection("usage");
     const total = JOBS * Object.keys(QUOTAS).length;
     const start = Date.now();
     while (Date.now() - start < 60_000) {
@@ -42,12 +42,12 @@ describe("two fair schedulers and two workers", () => {
         maxCounter[t] = Math.max(maxCounter[t]!, Number(counter?.["running"] ?? 0));
       }
       samples += 1;
-      const done = await ff.fleet.rt.mongo.db().collection("jobs").countDocuments({ status: "complete" });
+      const done = await ff.fleet.rt.fleetDb.collection("jobs").countDocuments({ status: "complete" });
       if (done === total) break;
       await sleep(50);
     }
     const elapsed = Date.now() - start;
-    const complete = await ff.fleet.rt.mongo.db().collection("jobs").countDocuments({ status: "complete" });
+    const complete = await ff.fleet.rt.fleetDb.collection("jobs").countDocuments({ status: "complete" });
     const perScheduler = schedulers.map((s) =>
       Object.fromEntries(Object.entries(s.metrics.snapshot()).map(([t, m]) => [t, m.released])),
     );

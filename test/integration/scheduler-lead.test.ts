@@ -29,7 +29,7 @@ describe("release lead", () => {
     const scheduler = await ff.startScheduler();
     for (const t of TENANTS) await ff.sendJobs(t, JOBS, 300);
 
-    const db = ff.fleet.rt.mongo.db();
+    const db = ff.fleet.rt.fleetDb;
     const usage = db.collection("usage");
     const maxRunning: Record<string, number> = { alpha: 0, bravo: 0 };
     const maxCounter: Record<string, number> = { alpha: 0, bravo: 0 };

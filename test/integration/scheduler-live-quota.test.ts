@@ -47,7 +47,7 @@ describe("live quotas", () => {
 
     const out: string[] = [];
     const code = await tenantsCommand(["check"], {
-      db: ff.fleet.rt.mongo.db(),
+      db: ff.fleet.rt.fleetDb,
       out: (t) => out.push(t),
       queuePrefix: ff.fleet.name,
     });

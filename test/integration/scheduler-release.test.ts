@@ -33,9 +33,9 @@ beforeAll(async () => {
     steps: fleet.steps,
     onSettled: createUsageSettleHook(fleet.rt),
   });
-  usage = new UsageStore(fleet.rt.mongo.db(), { now: Date.now, log: silentLogger() });
-  await fleet.rt.mongo.db().collection("usage").deleteMany({});
-  await new FleetCapacity(fleet.rt.mongo.db()).heartbeat({
+  usage = new UsageStore(fleet.rt.router, { now: Date.now, log: silentLogger() });
+  await fleet.rt.fleetDb.collection("usage").deleteMany({});
+  await new FleetCapacity(fleet.rt.fleetDb).heartbeat({
     workerId: "w1",
     slots: 4,
     busy: 0,
@@ -80,7 +80,7 @@ describe("idempotent release", () => {
 
     const tick = await scheduler.tick();
     expect(tick).toMatchObject({ released: 1, rejected: 0, duplicates: 0 });
-    const jobs = fleet.rt.mongo.db().collection("jobs");
+    const jobs = fleet.rt.fleetDb.collection("jobs");
     expect(await jobs.countDocuments({ tenantId: "acme", idempotencyKey: "crash-1" })).toBe(1);
     expect(
       (await fleet.rt.sqs.approximateDepth(queueUrl)).visible +
@@ -156,15 +156,13 @@ describe("idempotent release", () => {
     expect(duplicates).toBe(1);
     expect(await running()).toBe(0);
     expect((await usage.get(acme)).releasedToday).toBe(dailyBefore + 1);
-    expect(await fleet.rt.mongo.db().collection("jobs").countDocuments({ idempotencyKey: "del-fail" })).toBe(
-      1,
-    );
+    expect(await fleet.rt.fleetDb.collection("jobs").countDocuments({ idempotencyKey: "del-fail" })).toBe(1);
   });
 });
 
 describe("usage ledger", () => {
   it("gives a slot back exactly once, in either order, however often each side reports", async () => {
-    const ledger = new UsageLedger(fleet.rt.mongo.db(), usage, { now: Date.now, log: silentLogger() });
+    const ledger = new UsageLedger(fleet.rt.router, usage, { now: Date.now, log: silentLogger() });
     expect((await usage.tryAcquire(acme, 10)).ok).toBe(true);
     expect(await ledger.recordSettled(acme, "j-fast")).toBe("pending"); // the job rested first
     expect(await ledger.recordAcquired(acme, "j-fast")).toBe("settled");

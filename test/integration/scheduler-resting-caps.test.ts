@@ -30,7 +30,7 @@ let usage: UsageStore;
 beforeAll(async () => {
   ff = await createFairFleet("sched-rest", Object.keys(QUOTAS), 4);
   for (const [t, q] of Object.entries(QUOTAS)) await ff.setQuota(t, { ...q, minConcurrency: 0, rate: null });
-  usage = new UsageStore(ff.fleet.rt.mongo.db(), { now: Date.now, log: silentLogger() });
+  usage = new UsageStore(ff.fleet.rt.router, { now: Date.now, log: silentLogger() });
   await ff.startWorker();
   await ff.startWorker();
   await ff.startScheduler();

@@ -12,6 +12,7 @@ import { QuotaSource } from "../../scheduler/store/quota-source.ts";
 import { UsageStore } from "../../shared/usage/usage-store.ts";
 import { TenantStatsStore } from "../../scheduler/store/tenant-stats.ts";
 import { testDatabase } from "./helpers/mongo.ts";
+import { oneDbRouter } from "../support/one-db-router.ts";
 
 const ACME = tenantId("acme");
 
@@ -89,7 +90,7 @@ describe("tenants CLI", () => {
         wakeAt: null,
       } as Document,
     ]);
-    const usage = new UsageStore(db, { now: Date.now, log: silentLogger() });
+    const usage = new UsageStore(oneDbRouter(db), { now: Date.now, log: silentLogger() });
     await usage.tryAcquire(ACME, 10);
     await usage.tryAcquire(ACME, 10);
   }

@@ -12,6 +12,7 @@ import { UsageStore } from "../../shared/usage/usage-store.ts";
 import type { UsageDoc } from "../../shared/usage/usage-store.ts";
 import { testConfig } from "./helpers/env.ts";
 import { testDatabase } from "./helpers/mongo.ts";
+import { oneDbRouter } from "../support/one-db-router.ts";
 
 const ACME = tenantId("acme");
 const GLOBEX = tenantId("globex");
@@ -47,8 +48,8 @@ describe("UsageStore: running counts under concurrency", () => {
     await jobs.deleteMany({});
   });
 
-  const store = (on: Db = db, jobsOf?: (t: TenantId) => Collection<JobDoc>) =>
-    new UsageStore(on, { now: clock, log: silentLogger(), settleMs: SETTLE, ...(jobsOf ? { jobsOf } : {}) });
+  const store = (on: Db = db) =>
+    new UsageStore(oneDbRouter(on), { now: clock, log: silentLogger(), settleMs: SETTLE });
 
   it("200 concurrent tryAcquire from two replicas never exceed the cap (first-time upsert race included)", async () => {
     const [a, b] = [store(db), store(replicaDb)];
@@ -231,7 +232,14 @@ describe("UsageStore: running counts under concurrency", () => {
         return Reflect.get(target, prop, receiver) as unknown;
       },
     });
-    const racing = store(db, () => racingJobs);
+    const racingDb = new Proxy(db, {
+      get(target, prop, receiver) {
+        if (prop === "collection")
+          return (name: string) => (name === COLLECTIONS.jobs ? racingJobs : target.collection(name));
+        return Reflect.get(target, prop, receiver) as unknown;
+      },
+    });
+    const racing = store(racingDb);
     expect(await racing.reconcile(ACME)).toMatchObject({ kind: "raced", running: 4 });
     expect((await s.get(ACME)).running).toBe(5); // nothing overwritten
     // Recounted: 4 jobs in flight plus the new acquisition, whose job may still be on its way.

@@ -2,7 +2,6 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { MongoClient } from "mongodb";
 import {
-  SimpleTenantDataRouter,
   TenantScopeError,
   dedicatedDbName,
   scopedCollection,
@@ -10,6 +9,7 @@ import {
 } from "../../shared/tenancy/scoped-collection.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
+import { MongoTenantRouter } from "../../shared/tenancy/tenant-router.ts";
 
 const url = process.env.MONGO_URL;
 if (!url) throw new Error("MONGO_URL is not set (see infra/)");
@@ -173,10 +173,11 @@ describe.each([
 
 describe("TenantDataRouter", () => {
   it("puts shared tenants in the shared database and dedicated ones in sluice_t_<tenant>", async () => {
-    const router = new SimpleTenantDataRouter(client, {
-      sharedDbName: db.databaseName,
-      isDedicated: (t) => t === dedicatedTenant,
-    });
+    await db.collection(COLLECTIONS.tenants).insertMany([
+      { _id: A as never, tenantId: A, tier: "shared" },
+      { _id: dedicatedTenant as never, tenantId: dedicatedTenant, tier: "dedicated" },
+    ]);
+    const router = new MongoTenantRouter({ sharedDb: db });
     await tenantCollection<Item>(router, A, COLLECTIONS.jobs).insertOne({ _id: "shared-1", n: 1 });
     await tenantCollection<Item>(router, dedicatedTenant, COLLECTIONS.jobs).insertOne({ _id: "ded-1", n: 2 });
     expect(await db.collection("jobs").findOne({ _id: "shared-1" as never })).toMatchObject({

@@ -23,8 +23,7 @@ beforeAll(async () => {
     steps: defaultSteps().add(sdkCopy),
     workflowsDir: [STATEMACHINES_DIR, resolve(import.meta.dirname, "fixtures/sdk-workflows")],
   });
-  await fleet.rt.mongo
-    .db()
+  await fleet.rt.fleetDb
     .collection(COLLECTIONS.tenants)
     .updateOne({ tenantId: "acme" }, { $set: { steps: { "sdk-copy": { suffix: "!" } } } });
   await fleet.startWorker();

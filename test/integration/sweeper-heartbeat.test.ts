@@ -25,7 +25,7 @@ async function list(json = false): Promise<{ out: string; err: string }> {
   const out: string[] = [];
   const err: string[] = [];
   const code = await tenantsCommand(json ? ["list", "--json"] : ["list"], {
-    db: fleet.rt.mongo.db(),
+    db: fleet.rt.fleetDb,
     out: (t) => out.push(t),
     err: (t) => err.push(t),
   });
@@ -47,7 +47,7 @@ async function startProcess(sweeper: boolean): Promise<WorkerProcess> {
 
 describe("sweeper heartbeats", () => {
   it("tenants list warns while no sweeper is alive, and stops once one heartbeats", async () => {
-    const registry = new SweeperRegistry(fleet.rt.mongo.db());
+    const registry = new SweeperRegistry(fleet.rt.fleetDb);
     // Workers all started with --no-sweeper: no heartbeat.
     const noSweeper = await startProcess(false);
     expect((await registry.view(Date.now())).live).toEqual([]);
@@ -74,7 +74,7 @@ describe("sweeper heartbeats", () => {
   });
 
   it("a heartbeat older than the staleness window does not count", async () => {
-    const registry = new SweeperRegistry(fleet.rt.mongo.db());
+    const registry = new SweeperRegistry(fleet.rt.fleetDb);
     const now = Date.now();
     await registry.heartbeat({ sweeperId: "old", at: now - 60_000, lastTickAt: now - 60_000 });
     const view = await registry.view(now);

@@ -36,7 +36,7 @@ let child: ChildProcess | undefined;
 beforeAll(async () => {
   fleet = await createTestFleet("crash", {
     workflowsDir: PROOF_WORKFLOWS_DIR,
-    steps: recordingSteps(() => fleet.rt.mongo.db(), { tag: SURVIVOR }),
+    steps: recordingSteps(() => fleet.rt.fleetDb, { tag: SURVIVOR }),
     env: { SLUICE_LEASE_SECONDS: "30", SLUICE_VISIBILITY_TIMEOUT_SECONDS: "30" },
   });
 });
@@ -46,7 +46,7 @@ afterAll(async () => {
 });
 
 const invocations = (jobId: string) =>
-  fleet.rt.mongo.db().collection<Invocation>(INVOCATIONS).find({ jobId }).sort({ at: 1 }).toArray();
+  fleet.rt.fleetDb.collection<Invocation>(INVOCATIONS).find({ jobId }).sort({ at: 1 }).toArray();
 const trailOf = (job: JobDoc) =>
   (job.output as unknown as { inline: { trail: TrailEntry[] } }).inline.trail ?? [];
 const eventsOf = (job: JobDoc, type: string) => job.history.filter((e) => e.type === type);
@@ -121,8 +121,7 @@ describe("a worker killed with SIGKILL in the middle of a step", () => {
 
     // The dead state: the lease ran out (backdated directly; not a job-state write, so no version
     // bump), then one sweeper tick re-enqueues the job.
-    await fleet.rt.mongo
-      .db()
+    await fleet.rt.fleetDb
       .collection<JobDoc>(COLLECTIONS.jobs)
       .updateOne({ _id: jobId }, { $set: { "lease.expiresAt": Date.now() - 1_000 } });
     const report = await fleet.sweeper().tick();

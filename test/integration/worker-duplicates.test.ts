@@ -31,14 +31,14 @@ const VISIBILITY_S = 2;
 beforeAll(async () => {
   fleet = await createTestFleet("dups", {
     workflowsDir: PROOF_WORKFLOWS_DIR,
-    steps: recordingSteps(() => fleet.rt.mongo.db(), { tag: "unused" }),
+    steps: recordingSteps(() => fleet.rt.fleetDb, { tag: "unused" }),
     env: { SLUICE_LEASE_SECONDS: "30", SLUICE_VISIBILITY_TIMEOUT_SECONDS: String(VISIBILITY_S) },
   });
 });
 afterAll(() => fleet?.cleanup());
 
 function worker(owner: string): Worker {
-  const steps = recordingSteps(() => fleet.rt.mongo.db(), { tag: owner, slow: { B: 1_500 } });
+  const steps = recordingSteps(() => fleet.rt.fleetDb, { tag: owner, slow: { B: 1_500 } });
   return createWorker(fleet.rt, { catalog: fleet.catalog, steps, owner });
 }
 
@@ -60,7 +60,7 @@ async function receiveOne(jobId: string): Promise<ReceivedMessage> {
 }
 
 const invocations = (jobId: string) =>
-  fleet.rt.mongo.db().collection<Invocation>(INVOCATIONS).find({ jobId }).sort({ at: 1 }).toArray();
+  fleet.rt.fleetDb.collection<Invocation>(INVOCATIONS).find({ jobId }).sort({ at: 1 }).toArray();
 const claims = (job: JobDoc) => job.history.filter((e) => e.type === "claimed");
 
 async function until<T>(what: string, probe: () => Promise<T | undefined>): Promise<T> {
@@ -112,7 +112,7 @@ describe("two messages for one job on one worker", () => {
 
     // The lease runs out while B runs (built directly: backdated), the sweeper re-enqueues the job
     // and its new message lands on the same worker.
-    const jobs = fleet.rt.mongo.db().collection<JobDoc>(COLLECTIONS.jobs);
+    const jobs = fleet.rt.fleetDb.collection<JobDoc>(COLLECTIONS.jobs);
     await jobs.updateOne({ _id: jobId }, { $set: { "lease.expiresAt": Date.now() - 1 } });
     expect((await fleet.sweeper().tick()).expired).toBe(1);
     const second = await w.handle(await receiveOne(jobId));

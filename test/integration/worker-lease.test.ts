@@ -24,7 +24,7 @@ let fleet: TestFleet;
 beforeAll(async () => {
   fleet = await createTestFleet("lease", {
     workflowsDir: PROOF_WORKFLOWS_DIR,
-    steps: recordingSteps(() => fleet.rt.mongo.db(), { tag: "unused" }),
+    steps: recordingSteps(() => fleet.rt.fleetDb, { tag: "unused" }),
     env: {
       SLUICE_LEASE_SECONDS: "2",
       SLUICE_VISIBILITY_TIMEOUT_SECONDS: "2",
@@ -41,7 +41,7 @@ describe("a long job of short steps", () => {
     const slow = Object.fromEntries(STATES.map((s) => [s, 400]));
     await fleet.startWorker({
       owner: "steady",
-      steps: recordingSteps(() => fleet.rt.mongo.db(), { tag: "steady", slow }),
+      steps: recordingSteps(() => fleet.rt.fleetDb, { tag: "steady", slow }),
     });
     const sweeper = fleet.sweeper();
     sweeper.start();
@@ -53,7 +53,7 @@ describe("a long job of short steps", () => {
     expect(eventsOf(job, "lease_expired")).toEqual([]);
     expect(eventsOf(job, "claimed")).toHaveLength(1);
     expect(job.attempts).toBe(1);
-    const calls = await fleet.rt.mongo.db().collection<Invocation>(INVOCATIONS).find({ jobId }).toArray();
+    const calls = await fleet.rt.fleetDb.collection<Invocation>(INVOCATIONS).find({ jobId }).toArray();
     expect(calls.map((c) => c.state).sort()).toEqual(STATES);
     const trail = (job.output as unknown as { inline: { trail: { state: string }[] } }).inline.trail;
     expect(trail.map((t) => t.state)).toEqual(STATES);

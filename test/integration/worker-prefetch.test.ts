@@ -31,7 +31,7 @@ describe("worker prefetch", () => {
   it("holds messages without claiming their jobs, and gives them back at stop()", async () => {
     const ids: string[] = [];
     for (let i = 0; i < 12; i++) ids.push(await fleet.submit("acme", "sleep", { ms: 150 }));
-    const jobs = fleet.rt.mongo.db().collection<JobDoc>(COLLECTIONS.jobs);
+    const jobs = fleet.rt.fleetDb.collection<JobDoc>(COLLECTIONS.jobs);
 
     const first = await fleet.startWorker({ owner: "prefetcher" });
     let sawHeld = 0;

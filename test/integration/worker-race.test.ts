@@ -37,7 +37,7 @@ let baselineVersion: number;
 beforeAll(async () => {
   fleet = await createTestFleet("race", {
     workflowsDir: PROOF_WORKFLOWS_DIR,
-    steps: recordingSteps(() => fleet.rt.mongo.db(), { tag: "baseline" }),
+    steps: recordingSteps(() => fleet.rt.fleetDb, { tag: "baseline" }),
     env: { SLUICE_LEASE_SECONDS: "30", SLUICE_VISIBILITY_TIMEOUT_SECONDS: "30" },
   });
   const w = await fleet.startWorker({ owner: "baseline" });
@@ -91,7 +91,7 @@ function tappedWorker(owner: string, tap: Tap, slow: Record<string, number> = {}
   const store = new JobStore(tapped);
   return createWorker(
     { ...fleet.rt, jobsOf: () => store },
-    { catalog: fleet.catalog, steps: recordingSteps(() => fleet.rt.mongo.db(), { tag: owner, slow }), owner },
+    { catalog: fleet.catalog, steps: recordingSteps(() => fleet.rt.fleetDb, { tag: owner, slow }), owner },
   );
 }
 
@@ -119,7 +119,7 @@ async function duplicateDelivery(): Promise<{ jobId: string; copies: [ReceivedMe
 }
 
 const invocations = (jobId: string) =>
-  fleet.rt.mongo.db().collection<Invocation>(INVOCATIONS).find({ jobId }).sort({ at: 1 }).toArray();
+  fleet.rt.fleetDb.collection<Invocation>(INVOCATIONS).find({ jobId }).sort({ at: 1 }).toArray();
 const trailStates = (job: JobDoc) =>
   (job.output as unknown as { inline: { trail: TrailEntry[] } }).inline.trail.map((t) => t.state);
 const claims = (job: JobDoc) => job.history.filter((e) => e.type === "claimed");
@@ -241,8 +241,7 @@ describe("two workers racing for the same job (duplicate delivery)", () => {
     // message reaches another worker, which takes the job over and finishes it.
     const deadline = Date.now() + 10_000;
     while (!(await invocations(jobId)).some((i) => i.state === "B") && Date.now() < deadline) await sleep(20);
-    await fleet.rt.mongo
-      .db()
+    await fleet.rt.fleetDb
       .collection<JobDoc>(COLLECTIONS.jobs)
       .updateOne({ _id: jobId }, { $set: { "lease.expiresAt": Date.now() - 1_000 } });
     const writesBeforeTakeover = stale.writes;

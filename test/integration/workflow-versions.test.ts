@@ -68,10 +68,7 @@ describe("workflow versions", () => {
     return job!;
   }
   const storedVersion = (version: string) =>
-    fleet.rt.mongo
-      .db()
-      .collection(COLLECTIONS.workflowVersions)
-      .findOne({ _id: version as never });
+    fleet.rt.fleetDb.collection(COLLECTIONS.workflowVersions).findOne({ _id: version as never });
 
   it("a job parked for review is approved and finishes on its original version after the file is edited; a new job takes the new version", async () => {
     const v1 = fleet.catalog.get("review-demo")!.version;

@@ -86,7 +86,7 @@ export async function createFairFleet(
   const steps = sleepSteps(gauge);
   const catalog = await fleet.loadCatalog(steps, opts.workflowsDir ?? FIXTURE_WORKFLOWS);
   const stops: (() => Promise<void>)[] = [];
-  const db = fleet.rt.mongo.db();
+  const db = fleet.rt.fleetDb;
   const sendInputs = async (tenant: string, workflow: string, inputs: readonly unknown[]) => {
     const { queueUrl } = await fleet.rt.queues.intake(tenantId(tenant));
     const keys = inputs.map(() => `k-${randomUUID()}`);
@@ -110,7 +110,7 @@ export async function createFairFleet(
       const owner = `w-${randomUUID().slice(0, 8)}`;
       const worker = createWorker(rt, { catalog, steps, owner, onSettled: createUsageSettleHook(rt) });
       const reporter = new CapacityReporter({
-        capacity: new FleetCapacity(rt.mongo.db()),
+        capacity: new FleetCapacity(rt.fleetDb),
         workerId: owner,
         slots: workerConcurrency,
         busy: () => worker.busy,

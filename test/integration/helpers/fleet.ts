@@ -224,10 +224,7 @@ export async function createTestFleet(label: string, opts: FleetOptions = {}): P
         );
         await Promise.allSettled(urls.filter((u) => u !== undefined).map((u) => rt.sqs.deleteQueue(u)));
         await emptyAndDeleteBucket(rt.aws.s3, name).catch(() => undefined);
-        await rt.mongo
-          .db()
-          .dropDatabase()
-          .catch(() => undefined);
+        await rt.fleetDb.dropDatabase().catch(() => undefined);
         await Promise.allSettled(runtimes.map((r) => r.close()));
       })();
       return cleaned;

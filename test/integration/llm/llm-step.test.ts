@@ -39,8 +39,7 @@ beforeAll(async () => {
     },
   });
   // globex may use 100 tokens a month: less than any call below reserves.
-  await fleet.rt.mongo
-    .db()
+  await fleet.rt.fleetDb
     .collection(COLLECTIONS.tenants)
     .updateOne({ tenantId: "globex" }, { $set: { steps: { llm: { monthlyTokenBudget: 100 } } } });
   // As a worker process builds them: the llm step bound to the runtime once it exists.
@@ -59,8 +58,7 @@ async function run(tenant: string, input: unknown, workflow = "llm-ask") {
 }
 
 async function usage(tenant: string) {
-  return fleet.rt.mongo
-    .db()
+  return fleet.rt.fleetDb
     .collection(COLLECTIONS.llmUsage)
     .findOne({ tenantId: tenant }, { projection: { _id: 0, tokens: 1, calls: 1 } });
 }

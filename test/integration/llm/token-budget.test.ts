@@ -6,6 +6,7 @@ import { tenantId } from "../../../shared/tenancy/tenant-id.ts";
 import { TokenBudgetStore } from "../../../workers/ai/llm/budget/token-budget.ts";
 import { testConfig } from "../helpers/env.ts";
 import { testDatabase } from "../helpers/mongo.ts";
+import { oneDbRouter } from "../../support/one-db-router.ts";
 
 const ACME = tenantId("acme");
 const GLOBEX = tenantId("globex");
@@ -34,7 +35,7 @@ describe("TokenBudgetStore on the MongoDB-wire server", () => {
   });
 
   it("reserves, settles to the reported usage, and refuses what no longer fits", async () => {
-    const store = new TokenBudgetStore(db, clock);
+    const store = new TokenBudgetStore(oneDbRouter(db), clock);
     const first = await store.reserve(ACME, 600, 1000);
     expect(first.ok).toBe(true);
     if (!first.ok) return;
@@ -54,7 +55,7 @@ describe("TokenBudgetStore on the MongoDB-wire server", () => {
   });
 
   it("a reservation larger than the whole budget is refused without writing", async () => {
-    const store = new TokenBudgetStore(db, clock);
+    const store = new TokenBudgetStore(oneDbRouter(db), clock);
     expect(await store.reserve(ACME, 2000, 1000)).toEqual({
       ok: false,
       used: 0,
@@ -65,7 +66,7 @@ describe("TokenBudgetStore on the MongoDB-wire server", () => {
   });
 
   it("a new UTC month starts from zero; a settle lands on the reservation's month", async () => {
-    const store = new TokenBudgetStore(db, clock);
+    const store = new TokenBudgetStore(oneDbRouter(db), clock);
     const r = await store.reserve(ACME, 900, 1000);
     if (!r.ok) throw new Error("expected a reservation");
     now = new Date("2027-01-01T00:00:01Z");
@@ -76,8 +77,8 @@ describe("TokenBudgetStore on the MongoDB-wire server", () => {
   });
 
   it("concurrent reservations from two connections never pass the budget together", async () => {
-    const a = new TokenBudgetStore(db, clock);
-    const b = new TokenBudgetStore(replicaDb, clock);
+    const a = new TokenBudgetStore(oneDbRouter(db), clock);
+    const b = new TokenBudgetStore(oneDbRouter(replicaDb), clock);
     // 20 calls of 100 tokens against a budget of 1000, half on each connection, from a cold month
     // (the first inserts race too).
     const results = await Promise.all(

@@ -19,7 +19,7 @@ describe("loadConfig", () => {
       credentials: undefined,
       forcePathStyle: false,
     });
-    expect(c.mongo).toEqual({ url: base.MONGO_URL, db: "sluice" });
+    expect(c.mongo).toEqual({ url: base.MONGO_URL, db: "sluice", routeTtlMs: 5000 });
     expect(c.s3.bucket).toBe("sluice-data");
     expect(c.queues).toEqual({ prefix: "sluice", maxReceiveCount: 5 });
     expect(c.worker.concurrency).toBe(8);

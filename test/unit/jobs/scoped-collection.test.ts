@@ -1,10 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Collection } from "mongodb";
 import {
-  SimpleTenantDataRouter,
   TenantScopeError,
   checkUpdate,
-  dedicatedDbName,
   scopeFilter,
   scopePipeline,
   scopedCollection,
@@ -12,7 +10,6 @@ import {
 import type { TenantOwned } from "../../../shared/tenancy/scoped-collection.ts";
 import { tenantId } from "../../../shared/tenancy/tenant-id.ts";
 import type { TenantId } from "../../../shared/tenancy/tenant-id.ts";
-import type { MongoClient } from "mongodb";
 
 const A = tenantId("acme");
 
@@ -95,27 +92,5 @@ describe("scopedCollection", () => {
     expect(() => scopedCollection(fake, "Not A Tenant" as TenantId)).toThrow(TenantScopeError);
     expect(() => scopedCollection(fake, undefined as unknown as TenantId)).toThrow(TenantScopeError);
     expect(scopedCollection(fake, A).tenantId).toBe("acme");
-  });
-});
-
-describe("SimpleTenantDataRouter", () => {
-  const names: string[] = [];
-  const client = {
-    db: (name: string) => (names.push(name), { databaseName: name }),
-  } as unknown as MongoClient;
-
-  it("routes shared tenants to the shared database and dedicated ones to sluice_t_<tenant>", () => {
-    const dedicated = new Set<string>(["bigco"]);
-    const router = new SimpleTenantDataRouter(client, {
-      sharedDbName: "s1",
-      isDedicated: (t) => dedicated.has(t),
-    });
-    expect(router.tierOf(A)).toBe("shared");
-    expect(router.dbFor(A).databaseName).toBe("s1");
-    expect(router.dbFor(tenantId("bigco")).databaseName).toBe("sluice_t_bigco");
-    dedicated.add("acme"); // a live promotion applies to the next call
-    expect(router.dbFor(A).databaseName).toBe("sluice_t_acme");
-    expect(dedicatedDbName(tenantId("a-b-9"))).toBe("sluice_t_a-b-9");
-    expect(new SimpleTenantDataRouter(client).dbFor(A).databaseName).toBe("sluice");
   });
 });

@@ -1,4 +1,4 @@
-import type { Db } from "mongodb";
+import type { TenantDataRouter } from "../../../shared/tenancy/tenant-router.ts";
 import type { Logger } from "pino";
 import type { SluiceConfig } from "../../../shared/config/config.ts";
 import { TokenBudgetStore } from "./budget/token-budget.ts";
@@ -12,13 +12,14 @@ import type { LlmRuntime } from "./run-llm.ts";
  */
 export function createLlmRuntime(deps: {
   config: Pick<SluiceConfig, "llm" | "aws">;
-  db: Db | (() => Db);
+  /** Where each tenant's `llm_usage` lives (beside its jobs). */
+  router: TenantDataRouter;
   log: Logger;
 }): LlmRuntime {
   const log = deps.log.child({ component: "llm" });
   return {
     provider: createConfiguredProvider(deps.config, (line) => log.info(line)),
-    budgets: new TokenBudgetStore(deps.db),
+    budgets: new TokenBudgetStore(deps.router),
     defaultMonthlyBudget: deps.config.llm.monthlyTokenBudget,
     maxTokens: deps.config.llm.maxTokens,
   };
@@ -40,7 +41,7 @@ export function unconfiguredLlmRuntime(): LlmRuntime {
 /** What `bind` needs of the worker's runtime (shared/runtime/runtime.ts). */
 export interface LlmRuntimeHost {
   readonly config: Pick<SluiceConfig, "llm" | "aws">;
-  readonly mongo: { db(): Db };
+  readonly router: TenantDataRouter;
   readonly log: Logger;
 }
 
@@ -53,7 +54,7 @@ export interface LateLlmRuntime {
 /**
  * An `LlmRuntime` bound once the worker's runtime exists: the registry (and the user's steps and
  * workflows) are checked before anything connects, and the `llm` step gets its provider and its
- * MongoDB afterwards (the database through a getter, as the runtime may recreate its client).
+ * tenant data router afterwards (its token counts sit in each tenant's home).
  */
 export function lateLlmRuntime(): LateLlmRuntime {
   let bound: LlmRuntime = unconfiguredLlmRuntime();
@@ -75,7 +76,7 @@ export function lateLlmRuntime(): LateLlmRuntime {
   return {
     runtime,
     bind(host) {
-      bound = createLlmRuntime({ config: host.config, db: () => host.mongo.db(), log: host.log });
+      bound = createLlmRuntime({ config: host.config, router: host.router, log: host.log });
     },
   };
 }

@@ -1,8 +1,8 @@
-import type { Db } from "mongodb";
 import { z } from "zod";
 import { COLLECTIONS } from "../../../../shared/mongo/collections.ts";
 import { isDuplicateKeyError } from "../../../../shared/mongo/errors.ts";
-import { scopedCollection, type ScopedCollection } from "../../../../shared/tenancy/scoped-collection.ts";
+import { tenantCollection, type ScopedCollection } from "../../../../shared/tenancy/scoped-collection.ts";
+import type { TenantDataRouter } from "../../../../shared/tenancy/tenant-router.ts";
 import type { TenantId } from "../../../../shared/tenancy/tenant-id.ts";
 import { admits, maxUsedFor, monthOf, settleDelta, usageDocId } from "./budget-math.ts";
 
@@ -44,18 +44,17 @@ const RESERVE_ROUNDS = 5;
 const UsageRead = z.object({ tokens: z.number(), calls: z.number().optional() });
 
 export class TokenBudgetStore {
-  readonly #db: () => Db;
+  readonly #router: TenantDataRouter;
   readonly #now: () => Date;
 
-  /** `db` may be a getter: the runtime recreates its MongoDB client after an outage. */
-  constructor(db: Db | (() => Db), now: () => Date = () => new Date()) {
-    this.#db = typeof db === "function" ? db : () => db;
+  /** `router`: where each tenant's data lives; its `llm_usage` documents sit beside its jobs. */
+  constructor(router: TenantDataRouter, now: () => Date = () => new Date()) {
+    this.#router = router;
     this.#now = now;
   }
 
   #collection(tenantId: TenantId): ScopedCollection<LlmUsageDoc> {
-    const db = this.#db();
-    return scopedCollection(db.collection<LlmUsageDoc>(COLLECTIONS.llmUsage), tenantId, db);
+    return tenantCollection<LlmUsageDoc>(this.#router, tenantId, COLLECTIONS.llmUsage);
   }
 
   async reserve(tenantId: TenantId, want: number, budget: number): Promise<ReserveResult> {
