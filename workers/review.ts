@@ -256,6 +256,6 @@ export function createReviews(rt: Runtime, catalog: WorkflowCatalog, now: () => 
     workQueueUrl: rt.queues.work,
     now,
     log: rt.log.child({ component: "review" }),
-    audit: createAuditLog(rt.mongo.db()),
+    audit: createAuditLog(rt.fleetDb),
   });
 }

@@ -69,8 +69,6 @@ const QuotaObjectSchema = z.object({
   steps: optional(TenantStepSettingsSchema),
   /** The tenant's own outbound call limits per provider (`ctx.limiter`), read by workers. */
   outbound: optional(TenantOutboundSchema),
-  /** Where a dedicated tenant lives: database, MongoDB URL, S3 bucket, KMS key (all optional). */
-  storage: optional(TenantStorageSchema),
   /** The tenant's request rate at the API's edge (a token bucket; over it: 429). Absent: the API's default. */
   api: optional(RateSchema),
 });

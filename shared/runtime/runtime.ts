@@ -16,6 +16,7 @@ import { retryStartup } from "./startup-retry.ts";
 import { countAwsErrors, countMongoErrors } from "../metrics/instrument.ts";
 import { NO_METRICS, type MetricsSink } from "../metrics/sluice-metrics.ts";
 import { createPayloadStore, type PayloadStore } from "../payloads/payload-store.ts";
+import { tenantsCollection } from "../fleet/tenants-collection.ts";
 import { tenantCollection } from "../tenancy/scoped-collection.ts";
 import { MongoTenantRouter, type TenantDataRouter } from "../tenancy/tenant-router.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";

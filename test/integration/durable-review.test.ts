@@ -40,7 +40,7 @@ describe("human review", () => {
     expect((await reviews.list(acme)).map((j) => j._id)).toContain(jobId);
 
     await reviews.approve(acme, jobId, { label: "invoice", by: "ada" }, { actor: ops, reviewer: "ada" });
-    const [entry] = await createAuditLog(fleet.rt.mongo.db()).list(acme, { limit: 1 });
+    const [entry] = await createAuditLog(fleet.rt.fleetDb).list(acme, { limit: 1 });
     expect(entry).toMatchObject({
       actor: ops,
       action: "review.approve",
@@ -90,7 +90,7 @@ describe("human review", () => {
   it("a rejection nothing catches fails the job with its error and cause", async () => {
     const { jobId } = await waitingJob();
     await reviews.reject(acme, jobId, "Review.Escalated", "needs a lawyer", { actor: ops });
-    const [entry] = await createAuditLog(fleet.rt.mongo.db()).list(acme, { limit: 1 });
+    const [entry] = await createAuditLog(fleet.rt.fleetDb).list(acme, { limit: 1 });
     expect(entry).toMatchObject({
       actor: ops,
       action: "review.reject",

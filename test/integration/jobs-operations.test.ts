@@ -74,7 +74,7 @@ describe("cancel", () => {
       type: "cancelled",
       detail: { from: "queued", by: "ops", reason: "not needed" },
     });
-    const [entry] = await createAuditLog(fleet.rt.mongo.db()).list(acme, { limit: 1 });
+    const [entry] = await createAuditLog(fleet.rt.fleetDb).list(acme, { limit: 1 });
     expect(entry).toMatchObject({
       actor: ops,
       action: "job.cancel",
@@ -158,7 +158,7 @@ describe("retry", () => {
     expect(job).toMatchObject({ status: "queued", error: null, cause: null });
     expect(job.execution).toEqual(resting.execution);
     expect(await running()).toBe(before + 1);
-    const [entry] = await createAuditLog(fleet.rt.mongo.db()).list(acme, { limit: 1 });
+    const [entry] = await createAuditLog(fleet.rt.fleetDb).list(acme, { limit: 1 });
     expect(entry).toMatchObject({
       actor: ops,
       action: "job.retry",
