@@ -3,9 +3,8 @@
  * S3 and payload ports, the scheduler's workflow versions, a short-lived read of the tenant's quota
  * document, and the operators' cancel/retry/review commands.
  */
-import type { Document } from "mongodb";
 import { createAuditLog } from "../../shared/audit/audit-log.ts";
-import { COLLECTIONS } from "../../shared/mongo/collections.ts";
+import { tenantsCollection } from "../../shared/fleet/tenants-collection.ts";
 import type { Runtime } from "../../shared/runtime/runtime.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { UsageLedger } from "../../shared/usage/ledger.ts";
@@ -33,9 +32,9 @@ export function jobsApiDeps(
   const catalog = "current" in source ? source.current : () => source;
   const refresh = "current" in source ? source.refresh : async () => false;
   const workflows = createWorkflowVersions(rt, catalog, now);
-  const db = rt.mongo.db();
+  const db = rt.fleetDb;
   const log = rt.log.child({ component: "jobs-api" });
-  const usage = new UsageStore(db, { now, log });
+  const usage = new UsageStore(rt.router, { now, log });
   const deps: JobsApiDeps = {
     jobsOf: (t) => rt.jobsOf(t),
     sqs: rt.sqs,
@@ -59,7 +58,7 @@ export function jobsApiDeps(
       db,
       jobsOf: (t) => rt.jobsOf(t),
       usage,
-      ledger: new UsageLedger(db, usage, { now, log }),
+      ledger: new UsageLedger(rt.router, usage, { now, log }),
       sqs: rt.sqs,
       workQueueUrl: rt.queues.work,
       now,
@@ -82,7 +81,7 @@ export function jobsApiDeps(
 /** The tenant's valid quota, read at most once per `QUOTA_CACHE_MS` per tenant. */
 function quotaReader(rt: Runtime, now: () => number) {
   const cache = new Map<TenantId, { at: number; quota: Promise<Quota | undefined> }>();
-  const tenants = rt.mongo.db().collection<Document>(COLLECTIONS.tenants);
+  const tenants = tenantsCollection(rt.fleetDb);
   return (tenant: TenantId): Promise<Quota | undefined> => {
     const hit = cache.get(tenant);
     if (hit !== undefined && now() - hit.at < QUOTA_CACHE_MS) return hit.quota;

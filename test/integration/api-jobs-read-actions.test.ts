@@ -128,11 +128,7 @@ describe("cancel, retry, review", () => {
     const retried = await retry(deps, actions, A, job._id, "start");
     expect(retried).toMatchObject({ status: "queued", awaitingRelease: false });
     expect(await failure(retry(deps, actions, A, job._id, "start"))).toMatchObject({ code: "invalid_state" });
-    const audit = await fleet.rt.mongo
-      .db()
-      .collection(COLLECTIONS.audit)
-      .find({ tenantId: "acme" })
-      .toArray();
+    const audit = await fleet.rt.fleetDb.collection(COLLECTIONS.audit).find({ tenantId: "acme" }).toArray();
     expect(audit.map((a) => [a["action"], a["actor"]])).toEqual(
       expect.arrayContaining([
         ["job.cancel", { kind: "token", subject: "alice" }],

@@ -89,17 +89,14 @@ describe("submitJob", () => {
     const job = await fleet.getJob("acme", r.job._id);
     expect(job).toMatchObject({ status: "queued", awaitingRelease: false, version: 1 });
     expect(
-      await fleet.rt.mongo.db().collection(COLLECTIONS.jobs).countDocuments({ idempotencyKey: "k-1" }),
+      await fleet.rt.fleetDb.collection(COLLECTIONS.jobs).countDocuments({ idempotencyKey: "k-1" }),
     ).toBe(1);
   });
 
   it("a crash between the intake send and the job document: the release creates the same job", async () => {
     const r = await submitJob(deps, acmeP, { workflow: "hello", input: {} }, "k-crash");
     // The crashed API's state: the message is out, the document is not there.
-    await fleet.rt.mongo
-      .db()
-      .collection(COLLECTIONS.jobs)
-      .deleteOne({ _id: r.job._id as never });
+    await fleet.rt.fleetDb.collection(COLLECTIONS.jobs).deleteOne({ _id: r.job._id as never });
     const [m] = await receiveAll(acme);
     const q = await fleet.rt.queues.intake(acme);
     const out = await releaseMessage(releaser(acme), acme, q, m!);
@@ -136,7 +133,7 @@ describe("submitJob", () => {
   });
 
   it("bad requests are refused with their codes and write nothing", async () => {
-    const jobs = fleet.rt.mongo.db().collection(COLLECTIONS.jobs);
+    const jobs = fleet.rt.fleetDb.collection(COLLECTIONS.jobs);
     const before = await jobs.countDocuments({});
     expect(await code(submitJob(deps, acmeP, { workflow: "hello" }, undefined))).toBe(
       "400 idempotency_key_required",
@@ -162,7 +159,7 @@ describe("submitJob", () => {
   });
 
   it("a suspended tenant is refused; maxQueued answers queue_full", async () => {
-    const tenants = fleet.rt.mongo.db().collection(COLLECTIONS.tenants);
+    const tenants = fleet.rt.fleetDb.collection(COLLECTIONS.tenants);
     await tenants.updateOne({ tenantId: "globex" }, { $set: { status: "suspended", reason: "unpaid" } });
     const fresh = jobsApiDeps(fleet.rt, fleet.catalog, settings).deps;
     const g = { tenantId: globex, subject: "g" };

@@ -103,7 +103,7 @@ describe("metrics endpoints", () => {
     const globexQueue = await fleet.rt.queues.intake("globex" as never);
     await fleet.rt.sqs.send(globexQueue.queueUrl, { body: "not json{" });
 
-    const jobs = fleet.rt.mongo.db().collection("jobs");
+    const jobs = fleet.rt.fleetDb.collection("jobs");
     await until(async () => (await jobs.countDocuments({ status: "complete" })) === 4).catch(
       (err: unknown) => {
         console.log(scheduler.output().slice(-3000), worker.output().slice(-3000));
