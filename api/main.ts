@@ -9,7 +9,6 @@ import { ConfigError } from "../shared/config/config-error.ts";
 import { exitOnConfigError, loadConfigOrExit } from "../shared/config/exit.ts";
 import { workQueueName } from "../shared/aws/queue-names.ts";
 import { createLogger } from "../shared/log/logger.ts";
-import { COLLECTIONS } from "../shared/mongo/collections.ts";
 import { entryArgsOrExit, type EntrySpec } from "../shared/runtime/entry-args.ts";
 import { exitOnSignals, isEntryPoint, stopAll } from "../shared/runtime/lifecycle.ts";
 import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
@@ -20,6 +19,7 @@ import { FleetCapacity } from "../scheduler/store/capacity.ts";
 import { BUILT_IN_STEP_NAMES } from "../shared/workflows/step-manifest.ts";
 import { buildApiServer } from "./server.ts";
 import { createTenantDirectory } from "./tenants/tenant-directory.ts";
+import { tenantsCollection } from "../shared/fleet/tenants-collection.ts";
 
 export const API_ENTRY: EntrySpec = {
   command: "sluice-api (node dist/api/main.js)",
@@ -65,7 +65,7 @@ export async function main(argv: readonly string[] = []): Promise<void> {
     throw err;
   }
   const verifier = createTokenVerifier(config.api.auth);
-  const tenants = createTenantDirectory(rt.mongo.db().collection(COLLECTIONS.tenants), {
+  const tenants = createTenantDirectory(tenantsCollection(rt.fleetDb), {
     ttlMs: config.api.tenantCacheMs,
     now: Date.now,
     log,
@@ -80,7 +80,7 @@ export async function main(argv: readonly string[] = []): Promise<void> {
       {
         name: "mongo",
         check: async () => {
-          await rt.mongo.db().command({ ping: 1 });
+          await rt.mongo.ping();
         },
       },
       {

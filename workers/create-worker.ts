@@ -44,7 +44,7 @@ export function createWorker(rt: Runtime, opts: WorkerOptions): Worker {
     ...(opts.onSettled !== undefined ? { onSettled: opts.onSettled } : {}),
     ...(opts.intakeOpen !== undefined ? { intakeOpen: opts.intakeOpen } : {}),
     ...(opts.dependencyFailed !== undefined ? { dependencyFailed: opts.dependencyFailed } : {}),
-    tenantMoving: (t) => isMoving(rt.mongo.db(), t),
+    tenantMoving: (t) => isMoving(rt.fleetDb, t),
     runner: {
       owner,
       leaseMs,

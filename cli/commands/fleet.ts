@@ -23,7 +23,7 @@ export function register(program: Command, ctx: CliContext): void {
         const { FleetCapacity } = await import("../../scheduler/store/capacity.ts");
         const { SweeperRegistry } = await import("../../shared/fleet/sweeper-heartbeats.ts");
         const { TenantStatsStore } = await import("../../scheduler/store/tenant-stats.ts");
-        const db = rt.mongo.db();
+        const db = rt.fleetDb;
         const now = Date.now();
         const [workers, sweepers, schedulers] = await Promise.all([
           new FleetCapacity(db).view(now),

@@ -89,7 +89,7 @@ export function register(program: Command, ctx: CliContext): void {
       const current = (await catalogOf(undefined)).get(name)?.version;
       return withRuntime(ctx, "workflows", async (rt) => {
         const { MongoWorkflowVersionStore } = await import("../../shared/workflows/version-store.ts");
-        const docs = await new MongoWorkflowVersionStore(rt.mongo.db()).listByName(name, o.limit);
+        const docs = await new MongoWorkflowVersionStore(rt.fleetDb).listByName(name, o.limit);
         const rows = docs.map((d) => ({
           version: d._id,
           recordedAt: new Date(d.recordedAt).toISOString(),

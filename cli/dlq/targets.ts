@@ -4,15 +4,14 @@
  * — also how a tenant literally named `work` is reached); for `dlq list`, every tenant with a
  * document plus the work queue.
  */
-import type { Document } from "mongodb";
 import { dlqName, intakeQueueName, workQueueName } from "../../shared/aws/queue-names.ts";
-import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import type { Runtime } from "../../shared/runtime/runtime.ts";
 import { TenantIdSchema, type TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { UsageError } from "../context.ts";
 import type { DlqTarget } from "./dead-letters.ts";
+import { tenantsCollection } from "../../shared/fleet/tenants-collection.ts";
 
-type Rt = Pick<Runtime, "config" | "queues" | "mongo" | "log">;
+type Rt = Pick<Runtime, "config" | "queues" | "fleetDb" | "log">;
 
 export function workTarget(rt: Rt): DlqTarget {
   const source = workQueueName(rt.config.queues.prefix);
@@ -55,9 +54,7 @@ export async function resolveTarget(rt: Rt, arg: string): Promise<DlqTarget> {
 /** Every tenant with a document in `tenants` (valid or not), sorted. */
 export async function tenantIds(rt: Rt): Promise<TenantId[]> {
   // Fleet-level collection, read-only: ids only.
-  const docs = await rt.mongo
-    .db()
-    .collection<Document>(COLLECTIONS.tenants)
+  const docs = await tenantsCollection(rt.fleetDb)
     .find({}, { projection: { tenantId: 1 } })
     .toArray();
   const ids = new Set<TenantId>();

@@ -178,7 +178,7 @@ describe("sluice dlq", () => {
 
 describe("sluice fleet and workflows versions", () => {
   it("fleet lists the workers, sweepers and schedulers that reported", async () => {
-    const db = fleet.rt.mongo.db();
+    const db = fleet.rt.fleetDb;
     const now = Date.now();
     await new WorkerHeartbeats(db).heartbeat({
       workerId: "cli-w1",
@@ -217,7 +217,7 @@ describe("sluice fleet and workflows versions", () => {
 
   it("workflows versions lists the recorded versions, the current one marked", async () => {
     const current = fleet.catalog.get("hello")!;
-    const store = new MongoWorkflowVersionStore(fleet.rt.mongo.db());
+    const store = new MongoWorkflowVersionStore(fleet.rt.fleetDb);
     await store.put({
       _id: "0".repeat(32),
       name: "hello",

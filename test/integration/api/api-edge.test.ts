@@ -18,7 +18,7 @@ const PROBE = "api_probe";
 
 /** POST /v1/probe (sluice/submit) writes `{tenantId, subject, note}`; GET /v1/probe (sluice/read) counts. */
 function probeRoutes(fleet: TestFleet): RouteModule {
-  const probe = () => fleet.rt.mongo.db().collection(PROBE);
+  const probe = () => fleet.rt.fleetDb.collection(PROBE);
   return (routes) => {
     routes.add({
       method: "POST",
@@ -76,8 +76,8 @@ describe("API edge (real tokens, real stack)", () => {
   let api: TestApi;
   const ALL = "sluice/submit sluice/read sluice/review sluice/operator";
 
-  const tenants = () => fleet.rt.mongo.db().collection(COLLECTIONS.tenants);
-  const written = () => fleet.rt.mongo.db().collection(PROBE).countDocuments({});
+  const tenants = () => fleet.rt.fleetDb.collection(COLLECTIONS.tenants);
+  const written = () => fleet.rt.fleetDb.collection(PROBE).countDocuments({});
   const setTenant = (tenant: string, set: Record<string, unknown>) =>
     tenants().updateOne(
       { tenantId: tenant },
@@ -117,7 +117,7 @@ describe("API edge (real tokens, real stack)", () => {
     await fleet?.cleanup();
   });
   beforeEach(async () => {
-    await fleet.rt.mongo.db().collection(PROBE).deleteMany({});
+    await fleet.rt.fleetDb.collection(PROBE).deleteMany({});
   });
 
   it("accepts a valid token: the tenant comes from the claim, never from the body", async () => {
@@ -127,8 +127,8 @@ describe("API edge (real tokens, real stack)", () => {
     });
     expect(res.status, res.text).toBe(201);
     expect(res.json).toEqual({ tenantId: "acme", subject: "user-1" }); // the undeclared field is dropped
-    expect(await fleet.rt.mongo.db().collection(PROBE).countDocuments({ tenantId: "acme" })).toBe(1);
-    expect(await fleet.rt.mongo.db().collection(PROBE).countDocuments({ tenantId: "globex" })).toBe(0);
+    expect(await fleet.rt.fleetDb.collection(PROBE).countDocuments({ tenantId: "acme" })).toBe(1);
+    expect(await fleet.rt.fleetDb.collection(PROBE).countDocuments({ tenantId: "globex" })).toBe(0);
   });
 
   it("accepts ES256 tokens and an id token's aud when configured audiences match", async () => {

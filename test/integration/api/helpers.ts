@@ -53,14 +53,14 @@ export async function startTestApi(
     config: config.api,
     log: rt.log,
     verifier: createTokenVerifier(config.api.auth),
-    tenants: createTenantDirectory(rt.mongo.db().collection(COLLECTIONS.tenants), {
+    tenants: createTenantDirectory(rt.fleetDb.collection(COLLECTIONS.tenants), {
       ttlMs: config.api.tenantCacheMs,
       now: Date.now,
       log: rt.log,
     }),
     routes: opts.routes ?? [],
     readiness: [
-      { name: "mongo", check: async () => void (await rt.mongo.db().command({ ping: 1 })) },
+      { name: "mongo", check: async () => void (await rt.mongo.ping()) },
       {
         name: "sqs",
         check: async () => void (await rt.sqs.getQueueUrl(workQueueName(config.queues.prefix))),
