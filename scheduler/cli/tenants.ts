@@ -359,7 +359,7 @@ async function withEnvironment(
   const { createPlacementSource } = await import("../../shared/tenancy/storage-placement.ts");
   const mongo = await connectMongo(config, { appName: "sluice-tenants-cli" });
   const aws = createAwsClients(config.aws);
-  const placements = createPlacementSource(mongo.db().collection(COLLECTIONS.tenants), {
+  const placements = createPlacementSource(tenantsCollection(mongo.db()), {
     fleetBucket: config.s3.bucket,
   });
   try {

@@ -24,7 +24,7 @@ async function until(cond: () => boolean | Promise<boolean>, what: string, timeo
 }
 
 async function fakeWorkerSlots(fleet: TestFleet): Promise<void> {
-  await new FleetCapacity(fleet.rt.mongo.db()).heartbeat({
+  await new FleetCapacity(fleet.rt.fleetDb).heartbeat({
     workerId: "w-idle",
     slots: 20,
     busy: 0,
