@@ -46,7 +46,7 @@ export async function main(argv: readonly string[] = []): Promise<void> {
   const rt = await createRuntime(config, log);
   // The workflows new jobs may run: the scheduler's own catalog (the build's folder and
   // SLUICE_WORKFLOWS_DIR; steps built in and those live workers publish), so both ways in agree.
-  const fleet = new FleetCapacity(rt.mongo.db());
+  const fleet = new FleetCapacity(rt.fleetDb);
   let steps: FleetStepCatalog;
   try {
     steps = await FleetStepCatalog.load({

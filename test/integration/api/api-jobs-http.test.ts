@@ -41,7 +41,7 @@ afterAll(async () => {
   await fleet?.cleanup();
 });
 
-const jobs = () => fleet.rt.mongo.db().collection(COLLECTIONS.jobs);
+const jobs = () => fleet.rt.fleetDb.collection(COLLECTIONS.jobs);
 const errorCode = (json: unknown) => (json as { error: { code: string } }).error.code;
 const submit = (token: string, key: string | undefined, body: unknown) =>
   api.call("POST", "/v1/jobs", {
