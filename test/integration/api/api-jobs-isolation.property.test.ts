@@ -93,7 +93,7 @@ afterAll(async () => {
 
 const snapshot = async (t: T) =>
   JSON.stringify(
-    await fleet.rt.mongo.db().collection(COLLECTIONS.jobs).find({ tenantId: t }).sort({ _id: 1 }).toArray(),
+    await fleet.rt.fleetDb.collection(COLLECTIONS.jobs).find({ tenantId: t }).sort({ _id: 1 }).toArray(),
   );
 
 const request = fc.record({
