@@ -19,7 +19,7 @@ afterAll(() => fleet?.cleanup());
 
 describe("a missing job while its tenant moves", () => {
   it("is retried, not dead-lettered; once the move is over it is dead-lettered", async () => {
-    const moves = fleet.rt.mongo.db().collection<{ _id: string; phase: string }>(COLLECTIONS.tenantMoves);
+    const moves = fleet.rt.fleetDb.collection<{ _id: string; phase: string }>(COLLECTIONS.tenantMoves);
     await moves.insertOne({ _id: "acme", phase: "fenced" });
     const jobId = "01MOVINGJOB000000000000000";
     await fleet.sendWork("acme", jobId);
