@@ -31,6 +31,10 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
       "document functions on generated text PDFs: detect, pdf-text, pdf-render, thumbnail (ms, pages/s)",
     load: async () => (await import("./pdf/index.ts")).pdfBench,
   },
+  api: {
+    summary: "job submissions through the API (real JWTs, real HTTP) vs direct SQS sends (submit/s, p50/p99)",
+    load: async () => (await import("./api/index.ts")).apiBench,
+  },
   docs: {
     summary: "N mixed documents through the whole pipeline vs the same reading work in a bare loop (pages/s)",
     load: async () => (await import("./docs/index.ts")).docsBench,
