@@ -70,7 +70,7 @@ export async function apiBench(argv: string[]): Promise<number> {
       config: fleet.config.api,
       log: rt.log,
       verifier: createTokenVerifier(fleet.config.api.auth),
-      tenants: createTenantDirectory(rt.mongo.db().collection(COLLECTIONS.tenants), {
+      tenants: createTenantDirectory(rt.fleetDb.collection(COLLECTIONS.tenants), {
         ttlMs: fleet.config.api.tenantCacheMs,
         now: Date.now,
         log: rt.log,
