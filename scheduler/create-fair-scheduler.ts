@@ -19,6 +19,9 @@ import { ensureIndexes } from "../shared/mongo/indexes.ts";
 import { QuotaSource } from "./store/quota-source.ts";
 import { TenantStatsStore } from "./store/tenant-stats.ts";
 import { UsageStore } from "../shared/usage/usage-store.ts";
+import { MongoLeaseStore } from "./shards/lease-store.ts";
+import { TenantOwnership } from "./shards/tenant-ownership.ts";
+import type { OwnershipOptions } from "./shards/tenant-ownership.ts";
 
 export interface CreateFairSchedulerOptions {
   /** Clock of every decision (quota reads, rate limits, queue waits); default `Date.now`. */
@@ -34,8 +37,13 @@ export interface CreateFairSchedulerOptions {
   readonly onRelease?: (e: ReleaseEvent) => void;
   /** A worker whose heartbeat is older than this stops counting; default 15 s. */
   readonly workerStaleAfterMs?: number;
-  /** Names this scheduler's documents in `scheduler_stats`; default `<hostname>:<pid>:<random>`. */
+  /**
+   * This replica's id: owner of its tenant leases and name of its `scheduler_stats` documents; default
+   * the config's `SLUICE_SCHEDULER_ID`, else `<hostname>:<pid>:<random>`.
+   */
   readonly schedulerId?: string;
+  /** Tenant ownership across replicas (ADR 0024); defaults from the config's lease settings. */
+  readonly ownership?: Partial<OwnershipOptions>;
   /**
    * Asked before a workflow is refused as unknown or invalid: re-reads the step names the fleet's
    * workers publish and reloads the workflows if they changed; true when it did (the workflow is
@@ -76,8 +84,16 @@ export function createFairScheduler(
     now,
     log,
   });
+  const schedulerId =
+    options.schedulerId ??
+    rt.config.scheduler.id ??
+    `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+  const ownership = new TenantOwnership(
+    { store: new MongoLeaseStore(db), replicaId: schedulerId, now, log },
+    { leaseMs: rt.config.scheduler.leaseMs, renewMs: rt.config.scheduler.renewMs, ...options.ownership },
+  );
   const stats = new StatsPublisher({
-    schedulerId: options.schedulerId ?? `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`,
+    schedulerId,
     store: new TenantStatsStore(db),
     now,
     log,
@@ -122,13 +138,18 @@ export function createFairScheduler(
       log,
       setup: async () => void (await ensureIndexes(db)),
       stats,
+      ownership,
     },
     {
       intervalMs: rt.config.scheduler.intervalMs,
       busyIntervalMs: rt.config.scheduler.busyIntervalMs,
       releaseLead: rt.config.scheduler.releaseLead,
       ...loop,
-      intake: { ...loop.intake, longPollSeconds },
+      intake: {
+        visibilitySeconds: rt.config.scheduler.intakeVisibilitySeconds,
+        ...loop.intake,
+        longPollSeconds,
+      },
     },
     new SchedulerMetrics(options.onRelease !== undefined ? { onRelease: options.onRelease } : {}),
   );

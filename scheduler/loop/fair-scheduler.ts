@@ -51,6 +51,8 @@ import type { StatsPublisher } from "./stats-publisher.ts";
 import { heldBy, summaryLines } from "./summary.ts";
 import type { TenantTickView } from "./summary.ts";
 import type { AcquiredOutcome } from "../../shared/usage/ledger.ts";
+import { backloggedWeight } from "../shards/slot-share.ts";
+import type { TenantOwnership } from "../shards/tenant-ownership.ts";
 
 /** Function-shaped ports; `create-fair-scheduler.ts` wires the real ones, unit tests fakes. */
 export interface FairSchedulerDeps {
@@ -92,6 +94,11 @@ export interface FairSchedulerDeps {
    * sized for that, `shared/aws/long-poll-client.ts`); `close` is called by `stop()`. Default: `sqs`.
    */
   readonly longPoll?: { readonly sqs: SqsPort; close?(): void };
+  /**
+   * Which tenants this replica serves and its share of the free slots (`scheduler/shards/`, ADR 0024);
+   * absent: every tenant and every free slot (a lone scheduler without leases, as in unit tests).
+   */
+  readonly ownership?: Pick<TenantOwnership, "syncIfDue" | "owns" | "budget" | "releaseAll">;
 }
 
 export interface FairSchedulerOptions {
@@ -169,6 +176,8 @@ export interface TickReport {
   readonly wakeAt: number | undefined;
   /** How long the tick took (ms, scheduler clock). */
   readonly durationMs: number;
+  /** Tenants this replica served in this tick (all of them without `ownership`). */
+  readonly owned: number;
 }
 
 export class FairScheduler {
@@ -191,6 +200,8 @@ export class FairScheduler {
   #wake: (() => void) | undefined;
   /** A nudge came while no pause was pending: the next pause is skipped. */
   #nudged = false;
+  /** Σ weight of the backlogged tenants seen by the last tick (published by the ownership round). */
+  #weight = 0;
 
   constructor(
     deps: FairSchedulerDeps,
@@ -256,11 +267,18 @@ export class FairScheduler {
     const now = this.#deps.now();
     this.metrics.ticks += 1;
     const book = this.#deps.quotas.book;
-    const quotas = book.quotas();
-    const noQuota = book
+    let quotas = book.quotas();
+    let noQuota = book
       .rejected()
       .filter((r) => !r.hasValidQuota)
       .map((r) => r.tenantId);
+    const own = this.#deps.ownership;
+    if (own !== undefined) {
+      const forget = (ts: readonly TenantId[]) => this.#forget(ts);
+      await own.syncIfDue(now, [...quotas.keys(), ...noQuota], { lost: forget, weight: this.#weight });
+      quotas = new Map([...quotas].filter(([t]) => own.owns(t, now)));
+      noQuota = noQuota.filter((t) => own.owns(t, now));
+    }
     for (const t of this.#lanes.tenants())
       if (!quotas.has(t) && !noQuota.includes(t)) await this.#lanes.forget(t);
 
@@ -277,7 +295,7 @@ export class FairScheduler {
     }
     const [, cap] = await Promise.all([this.#waitForIo(waited), this.#capacity.read(now)]);
     const readAt = this.#deps.now();
-    const { usage, liveSlots, free } = cap;
+    const { usage, liveSlots } = cap;
 
     // Only tenants with backlog can take a release: the decision's cost follows them, not every tenant.
     const snapshots: TenantSnapshot[] = [];
@@ -295,6 +313,8 @@ export class FairScheduler {
         ...(oldest !== undefined ? { oldestQueuedAt: oldest } : {}),
       });
     }
+    this.#weight = backloggedWeight(snapshots);
+    const free = own === undefined ? cap.free : own.budget(cap.free, this.#weight, now);
     const decideStart = performance.now();
     const decision = decide(
       this.#state,
@@ -316,6 +336,7 @@ export class FairScheduler {
         lanes: this.#lanes,
         metrics: this.metrics,
         concurrency: this.#opts.releaseConcurrency,
+        ...(own !== undefined ? { owns: (t: TenantId) => own.owns(t, this.#deps.now()) } : {}),
       },
       decision.releases,
       quotas,
@@ -336,6 +357,7 @@ export class FairScheduler {
       waitingForSlots,
       wakeAt: decision.wakeAt,
       durationMs: end - now,
+      owned: quotas.size + noQuota.length,
     };
     return this.#lastReport;
   }
@@ -403,6 +425,11 @@ export class FairScheduler {
     const budget = new Promise<void>((r) => (timer = setTimeout(r, this.#opts.laneIoWaitMs)));
     await Promise.race([Promise.all(waited), budget]);
     clearTimeout(timer);
+  }
+
+  /** Stops the lanes of tenants this replica no longer owns; their buffered messages become visible. */
+  async #forget(tenants: readonly TenantId[]): Promise<void> {
+    await Promise.all(tenants.map((t) => this.#lanes.forget(t)));
   }
 
   /** Reconcile counters from jobs, prune the ledger and dead heartbeats, log the summary when due. */
@@ -494,17 +521,27 @@ export class FairScheduler {
     this.#maintTimer.unref();
   }
 
-  /** Stops ticking, gives buffered messages back to their queues, stops the quota source. Idempotent. */
+  /**
+   * Stops ticking, gives buffered messages back to their queues, frees this replica's tenant leases,
+   * stops the quota source. Idempotent.
+   */
   async stop(): Promise<void> {
-    if (!this.#running && this.#loop === undefined) return;
+    const looping = this.#running || this.#loop !== undefined;
     this.#running = false;
-    this.#wake?.();
-    clearTimeout(this.#maintTimer);
-    await this.#loop;
-    await this.#maintaining;
-    this.#loop = undefined;
+    if (looping) {
+      this.#wake?.();
+      clearTimeout(this.#maintTimer);
+      await this.#loop;
+      await this.#maintaining;
+      this.#loop = undefined;
+    }
+    // Also after ticks driven without start(): the lanes and leases they took are given back.
     await Promise.all(this.#lanes.tenants().map((t) => this.#lanes.forget(t)));
+    // Leases are freed only after the messages are back on their queues (the next owner sees them).
+    await this.#deps.ownership
+      ?.releaseAll((ts) => this.#forget(ts))
+      .catch((err: unknown) => this.#deps.log.warn({ err }, "could not free every tenant lease"));
     this.#deps.longPoll?.close?.();
-    await this.#deps.quotas.stop?.();
+    if (looping) await this.#deps.quotas.stop?.();
   }
 }

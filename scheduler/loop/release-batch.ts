@@ -22,6 +22,11 @@ export interface ReleaseContext {
   readonly metrics: SchedulerMetrics;
   /** Releases in flight at once. */
   readonly concurrency: number;
+  /**
+   * Asked before each release: false when this replica can no longer prove it owns the tenant's lease
+   * (ADR 0024); the message stays buffered and the lane stops at the next tick. Absent: always true.
+   */
+  readonly owns?: (tenant: TenantId) => boolean;
 }
 
 export interface ReleaseCounts {
@@ -71,6 +76,7 @@ export async function executeReleases(
         const lane = ctx.lanes.lane(r.tenantId);
         const quota = quotas.get(r.tenantId) as Quota;
         if (refusedTenants.has(r.tenantId) || lane.queues === undefined) return;
+        if (ctx.owns !== undefined && !ctx.owns(r.tenantId)) return void refusedTenants.add(r.tenantId);
         const entry = lane.buffer.take(r.priority);
         if (entry === undefined) return void (out.empty += 1);
         const kind = await releaseOne(ctx, lane, quota, entry).catch((err: unknown) =>

@@ -60,6 +60,14 @@ export interface SluiceConfig {
     readonly longPollSeconds: number;
     /** Sockets of the long-poll SQS client. */
     readonly intakeMaxSockets: number;
+    /** This replica's id (tenant lease owner); undefined: derived from host, pid and a random suffix. */
+    readonly id: string | undefined;
+    /** Tenant lease and replica heartbeat length (ADR 0024). */
+    readonly leaseMs: number;
+    /** Least time between ownership rounds. */
+    readonly renewMs: number;
+    /** Visibility timeout of buffered intake messages. */
+    readonly intakeVisibilitySeconds: number;
   };
   readonly sweeper: {
     readonly intervalMs: number;
@@ -182,6 +190,12 @@ function checkCrossField(p: ParsedSettings, problems: string[]): void {
   if (p.AWS_SESSION_TOKEN !== undefined && !hasKey) {
     problems.push(`AWS_SESSION_TOKEN: expected only with AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY`);
   }
+  // A lease must survive a couple of missed ownership rounds before its margin (a quarter) is reached.
+  if (p.SLUICE_SCHEDULER_RENEW_MS * 2 > p.SLUICE_SCHEDULER_LEASE_MS * 0.75) {
+    problems.push(
+      `SLUICE_SCHEDULER_RENEW_MS: expected at most ${Math.floor(p.SLUICE_SCHEDULER_LEASE_MS * 0.375)} (3/8 of SLUICE_SCHEDULER_LEASE_MS ${p.SLUICE_SCHEDULER_LEASE_MS}), got ${p.SLUICE_SCHEDULER_RENEW_MS}`,
+    );
+  }
 }
 
 function compile(p: ParsedSettings): SluiceConfig {
@@ -231,6 +245,10 @@ function compile(p: ParsedSettings): SluiceConfig {
       releaseLead: p.SLUICE_SCHEDULER_RELEASE_LEAD,
       longPollSeconds: p.SLUICE_INTAKE_LONG_POLL_SECONDS,
       intakeMaxSockets: p.SLUICE_INTAKE_MAX_SOCKETS,
+      id: p.SLUICE_SCHEDULER_ID,
+      leaseMs: p.SLUICE_SCHEDULER_LEASE_MS,
+      renewMs: p.SLUICE_SCHEDULER_RENEW_MS,
+      intakeVisibilitySeconds: p.SLUICE_SCHEDULER_INTAKE_VISIBILITY_SECONDS,
     },
     sweeper: {
       intervalMs: p.SLUICE_SWEEPER_INTERVAL_MS,

@@ -254,6 +254,33 @@ export const SETTINGS = {
     description:
       "Sockets of the scheduler's long-poll SQS client (one open poll per idle tenant it owns): keep it above the tenants one scheduler replica owns, plus headroom; polls beyond it wait for a socket.",
   },
+  SLUICE_SCHEDULER_ID: {
+    schema: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/),
+    expected: "1-64 letters, digits, '_', '.', ':' or '-'",
+    description:
+      "This scheduler replica's id: owner of its tenant leases (`scheduler_leases`) and name of its `scheduler_stats` documents; unset to derive one from host, pid and a random suffix.",
+  },
+  SLUICE_SCHEDULER_LEASE_MS: {
+    schema: int(1_000, 600_000),
+    default: "10000",
+    expected: "an integer from 1000 to 600000",
+    description:
+      "Length of a scheduler replica's tenant leases and heartbeat: a replica that dies loses its tenants to the others this long after its last renewal (plus one ownership round). A replica stops releasing a tenant's messages when less than a quarter of this is left on its lease.",
+  },
+  SLUICE_SCHEDULER_RENEW_MS: {
+    schema: int(100, 60_000),
+    default: "1000",
+    expected: "an integer from 100 to 60000",
+    description:
+      "Least time between a scheduler replica's ownership rounds (heartbeat, renew its leases, rebalance tenants); must be well under a quarter of SLUICE_SCHEDULER_LEASE_MS.",
+  },
+  SLUICE_SCHEDULER_INTAKE_VISIBILITY_SECONDS: {
+    schema: int(5, 43_200),
+    default: "60",
+    expected: "an integer from 5 to 43200",
+    description:
+      "Visibility timeout of the intake messages a scheduler holds in its buffers (extended while held). A replica that dies holds its buffered messages this long before the tenant's next owner can receive them.",
+  },
   SLUICE_SWEEPER_INTERVAL_MS: {
     schema: int(100, 3_600_000),
     default: "1000",

@@ -22,6 +22,11 @@ export const COLLECTIONS = {
   audit: "audit",
   /** Tenant moves between homes in progress or done, one per tenant (fleet-level; shared/moves/). */
   tenantMoves: "tenant_moves",
+  /**
+   * Scheduler replicas' tenant ownership (fleet-level): one lease per tenant `{ owner, expiresAt, fence }`
+   * and one heartbeat per replica `{ replicaId, expiresAt, weight }` (`scheduler/shards/lease-store.ts`).
+   */
+  schedulerLeases: "scheduler_leases",
 } as const;
 
 export type CollectionKey = keyof typeof COLLECTIONS;

@@ -68,6 +68,8 @@ export const INDEXES: readonly IndexDef[] = [
   },
   // The audit trail: listed per tenant, newest first.
   { collection: COLLECTIONS.audit, name: "audit_tenant_at", keys: { tenantId: 1, at: -1, _id: -1 } },
+  // A replica reads its own leases back when a renewal matched fewer than it held.
+  { collection: COLLECTIONS.schedulerLeases, name: "kind_owner", keys: { kind: 1, owner: 1 } },
   // Documents of schedulers that stopped go a day after their last write.
   {
     collection: COLLECTIONS.schedulerStats,

@@ -125,6 +125,8 @@ describe("idempotent release", () => {
         return fleet.rt.sqs.delete(url, receiptHandle);
       },
     };
+    // One replica at a time: the first scheduler gives its tenant lease back (ADR 0024).
+    await scheduler.stop();
     const flaky = createFairScheduler({ ...fleet.rt, sqs }, fleet.catalog);
     await flaky.start();
     await flaky.stop();

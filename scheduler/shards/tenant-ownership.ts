@@ -1,0 +1,263 @@
+/**
+ * Which tenants this scheduler replica owns (issue 13, ADR 0024). Each tenant's intake is owned by
+ * exactly one replica at a time through a lease in `scheduler_leases` (`lease-store.ts`). An
+ * ownership round (`sync`), run by the fair scheduler's tick at most every `renewMs` (and at once when
+ * a tenant appears that the last round did not know):
+ *
+ * 1. writes this replica's heartbeat (with the backlogged weight it publishes for the slot division);
+ * 2. reads the replicas' heartbeats and every tenant lease; the live replicas (heartbeat unexpired,
+ *    this one always) divide the tenants by rendezvous hashing with bounded loads (`assign.ts`);
+ * 3. decides (`lease-plan.ts`, pure) what it lost, gives up, keeps and takes;
+ * 4. hands the lost and given-up tenants to `lost` (the scheduler stops their lanes and returns their
+ *    buffered messages) BEFORE it frees their leases, so the next owner finds the messages visible;
+ * 5. frees the given-up leases, renews the kept ones (one update), takes the wanted free or expired ones.
+ *
+ * `owns(tenant)` is true only while the lease is held with more than `marginMs` left by this
+ * replica's clock: the scheduler asks it before each release batch and each release, so a replica
+ * that stalled past its lease stops releasing before another replica can take the tenant. `stop()`
+ * gives every tenant back the same way (lost → free). Clock injected; no timers of its own.
+ */
+import type { Logger } from "pino";
+import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
+import { assignTenants } from "./assign.ts";
+import { planLeases, provable, type HeldLease } from "./lease-plan.ts";
+import type { LeaseStore, ReplicaDoc } from "./lease-store.ts";
+import { shareOffset, slotShare } from "./slot-share.ts";
+
+export interface OwnershipOptions {
+  /** Lease (and heartbeat) length; default 10 s. */
+  readonly leaseMs: number;
+  /** Least time between ownership rounds; default 1 s. */
+  readonly renewMs: number;
+  /** Time a held lease must still have for `owns()`; default a quarter of the lease. */
+  readonly marginMs: number;
+}
+
+export interface OwnershipDeps {
+  readonly store: LeaseStore;
+  readonly replicaId: string;
+  readonly now: () => number;
+  readonly log: Logger;
+}
+
+export interface SyncHooks {
+  /** Stops the lanes of tenants this replica no longer owns (their messages returned); awaited. */
+  lost(tenants: readonly TenantId[]): Promise<void>;
+  /** Σ weight of this replica's backlogged tenants, published in its heartbeat. */
+  readonly weight: number;
+}
+
+export interface SyncReport {
+  readonly at: number;
+  readonly replicas: number;
+  readonly owned: number;
+  readonly gained: TenantId[];
+  readonly lost: TenantId[];
+  readonly released: TenantId[];
+}
+
+export const DEFAULT_OWNERSHIP_OPTIONS = { leaseMs: 10_000, renewMs: 1_000 } as const;
+
+export class TenantOwnership {
+  readonly replicaId: string;
+  readonly #deps: OwnershipDeps;
+  readonly #opts: OwnershipOptions;
+  #held = new Map<TenantId, HeldLease>();
+  #known = new Set<TenantId>();
+  #peers: ReplicaDoc[] = [];
+  #lastSyncAt: number | undefined;
+  #syncing: Promise<SyncReport> | undefined;
+
+  constructor(deps: OwnershipDeps, options: Partial<OwnershipOptions> = {}) {
+    this.#deps = deps;
+    this.replicaId = deps.replicaId;
+    const leaseMs = options.leaseMs ?? DEFAULT_OWNERSHIP_OPTIONS.leaseMs;
+    this.#opts = {
+      leaseMs,
+      renewMs: options.renewMs ?? Math.min(DEFAULT_OWNERSHIP_OPTIONS.renewMs, Math.floor(leaseMs / 4)),
+      marginMs: options.marginMs ?? Math.floor(leaseMs / 4),
+    };
+  }
+
+  get options(): OwnershipOptions {
+    return this.#opts;
+  }
+
+  /** True while this replica holds the tenant's lease with more than the margin left. */
+  owns(tenant: TenantId, now = this.#deps.now()): boolean {
+    return provable(this.#held.get(tenant), now, this.#opts.marginMs);
+  }
+
+  /** Tenants held now (provable or not yet found lost). */
+  held(): TenantId[] {
+    return [...this.#held.keys()];
+  }
+
+  /** Live replicas as of the last round (this one included). */
+  peers(): readonly ReplicaDoc[] {
+    return this.#peers;
+  }
+
+  /** A round is due: `renewMs` since the last one, or a tenant the last one did not know. */
+  due(now: number, tenants: Iterable<TenantId>): boolean {
+    if (
+      this.#lastSyncAt === undefined ||
+      now - this.#lastSyncAt >= this.#opts.renewMs ||
+      now < this.#lastSyncAt
+    )
+      return true;
+    for (const t of tenants) if (!this.#known.has(t)) return true;
+    return false;
+  }
+
+  /** Runs a round when due (one at a time; a caller finding one in flight waits for it). */
+  async syncIfDue(
+    now: number,
+    tenants: readonly TenantId[],
+    hooks: SyncHooks,
+  ): Promise<SyncReport | undefined> {
+    if (this.#syncing !== undefined) return this.#syncing;
+    if (!this.due(now, tenants)) return undefined;
+    return this.sync(tenants, hooks);
+  }
+
+  /** One ownership round (see the module note). Public so tests drive it. */
+  sync(tenants: readonly TenantId[], hooks: SyncHooks): Promise<SyncReport> {
+    const run = this.#round(tenants, hooks).finally(() => (this.#syncing = undefined));
+    this.#syncing = run;
+    return run;
+  }
+
+  /**
+   * This replica's slots out of the fleet's `free`, by the backlogged weight of the live replicas
+   * (`slot-share.ts`); `weight` is this replica's own, fresh from the tick.
+   */
+  budget(free: number, weight: number, now: number): number {
+    const others = this.#peers
+      .filter((p) => p.replicaId !== this.replicaId && p.expiresAt > now)
+      .map((p) => ({ id: p.replicaId, weight: p.weight }));
+    return slotShare(free, this.replicaId, [...others, { id: this.replicaId, weight }], shareOffset(now));
+  }
+
+  async #round(tenants: readonly TenantId[], hooks: SyncHooks): Promise<SyncReport> {
+    const { store, replicaId: me, log } = this.#deps;
+    const now = this.#deps.now();
+    this.#lastSyncAt = now;
+    this.#known = new Set(tenants);
+    await store.heartbeat({
+      replicaId: me,
+      at: now,
+      expiresAt: now + this.#opts.leaseMs,
+      weight: Math.max(0, hooks.weight),
+      owned: this.#held.size,
+    });
+    const [replicas, stored] = await Promise.all([store.replicas(), store.leases()]);
+    const readAt = this.#deps.now();
+    const live = replicas.filter((r) => r.expiresAt > readAt && r.replicaId !== me);
+    this.#peers = [
+      ...live,
+      {
+        kind: "replica",
+        replicaId: me,
+        at: now,
+        expiresAt: now + this.#opts.leaseMs,
+        weight: hooks.weight,
+        owned: 0,
+      },
+    ];
+    const assignment = assignTenants(
+      tenants,
+      this.#peers.map((p) => p.replicaId),
+    );
+    const target = new Set([...assignment].filter(([, r]) => r === me).map(([t]) => t));
+    const plan = planLeases({
+      me,
+      now: readAt,
+      marginMs: this.#opts.marginMs,
+      target,
+      stored,
+      held: this.#held,
+    });
+
+    const gone = [...plan.lost, ...plan.release.map((r) => r.tenant)];
+    for (const t of gone) this.#held.delete(t);
+    if (gone.length > 0) await hooks.lost(gone);
+    const released: TenantId[] = [];
+    for (const r of plan.release) {
+      if (await store.release(r.tenant, me, r.fence, this.#deps.now())) released.push(r.tenant);
+    }
+
+    const renewAt = this.#deps.now();
+    const expiresAt = renewAt + this.#opts.leaseMs;
+    if (plan.keep.length > 0) {
+      const matched = await store.renewAll(me, renewAt, expiresAt);
+      if (matched === plan.keep.length) {
+        for (const t of plan.keep)
+          this.#held.set(t, { fence: (this.#held.get(t) as HeldLease).fence, expiresAt });
+      } else await this.#reconcileRenewal(plan.keep, expiresAt, hooks);
+    }
+
+    const gained: TenantId[] = [];
+    for (const a of plan.acquire) {
+      const at = this.#deps.now();
+      const fence = await store.acquire(a.tenant, a.fence, me, at, at + this.#opts.leaseMs);
+      if (fence === null) continue;
+      this.#held.set(a.tenant, { fence, expiresAt: at + this.#opts.leaseMs });
+      gained.push(a.tenant);
+    }
+    const lostAll = [...plan.lost, ...plan.release.map((r) => r.tenant)];
+    if (gained.length > 0 || lostAll.length > 0)
+      log.info(
+        {
+          replicaId: me,
+          replicas: this.#peers.length,
+          owned: this.#held.size,
+          gained: gained.length,
+          lost: plan.lost.length,
+          released: released.length,
+        },
+        "scheduler tenant ownership changed",
+      );
+    return {
+      at: now,
+      replicas: this.#peers.length,
+      owned: this.#held.size,
+      gained,
+      lost: plan.lost,
+      released,
+    };
+  }
+
+  /** The renewal matched fewer leases than kept: keep only those the store shows renewed (same fence). */
+  async #reconcileRenewal(keep: readonly TenantId[], expiresAt: number, hooks: SyncHooks): Promise<void> {
+    const mine = await this.#deps.store.leasesOf(this.#deps.replicaId);
+    const lost: TenantId[] = [];
+    for (const t of keep) {
+      const held = this.#held.get(t) as HeldLease;
+      const s = mine.get(t);
+      if (s !== undefined && s.fence === held.fence && s.expiresAt === expiresAt)
+        this.#held.set(t, { fence: held.fence, expiresAt });
+      else {
+        this.#held.delete(t);
+        lost.push(t);
+      }
+    }
+    if (lost.length > 0) await hooks.lost(lost);
+  }
+
+  /**
+   * Gives every tenant back: `lost` for all (lanes stop, messages returned), then frees each lease and
+   * removes the heartbeat. Called by the scheduler's `stop()`; best effort per lease (an unfreed one
+   * expires).
+   */
+  async releaseAll(lost: (tenants: readonly TenantId[]) => Promise<void>): Promise<void> {
+    await this.#syncing?.catch(() => undefined);
+    const held = [...this.#held];
+    this.#held = new Map();
+    await lost(held.map(([t]) => t));
+    const { store, replicaId: me } = this.#deps;
+    await Promise.allSettled(held.map(([t, l]) => store.release(t, me, l.fence, this.#deps.now())));
+    await store.removeReplica(me).catch(() => undefined);
+    this.#lastSyncAt = undefined;
+  }
+}

@@ -1,0 +1,170 @@
+import { describe, expect, it } from "vitest";
+import { silentLogger } from "../../../../shared/log/logger.ts";
+import { tenantId, type TenantId } from "../../../../shared/tenancy/tenant-id.ts";
+import type { LeaseView } from "../../../../scheduler/shards/lease-plan.ts";
+import type { LeaseStore, ReplicaDoc } from "../../../../scheduler/shards/lease-store.ts";
+import { TenantOwnership } from "../../../../scheduler/shards/tenant-ownership.ts";
+
+/** In-memory `LeaseStore` with the adapter's compare-and-set semantics; records every write in order. */
+class MemoryLeaseStore implements LeaseStore {
+  readonly leasesMap = new Map<TenantId, LeaseView>();
+  readonly replicaMap = new Map<string, ReplicaDoc>();
+  readonly writes: string[] = [];
+  async heartbeat(doc: Omit<ReplicaDoc, "kind">) {
+    this.replicaMap.set(doc.replicaId, { ...doc, kind: "replica" });
+  }
+  async removeReplica(id: string) {
+    this.replicaMap.delete(id);
+  }
+  async replicas() {
+    return [...this.replicaMap.values()];
+  }
+  async leases() {
+    return new Map(this.leasesMap);
+  }
+  async leasesOf(owner: string) {
+    return new Map([...this.leasesMap].filter(([, l]) => l.owner === owner));
+  }
+  async acquire(t: TenantId, fence: number | null, owner: string, now: number, expiresAt: number) {
+    const cur = this.leasesMap.get(t);
+    if (fence === null) {
+      if (cur !== undefined) return null;
+      this.leasesMap.set(t, { owner, expiresAt, fence: 1 });
+      this.writes.push(`acquire ${t} ${owner}`);
+      return 1;
+    }
+    if (cur === undefined || cur.fence !== fence) return null;
+    if (!(cur.owner === null || cur.owner === owner || cur.expiresAt <= now)) return null;
+    this.leasesMap.set(t, { owner, expiresAt, fence: fence + 1 });
+    this.writes.push(`acquire ${t} ${owner}`);
+    return fence + 1;
+  }
+  async renewAll(owner: string, now: number, expiresAt: number) {
+    let n = 0;
+    for (const [t, l] of this.leasesMap)
+      if (l.owner === owner && l.expiresAt > now) {
+        this.leasesMap.set(t, { ...l, expiresAt });
+        n += 1;
+      }
+    return n;
+  }
+  async release(t: TenantId, owner: string, fence: number, now: number) {
+    const cur = this.leasesMap.get(t);
+    if (cur?.owner !== owner || cur.fence !== fence) return false;
+    this.leasesMap.set(t, { owner: null, expiresAt: now, fence });
+    this.writes.push(`release ${t} ${owner}`);
+    return true;
+  }
+}
+
+const tenants = Array.from({ length: 40 }, (_, i) => tenantId(`t${i}`));
+
+function world() {
+  let clock = 1_000_000;
+  const store = new MemoryLeaseStore();
+  const returned: string[] = [];
+  const replica = (id: string) => {
+    const own = new TenantOwnership(
+      { store, replicaId: id, now: () => clock, log: silentLogger() },
+      { leaseMs: 10_000, renewMs: 1_000 },
+    );
+    const hooks = {
+      weight: 0,
+      lost: async (ts: readonly TenantId[]) => {
+        for (const t of ts) {
+          returned.push(`${id} ${t}`);
+          store.writes.push(`return ${t} ${id}`);
+        }
+      },
+    };
+    return { own, sync: () => own.sync(tenants, hooks), owned: () => tenants.filter((t) => own.owns(t)) };
+  };
+  return { store, returned, replica, advance: (ms: number) => (clock += ms), now: () => clock };
+}
+
+describe("TenantOwnership", () => {
+  it("one replica owns every tenant; a joining one takes half, the first returning those messages before freeing the leases", async () => {
+    const w = world();
+    const a = w.replica("a");
+    await a.sync();
+    expect(a.owned()).toHaveLength(40);
+    const b = w.replica("b");
+    await b.sync(); // sees a's leases: takes nothing yet
+    expect(b.owned()).toHaveLength(0);
+    w.advance(1_000);
+    await a.sync(); // sees b: gives up b's share
+    expect(a.owned()).toHaveLength(20);
+    await b.sync();
+    expect(b.owned()).toHaveLength(20);
+    expect(new Set([...a.owned(), ...b.owned()]).size).toBe(40);
+    // Every given-up tenant's messages were returned before its lease was freed.
+    for (const t of tenants.filter((x) => b.own.owns(x))) {
+      expect(w.store.writes.indexOf(`return ${t} a`)).toBeLessThan(w.store.writes.indexOf(`release ${t} a`));
+      expect(w.store.writes.indexOf(`release ${t} a`)).toBeLessThan(w.store.writes.indexOf(`acquire ${t} b`));
+    }
+  });
+
+  it("a replica that dies loses its tenants once its leases expire, not before", async () => {
+    const w = world();
+    const a = w.replica("a");
+    const b = w.replica("b");
+    await a.sync();
+    await b.sync();
+    w.advance(1_000);
+    await a.sync();
+    await b.sync();
+    expect(b.owned()).toHaveLength(20);
+    // b dies (no more rounds). a keeps renewing; b's leases and heartbeat run out after 10 s.
+    for (let i = 0; i < 8; i += 1) {
+      w.advance(1_000);
+      await a.sync();
+      expect(a.owned()).toHaveLength(20);
+    }
+    w.advance(2_100);
+    await a.sync();
+    expect(a.owned()).toHaveLength(40);
+  });
+
+  it("a replica that could not renew stops owning within the margin, before its lease expires", async () => {
+    const w = world();
+    const a = w.replica("a");
+    await a.sync();
+    w.advance(7_400);
+    expect(a.owned()).toHaveLength(40);
+    w.advance(200); // 2.4 s left: under the 2.5 s margin
+    expect(a.owned()).toHaveLength(0);
+    // Its next round finds them lost (lanes stop, messages returned) and takes them again, new fence.
+    w.returned.length = 0;
+    await a.sync();
+    expect(w.returned).toHaveLength(40);
+    expect(a.owned()).toHaveLength(40);
+  });
+
+  it("releaseAll returns every lane's messages, then frees the leases and the heartbeat", async () => {
+    const w = world();
+    const a = w.replica("a");
+    await a.sync();
+    const lost: TenantId[] = [];
+    await a.own.releaseAll(async (ts) => void lost.push(...ts));
+    expect(lost).toHaveLength(40);
+    expect([...w.store.leasesMap.values()].every((l) => l.owner === null)).toBe(true);
+    expect(w.store.replicaMap.size).toBe(0);
+    const b = w.replica("b");
+    await b.sync();
+    expect(b.owned()).toHaveLength(40);
+  });
+
+  it("budgets the free slots by the weights the replicas publish", async () => {
+    const w = world();
+    const a = w.replica("a");
+    const b = w.replica("b");
+    await b.own.sync(tenants, { weight: 3, lost: async () => undefined });
+    await a.own.sync(tenants, { weight: 1, lost: async () => undefined });
+    await b.own.sync(tenants, { weight: 3, lost: async () => undefined });
+    // Same views: the budgets add up to the free slots exactly.
+    expect(a.own.budget(8, 1, w.now()) + b.own.budget(8, 3, w.now())).toBe(8);
+    expect(a.own.budget(8, 1, w.now())).toBeGreaterThanOrEqual(1);
+    expect(a.own.budget(8, 1, w.now())).toBeLessThanOrEqual(3);
+    expect(a.own.budget(8, 0, w.now())).toBe(0);
+  });
+});
