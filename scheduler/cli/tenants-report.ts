@@ -21,6 +21,7 @@ import { QuotaSource } from "../store/quota-source.ts";
 import { TenantStatsStore } from "../store/tenant-stats.ts";
 import type { TenantStatsSum } from "../store/tenant-stats.ts";
 import { UsageStore } from "../../shared/usage/usage-store.ts";
+import { MongoLeaseStore } from "../shards/lease-store.ts";
 
 export interface ReportDeps {
   readonly db: Db;
@@ -46,6 +47,10 @@ export interface TenantRow {
   readonly backlogNote?: string;
   /** Summed over the schedulers' fresh `scheduler_stats` documents; undefined when none is fresh. */
   readonly stats: TenantStatsSum | undefined;
+  /** The scheduler replica holding the tenant's lease (`scheduler_leases`), expired or not; undefined: none. */
+  readonly owner?: { readonly replicaId: string; readonly expiresAt: number };
+  /** When the report was read (for the lease's time left). */
+  readonly at?: number;
   readonly problems: readonly QuotaProblem[];
 }
 
@@ -59,6 +64,8 @@ export async function tenantRows(deps: ReportDeps): Promise<TenantRow[]> {
   const usage = new UsageStore(deps.router, { now: deps.now, log: deps.log });
   const counters = await usage.readAll();
   const stats = await new TenantStatsStore(deps.db).readRecent(deps.now());
+  const leases = await new MongoLeaseStore(deps.db).leases();
+  const at = deps.now();
 
   const entries: {
     tenant: string;
@@ -91,6 +98,8 @@ export async function tenantRows(deps: ReportDeps): Promise<TenantRow[]> {
         backlog: backlog.value,
         ...(backlog.note !== undefined ? { backlogNote: backlog.note } : {}),
         stats: e.id === undefined ? undefined : stats.get(e.id),
+        ...ownerOf(e.id === undefined ? undefined : leases.get(e.id)),
+        at,
         problems: e.problems,
       };
     }),
@@ -106,6 +115,17 @@ async function queuedJobs(router: TenantDataRouter, tenant: TenantId): Promise<n
   } catch {
     return undefined;
   }
+}
+
+function ownerOf(lease: { owner: string | null; expiresAt: number } | undefined) {
+  return lease?.owner == null ? {} : { owner: { replicaId: lease.owner, expiresAt: lease.expiresAt } };
+}
+
+/** `rep-a (8s)`: the owning replica and its lease's time left; `rep-a (expired)`; `-` without an owner. */
+export function formatOwner(row: TenantRow): string {
+  if (row.owner === undefined) return "-";
+  const left = row.owner.expiresAt - (row.at ?? Date.now());
+  return `${row.owner.replicaId} (${left > 0 ? `${Math.ceil(left / 1000)}s` : "expired"})`;
 }
 
 async function intakeBacklog(
@@ -158,6 +178,7 @@ export const LIST_HEADERS = [
   "TODAY",
   "RELEASED/S",
   "THROTTLED",
+  "OWNER",
   "PROBLEMS",
 ] as const;
 
@@ -182,6 +203,7 @@ export function listCells(row: TenantRow): string[] {
     today,
     row.stats === undefined ? "-" : formatPerSec(row.stats.releasedPerSec),
     formatThrottled(row.stats),
+    formatOwner(row),
     row.problems.length === 0 ? "" : row.problems.map(formatProblem).join("; "),
   ];
 }
@@ -209,6 +231,10 @@ export function rowJson(row: TenantRow): Record<string, unknown> {
             ...row.stats.throttled,
           },
     statsSchedulers: row.stats?.schedulers ?? 0,
+    owner:
+      row.owner === undefined
+        ? null
+        : { replicaId: row.owner.replicaId, expiresAt: new Date(row.owner.expiresAt).toISOString() },
     problems: row.problems,
   };
 }

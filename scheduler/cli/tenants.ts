@@ -63,7 +63,8 @@ export interface TenantsDeps {
 
 export const TENANTS_USAGE = `usage: tenants <command> [--json]
   list                          quota, status, running, queued, backlog, released/s, throttled
-                                (last scheduler summary interval) and problems of every tenant
+                                (last scheduler summary interval), owning scheduler replica (lease
+                                time left) and problems of every tenant
   get <tenant>                  one tenant's quota and live figures (exit 1 if it has no document)
   check                         validate every tenant document (exit 1 if any is invalid)
   set <tenant> key=value ...    validated edit; keys: ${SETTABLE_FIELDS.join(", ")}

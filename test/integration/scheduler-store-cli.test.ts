@@ -101,7 +101,7 @@ describe("tenants CLI", () => {
     const text = stdout.join("\n");
     const lines = text.split("\n");
     expect(lines[0]).toMatch(
-      /^TENANT\s+STATUS\s+TIER\s+WEIGHT\s+MIN\s+MAX\s+RATE\s+RUNNING\s+QUEUED\s+BACKLOG\s+TODAY\s+RELEASED\/S\s+THROTTLED\s+PROBLEMS$/,
+      /^TENANT\s+STATUS\s+TIER\s+WEIGHT\s+MIN\s+MAX\s+RATE\s+RUNNING\s+QUEUED\s+BACKLOG\s+TODAY\s+RELEASED\/S\s+THROTTLED\s+OWNER\s+PROBLEMS$/,
     );
     expect(lines).toHaveLength(4);
     const acme = lines.find((l) => l.startsWith("acme")) ?? "";
@@ -126,6 +126,51 @@ describe("tenants CLI", () => {
       releasedToday: 2,
     });
     expect(parsed.tenants[2]).toMatchObject({ valid: false, quota: null });
+  });
+
+  it("list shows each tenant's owning scheduler replica and its lease's time left, aligned", async () => {
+    await seed();
+    const now = Date.now();
+    const leases = db.collection<{ _id: string } & Record<string, unknown>>(COLLECTIONS.schedulerLeases);
+    await leases.deleteMany({});
+    await leases.insertMany([
+      {
+        _id: "tenant:acme",
+        kind: "tenant",
+        tenantId: "acme",
+        owner: "rep-a",
+        expiresAt: now + 7_500,
+        fence: 2,
+      },
+      {
+        _id: "tenant:globex",
+        kind: "tenant",
+        tenantId: "globex",
+        owner: "rep-b",
+        expiresAt: now - 1,
+        fence: 5,
+      },
+    ]);
+    try {
+      expect(await run("list")).toBe(0);
+      const lines = stdout.join("\n").split("\n");
+      const col = (lines[0] ?? "").indexOf("OWNER");
+      const acme = lines.find((l) => l.startsWith("acme")) ?? "";
+      const globex = lines.find((l) => l.startsWith("globex")) ?? "";
+      expect(acme.slice(col)).toMatch(/^rep-a \(8s\)/);
+      expect(globex.slice(col)).toMatch(/^rep-b \(expired\)/);
+      expect((lines.find((l) => l.startsWith("initech")) ?? "").slice(col)).toMatch(/^- /);
+      stdout.length = 0;
+      expect(await run("list", "--json")).toBe(0);
+      const parsed = JSON.parse(stdout.join("\n")) as { tenants: Record<string, unknown>[] };
+      expect(parsed.tenants[0]?.["owner"]).toEqual({
+        replicaId: "rep-a",
+        expiresAt: new Date(now + 7_500).toISOString(),
+      });
+      expect(parsed.tenants[2]?.["owner"]).toBeNull();
+    } finally {
+      await leases.deleteMany({});
+    }
   });
 
   it("list sums the schedulers' fresh stats per tenant (released/s, throttled) and ignores stale ones", async () => {
@@ -162,9 +207,9 @@ describe("tenants CLI", () => {
     ]);
     expect(await run("list")).toBe(0);
     const lines = stdout.join("\n").split("\n");
-    expect(lines.find((l) => l.startsWith("acme"))).toMatch(/2\/100\s+4\.5\s+13 \(cap\)\s*$/);
-    expect(lines.find((l) => l.startsWith("globex"))).toMatch(/\s0\s+6 \(paused\)\s*$/);
-    expect(lines.find((l) => l.startsWith("initech"))).toMatch(/\s-\s+-\s+weight: must be > 0/);
+    expect(lines.find((l) => l.startsWith("acme"))).toMatch(/2\/100\s+4\.5\s+13 \(cap\)\s+-\s*$/);
+    expect(lines.find((l) => l.startsWith("globex"))).toMatch(/\s0\s+6 \(paused\)\s+-\s*$/);
+    expect(lines.find((l) => l.startsWith("initech"))).toMatch(/\s-\s+-\s+-\s+weight: must be > 0/);
 
     stdout = [];
     expect(await run("list", "--json")).toBe(0);
