@@ -145,8 +145,9 @@ const releasedTotal = (s: FairScheduler) =>
 
 describe("scheduler replicas sharing tenants", () => {
   it("two replicas split 40 tenants 20/20 and release every message exactly once, each its own tenants", async () => {
-    const a = await replica("rep-a");
-    const b = await replica("rep-b");
+    // The default 10 s lease: a tick slowed down by a loaded machine must not move a tenant mid-test.
+    const a = await replica("rep-a", 10_000);
+    const b = await replica("rep-b", 10_000);
     await a.start();
     await b.start();
     await waitUntil(
