@@ -10,7 +10,8 @@
  *   fairness: min-share S, jain J, quiet-p99-ratio Q, quiet-p99-ms P, idle-pct I, quota-apply-ms A
  *
  * Options: --duration-s N (60, per phase), --flood N (10000), --workers N (2), --slots N (8 per
- * worker), --step-ms N (400), --quick (20 s phases, 2,000-job flood: a smoke run), --no-save.
+ * worker), --step-ms N (400), --schedulers N (1: fair-scheduler replicas sharing the tenants through
+ * their leases, ADR 0024), --quick (20 s phases, 2,000-job flood: a smoke run), --no-save.
  * Starts the local stack when AWS_ENDPOINT_URL / MONGO_URL are not set (and stops it after).
  * Exit code 0 whether or not targets are met (missed targets are printed); 1 on errors.
  */
@@ -28,7 +29,7 @@ import { buildScenario, DEFAULT_OPTIONS, type ScenarioOptions } from "./scenario
 import { sleepWorkflow } from "./workflow.ts";
 
 function options(argv: string[]): { scenario: ScenarioOptions; save: boolean } {
-  const args = parseArgs(argv, ["duration-s", "flood", "workers", "slots", "step-ms", "seed"]);
+  const args = parseArgs(argv, ["duration-s", "flood", "workers", "slots", "step-ms", "seed", "schedulers"]);
   const quick = args.flags.has("quick");
   return {
     scenario: {
@@ -39,6 +40,7 @@ function options(argv: string[]): { scenario: ScenarioOptions; save: boolean } {
       slotsPerWorker: intOption(args, "slots", DEFAULT_OPTIONS.slotsPerWorker),
       stepMs: intOption(args, "step-ms", DEFAULT_OPTIONS.stepMs),
       seed: intOption(args, "seed", DEFAULT_OPTIONS.seed),
+      schedulers: intOption(args, "schedulers", DEFAULT_OPTIONS.schedulers),
     },
     save: !args.flags.has("no-save"),
   };

@@ -114,7 +114,7 @@ export async function runPhase(
       SLUICE_LEASE_SECONDS: "60",
     },
   });
-  let scheduler: FairScheduler | undefined;
+  let schedulers: FairScheduler[] = [];
   let workers: RunningWorker[] = [];
   let sampler: NodeJS.Timeout | undefined;
   try {
@@ -128,8 +128,13 @@ export async function runPhase(
 
     workers = await startWorkers(fleet, s, wf, kind !== "fifo");
     if (kind !== "fifo") {
-      scheduler = createFairScheduler(await fleet.runtime(), wf.catalog);
-      await scheduler.start();
+      // Several replicas (--schedulers N) share the tenants through their leases (ADR 0024); each on a
+      // runtime of its own, as separate processes would be.
+      for (let i = 0; i < s.schedulers; i++)
+        schedulers.push(
+          createFairScheduler(await fleet.runtime(), wf.catalog, { schedulerId: `bench-s${i}` }),
+        );
+      for (const sc of schedulers) await sc.start();
     }
     const t0 = Date.now();
     const busy: { t: number; busy: number }[] = [];
@@ -158,7 +163,7 @@ export async function runPhase(
     busy.push({ t: Date.now(), busy: workers.reduce((n, w) => n + w.worker.busy, 0) });
     clearInterval(sampler);
     await producer.stop();
-    await scheduler?.stop();
+    for (const sc of schedulers) await sc.stop();
     await Promise.allSettled(
       workers.map(async (w) => {
         await w.worker.stop(300);
@@ -199,13 +204,19 @@ export async function runPhase(
       busy,
       ...(edit ? { edit } : {}),
     };
-    const released = scheduler
-      ? Object.values(scheduler.metrics.snapshot()).reduce((n, c) => n + c.released, 0)
-      : undefined;
-    return { record, schedulerReleased: released, schedulerTicks: scheduler?.metrics.ticks, setupMs };
+    const released =
+      schedulers.length > 0
+        ? schedulers.reduce(
+            (sum, sc) => sum + Object.values(sc.metrics.snapshot()).reduce((n, c) => n + c.released, 0),
+            0,
+          )
+        : undefined;
+    const ticks = schedulers.length > 0 ? schedulers.reduce((n, sc) => n + sc.metrics.ticks, 0) : undefined;
+    return { record, schedulerReleased: released, schedulerTicks: ticks, setupMs };
   } finally {
     clearInterval(sampler);
-    await scheduler?.stop().catch(() => undefined);
+    for (const sc of schedulers) await sc.stop().catch(() => undefined);
+    schedulers = [];
     await Promise.allSettled(workers.map((w) => w.worker.stop(300)));
     await Promise.allSettled(workers.map((w) => w.reporter?.stop()));
     await fleet.cleanup();

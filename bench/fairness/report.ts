@@ -108,6 +108,7 @@ export function printReport(
   const flood = s.tenants.find((t) => t.role === "flood");
   out.push(
     `fairness benchmark: 20 tenants (1 flood of ${flood?.dump ?? 0} jobs, 3 bulk backlogs, 1 capped, 15 quiet trickles), ` +
+      `${s.schedulers === 1 ? "1 scheduler" : `${s.schedulers} scheduler replicas`}, ` +
       `${s.workers} workers x ${s.slotsPerWorker} slots, ${s.stepMs} ms steps; phases of ${s.durationMs / 1000} s, ` +
       `measured over the last ${(s.durationMs - s.warmupMs) / 1000} s in ${s.windowMs / 1000} s windows`,
     "",

@@ -41,6 +41,8 @@ export interface QuotaEdit {
 
 export interface Scenario {
   readonly seed: number;
+  /** Fair-scheduler replicas sharing the tenants (`--schedulers N`, ADR 0024). */
+  readonly schedulers: number;
   readonly workers: number;
   readonly slotsPerWorker: number;
   readonly stepMs: number;
@@ -64,6 +66,7 @@ export interface ScenarioOptions {
   readonly stepMs: number;
   readonly quietPerSecond: number;
   readonly seed: number;
+  readonly schedulers: number;
 }
 
 export const DEFAULT_OPTIONS: ScenarioOptions = {
@@ -74,6 +77,7 @@ export const DEFAULT_OPTIONS: ScenarioOptions = {
   stepMs: 400,
   quietPerSecond: 0.4,
   seed: 7,
+  schedulers: 1,
 };
 
 const QUIET_WEIGHTS = [1, 2, 3];
@@ -149,6 +153,7 @@ export function buildScenario(o: ScenarioOptions): Scenario {
   const roundDown = (ms: number) => Math.floor(ms / windowMs) * windowMs;
   return {
     seed: o.seed,
+    schedulers: Math.max(1, Math.floor(o.schedulers)),
     workers: o.workers,
     slotsPerWorker: o.slotsPerWorker,
     stepMs: o.stepMs,
