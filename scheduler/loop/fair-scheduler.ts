@@ -98,7 +98,7 @@ export interface FairSchedulerDeps {
    * Which tenants this replica serves and its share of the free slots (`scheduler/shards/`, ADR 0024);
    * absent: every tenant and every free slot (a lone scheduler without leases, as in unit tests).
    */
-  readonly ownership?: Pick<TenantOwnership, "syncIfDue" | "owns" | "budget" | "releaseAll">;
+  readonly ownership?: Pick<TenantOwnership, "syncIfDue" | "owns" | "budget" | "releaseAll" | "options">;
 }
 
 export interface FairSchedulerOptions {
@@ -481,6 +481,9 @@ export class FairScheduler {
           this.#deps.log.error({ err }, "scheduler tick failed; retrying");
           delay = Math.max(delay, 500);
         }
+        // The ownership round runs in the tick: never pause past it, or the leases would lapse.
+        const renewMs = this.#deps.ownership?.options.renewMs;
+        if (renewMs !== undefined) delay = Math.min(delay, renewMs);
         if (this.#running) await this.#sleep(delay);
       }
     })();
