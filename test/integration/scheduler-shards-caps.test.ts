@@ -75,5 +75,5 @@ describe("scheduler replicas joining and leaving", () => {
       expect(maxRunning[t], `${t} running`).toBeLessThanOrEqual(q.maxConcurrency);
       expect(maxCounter[t], `${t} counter`).toBeLessThanOrEqual(q.maxConcurrency);
     }
-  });
+  }, 180_000);
 });

@@ -178,5 +178,5 @@ describe("a scheduler replica killed with SIGKILL", () => {
     // The survivor released the killed replica's backlog.
     const released = survivor.metrics.snapshot();
     for (const t of killed) expect(released[t]?.released ?? 0).toBeGreaterThan(0);
-  });
+  }, 180_000);
 });

@@ -33,6 +33,8 @@ afterEach(async () => {
   for (const r of replicas) await r.stop();
   replicas = [];
   await drainWorkQueue();
+  // A test that failed half-way leaves messages behind: the next one starts from empty intake queues.
+  await Promise.all(TENANTS.map((t) => drainIntake(t)));
   // Each test starts with no jobs and no running counts (nothing runs the released jobs).
   const db = fleet.rt.mongo.db();
   for (const c of [COLLECTIONS.jobs, COLLECTIONS.usage, COLLECTIONS.usageLedger])
@@ -97,6 +99,19 @@ const jobsWith = (keys: string[]) =>
     .collection(COLLECTIONS.jobs)
     .countDocuments({ idempotencyKey: { $in: keys } });
 
+async function drainIntake(tenant: string): Promise<void> {
+  const { queueUrl } = await fleet.rt.queues.intake(tenant as TenantId);
+  for (let got = 1; got > 0;) {
+    const batch = await fleet.rt.sqs.receive(queueUrl, {
+      maxMessages: 10,
+      waitSeconds: 0,
+      visibilityTimeout: 60,
+    });
+    got = batch.length;
+    for (const m of batch) await fleet.rt.sqs.delete(queueUrl, m.receiptHandle);
+  }
+}
+
 /** Receives (and deletes) every work message; returns the job ids, one per message. */
 async function drainWorkQueue(): Promise<string[]> {
   const ids: string[] = [];
@@ -159,7 +174,7 @@ describe("scheduler replicas sharing tenants", () => {
       "a 20/20 split",
     );
     const keys = await sendAll("split", 5);
-    await waitUntil(async () => (await jobsWith(keys)) === keys.length, 60_000, "every job released");
+    await waitUntil(async () => (await jobsWith(keys)) === keys.length, 120_000, "every job released");
     await sleep(500);
     await expectReleasedOnce(keys);
     const ra = releasedByTenant(a);
@@ -168,7 +183,7 @@ describe("scheduler replicas sharing tenants", () => {
     expect(rb.size).toBe(20);
     expect([...ra].filter((t) => rb.has(t))).toEqual([]);
     expect(releasedTotal(a) + releasedTotal(b)).toBe(keys.length);
-  });
+  }, 180_000);
 
   it("a dead replica's tenants (leases and heartbeat built expired) go to the live one, which releases their backlog", async () => {
     const db = fleet.rt.mongo.db();
@@ -213,14 +228,16 @@ describe("scheduler replicas sharing tenants", () => {
       { $set: { expiresAt: now - 1 } },
     );
     await sleep(350); // the next ownership round is due
-    let released = 0;
-    for (let i = 0; i < 200 && released < keys.length; i += 1) released += (await c.tick()).released;
-    expect(released).toBe(keys.length);
+    // Tick until the backlog is out (a lane's receives may finish after the tick that started them).
+    for (const until = Date.now() + 120_000; (await jobsWith(keys)) < keys.length && Date.now() < until;) {
+      await c.tick();
+      await sleep(20);
+    }
     const after = await leases();
     // Taken from the ghost with a new fence (4; more if a slow tick let one lapse and it was taken again).
     expect(after.every((l) => l["owner"] === "rep-c" && Number(l["fence"]) >= 4)).toBe(true);
     await expectReleasedOnce(keys);
-  });
+  }, 180_000);
 
   it("a joining replica takes about half; the first returns their buffered messages and every message is released once", async () => {
     await fleet.rt.mongo.db().collection(COLLECTIONS.schedulerLeases).deleteMany({});
@@ -230,7 +247,7 @@ describe("scheduler replicas sharing tenants", () => {
     await a.start();
     await waitUntil(async () => (await ownedBy()).get("rep-d") === 40, 20_000, "rep-d owns all");
     const keys = await sendAll("join", 6);
-    await waitUntil(async () => (await jobsWith(keys)) === 40, 30_000, "one job per tenant");
+    await waitUntil(async () => (await jobsWith(keys)) === 40, 60_000, "one job per tenant");
     const b = await replica("rep-e");
     await b.start();
     await waitUntil(
@@ -244,9 +261,9 @@ describe("scheduler replicas sharing tenants", () => {
     const o = await ownedBy();
     expect(o.get("rep-e")).toBeLessThanOrEqual(25);
     await setCaps(1_000);
-    await waitUntil(async () => (await jobsWith(keys)) === keys.length, 60_000, "every job released");
+    await waitUntil(async () => (await jobsWith(keys)) === keys.length, 120_000, "every job released");
     await sleep(500);
     await expectReleasedOnce(keys);
     expect(releasedTotal(b)).toBeGreaterThan(0);
-  });
+  }, 180_000);
 });
