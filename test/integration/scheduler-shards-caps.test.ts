@@ -33,7 +33,7 @@ describe("scheduler replicas joining and leaving", () => {
     await ff.startWorker();
     const a = await ff.startScheduler(SHARDS);
     for (const t of Object.keys(QUOTAS)) await ff.sendJobs(t, JOBS, 300);
-    const db = ff.fleet.rt.mongo.db();
+    const db = ff.fleet.rt.fleetDb;
     const usage = db.collection("usage");
     const total = JOBS * Object.keys(QUOTAS).length;
     const maxRunning: Record<string, number> = {};

@@ -28,7 +28,7 @@ let survivor: FairScheduler | undefined;
 beforeAll(async () => {
   fleet = await createTestFleet("shkill", { tenants: TENANTS });
   await setCaps(1);
-  await new FleetCapacity(fleet.rt.mongo.db()).heartbeat({
+  await new FleetCapacity(fleet.rt.fleetDb).heartbeat({
     workerId: "w-kill",
     slots: 1_000,
     busy: 0,
@@ -42,8 +42,7 @@ afterAll(async () => {
 });
 
 async function setCaps(maxConcurrency: number): Promise<void> {
-  await fleet.rt.mongo
-    .db()
+  await fleet.rt.fleetDb
     .collection(COLLECTIONS.tenants)
     .updateMany(
       {},
@@ -60,8 +59,7 @@ const SHARD_ENV = {
 async function ownedBy(): Promise<Map<string, string[]>> {
   const now = Date.now();
   const out = new Map<string, string[]>();
-  const docs = await fleet.rt.mongo
-    .db()
+  const docs = await fleet.rt.fleetDb
     .collection(COLLECTIONS.schedulerLeases)
     .find({ kind: "tenant" })
     .toArray();
@@ -127,7 +125,7 @@ describe("a scheduler replica killed with SIGKILL", () => {
         })),
       );
     }
-    const jobs = fleet.rt.mongo.db().collection(COLLECTIONS.jobs);
+    const jobs = fleet.rt.fleetDb.collection(COLLECTIONS.jobs);
     // Caps of 1: one job per tenant; the process now holds the rest of its tenants' messages buffered.
     await waitUntil(
       async () => (await jobs.countDocuments({})) === TENANTS.length,

@@ -22,7 +22,7 @@ let replicas: FairScheduler[] = [];
 beforeAll(async () => {
   fleet = await createTestFleet("shards", { tenants: TENANTS });
   await setCaps(1_000);
-  await new FleetCapacity(fleet.rt.mongo.db()).heartbeat({
+  await new FleetCapacity(fleet.rt.fleetDb).heartbeat({
     workerId: "w-shards",
     slots: 1_000,
     busy: 0,
@@ -36,15 +36,14 @@ afterEach(async () => {
   // A test that failed half-way leaves messages behind: the next one starts from empty intake queues.
   await Promise.all(TENANTS.map((t) => drainIntake(t)));
   // Each test starts with no jobs and no running counts (nothing runs the released jobs).
-  const db = fleet.rt.mongo.db();
+  const db = fleet.rt.fleetDb;
   for (const c of [COLLECTIONS.jobs, COLLECTIONS.usage, COLLECTIONS.usageLedger])
     await db.collection(c).deleteMany({});
 });
 afterAll(() => fleet?.cleanup());
 
 async function setCaps(maxConcurrency: number): Promise<void> {
-  await fleet.rt.mongo
-    .db()
+  await fleet.rt.fleetDb
     .collection(COLLECTIONS.tenants)
     .updateMany(
       {},
@@ -64,7 +63,7 @@ async function replica(id: string, leaseMs = 4_000): Promise<FairScheduler> {
 }
 
 const leases = () =>
-  fleet.rt.mongo.db().collection(COLLECTIONS.schedulerLeases).find({ kind: "tenant" }).toArray();
+  fleet.rt.fleetDb.collection(COLLECTIONS.schedulerLeases).find({ kind: "tenant" }).toArray();
 async function ownedBy(): Promise<Map<string, number>> {
   const now = Date.now();
   const out = new Map<string, number>();
@@ -94,10 +93,7 @@ async function sendAll(tag: string, n: number): Promise<string[]> {
 }
 
 const jobsWith = (keys: string[]) =>
-  fleet.rt.mongo
-    .db()
-    .collection(COLLECTIONS.jobs)
-    .countDocuments({ idempotencyKey: { $in: keys } });
+  fleet.rt.fleetDb.collection(COLLECTIONS.jobs).countDocuments({ idempotencyKey: { $in: keys } });
 
 async function drainIntake(tenant: string): Promise<void> {
   const { queueUrl } = await fleet.rt.queues.intake(tenant as TenantId);
@@ -138,8 +134,7 @@ async function drainWorkQueue(): Promise<string[]> {
 
 /** Every key has exactly one job, and exactly one work message went out per job. */
 async function expectReleasedOnce(keys: string[]): Promise<void> {
-  const jobs = await fleet.rt.mongo
-    .db()
+  const jobs = await fleet.rt.fleetDb
     .collection(COLLECTIONS.jobs)
     .find({ idempotencyKey: { $in: keys } }, { projection: { _id: 1 } })
     .toArray();
@@ -186,7 +181,7 @@ describe("scheduler replicas sharing tenants", () => {
   }, 180_000);
 
   it("a dead replica's tenants (leases and heartbeat built expired) go to the live one, which releases their backlog", async () => {
-    const db = fleet.rt.mongo.db();
+    const db = fleet.rt.fleetDb;
     const now = Date.now();
     const docs = db.collection<{ _id: string } & Record<string, unknown>>(COLLECTIONS.schedulerLeases);
     await docs.deleteMany({});
@@ -240,7 +235,7 @@ describe("scheduler replicas sharing tenants", () => {
   }, 180_000);
 
   it("a joining replica takes about half; the first returns their buffered messages and every message is released once", async () => {
-    await fleet.rt.mongo.db().collection(COLLECTIONS.schedulerLeases).deleteMany({});
+    await fleet.rt.fleetDb.collection(COLLECTIONS.schedulerLeases).deleteMany({});
     // Caps of 1 with nobody running jobs: each tenant releases one job, the first replica buffers the rest.
     await setCaps(1);
     const a = await replica("rep-d");
