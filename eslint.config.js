@@ -35,6 +35,22 @@ export default tseslint.config(
     },
   },
   {
+    // The operators' console runs in the browser (api/console/, no build step).
+    files: ["api/console/**/*.js"],
+    languageOptions: {
+      sourceType: "module",
+      globals: {
+        document: "readonly",
+        window: "readonly",
+        location: "readonly",
+        sessionStorage: "readonly",
+        FormData: "readonly",
+        URLSearchParams: "readonly",
+        atob: "readonly",
+      },
+    },
+  },
+  {
     // Every job write is a named operation of the job store (shared/jobs/job-store.ts): the bare
     // compare-and-set is for the store's own modules (and its contract tests), not for callers.
     files: ["workers/**/*.ts", "scheduler/**/*.ts", "shared/**/*.ts", "demo/**/*.ts"],

@@ -100,6 +100,11 @@ export const ERROR_CODES = {
     status: 500,
     description: "An unexpected error; logged with its name, code and message (never returned).",
   },
+  conflict: {
+    status: 409,
+    description:
+      "Operators: the resource kept changing concurrently (e.g. a tenant document edited at the same time); read it again and retry.",
+  },
   unavailable: {
     status: 503,
     description: "A dependency (MongoDB, SQS, the JWKS endpoint) could not be reached; retry later.",

@@ -18,6 +18,8 @@ import { FleetStepCatalog } from "../scheduler/workflows/fleet-step-catalog.ts";
 import { FleetCapacity } from "../scheduler/store/capacity.ts";
 import { BUILT_IN_STEP_NAMES } from "../shared/workflows/step-manifest.ts";
 import { buildApiServer } from "./server.ts";
+import { serveConsole } from "./console-static.ts";
+import { startProcessMetrics } from "../shared/metrics/process-metrics.ts";
 import { createTenantDirectory } from "./tenants/tenant-directory.ts";
 import { tenantsCollection } from "../shared/fleet/tenants-collection.ts";
 
@@ -43,7 +45,8 @@ export async function main(argv: readonly string[] = []): Promise<void> {
   ];
   if (missing.length > 0) exitOnConfigError(new ConfigError(missing));
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty, service: "api" });
-  const rt = await createRuntime(config, log);
+  const served = await startProcessMetrics(config, "api", log);
+  const rt = await createRuntime(config, log, served !== undefined ? { metrics: served.metrics } : {});
   // The workflows new jobs may run: the scheduler's own catalog (the build's folder and
   // SLUICE_WORKFLOWS_DIR; steps built in and those live workers publish), so both ways in agree.
   const fleet = new FleetCapacity(rt.fleetDb);
@@ -93,8 +96,14 @@ export async function main(argv: readonly string[] = []): Promise<void> {
   });
   let keysTimer: NodeJS.Timeout | undefined;
   let stopping: Promise<void> | undefined;
+  serveConsole(app);
   const shutdown = () =>
-    (stopping ??= stopAll([async () => clearTimeout(keysTimer), () => app.close(), () => rt.close()]));
+    (stopping ??= stopAll([
+      async () => clearTimeout(keysTimer),
+      () => app.close(),
+      () => rt.close(),
+      async () => served?.close(),
+    ]));
   exitOnSignals({ log, shutdown });
   // The issuer's keys: fetched now and retried until they answer (tokens are refused with 503 meanwhile).
   const loadKeys = (attempt: number) => {

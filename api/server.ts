@@ -61,6 +61,7 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
   // Bodies are JSON only: any other content type is 415 `unsupported_media_type`.
   app.removeContentTypeParser("text/plain");
   app.decorateRequest("principal", undefined);
+  app.decorateRequest("operator", undefined);
   installErrorHandlers(app);
   app.addHook("onResponse", async (request, reply) => {
     request.log.debug(

@@ -1,7 +1,7 @@
 /**
  * `npm run build`: the production build. Compiles the services and the CLI (`api/`, `scheduler/`,
  * `workers/`, `shared/`, `cli/`) with tsc into `dist/` (relative `.ts` imports rewritten to `.js`), and copies the bundled workflows
- * to `dist/statemachines/` and the trained model artifacts to `dist/models/`, where the built code
+ * to `dist/statemachines/`, the trained model artifacts to `dist/models/` and the console's files to `dist/api/console/`, where the built code
  * looks for them (the same relative places as in the source tree). Run the result with `node dist/scheduler/main.js`, `node dist/workers/main.js`, `node dist/api/main.js` and `sluice` (bin/sluice.js runs `dist/cli/main.js` where there are no sources);
  * an install made with `npm ci --omit=dev` is enough to run it.
  */
@@ -33,6 +33,8 @@ export async function build(opts: BuildOptions = {}): Promise<void> {
   if (code !== 0) throw new Error(`tsc failed (exit ${code})`);
   cpSync(resolve(root, "statemachines"), resolve(outDir, "statemachines"), { recursive: true });
   cpSync(resolve(root, "models"), resolve(outDir, "models"), { recursive: true });
+  // The operators' console is static files the API serves (api/console-static.ts).
+  cpSync(resolve(root, "api/console"), resolve(outDir, "api/console"), { recursive: true });
   log(`[build] ${outDir} ready in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 }
 

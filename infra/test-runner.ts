@@ -117,6 +117,9 @@ export async function runAllTests(argv: string[]): Promise<number> {
   const results: { step: string; code: number; seconds: number; counts?: Counts }[] = [];
   try {
     if (selected.some((s) => s.needsStack)) {
+      // The console's browser tests (integration) drive Debian's Chromium.
+      const { ensureChromium } = await import("./chromium.ts");
+      env = { ...env, SLUICE_CHROMIUM: ensureChromium() };
       const { ensureStack } = await import("./stack/index.ts");
       const stack = await ensureStack({});
       env = { ...env, ...stack.env };

@@ -12,9 +12,22 @@ export interface Principal {
   readonly token: Readonly<JWTPayload>;
 }
 
+/**
+ * An operator of the whole fleet (the console and `/v1/ops/*`): a token with the `sluice/operator`
+ * scope, verified like any other (issuer, audience, expiry, signature), that needs no tenant claim —
+ * operators act on every tenant, each operation still through that tenant's scoped stores.
+ */
+export interface OperatorPrincipal {
+  readonly subject: string;
+  readonly scopes: ReadonlySet<string>;
+  readonly token: Readonly<JWTPayload>;
+}
+
 declare module "fastify" {
   interface FastifyRequest {
-    /** Set by the edge on every route that needs a scope; undefined on unauthenticated routes. */
+    /** Set by the edge on every route that needs a tenant scope; undefined on the others. */
     principal: Principal | undefined;
+    /** Set by the edge on operator routes (`sluice/operator`); undefined on the others. */
+    operator: OperatorPrincipal | undefined;
   }
 }

@@ -9,8 +9,12 @@ export const SCOPE_DESCRIPTIONS: Readonly<Record<Scope, string>> = {
   "sluice/submit": "submit jobs and create uploads",
   "sluice/read": "read jobs, their timelines and the workflows",
   "sluice/review": "approve or reject jobs waiting for review",
-  "sluice/operator": "cancel and retry jobs",
+  "sluice/operator":
+    "operators (the console and /v1/ops/*): every tenant's quotas, jobs, reviews and dead letters, and the fleet; no tenant claim needed",
 };
+
+/** The cross-tenant operators' scope: its routes get `operator`, never a tenant `principal`. */
+export const OPERATOR_SCOPE = "sluice/operator" satisfies Scope;
 
 /** The scopes a token grants: `scope` (space-separated string) or `scp` (array, some OIDC issuers). */
 export function grantedScopes(claims: Readonly<Record<string, unknown>>): Set<string> {

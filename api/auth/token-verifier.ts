@@ -17,7 +17,7 @@ import type { ApiConfig } from "../../shared/config/config.ts";
 import { TenantIdSchema } from "../../shared/tenancy/tenant-id.ts";
 import { ApiError } from "../errors.ts";
 import { challenge } from "./bearer.ts";
-import type { Principal } from "./principal.ts";
+import type { OperatorPrincipal, Principal } from "./principal.ts";
 import { grantedScopes } from "./scopes.ts";
 
 export type AuthSettings = ApiConfig["auth"];
@@ -38,6 +38,8 @@ export type InvalidTokenReason =
 export interface TokenVerifier {
   /** The principal a token stands for, or an ApiError. */
   verify(token: string): Promise<Principal>;
+  /** The operator a token stands for (every check but the tenant claim), or an ApiError. */
+  verifyOperator(token: string): Promise<OperatorPrincipal>;
   /** Whether the signing keys have been fetched at least once (readiness). */
   keysLoaded(): boolean;
   /** Fetches the signing keys now (start-up, readiness). */
@@ -67,23 +69,29 @@ export function createTokenVerifier(settings: AuthSettings, opts: TokenVerifierO
   });
   const keys: JWTVerifyGetKey = opts.keys ?? remote;
   const audiences = new Set(settings.audiences);
+  const verified = async (token: string): Promise<JWTPayload> => {
+    try {
+      return (
+        await jwtVerify(token, keys, {
+          issuer,
+          algorithms: [...settings.algorithms],
+          clockTolerance: settings.clockSkewSeconds,
+          currentDate: new Date(now()),
+        })
+      ).payload;
+    } catch (err) {
+      throw mapJoseError(err) ?? err;
+    }
+  };
 
   return {
     keysLoaded: () => remote.jwks() !== undefined,
     loadKeys: () => remote.reload(),
     async verify(token) {
-      let payload: JWTPayload;
-      try {
-        ({ payload } = await jwtVerify(token, keys, {
-          issuer,
-          algorithms: [...settings.algorithms],
-          clockTolerance: settings.clockSkewSeconds,
-          currentDate: new Date(now()),
-        }));
-      } catch (err) {
-        throw mapJoseError(err) ?? err;
-      }
-      return principalOf(payload, settings, audiences);
+      return principalOf(await verified(token), settings, audiences);
+    },
+    async verifyOperator(token) {
+      return operatorOf(await verified(token), settings, audiences);
     },
   };
 }
@@ -94,6 +102,23 @@ export function principalOf(
   settings: Pick<AuthSettings, "tokenUse" | "tenantClaim">,
   audiences: ReadonlySet<string>,
 ): Principal {
+  const operator = operatorOf(payload, settings, audiences);
+  const tenant = TenantIdSchema.safeParse(payload[settings.tenantClaim]);
+  if (!tenant.success) {
+    throw invalid(
+      "tenant_claim",
+      `the token's ${settings.tenantClaim} claim is missing or not a valid tenant id`,
+    );
+  }
+  return { ...operator, tenantId: tenant.data };
+}
+
+/** The checks of `principalOf` but the tenant claim: who an operator token stands for. Pure. */
+export function operatorOf(
+  payload: JWTPayload,
+  settings: Pick<AuthSettings, "tokenUse">,
+  audiences: ReadonlySet<string>,
+): OperatorPrincipal {
   if (settings.tokenUse !== "any" && payload["token_use"] !== settings.tokenUse) {
     throw invalid("token_use", `the token's token_use must be "${settings.tokenUse}"`);
   }
@@ -105,14 +130,7 @@ export function principalOf(
   if (typeof payload.sub !== "string" || payload.sub.length === 0) {
     throw invalid("subject", "the token has no subject (sub)");
   }
-  const tenant = TenantIdSchema.safeParse(payload[settings.tenantClaim]);
-  if (!tenant.success) {
-    throw invalid(
-      "tenant_claim",
-      `the token's ${settings.tenantClaim} claim is missing or not a valid tenant id`,
-    );
-  }
-  return { tenantId: tenant.data, subject: payload.sub, scopes: grantedScopes(payload), token: payload };
+  return { subject: payload.sub, scopes: grantedScopes(payload), token: payload };
 }
 
 /**

@@ -11,7 +11,8 @@
 import type { FastifyRequest } from "fastify";
 import type { ApiConfig } from "../../shared/config/config.ts";
 import { bearerToken } from "../auth/bearer.ts";
-import type { Scope } from "../auth/scopes.ts";
+import { OPERATOR_SCOPE, type Scope } from "../auth/scopes.ts";
+import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import type { TokenVerifier } from "../auth/token-verifier.ts";
 import { ApiError } from "../errors.ts";
 import type { EdgeRateLimiter } from "../tenants/edge-rate.ts";
@@ -27,8 +28,12 @@ export interface EdgeDeps {
   readonly now: () => number;
 }
 
+/** Requests per second (and burst) one operator may make; operators are few and trusted, but not unbounded. */
+export const OPERATOR_RATE = { perSecond: 50, burst: 200 } as const;
+
 export function createEdge(deps: EdgeDeps): EdgeHook {
   return async (scope: Scope, request: FastifyRequest) => {
+    if (scope === OPERATOR_SCOPE) return operatorEdge(deps, request);
     const principal = await deps.verifier.verify(bearerToken(request.headers.authorization));
     const quota = admitTenant(await deps.tenants.lookup(principal.tenantId));
     const rate = quota.api ?? deps.defaultRate;
@@ -49,4 +54,28 @@ export function createEdge(deps: EdgeDeps): EdgeHook {
     }
     request.principal = principal;
   };
+}
+
+/**
+ * Operator routes: the token verified like any other but without a tenant claim, its own bucket per
+ * subject (`OPERATOR_RATE`), and the `sluice/operator` scope required. Sets `request.operator`.
+ */
+async function operatorEdge(deps: EdgeDeps, request: FastifyRequest): Promise<void> {
+  const operator = await deps.verifier.verifyOperator(bearerToken(request.headers.authorization));
+  const decision = deps.limiter.take(`operator:${operator.subject}` as TenantId, OPERATOR_RATE, deps.now());
+  if (!decision.ok) {
+    throw new ApiError(
+      429,
+      "rate_limited",
+      `too many requests for this operator; retry after ${decision.retryAfterSeconds} s`,
+      { retryAfterSeconds: decision.retryAfterSeconds },
+      { "retry-after": String(decision.retryAfterSeconds) },
+    );
+  }
+  if (!operator.scopes.has(OPERATOR_SCOPE)) {
+    throw new ApiError(403, "insufficient_scope", `this operation needs the scope ${OPERATOR_SCOPE}`, {
+      required: OPERATOR_SCOPE,
+    });
+  }
+  request.operator = operator;
 }

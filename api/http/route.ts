@@ -17,7 +17,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from "fastify";
 import type { z } from "zod";
-import type { Principal } from "../auth/principal.ts";
+import type { OperatorPrincipal, Principal } from "../auth/principal.ts";
 import type { Scope } from "../auth/scopes.ts";
 import { ApiError, type ErrorCode } from "../errors.ts";
 
@@ -29,8 +29,10 @@ export interface RouteInput<P, Q, H, B, S extends Scope | null> {
   readonly query: Out<Q>;
   readonly headers: Out<H>;
   readonly body: Out<B>;
-  /** The caller (undefined on unauthenticated routes). */
-  readonly principal: S extends Scope ? Principal : undefined;
+  /** The caller (undefined on unauthenticated and operator routes). */
+  readonly principal: S extends "sluice/operator" ? undefined : S extends Scope ? Principal : undefined;
+  /** The operator (operator routes only: scope `sluice/operator`, no tenant claim). */
+  readonly operator: S extends "sluice/operator" ? OperatorPrincipal : undefined;
   readonly request: FastifyRequest;
   readonly reply: FastifyReply;
 }
@@ -118,7 +120,13 @@ export function createRouteRegistrar(app: FastifyInstance, edge: EdgeHook): Rout
         ...(scope !== null ? { onRequest: (request: FastifyRequest) => edge(scope, request) } : {}),
         handler: async (request, reply) => {
           const input = validateInput(any, request);
-          const out = await any.handler({ ...input, principal: request.principal, request, reply });
+          const out = await any.handler({
+            ...input,
+            principal: request.principal,
+            operator: request.operator,
+            request,
+            reply,
+          });
           const status = out.status ?? spec.response.status;
           if (status !== spec.response.status && spec.response.alsoStatuses?.[status] === undefined) {
             throw new Error(`${spec.operationId}: status ${status} is not declared`);

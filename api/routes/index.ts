@@ -8,6 +8,7 @@ import type { Runtime } from "../../shared/runtime/runtime.ts";
 import type { RouteModule } from "../http/route.ts";
 import { jobsApiDeps, type CatalogSource } from "../jobs/jobs-runtime.ts";
 import { jobRoutes } from "./jobs.ts";
+import { operatorRoutes } from "../ops/ops-wiring.ts";
 
 /** `workflows`: what new jobs may run (the scheduler's fleet catalog in `api/main.ts`). */
 export function apiRoutes(rt: Runtime, workflows: CatalogSource): RouteModule[] {
@@ -18,5 +19,6 @@ export function apiRoutes(rt: Runtime, workflows: CatalogSource): RouteModule[] 
     // Unset: a key of this process (its cursors are valid on it only; README).
     cursorSecret: c.cursorSecret ?? randomBytes(32).toString("hex"),
   });
-  return [jobRoutes(deps, actions)];
+  const current = "current" in workflows ? workflows.current : () => workflows;
+  return [jobRoutes(deps, actions), operatorRoutes(rt, { deps, actions }, current)];
 }

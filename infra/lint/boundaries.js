@@ -40,6 +40,12 @@ export const ALLOWED = {
     "scheduler/workflows/fleet-step-catalog.ts",
     "scheduler/store/capacity.ts",
     "workers/review.ts",
+    // The operators' routes (api/ops/): the tenants report, quota edits, fair shares, fleet reads.
+    "scheduler/cli/assignments.ts",
+    "scheduler/cli/tenants-report.ts",
+    "scheduler/fairshare/entitlement.ts",
+    "scheduler/store/capacity.ts",
+    "scheduler/store/tenant-stats.ts",
   ],
 };
 

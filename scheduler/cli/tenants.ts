@@ -13,24 +13,18 @@
  * a given database (tests), otherwise it loads the configuration from the environment and connects.
  * Exit codes: 0 ok, 1 invalid documents or a rejected edit, 2 usage or configuration error.
  */
-import type { Collection, Db, Document } from "mongodb";
+import type { Db } from "mongodb";
 import { tenantsCollection } from "../../shared/fleet/tenants-collection.ts";
 import { MongoTenantRouter, type TenantDataRouter } from "../../shared/tenancy/tenant-router.ts";
 import type { Logger } from "pino";
-import {
-  createAuditLog,
-  osActor,
-  pickFields,
-  type AuditActor,
-  type AuditLog,
-} from "../../shared/audit/audit-log.ts";
+import { createAuditLog, osActor, type AuditActor, type AuditLog } from "../../shared/audit/audit-log.ts";
 import type { BlobStore } from "../../shared/aws/s3.ts";
 import type { SqsPort } from "../../shared/aws/sqs-port.ts";
 import { silentLogger } from "../../shared/log/logger.ts";
-import { isDuplicateKeyError } from "../../shared/mongo/errors.ts";
 import { TenantIdSchema } from "../../shared/tenancy/tenant-id.ts";
-import { formatProblem, parseQuota } from "../quota/schema.ts";
-import { applyAssignments, parseAssignments, SETTABLE_FIELDS } from "./assignments.ts";
+import { formatProblem } from "../quota/schema.ts";
+import { editQuota } from "../quota/edit-quota.ts";
+import { parseAssignments, SETTABLE_FIELDS } from "./assignments.ts";
 import { formatTable } from "./table.ts";
 import { SweeperRegistry } from "../../shared/fleet/sweeper-heartbeats.ts";
 import { auditCommand } from "./tenants-audit.ts";
@@ -84,8 +78,6 @@ export const TENANTS_USAGE = `usage: tenants <command> [--json]
                                 the tenant's audit trail, newest first: when, who, action,
                                 target, change (quota edits, cancels, retries, reviews, moves,
                                 offboarding)`;
-
-const MAX_SET_ATTEMPTS = 3;
 
 export async function tenantsCommand(argv: string[], deps?: TenantsDeps): Promise<number> {
   const json = argv.includes("--json");
@@ -266,77 +258,33 @@ async function setCommand(rest: string[], json: boolean, ctx: SetContext): Promi
   }
   // Operator-level write to the cross-tenant `tenants` collection (the scheduler only reads it).
   const tenants = tenantsCollection(ctx.db);
-  for (let attempt = 1; attempt <= MAX_SET_ATTEMPTS; attempt += 1) {
-    const current = await tenants.findOne({ $or: [{ tenantId: tenant.data }, { _id: tenant.data }] });
-    const base: Record<string, unknown> = current ?? { _id: tenant.data, tenantId: tenant.data, version: 0 };
-    const version = typeof base["version"] === "number" ? base["version"] : 0;
-    const { doc, changed } = applyAssignments(base, parsed.assignments);
-    const candidate = { ...doc, version: version + 1, updatedAt: new Date(ctx.now()) };
-    const check = parseQuota(candidate);
-    if (!check.ok) {
-      if (json)
-        ctx.out(JSON.stringify({ ok: false, tenant: tenant.data, problems: check.problems }, null, 2));
-      else {
-        ctx.err(`${tenant.data}: not saved, the result would be invalid:`);
-        for (const p of check.problems) ctx.err(`  ${formatProblem(p)}`);
-      }
-      return 1;
+  const r = await editQuota(
+    { tenants, audit: ctx.audit, now: ctx.now },
+    tenant.data,
+    parsed.assignments,
+    ctx.actor,
+  );
+  if (!r.ok && r.reason === "invalid") {
+    if (json) ctx.out(JSON.stringify({ ok: false, tenant: tenant.data, problems: r.problems }, null, 2));
+    else {
+      ctx.err(`${tenant.data}: not saved, the result would be invalid:`);
+      for (const p of r.problems) ctx.err(`  ${formatProblem(p)}`);
     }
-    const written =
-      current === null
-        ? await insert(tenants, candidate)
-        : await update(tenants, current, doc, changed, version + 1);
-    if (!written) continue; // someone else edited it meanwhile: re-read and re-validate
-    await ctx.audit.append({
-      tenantId: tenant.data,
-      actor: ctx.actor,
-      action: "quota.set",
-      before: pickFields(current, changed),
-      after: pickFields(doc, changed),
-      at: new Date(ctx.now()),
-    });
-    if (json)
-      ctx.out(
-        JSON.stringify(
-          { ok: true, tenant: tenant.data, version: version + 1, created: current === null },
-          null,
-          2,
-        ),
-      );
-    else
-      ctx.out(
-        `${tenant.data}: ${current === null ? "created" : "updated"} (version ${version + 1}): ${changed.join(", ")}`,
-      );
-    return 0;
+    return 1;
   }
-  ctx.err(`${tenant.data}: not saved, the document kept changing concurrently; try again`);
-  return 1;
-}
-
-async function insert(tenants: Collection<Document>, candidate: Record<string, unknown>): Promise<boolean> {
-  try {
-    await tenants.insertOne(candidate);
-    return true;
-  } catch (e) {
-    if (isDuplicateKeyError(e)) return false;
-    throw e;
+  if (!r.ok) {
+    ctx.err(`${tenant.data}: not saved, the document kept changing concurrently; try again`);
+    return 1;
   }
-}
-
-async function update(
-  tenants: Collection<Document>,
-  current: Document,
-  doc: Record<string, unknown>,
-  changed: readonly string[],
-  nextVersion: number,
-): Promise<boolean> {
-  const set: Document = Object.fromEntries(changed.map((k) => [k, doc[k]]));
-  set["version"] = nextVersion; // $set, not $inc: a broken document may hold a non-numeric version
-  // Compare-and-set on the version as read (or its absence).
-  const filter: Document = { _id: current["_id"] };
-  filter["version"] = current["version"] === undefined ? { $exists: false } : current["version"];
-  const res = await tenants.updateOne(filter, { $set: set, $currentDate: { updatedAt: true } });
-  return res.matchedCount === 1;
+  if (json)
+    ctx.out(
+      JSON.stringify({ ok: true, tenant: tenant.data, version: r.version, created: r.created }, null, 2),
+    );
+  else
+    ctx.out(
+      `${tenant.data}: ${r.created ? "created" : "updated"} (version ${r.version}): ${r.changed.join(", ")}`,
+    );
+  return 0;
 }
 
 /** Config from the environment, a MongoDB connection and an SQS adapter, closed afterwards. */

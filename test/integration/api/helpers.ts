@@ -8,6 +8,7 @@ import type { AddressInfo } from "node:net";
 import { createTokenVerifier } from "../../../api/auth/token-verifier.ts";
 import type { RouteModule } from "../../../api/http/route.ts";
 import { buildApiServer } from "../../../api/server.ts";
+import { serveConsole } from "../../../api/console-static.ts";
 import { createTenantDirectory } from "../../../api/tenants/tenant-directory.ts";
 import { workQueueName } from "../../../shared/aws/queue-names.ts";
 import type { SluiceConfig } from "../../../shared/config/config.ts";
@@ -45,7 +46,12 @@ export function apiEnv(issuer: JwtIssuer, env: Record<string, string> = {}): Rec
 export async function startTestApi(
   fleet: TestFleet,
   issuer: JwtIssuer,
-  opts: { env?: Record<string, string>; routes?: readonly RouteModule[]; rt?: Runtime } = {},
+  opts: {
+    env?: Record<string, string>;
+    routes?: readonly RouteModule[];
+    rt?: Runtime;
+    console?: boolean;
+  } = {},
 ): Promise<TestApi> {
   const config = testConfig({ ...fleet.env, ...apiEnv(issuer, opts.env) });
   const rt = opts.rt ?? fleet.rt;
@@ -67,6 +73,7 @@ export async function startTestApi(
       },
     ],
   });
+  if (opts.console === true) serveConsole(app);
   await app.listen({ host: "127.0.0.1", port: 0 });
   const url = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
   return {

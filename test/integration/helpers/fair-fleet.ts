@@ -76,14 +76,14 @@ export async function createFairFleet(
   label: string,
   tenants: string[],
   workerConcurrency: number,
-  opts: { workflowsDir?: string } = {},
+  opts: { workflowsDir?: string | readonly string[]; steps?: (s: StepRegistry) => StepRegistry } = {},
 ): Promise<FairFleet> {
   const fleet = await createTestFleet(label, {
     tenants,
     env: { SLUICE_WORKER_CONCURRENCY: String(workerConcurrency), SLUICE_POLL_WAIT_SECONDS: "1" },
   });
   const gauge = new StepGauge();
-  const steps = sleepSteps(gauge);
+  const steps = (opts.steps ?? ((s) => s))(sleepSteps(gauge));
   const catalog = await fleet.loadCatalog(steps, opts.workflowsDir ?? FIXTURE_WORKFLOWS);
   const stops: (() => Promise<void>)[] = [];
   const db = fleet.rt.fleetDb;
