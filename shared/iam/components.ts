@@ -29,6 +29,8 @@ export interface ComponentNeeds {
   readonly queues: Partial<Record<QueueTarget, readonly SqsMethod[]>>;
   /** Methods on tenants' objects (`tenants/<tenant>/...` in the fleet bucket or the tenant's own). */
   readonly objects: readonly BlobMethod[];
+  /** Runs the `llm` step, which calls Bedrock Converse when the provider is `bedrock`. */
+  readonly bedrock?: boolean;
 }
 
 export const NEEDS: Readonly<Record<Component, ComponentNeeds>> = {
@@ -52,6 +54,7 @@ export const NEEDS: Readonly<Record<Component, ComponentNeeds>> = {
       workDlq: ["getQueueUrl", "send"],
     },
     objects: ["put", "getBuffer", "getJson", "head", "listAll", "presignGet", "delete"],
+    bedrock: true,
   },
   api: {
     // The job operations (api/jobs/) are roots too: the routes serve them.

@@ -52,6 +52,10 @@ export async function buildPolicy(
     queuePrefix: config.queues.prefix,
     bucket: config.s3.bucket,
     fleetKmsKeyId: config.encryption.kmsKeyId,
+    bedrock:
+      config.llm.provider === "bedrock" && config.llm.model !== undefined
+        ? { region: config.llm.bedrock.region, model: config.llm.model }
+        : undefined,
   };
   if (args.tenant !== undefined) {
     if (!isTenantIdShape(args.tenant)) throw new IamUsageError(`--tenant: a tenant id ${TENANT_ID_RULE}`);

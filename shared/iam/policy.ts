@@ -42,6 +42,24 @@ export interface PolicyScope {
   readonly tenantBuckets?: readonly string[];
   /** The fleet KMS key (`SLUICE_KMS_KEY_ID`): bucket default encryption and queue SSE. */
   readonly fleetKmsKeyId?: string | undefined;
+  /** The `llm` step's Bedrock model, when the provider is `bedrock` (workers call Converse). */
+  readonly bedrock?: { readonly region: string; readonly model: string } | undefined;
+}
+
+/**
+ * What Converse on `model` needs (`bedrock:InvokeModel`): a foundation model by id or ARN, or a
+ * cross-region inference profile (`us.`/`eu.`/`apac.`/`global.` + model id) and the models it routes to.
+ */
+export function bedrockResources(scope: PolicyScope, region: string, model: string): string[] {
+  const p = partitionOf(region);
+  if (model.startsWith("arn:")) return [model];
+  const profile = /^(us|eu|apac|global|us-gov)\.(.+)$/.exec(model);
+  if (profile)
+    return [
+      `arn:${p}:bedrock:${region}:${scope.accountId}:inference-profile/${model}`,
+      `arn:${p}:bedrock:*::foundation-model/${profile[2]}`,
+    ];
+  return [`arn:${p}:bedrock:${region}::foundation-model/${model}`];
 }
 
 export interface TenantScope {
@@ -199,6 +217,14 @@ function build(component: Component, scope: PolicyScope, tenant: TenantScope | u
     const key = tenant !== undefined ? (tenant.kmsKeyId ?? scope.fleetKmsKeyId) : undefined;
     if (tenant === undefined || key !== undefined)
       statements.push(kmsStatement(scope, "ObjectKeys", kms, "s3", key));
+  }
+  if (needs.bedrock === true && scope.bedrock !== undefined) {
+    statements.push({
+      Sid: "LlmModel",
+      Effect: "Allow",
+      Action: ["bedrock:InvokeModel"],
+      Resource: bedrockResources(scope, scope.bedrock.region, scope.bedrock.model),
+    });
   }
   return { Version: "2012-10-17", Statement: statements };
 }

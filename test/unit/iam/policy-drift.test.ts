@@ -232,6 +232,11 @@ describe("each part's policy grants exactly the port methods its code calls", ()
         ...Object.values(NEEDS[c].queues).flatMap((ms) => ms.map((m) => `SqsPort.${m}`)),
         ...NEEDS[c].objects.map((m) => `BlobStore.${m}`),
       ]);
+      // Bedrock Converse (the llm step): granted exactly to the parts whose code can send it.
+      const conversers = (closures.get(c) ?? []).filter((f) =>
+        /new ConverseCommand\(/.test(readFileSync(join(ROOT, f), "utf8")),
+      );
+      expect([c, conversers.length > 0]).toEqual([c, NEEDS[c].bedrock === true]);
       const notGranted = [...code]
         .filter(([call]) => !granted.has(call))
         .map(([call, files]) => `${call} (${files.join(", ")})`);

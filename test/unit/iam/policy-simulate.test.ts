@@ -164,6 +164,38 @@ describe("iam policy <part>: real requests against the generated policies", () =
     }
   });
 
+  it("the llm step's Bedrock model: the worker may invoke it (and only it), no other part may", async () => {
+    const model = "anthropic.claude-3-haiku-20240307-v1:0";
+    const withModel = { ...scope, bedrock: { region: REGION, model } };
+    const fm = (m: string) => `arn:aws:bedrock:${REGION}::foundation-model/${m}`;
+    expect(await decide(componentPolicy("worker", withModel), "bedrock:InvokeModel", fm(model))).toBe(
+      "Allowed",
+    );
+    expect(
+      await decide(componentPolicy("worker", withModel), "bedrock:InvokeModel", fm("other.model-v1")),
+    ).toBe("ImplicitlyDenied");
+    expect(await decide(componentPolicy("worker", scope), "bedrock:InvokeModel", fm(model))).toBe(
+      "ImplicitlyDenied",
+    );
+    for (const c of ["scheduler", "api"] as const)
+      expect(await decide(componentPolicy(c, withModel), "bedrock:InvokeModel", fm(model))).toBe(
+        "ImplicitlyDenied",
+      );
+    // A cross-region inference profile: the profile and the model it routes to, in any region.
+    const profile = { ...scope, bedrock: { region: REGION, model: `eu.${model}` } };
+    const worker = componentPolicy("worker", profile);
+    expect(
+      await decide(
+        worker,
+        "bedrock:InvokeModel",
+        `arn:aws:bedrock:${REGION}:${ACCOUNT}:inference-profile/eu.${model}`,
+      ),
+    ).toBe("Allowed");
+    expect(
+      await decide(worker, "bedrock:InvokeModel", `arn:aws:bedrock:eu-central-1::foundation-model/${model}`),
+    ).toBe("Allowed");
+  });
+
   it("each part is kept to its queues", async () => {
     const worker = componentPolicy("worker", scope);
     const scheduler = componentPolicy("scheduler", scope);
