@@ -35,6 +35,11 @@ export const BENCHMARKS: Readonly<Record<string, Benchmark>> = {
     summary: "job submissions through the API (real JWTs, real HTTP) vs direct SQS sends (submit/s, p50/p99)",
     load: async () => (await import("./api/index.ts")).apiBench,
   },
+  tenants: {
+    summary:
+      "500 tenants, 490 idle: SQS requests per idle tenant, idle pickup p99, scheduler CPU, decision p99",
+    load: async () => (await import("./tenants/index.ts")).tenantsBench,
+  },
   docs: {
     summary: "N mixed documents through the whole pipeline vs the same reading work in a bare loop (pages/s)",
     load: async () => (await import("./docs/index.ts")).docsBench,
