@@ -44,6 +44,7 @@ import { progress } from "../lib/progress.ts";
 import { writeResult } from "../lib/results.ts";
 import { sleepWorkflow, WORKFLOW_NAME } from "../fairness/workflow.ts";
 import type { ChildReport, ChildRequest } from "./scheduler-child.ts";
+import { percentile } from "../../scheduler/fairshare/metrics.ts";
 import { finalLine, misses, perTenantRate, pickup, shares, type Headline, type Probe } from "./measure.ts";
 
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, Math.max(0, ms)));
@@ -306,8 +307,8 @@ export async function tenantsBench(argv: string[]): Promise<number> {
         const t = order[i] as string;
         probed.add(t);
         const sentAt = Date.now();
-        await sqs.send(urls.get(t) ?? "", { body: body(t, `probe-${i}`) });
-        probes.push({ tenant: t, sentAt });
+        const { messageId } = await sqs.send(urls.get(t) ?? "", { body: body(t, `probe-${i}`) });
+        probes.push({ tenant: t, sentAt, messageId });
         await sleep(sentAt + 1_000 - Date.now());
       }
       await sleep(end - Date.now());
@@ -325,9 +326,23 @@ export async function tenantsBench(argv: string[]): Promise<number> {
     const byKey = new Map(docs.map((d) => [`${d.tenantId}/${d.idempotencyKey}`, d]));
     const probeResults: Probe[] = probes.map((p, i) => {
       const d = byKey.get(`${p.tenant}/probe-${i}`);
-      return d?.createdAt === undefined ? p : { ...p, releasedAt: new Date(d.createdAt).getTime() };
+      const carrier = counter?.requests.find(
+        (r) => p.messageId !== undefined && r.messageIds?.includes(p.messageId),
+      );
+      return {
+        ...p,
+        ...(d?.createdAt !== undefined ? { releasedAt: new Date(d.createdAt).getTime() } : {}),
+        ...(carrier?.answeredAt !== undefined
+          ? { carriedAt: carrier.answeredAt, carrierWaitSeconds: carrier.waitSeconds }
+          : {}),
+      };
     });
     const pick = pickup(probeResults);
+    const carried = probeResults.flatMap((p) => (p.carriedAt === undefined ? [] : [p.carriedAt - p.sentAt]));
+    const afterCarry = probeResults.flatMap((p) =>
+      p.carriedAt === undefined || p.releasedAt === undefined ? [] : [p.releasedAt - p.carriedAt],
+    );
+    const byLongPoll = probeResults.filter((p) => (p.carrierWaitSeconds ?? 0) > 0).length;
     const busyReleased = busy.map((t, i) => ({
       tenant: t,
       weight: weightOf(i),
@@ -366,6 +381,11 @@ export async function tenantsBench(argv: string[]): Promise<number> {
         `p99 ${Number.isFinite(pick.p99 ?? NaN) ? (pick.p99 ?? 0).toFixed(0) : "inf"} ms, max ${pick.max?.toFixed(0) ?? "-"} ms`,
     );
     console.log(
+      `    of which send → the scheduler's receive answered: p50 ${percentile(carried, 50)?.toFixed(0) ?? "-"} ms, ` +
+        `p99 ${percentile(carried, 99)?.toFixed(0) ?? "-"} ms (${byLongPoll}/${probes.length} carried by a long poll); ` +
+        `answered → released: p50 ${percentile(afterCarry, 50)?.toFixed(0) ?? "-"} ms, p99 ${percentile(afterCarry, 99)?.toFixed(0) ?? "-"} ms`,
+    );
+    console.log(
       `  decision time per tick: p50 ${reports[0]?.decision.p50Ms?.toFixed(3) ?? "-"} ms, p99 ${decisionP99.toFixed(3)} ms, ` +
         `max ${Math.max(...reports.map((r) => r.decision.maxMs)).toFixed(3)} ms over ${decisionCount} ticks`,
     );
@@ -400,6 +420,13 @@ export async function tenantsBench(argv: string[]): Promise<number> {
             idleWindow: idleWindow.figures,
             loadedWindow: loaded.figures,
             pickup: { ...pick, p99: Number.isFinite(pick.p99 ?? NaN) ? pick.p99 : null },
+            pickupSplit: {
+              carriedP50: percentile(carried, 50) ?? null,
+              carriedP99: percentile(carried, 99) ?? null,
+              releasedAfterCarryP50: percentile(afterCarry, 50) ?? null,
+              releasedAfterCarryP99: percentile(afterCarry, 99) ?? null,
+              byLongPoll,
+            },
             probes: probeResults,
             decision: reports.map((r) => r.decision),
             ticks: reports.map((r) => r.tick),

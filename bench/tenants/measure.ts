@@ -4,6 +4,11 @@ import { percentile } from "../../scheduler/fairshare/metrics.ts";
 export interface Probe {
   readonly tenant: string;
   readonly sentAt: number;
+  readonly messageId?: string;
+  /** When the scheduler's receive carrying it was answered (seen by the counting proxy). */
+  readonly carriedAt?: number;
+  /** That receive's WaitTimeSeconds (> 0: a long poll). */
+  readonly carrierWaitSeconds?: number;
   /** Release time (the job document's createdAt), if it was released. */
   readonly releasedAt?: number;
 }

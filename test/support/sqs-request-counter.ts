@@ -20,6 +20,8 @@ export interface CountedRequest {
   readonly at: number;
   /** ReceiveMessage (JSON protocol): the ids of the messages its answer carried, once answered. */
   messageIds?: string[];
+  /** Epoch ms when the answer had been passed on in full. */
+  answeredAt?: number;
 }
 
 export interface SqsRequestCounter {
@@ -87,6 +89,7 @@ export async function startSqsRequestCounter(target: string): Promise<SqsRequest
             }
           });
         }
+        up.on("end", () => (record.answeredAt = Date.now()));
         up.pipe(res);
       },
     );
