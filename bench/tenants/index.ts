@@ -148,7 +148,7 @@ async function startWorkers(fleet: IsolatedFleet, wf: Awaited<ReturnType<typeof 
       onSettled: createUsageSettleHook(rt),
     });
     const reporter = new CapacityReporter({
-      capacity: new FleetCapacity(rt.mongo.db()),
+      capacity: new FleetCapacity(rt.fleetDb),
       workerId: owner,
       slots: SLOTS,
       busy: () => worker.busy,
