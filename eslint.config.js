@@ -29,6 +29,7 @@ export default tseslint.config(
     plugins: { sluice: boundariesPlugin },
     rules: {
       "sluice/boundaries": "error",
+      "sluice/raw-collections": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
       "no-console": "off",

@@ -12,6 +12,7 @@
  *   cli/ may import shared/, scheduler/, workers/ and api/; it reaches the development tools only through
  *   cli/dev-tools.ts, a dynamic import of a computed path (docs/adr/0025-operator-cli.md)
  */
+import { rawCollectionsRule } from "./raw-collections.js";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 
 /** Top-level folder → folders it must not import from. */
@@ -105,4 +106,6 @@ export const boundariesRule = {
   },
 };
 
-export const boundariesPlugin = { rules: { boundaries: boundariesRule } };
+export const boundariesPlugin = {
+  rules: { boundaries: boundariesRule, "raw-collections": rawCollectionsRule },
+};
