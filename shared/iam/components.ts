@@ -63,10 +63,12 @@ export const NEEDS: Readonly<Record<Component, ComponentNeeds>> = {
       // POST /v1/jobs goes through the tenant's intake queue (api/jobs/submit.ts); its depth is the
       // admission check against maxQueued.
       intake: ["getQueueUrl", "send", "approximateDepth"],
-      intakeDlq: ["getQueueUrl"],
+      // The operators' console (/v1/ops/dlq) peeks dead letters and redrives them to their source
+      // queue (cli/dlq/dead-letters.ts: receive, restore visibility, send, delete).
+      intakeDlq: ["getQueueUrl", "receive", "changeVisibility", "delete"],
       // Retry re-sends the job's work message (shared/messages/work-message.ts).
       work: ["getQueueUrl", "send"],
-      workDlq: ["getQueueUrl"],
+      workDlq: ["getQueueUrl", "receive", "changeVisibility", "delete"],
     },
     // Presigned uploads and output URLs, inputRef checks, and the payload store the runtime builds.
     objects: ["presignPut", "presignGet", "head", "put", "getJson", "delete"],
