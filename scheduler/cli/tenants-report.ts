@@ -182,13 +182,28 @@ export const LIST_HEADERS = [
   "PROBLEMS",
 ] as const;
 
+/** Longest status reason the list shows (the whole reason: `tenants get`, `--json`). */
+export const LIST_REASON_CHARS = 40;
+
+/** A reason on one line, cut to `LIST_REASON_CHARS` code points with `…`. */
+export function shortReason(reason: string): string {
+  const flat = [...reason.replace(/\s+/g, " ").trim()];
+  return flat.length <= LIST_REASON_CHARS
+    ? flat.join("")
+    : `${flat.slice(0, LIST_REASON_CHARS - 1).join("")}…`;
+}
+
 export function listCells(row: TenantRow): string[] {
   const q = row.quota;
   const num = (n: number | undefined) => (n === undefined ? "?" : String(n));
   const today =
     q?.dailyJobQuota === undefined ? String(row.releasedToday) : `${row.releasedToday}/${q.dailyJobQuota}`;
   const status =
-    q === undefined ? "INVALID" : q.reason !== undefined ? `${q.status} (${q.reason})` : q.status;
+    q === undefined
+      ? "INVALID"
+      : q.reason !== undefined
+        ? `${q.status} (${shortReason(q.reason)})`
+        : q.status;
   return [
     row.tenant,
     status,
