@@ -22,6 +22,8 @@ export const SERVICE_NAMES: readonly ServiceName[] = ["localstack", "mongo"];
 export interface StackEnv {
   AWS_ENDPOINT_URL: string;
   AWS_REGION: string;
+  /** The same region for tools that read only this one (the AWS CLI v1, older SDKs). */
+  AWS_DEFAULT_REGION: string;
   AWS_ACCESS_KEY_ID: string;
   AWS_SECRET_ACCESS_KEY: string;
   MONGO_URL: string;
@@ -118,9 +120,11 @@ export function stackEnv(env: Env, local: { aws?: string; mongo?: string }): Sta
   const aws = env.AWS_ENDPOINT_URL || local.aws;
   const mongo = env.MONGO_URL || local.mongo;
   if (!aws || !mongo) throw new Error("stackEnv: no endpoint for " + (!aws ? "AWS" : "MongoDB"));
+  const region = env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1";
   return {
     AWS_ENDPOINT_URL: aws,
-    AWS_REGION: env.AWS_REGION || env.AWS_DEFAULT_REGION || "us-east-1",
+    AWS_REGION: region,
+    AWS_DEFAULT_REGION: region,
     // LocalStack accepts any credentials; an external endpoint keeps the user's own.
     AWS_ACCESS_KEY_ID: (external && env.AWS_ACCESS_KEY_ID) || "test",
     AWS_SECRET_ACCESS_KEY: (external && env.AWS_SECRET_ACCESS_KEY) || "test",
@@ -128,8 +132,54 @@ export function stackEnv(env: Env, local: { aws?: string; mongo?: string }): Sta
   };
 }
 
-/** Which services the environment already provides, and which the stack must start. */
-export function servicesToStart(env: Env): { provided: ServiceName[]; start: ServiceName[] } {
+/**
+ * Exported by `stack env` / `stack up` beside the endpoints: the state directory of the clone whose
+ * stack they point at. A shell that ran `eval "$(npm run -s stack env)"` then carries endpoints that
+ * are this clone's own stack, not an external server: `up` (re)starts it, `status` reports it as
+ * running or stopped, never as "external".
+ */
+export const STACK_OWNER_VAR = "SLUICE_STACK_OF";
+
+/** A service's endpoint variable. */
+export const ENDPOINT_VARS: Record<ServiceName, "AWS_ENDPOINT_URL" | "MONGO_URL"> = {
+  localstack: "AWS_ENDPOINT_URL",
+  mongo: "MONGO_URL",
+};
+
+/**
+ * `env` without the endpoints that belong to this clone's own stack: those exported for this clone
+ * (`SLUICE_STACK_OF` names its state directory) or equal to the URL of a service this clone has a
+ * record of (`ownUrls`). What is left is what the user really points at elsewhere.
+ */
+export function withoutOwnEndpoints(
+  env: Env,
+  stateDir: string,
+  ownUrls: Partial<Record<ServiceName, readonly string[]>> = {},
+): Env {
+  const ours = env[STACK_OWNER_VAR] !== undefined && resolve(env[STACK_OWNER_VAR]) === resolve(stateDir);
+  const out: Record<string, string | undefined> = { ...env };
+  for (const s of SERVICE_NAMES) {
+    const url = env[ENDPOINT_VARS[s]];
+    if (url && (ours || (ownUrls[s] ?? []).includes(url))) delete out[ENDPOINT_VARS[s]];
+  }
+  return out;
+}
+
+/** This clone's own stack: its state directory and the URLs of the services it has records of. */
+export interface OwnStack {
+  readonly stateDir: string;
+  readonly urls?: Partial<Record<ServiceName, readonly string[]>>;
+}
+
+/**
+ * Which services the environment already provides, and which the stack must start. With `own`, an
+ * endpoint of this clone's own stack (see `withoutOwnEndpoints`) is not "provided": `up` starts it.
+ */
+export function servicesToStart(
+  given: Env,
+  own?: OwnStack,
+): { provided: ServiceName[]; start: ServiceName[] } {
+  const env = own === undefined ? given : withoutOwnEndpoints(given, own.stateDir, own.urls);
   const provided: ServiceName[] = [];
   if (env.AWS_ENDPOINT_URL) provided.push("localstack");
   if (env.MONGO_URL) provided.push("mongo");
@@ -140,8 +190,10 @@ function shellQuote(value: string): string {
   return /^[A-Za-z0-9_@%+=:,./-]+$/.test(value) ? value : `'${value.replace(/'/g, `'\\''`)}'`;
 }
 
-export function exportLines(env: StackEnv): string {
-  return (Object.keys(env) as (keyof StackEnv)[]).map((k) => `export ${k}=${shellQuote(env[k])}`).join("\n");
+export function exportLines(env: StackEnv, owner?: string): string {
+  const lines = (Object.keys(env) as (keyof StackEnv)[]).map((k) => `export ${k}=${shellQuote(env[k])}`);
+  if (owner !== undefined) lines.push(`export ${STACK_OWNER_VAR}=${shellQuote(owner)}`);
+  return lines.join("\n");
 }
 
 /** LocalStack's stand-in credentials: not a secret, shown as they are. */
@@ -166,15 +218,15 @@ export function redactUrl(url: string): string {
 }
 
 /** What `up` prints: the export lines with secrets redacted, and a pointer to `stack env` if any was. */
-export function upReport(env: StackEnv): { stdout: string; note?: string } {
+export function upReport(env: StackEnv, owner?: string): { stdout: string; note?: string } {
   const shown = redactEnv(env);
   const redacted = (Object.keys(env) as (keyof StackEnv)[]).some((k) => shown[k] !== env[k]);
   return redacted
     ? {
-        stdout: exportLines(shown),
+        stdout: exportLines(shown, owner),
         note: `credentials redacted above; eval "$(npm run -s stack env)" exports the real values`,
       }
-    : { stdout: exportLines(shown) };
+    : { stdout: exportLines(shown, owner) };
 }
 
 export type StackCommand =
@@ -194,7 +246,8 @@ export const USAGE = `usage: npm run stack -- <command>
                      (up and status redact passwords and secret keys)
 environment: SLUICE_STACK=auto|host|docker, SLUICE_LOCALSTACK_PORT (4566), SLUICE_MONGO_PORT (27017),
   SLUICE_MONGO_BACKEND=memory|h2, SLUICE_STATE_DIR (<clone>/.cache), SLUICE_CACHE_DIR (~/.cache/sluice);
-  AWS_ENDPOINT_URL + MONGO_URL set: use those, start nothing.`;
+  AWS_ENDPOINT_URL + MONGO_URL set: use those, start nothing (unless they are this clone's own stack,
+  as exported by env with SLUICE_STACK_OF: then up starts it and status shows it).`;
 
 export function parseStackArgs(argv: readonly string[]): StackCommand {
   const [cmd, ...rest] = argv;

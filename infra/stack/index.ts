@@ -14,11 +14,12 @@ import {
   stackMode,
   upReport,
   USAGE,
+  withoutOwnEndpoints,
 } from "./config.ts";
 import type { Env, Paths, ServiceName, StackEnv } from "./config.ts";
 import { detectDocker, dockerDown, dockerPs, dockerUp, readDockerRecord } from "./docker.ts";
 import { httpAnswers, localstackHealth, mongoHealth } from "./health.ts";
-import { hostStatus, hostUp, liveRecord, stopService } from "./host.ts";
+import { hostStatus, hostUp, liveRecord, serviceUrl, stopService } from "./host.ts";
 import { groupMembers, readPidRecord } from "./pidfile.ts";
 import { Progress, StackError, tailFile } from "./proc.ts";
 
@@ -46,6 +47,8 @@ export interface EnsureStackOptions {
 
 export interface EnsuredStack {
   env: StackEnv;
+  /** Both services are this clone's own stack (then `up` exports `SLUICE_STACK_OF` with them). */
+  own: boolean;
   /** True if this call started at least one service; stop() then stops exactly those. */
   startedByUs: boolean;
   stop(): Promise<void>;
@@ -71,14 +74,31 @@ async function checkProvided(env: Env, provided: ServiceName[], progress: Progre
   }
 }
 
+/**
+ * The environment with this clone's own endpoints taken out (see `withoutOwnEndpoints`): after
+ * `eval "$(npm run -s stack env)"` the endpoints in the shell are this clone's stack, which `up`
+ * must be able to start again and `status` must show as running or stopped, not as external.
+ */
+function effectiveEnv(paths: Paths, env: Env): Env {
+  const docker = readDockerRecord(paths);
+  const urls: Partial<Record<ServiceName, string[]>> = {};
+  for (const s of SERVICE_NAMES) {
+    const ports = [liveRecord(paths, s)?.port, docker?.ports[s]].filter((p): p is number => !!p);
+    urls[s] = ports.map((p) => serviceUrl(s, p));
+  }
+  return withoutOwnEndpoints(env, paths.state, urls);
+}
+
 export async function ensureStack(opts: EnsureStackOptions = {}): Promise<EnsuredStack> {
-  const env = opts.env ?? process.env;
+  const given = opts.env ?? process.env;
   const progress = new Progress(opts.quiet);
-  const paths = resolvePaths(opts.root ?? ROOT, env);
+  const paths = resolvePaths(opts.root ?? ROOT, given);
+  const env = effectiveEnv(paths, given);
   const { provided, start } = servicesToStart(env);
   await checkProvided(env, provided, progress);
+  const own = provided.length === 0;
   if (start.length === 0) {
-    return { env: stackEnv(env, {}), startedByUs: false, stop: async () => undefined };
+    return { env: stackEnv(env, {}), own, startedByUs: false, stop: async () => undefined };
   }
 
   const mode = stackMode(env);
@@ -95,6 +115,7 @@ export async function ensureStack(opts: EnsureStackOptions = {}): Promise<Ensure
     const e = localEndpoints({ localstack: record.ports.localstack ?? 0, mongo: record.ports.mongo ?? 0 });
     return {
       env: stackEnv(env, e),
+      own,
       startedByUs: startedNow.length > 0,
       stop: () => dockerDown(paths, progress, startedNow),
     };
@@ -105,6 +126,7 @@ export async function ensureStack(opts: EnsureStackOptions = {}): Promise<Ensure
   progress.line(`stack ready in ${progress.elapsed().toFixed(1)} s`);
   return {
     env: stackEnv(env, e),
+    own,
     startedByUs: up.started.length > 0,
     stop: async () => {
       for (const s of up.started) await stopService(paths, s);
@@ -113,8 +135,10 @@ export async function ensureStack(opts: EnsureStackOptions = {}): Promise<Ensure
 }
 
 /** The environment of what is running now, or the names of the services that are not. */
-function currentEnv(paths: Paths, env: Env): { env?: StackEnv; missing: ServiceName[] } {
-  const { start } = servicesToStart(env);
+function currentEnv(paths: Paths, given: Env): { env?: StackEnv; own: boolean; missing: ServiceName[] } {
+  const env = effectiveEnv(paths, given);
+  const { provided, start } = servicesToStart(env);
+  const own = provided.length === 0;
   const docker = readDockerRecord(paths);
   const ports: Partial<Record<ServiceName, number>> = {};
   const missing: ServiceName[] = [];
@@ -123,9 +147,10 @@ function currentEnv(paths: Paths, env: Env): { env?: StackEnv; missing: ServiceN
     if (port) ports[s] = port;
     else missing.push(s);
   }
-  if (missing.length > 0) return { missing };
+  if (missing.length > 0) return { own, missing };
   return {
     env: stackEnv(env, localEndpoints({ localstack: ports.localstack ?? 0, mongo: ports.mongo ?? 0 })),
+    own,
     missing,
   };
 }
@@ -153,7 +178,8 @@ async function down(paths: Paths, progress: Progress): Promise<number> {
   return code;
 }
 
-async function status(paths: Paths, env: Env): Promise<number> {
+async function status(paths: Paths, given: Env): Promise<number> {
+  const env = effectiveEnv(paths, given);
   const { provided, start } = servicesToStart(env);
   let healthy = true;
   for (const s of provided) {
@@ -226,7 +252,7 @@ export async function stackCommand(argv: string[]): Promise<number> {
         return 0;
       case "up": {
         const stack = await ensureStack({ env });
-        const report = upReport(stack.env);
+        const report = upReport(stack.env, stack.own ? paths.state : undefined);
         console.log(report.stdout);
         if (report.note) progress.line(report.note);
         return 0;
@@ -243,7 +269,8 @@ export async function stackCommand(argv: string[]): Promise<number> {
           console.error(`stack is not up (${cur.missing.join(", ")} not running): run npm run stack up`);
           return 1;
         }
-        console.log(exportLines(cur.env)); // the real values: this is how users get them
+        // The real values: this is how users get them.
+        console.log(exportLines(cur.env, cur.own ? paths.state : undefined));
         return 0;
       }
     }

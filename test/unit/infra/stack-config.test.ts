@@ -8,7 +8,9 @@ import {
   portChoice,
   resolvePaths,
   servicesToStart,
+  STACK_OWNER_VAR,
   stackEnv,
+  withoutOwnEndpoints,
   stackMode,
 } from "../../../infra/stack/config.ts";
 import { localstackReady } from "../../../infra/stack/health.ts";
@@ -100,6 +102,7 @@ describe("environment resolution", () => {
     expect(stackEnv({ AWS_ACCESS_KEY_ID: "AKIAREAL" }, local)).toEqual({
       AWS_ENDPOINT_URL: "http://127.0.0.1:4610",
       AWS_REGION: "us-east-1",
+      AWS_DEFAULT_REGION: "us-east-1",
       AWS_ACCESS_KEY_ID: "test",
       AWS_SECRET_ACCESS_KEY: "test",
       MONGO_URL: "mongodb://127.0.0.1:27110/?directConnection=true",
@@ -119,11 +122,58 @@ describe("environment resolution", () => {
     expect(env).toEqual({
       AWS_ENDPOINT_URL: "https://sqs.example",
       AWS_REGION: "eu-west-1",
+      AWS_DEFAULT_REGION: "eu-west-1",
       AWS_ACCESS_KEY_ID: "AK",
       AWS_SECRET_ACCESS_KEY: "SK",
       MONGO_URL: "mongodb://db/",
     });
   });
+  it("exports AWS_DEFAULT_REGION beside AWS_REGION (the AWS CLI v1 reads only that one)", () => {
+    const lines = exportLines(stackEnv({}, local)).split("\n");
+    expect(lines).toContain("export AWS_REGION=us-east-1");
+    expect(lines).toContain("export AWS_DEFAULT_REGION=us-east-1");
+    expect(stackEnv({ AWS_REGION: "eu-central-1" }, local).AWS_DEFAULT_REGION).toBe("eu-central-1");
+  });
+
+  describe('after eval "$(npm run -s stack env)" in the same shell', () => {
+    const state = "/clone/.cache";
+    const exported = (owner: string | undefined): Record<string, string> => {
+      const env: Record<string, string> = {};
+      for (const line of exportLines(stackEnv({}, local), owner).split("\n")) {
+        const [, k, v] = /^export (\w+)=(.*)$/.exec(line) ?? [];
+        env[k!] = v!.replace(/^'|'$/g, "");
+      }
+      return env;
+    };
+
+    it("stack env names the clone whose stack the endpoints are", () => {
+      expect(exported(state)[STACK_OWNER_VAR]).toBe(state);
+    });
+    it("up starts this clone's stack again instead of checking it as an external endpoint", () => {
+      expect(servicesToStart(exported(state), { stateDir: state })).toEqual({
+        provided: [],
+        start: ["localstack", "mongo"],
+      });
+    });
+    it("status and up treat a recorded service's URL as this clone's, even without the marker", () => {
+      const env = exported(undefined);
+      const urls = { localstack: [local.aws], mongo: [local.mongo] };
+      expect(servicesToStart(env, { stateDir: state, urls }).provided).toEqual([]);
+      expect(withoutOwnEndpoints(env, state, urls)).not.toHaveProperty("AWS_ENDPOINT_URL");
+    });
+    it("another clone's endpoints, or a server of the user's, stay external", () => {
+      expect(servicesToStart(exported("/other/.cache"), { stateDir: state }).provided).toEqual([
+        "localstack",
+        "mongo",
+      ]);
+      const user = { AWS_ENDPOINT_URL: "http://127.0.0.1:4566", MONGO_URL: "mongodb://db/" };
+      expect(servicesToStart(user, { stateDir: state, urls: { localstack: [local.aws] } }).provided).toEqual([
+        "localstack",
+        "mongo",
+      ]);
+    });
+  });
+
   it("prints export lines that a shell can eval", () => {
     const lines = exportLines(stackEnv({}, local)).split("\n");
     expect(lines).toContain("export AWS_ENDPOINT_URL=http://127.0.0.1:4610");
