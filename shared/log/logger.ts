@@ -1,5 +1,12 @@
 import { createRequire } from "node:module";
-import { pino, type DestinationStream, type Logger, type LoggerOptions } from "pino";
+import {
+  pino,
+  type Bindings,
+  type ChildLoggerOptions,
+  type DestinationStream,
+  type Logger,
+  type LoggerOptions,
+} from "pino";
 import type { TenantId } from "../tenancy/tenant-id.ts";
 import { serializeError } from "./error-serializer.ts";
 import { REDACTED, REDACT_PATHS, scrubText, scrubValue } from "./redact.ts";
@@ -46,15 +53,46 @@ export function createLogger(settings: LoggerSettings): Logger {
     },
     serializers: { err: serializeErrorField, error: serializeErrorField },
   };
-  if (settings.destination) return pino(options, settings.destination);
+  if (settings.destination) return onceBound(pino(options, settings.destination));
   const prettyTarget = wantPretty(settings.pretty ?? "auto");
   if (prettyTarget) {
-    return pino({
-      ...options,
-      transport: { target: prettyTarget, options: { colorize: true, translateTime: "SYS:HH:MM:ss.l" } },
-    });
+    return onceBound(
+      pino({
+        ...options,
+        transport: { target: prettyTarget, options: { colorize: true, translateTime: "SYS:HH:MM:ss.l" } },
+      }),
+    );
   }
-  return pino(options);
+  return onceBound(pino(options));
+}
+
+/**
+ * Makes every child of `root` carry each binding key once. Pino appends a child's bindings to its
+ * parent's, so a component's logger handed to a sub-component (`rt.log.child({ component:
+ * "scheduler" })` → `QuotaSource` adds `component: "quota-source"`) used to write the key
+ * `component` twice on one line (invalid for strict JSON readers, ambiguous for the rest). A child
+ * that rebinds a key its parent has is built from the root with the merged bindings instead (the
+ * child's value wins) and keeps its parent's level. Children inherit the override (pino builds them
+ * with `Object.create(parent)`).
+ */
+function onceBound(root: Logger): Logger {
+  const original = root.child as unknown as (
+    this: Logger,
+    bindings: Bindings,
+    options?: ChildLoggerOptions,
+  ) => Logger;
+  const base = root.bindings();
+  const child = function (this: Logger, bindings: Bindings, options?: ChildLoggerOptions): Logger {
+    const current = this.bindings();
+    if (!Object.keys(bindings).some((k) => k in current)) return original.call(this, bindings, options);
+    const merged: Bindings = { ...current, ...bindings };
+    for (const k of Object.keys(base)) if (merged[k] === base[k]) delete merged[k];
+    const rebound = original.call(root, merged, options);
+    if (options?.level === undefined) rebound.level = this.level;
+    return rebound;
+  };
+  (root as { child: unknown }).child = child;
+  return root;
 }
 
 /** Every error as `serializeError` describes it (name, code, message…), with URL secrets scrubbed. */

@@ -65,3 +65,53 @@ describe("logger", () => {
     expect(logger.level).toBe("info");
   });
 });
+
+describe("child loggers bind each key once", () => {
+  /** The raw JSON lines, to count keys (JSON.parse would keep the last of two). */
+  function rawCapture() {
+    const raw: string[] = [];
+    const logger = createLogger({
+      level: "info",
+      service: "test",
+      destination: { write: (s: string) => void raw.push(s) },
+    });
+    return { logger, raw };
+  }
+  const count = (line: string, key: string) => line.split(`"${key}":`).length - 1;
+
+  it("a sub-component's logger carries `component` once, its own", () => {
+    const { logger, raw } = rawCapture();
+    // As the scheduler hands its logger to QuotaSource, the usage store and the ledger.
+    const scheduler = logger.child({ component: "scheduler", schedulerId: "s1" });
+    scheduler.child({ component: "quota-source" }).info("polled");
+    scheduler
+      .child({ component: "usage" })
+      .child({ component: "usage-ledger", tenantId: "acme" })
+      .info("settled");
+    expect(raw).toHaveLength(2);
+    for (const line of raw) expect(count(line, "component"), line).toBe(1);
+    expect(JSON.parse(raw[0]!)).toMatchObject({
+      component: "quota-source",
+      schedulerId: "s1",
+      service: "test",
+    });
+    expect(JSON.parse(raw[1]!)).toMatchObject({
+      component: "usage-ledger",
+      tenantId: "acme",
+      schedulerId: "s1",
+    });
+    expect(count(raw[1]!, "service")).toBe(1);
+  });
+
+  it("keeps the parent's level and leaves children with new keys as pino builds them", () => {
+    const { logger, raw } = rawCapture();
+    const quiet = logger.child({ component: "a" });
+    quiet.level = "warn";
+    const sub = quiet.child({ component: "b" });
+    sub.info("dropped");
+    sub.warn("kept");
+    quiet.child({ jobId: "j1" }).warn("plain child");
+    expect(raw.map((l) => JSON.parse(l).msg)).toEqual(["kept", "plain child"]);
+    expect(JSON.parse(raw[1]!)).toMatchObject({ component: "a", jobId: "j1" });
+  });
+});
