@@ -130,3 +130,20 @@ describe("the dev-tools loader", () => {
     expect(err).toContain(NOT_IN_BUILD);
   });
 });
+
+describe("the README's CLI reference", () => {
+  it("names every command and subcommand of the tree", async () => {
+    const { readFileSync } = await import("node:fs");
+    const readme = readFileSync(new URL("../../../README.md", import.meta.url), "utf8");
+    const section = readme.slice(
+      readme.indexOf("### The `sluice` CLI"),
+      readme.indexOf("### Production build"),
+    );
+    const program = buildProgram({ out: () => undefined, err: () => undefined, exit: () => undefined });
+    for (const group of program.commands) {
+      expect(section, group.name()).toMatch(new RegExp(`\`${group.name()}\\b|, \`${group.name()}\``));
+      for (const sub of group.commands)
+        expect(section, `${group.name()} ${sub.name()}`).toContain(sub.name());
+    }
+  });
+});
