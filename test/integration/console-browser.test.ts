@@ -124,7 +124,14 @@ describe("the operators' console in Chromium", () => {
   });
 
   it("opens a job and shows its workflow graph with the path taken", async () => {
-    await page.goto(`${api.url}/console/#/jobs?tenant=quiet`);
+    // A finished job of the quiet tenant (its two jobs run while the flood is held to its cap).
+    await waitUntil(
+      async () => (await ff.countJobs("quiet", { status: "complete" })) > 0,
+      60_000,
+      "a complete quiet job",
+    );
+    await page.goto(`${api.url}/console/#/jobs?tenant=quiet&status=complete`);
+    await page.reload();
     await page.getByTestId("job-row").first().waitFor();
     await page.getByTestId("job-row").first().locator("a").click();
     await page.getByTestId("workflow-graph").waitFor();

@@ -36,7 +36,10 @@ function run(
 }
 
 beforeAll(async () => {
-  [prod, fleet] = await Promise.all([productionInstall(), createTestFleet("example", { tenants: ["acme"] })]);
+  [prod, fleet] = await Promise.all([
+    productionInstall(),
+    createTestFleet("example", { tenants: ["acme", "globex"] }),
+  ]);
   // Where `file:../..` is the production build's package (what `npm install` of a published sluice gives).
   example = resolve(prod, "examples/custom-step");
   rmSync(example, { recursive: true, force: true });
@@ -81,6 +84,7 @@ function node(args: readonly string[], env: Record<string, string>) {
 }
 
 const acme = tenantId("acme");
+const globex = tenantId("globex");
 
 /** Waits for the worker's start line: the scheduler learns the custom step's name from its heartbeat. */
 async function started(out: () => string) {
@@ -89,23 +93,23 @@ async function started(out: () => string) {
   expect(out()).toContain("worker started");
 }
 
-async function wordReportJob(text: string, logs: () => string) {
-  const { key } = await fleet.rt.blobs.put(acme, ["uploads", `notes-${Date.now()}.txt`], text);
-  const { queueUrl } = await fleet.rt.queues.intake(acme);
+async function wordReportJob(text: string, logs: () => string, tenant = acme) {
+  const { key } = await fleet.rt.blobs.put(tenant, ["uploads", `notes-${Date.now()}.txt`], text);
+  const { queueUrl } = await fleet.rt.queues.intake(tenant);
   const idempotencyKey = `example-${Date.now()}-${Math.random()}`;
   await fleet.rt.sqs.send(queueUrl, {
     body: JSON.stringify({
-      tenantId: "acme",
+      tenantId: tenant,
       workflow: "word-report",
       idempotencyKey,
       input: { document: { key } },
     }),
   });
   const deadline = Date.now() + 45_000;
-  let job = await fleet.rt.jobsOf(acme).findByIdempotencyKey(idempotencyKey);
+  let job = await fleet.rt.jobsOf(tenant).findByIdempotencyKey(idempotencyKey);
   while (job?.status !== "complete" && job?.status !== "failed" && Date.now() < deadline) {
     await sleep(200);
-    job = await fleet.rt.jobsOf(acme).findByIdempotencyKey(idempotencyKey);
+    job = await fleet.rt.jobsOf(tenant).findByIdempotencyKey(idempotencyKey);
   }
   expect(job?.status, logs()).toBe("complete");
   return job;
@@ -122,6 +126,10 @@ describe("examples/custom-step on a production build", () => {
     const worker = node(["node_modules/sluice/dist/workers/main.js"], env);
     const scheduler = node(["node_modules/sluice/dist/scheduler/main.js"], {
       SLUICE_WORKFLOWS_DIR: "./workflows",
+      // KNOWN BUG (closing note of session 17): with idle long polls on, a message whose workflow the
+      // scheduler must first learn from the workers' heartbeats is not released (its lane stays idle
+      // after the catalog refresh). Short polls here until that is fixed.
+      SLUICE_INTAKE_LONG_POLL_SECONDS: "0",
     });
     const logs = () => `worker:\n${worker.out()}\nscheduler:\n${scheduler.out()}`;
     await started(worker.out);
@@ -141,11 +149,18 @@ describe("examples/custom-step on a production build", () => {
     const worker = node(["worker.js"], {});
     const scheduler = node(["node_modules/sluice/dist/scheduler/main.js"], {
       SLUICE_WORKFLOWS_DIR: "./workflows",
+      // KNOWN BUG (closing note of session 17): with idle long polls on, a message whose workflow the
+      // scheduler must first learn from the workers' heartbeats is not released (its lane stays idle
+      // after the catalog refresh). Short polls here until that is fixed.
+      SLUICE_INTAKE_LONG_POLL_SECONDS: "0",
     });
     await started(worker.out);
+    // Another tenant than the test before: its scheduler's long poll on acme's queue may outlive the
+    // process on LocalStack and hold the next message for its visibility timeout (ADR 0023).
     const job = await wordReportJob(
       "one two two",
       () => `worker:\n${worker.out()}\nscheduler:\n${scheduler.out()}`,
+      globex,
     );
     expect(JSON.stringify(job?.output)).toContain('"top":["two","one"]');
     worker.child.kill("SIGTERM");
