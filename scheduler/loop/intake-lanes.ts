@@ -45,6 +45,13 @@ export interface IntakeLaneOptions {
   readonly depthRefreshMs: number;
   /** WaitTimeSeconds of an idle tenant's long poll, 0-20; 0 = no long polls (short polls); default 20. */
   readonly longPollSeconds: number;
+  /**
+   * VisibilityTimeout of what a long poll receives, 1 to `visibilitySeconds`; default 10 s. Short on
+   * purpose: a poll the client abandons (aborted at a hand-over, a pause or a stop; its process killed)
+   * stays open on the SQS side for the rest of its wait and still takes the next message, which then
+   * stays invisible for this long. The next tick extends what a poll delivered to `visibilitySeconds`.
+   */
+  readonly longPollVisibilitySeconds: number;
 }
 
 export const DEFAULT_INTAKE_LANE_OPTIONS: IntakeLaneOptions = {
@@ -53,6 +60,7 @@ export const DEFAULT_INTAKE_LANE_OPTIONS: IntakeLaneOptions = {
   idlePollMs: 200,
   depthRefreshMs: 1_000,
   longPollSeconds: 20,
+  longPollVisibilitySeconds: 10,
 };
 
 export interface IntakeLaneDeps {
@@ -119,12 +127,16 @@ export class IntakeLanes {
       ...o,
       bufferSize: Math.min(10, Math.max(1, Math.floor(o.bufferSize))),
       longPollSeconds: Math.min(20, Math.max(0, Math.floor(o.longPollSeconds))),
+      longPollVisibilitySeconds: Math.min(
+        o.visibilitySeconds,
+        Math.max(1, Math.floor(o.longPollVisibilitySeconds)),
+      ),
     };
     this.#poller = new LongPoller(
       { sqs: deps.longPollSqs ?? deps.sqs, now: deps.now, log: deps.log },
       {
         waitSeconds: this.#opts.longPollSeconds,
-        visibilitySeconds: this.#opts.visibilitySeconds,
+        visibilitySeconds: this.#opts.longPollVisibilitySeconds,
         maxMessages: this.#opts.bufferSize,
       },
     );
@@ -258,7 +270,10 @@ export class IntakeLanes {
     const now = this.#deps.now();
     const over = messages.filter((m) => lane.full.isOverLimit(m.sentAt));
     lane.overLimit.push(...over);
-    lane.buffer.add(messages.filter((m) => !over.includes(m)).map((m) => this.#entry(m, now)));
+    // A long poll's messages are invisible for `longPollVisibilitySeconds` only: the next tick's
+    // `extendExpiring` (due at once: they lapse within half the visibility) gives them the full time.
+    const seconds = longPoll ? this.#opts.longPollVisibilitySeconds : this.#opts.visibilitySeconds;
+    lane.buffer.add(messages.filter((m) => !over.includes(m)).map((m) => this.#entry(m, now, seconds)));
     lane.unbuffered = Math.max(0, lane.unbuffered - messages.length);
     if (messages.length < want) {
       lane.unbuffered = 0;
@@ -352,12 +367,12 @@ export class IntakeLanes {
     return lane.shortAt === undefined || this.#deps.now() - lane.shortAt >= this.#opts.idlePollMs;
   }
 
-  #entry(message: ReceivedMessage, now: number): BufferedMessage {
+  #entry(message: ReceivedMessage, now: number, visibilitySeconds: number): BufferedMessage {
     return {
       message,
       priority: messagePriority(message),
       receivedAt: now,
-      visibleUntil: now + this.#opts.visibilitySeconds * 1000,
+      visibleUntil: now + visibilitySeconds * 1000,
       failures: 0,
     };
   }

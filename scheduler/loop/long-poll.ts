@@ -7,8 +7,9 @@
  *
  * A poll is aborted by `stop` (scheduler stop, tenant lost or paused). Messages a poll had already
  * received when it was aborted still reach `accept` (the caller then returns them); messages SQS
- * had taken for a request the abort cut off reappear after their visibility timeout: never lost,
- * never released twice, only late. A failed poll ends the watch; the lane may watch again after a
+ * had taken for a request the abort cut off (the request stays open on the SQS side for the rest of
+ * its wait) reappear after the poll's visibility timeout, which the lanes keep short (10 s) for that
+ * reason: never lost, never released twice, only late. A failed poll ends the watch; the lane may watch again after a
  * per-lane backoff (500 ms doubling to 30 s), which a success resets.
  */
 import type { Logger } from "pino";

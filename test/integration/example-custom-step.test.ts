@@ -126,10 +126,10 @@ describe("examples/custom-step on a production build", () => {
     const worker = node(["node_modules/sluice/dist/workers/main.js"], env);
     const scheduler = node(["node_modules/sluice/dist/scheduler/main.js"], {
       SLUICE_WORKFLOWS_DIR: "./workflows",
-      // KNOWN BUG (closing note of session 17): with idle long polls on, a message whose workflow the
-      // scheduler must first learn from the workers' heartbeats is not released (its lane stays idle
-      // after the catalog refresh). Short polls here until that is fixed.
-      SLUICE_INTAKE_LONG_POLL_SECONDS: "0",
+      // Long polls (the default): the regression test of session 17's KNOWN BUG — the scheduler of
+      // the test before abandoned its polls, which LocalStack kept open and which took this test's
+      // message for a 60 s visibility (now 10 s, see `abandoned-long-poll.test.ts`).
+      SLUICE_INTAKE_LONG_POLL_SECONDS: "20",
     });
     const logs = () => `worker:\n${worker.out()}\nscheduler:\n${scheduler.out()}`;
     await started(worker.out);
@@ -149,14 +149,14 @@ describe("examples/custom-step on a production build", () => {
     const worker = node(["worker.js"], {});
     const scheduler = node(["node_modules/sluice/dist/scheduler/main.js"], {
       SLUICE_WORKFLOWS_DIR: "./workflows",
-      // KNOWN BUG (closing note of session 17): with idle long polls on, a message whose workflow the
-      // scheduler must first learn from the workers' heartbeats is not released (its lane stays idle
-      // after the catalog refresh). Short polls here until that is fixed.
-      SLUICE_INTAKE_LONG_POLL_SECONDS: "0",
+      // Long polls (the default): the regression test of session 17's KNOWN BUG — the scheduler of
+      // the test before abandoned its polls, which LocalStack kept open and which took this test's
+      // message for a 60 s visibility (now 10 s, see `abandoned-long-poll.test.ts`).
+      SLUICE_INTAKE_LONG_POLL_SECONDS: "20",
     });
     await started(worker.out);
-    // Another tenant than the test before: its scheduler's long poll on acme's queue may outlive the
-    // process on LocalStack and hold the next message for its visibility timeout (ADR 0023).
+    // Another tenant than the test before, as a user would; its scheduler's abandoned long polls hold
+    // any tenant's next message for at most the long poll's 10 s visibility (ADR 0023).
     const job = await wordReportJob(
       "one two two",
       () => `worker:\n${worker.out()}\nscheduler:\n${scheduler.out()}`,

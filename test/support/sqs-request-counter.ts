@@ -16,6 +16,8 @@ export interface CountedRequest {
   /** The queue's name (last segment of `QueueUrl`), if the request names one. */
   readonly queue: string | undefined;
   readonly waitSeconds: number;
+  /** ReceiveMessage: the VisibilityTimeout it asked for, if any. */
+  readonly visibilityTimeout?: number;
   /** Epoch ms when the request arrived. */
   readonly at: number;
   /** ReceiveMessage (JSON protocol): the ids of the messages its answer carried, once answered. */
@@ -36,7 +38,7 @@ export interface SqsRequestCounter {
 function describe(headers: IncomingMessage["headers"], body: string): Omit<CountedRequest, "at"> {
   const target = headers["x-amz-target"];
   if (typeof target === "string" && target.startsWith("AmazonSQS.")) {
-    let parsed: { QueueUrl?: unknown; WaitTimeSeconds?: unknown } = {};
+    let parsed: { QueueUrl?: unknown; WaitTimeSeconds?: unknown; VisibilityTimeout?: unknown } = {};
     try {
       parsed = JSON.parse(body) as typeof parsed;
     } catch {
@@ -47,15 +49,20 @@ function describe(headers: IncomingMessage["headers"], body: string): Omit<Count
       action: target.slice("AmazonSQS.".length),
       queue: url?.split("/").at(-1),
       waitSeconds: typeof parsed.WaitTimeSeconds === "number" ? parsed.WaitTimeSeconds : 0,
+      ...(typeof parsed.VisibilityTimeout === "number"
+        ? { visibilityTimeout: parsed.VisibilityTimeout }
+        : {}),
     };
   }
   const form = new URLSearchParams(body);
   const action = form.get("Action");
   if (action === null) return { action: "other", queue: undefined, waitSeconds: 0 };
+  const visibility = form.get("VisibilityTimeout");
   return {
     action,
     queue: form.get("QueueUrl")?.split("/").at(-1),
     waitSeconds: Number(form.get("WaitTimeSeconds") ?? "0"),
+    ...(visibility !== null ? { visibilityTimeout: Number(visibility) } : {}),
   };
 }
 

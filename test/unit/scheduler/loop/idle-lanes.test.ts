@@ -242,3 +242,76 @@ describe("returnAll with a long poll in flight", () => {
     expect(lane.mode).toBe("backlogged");
   });
 });
+
+describe("the visibility a long poll asks for (session 17's KNOWN BUG)", () => {
+  it("is the short long-poll visibility; the first extension gives what it delivered the full one", async () => {
+    const message: ReceivedMessage = {
+      messageId: "m1",
+      receiptHandle: "rh-1",
+      body: "x",
+      attributes: {},
+      receiveCount: 1,
+      sentAt: 1,
+    };
+    const asked: { waitSeconds: number; visibility: number | undefined }[] = [];
+    const changed: { handle: string; seconds: number }[] = [];
+    let polls = 0;
+    const sqs = {
+      async receive(_url: string, o: ReceiveOptions = {}) {
+        asked.push({ waitSeconds: o.waitSeconds ?? 0, visibility: o.visibilityTimeout });
+        if ((o.waitSeconds ?? 0) === 0) return [];
+        polls += 1;
+        if (polls === 1) return [message];
+        return new Promise<ReceivedMessage[]>((resolve) =>
+          o.signal?.addEventListener("abort", () => resolve([]), { once: true }),
+        );
+      },
+      async approximateDepth() {
+        return { visible: 0, inFlight: 0, delayed: 0 };
+      },
+      async changeVisibility(_url: string, handle: string, seconds: number) {
+        changed.push({ handle, seconds });
+      },
+    } as unknown as SqsPort;
+    let now = 1_000;
+    const lanes = new IntakeLanes(
+      {
+        sqs,
+        intakeQueues: async () => ({ queueUrl: "q", queueName: "q", dlqUrl: "d" }),
+        now: () => now,
+        log: silentLogger(),
+      },
+      { visibilitySeconds: 60, longPollSeconds: 20 },
+    );
+    const lane = lanes.lane(tid("acme"));
+    await lanes.resolve(lane);
+    await lanes.refreshDepth(lane);
+    await lanes.receive(lane, 10);
+    lanes.settle(lane);
+    await until(() => lane.buffer.size === 1, "the long poll's message");
+    expect(asked.filter((a) => a.waitSeconds === 20)[0]?.visibility).toBe(10);
+    expect(asked.filter((a) => a.waitSeconds === 0).every((a) => a.visibility === 60)).toBe(true);
+    // Buffered with 10 s left: the next tick's extension is due at once and gives it 60 s.
+    now += 100;
+    await lanes.extendExpiring(lane);
+    expect(changed).toEqual([{ handle: "rh-1", seconds: 60 }]);
+    // Extended: nothing is due again for the next 29 s.
+    now += 29_000;
+    await lanes.extendExpiring(lane);
+    expect(changed).toHaveLength(1);
+    await lanes.returnAll(lane);
+  });
+
+  it("never exceeds the intake visibility", () => {
+    const lanes = new IntakeLanes(
+      {
+        sqs: {} as SqsPort,
+        intakeQueues: async () => ({ queueUrl: "q", queueName: "q", dlqUrl: "d" }),
+        now: () => 0,
+        log: silentLogger(),
+      },
+      { visibilitySeconds: 5, longPollVisibilitySeconds: 10 },
+    );
+    expect(lanes.options.longPollVisibilitySeconds).toBe(5);
+  });
+});

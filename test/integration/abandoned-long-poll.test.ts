@@ -1,0 +1,88 @@
+/**
+ * A long poll its client abandons stays open on the SQS side (LocalStack, like SQS, does not notice
+ * the closed connection) for the rest of its wait, and takes the next message sent to the queue: that
+ * message is invisible for the VisibilityTimeout the poll asked for. The scheduler abandons its polls
+ * whenever it lets a tenant go (stop, hand-over to another replica, pause). With the full 60 s
+ * visibility, a message sent in that window waited a minute (session 17's KNOWN BUG: the custom-step
+ * and joining-replica tests); long polls now ask for `longPollVisibilitySeconds` (10 s) and the tick
+ * extends what they deliver. This test fails with long-poll visibility 60 s: its deadline is 40 s.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createFairScheduler } from "../../scheduler/create-fair-scheduler.ts";
+import type { FairScheduler } from "../../scheduler/loop/fair-scheduler.ts";
+import { FleetCapacity } from "../../scheduler/store/capacity.ts";
+import { tenantId } from "../../shared/tenancy/tenant-id.ts";
+import { startSqsRequestCounter, type SqsRequestCounter } from "../support/sqs-request-counter.ts";
+import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs: number) {
+  const end = Date.now() + timeoutMs;
+  while (!(await cond())) {
+    if (Date.now() > end) throw new Error(`timed out waiting for ${what}`);
+    await sleep(100);
+  }
+}
+
+describe("a message taken by a long poll the scheduler abandoned", () => {
+  let fleet: TestFleet;
+  let counter: SqsRequestCounter;
+  const schedulers: FairScheduler[] = [];
+  const quiet = tenantId("quiet");
+
+  beforeAll(async () => {
+    fleet = await createTestFleet("abandon", { tenants: ["quiet"] });
+    counter = await startSqsRequestCounter(fleet.config.aws.endpoint ?? "");
+    await new FleetCapacity(fleet.rt.fleetDb).heartbeat({
+      workerId: "w-abandon",
+      slots: 5,
+      busy: 0,
+      at: Date.now() + 300_000,
+    });
+  });
+  afterAll(async () => {
+    await Promise.all(schedulers.map((s) => s.stop()));
+    await counter?.close();
+    await fleet?.cleanup();
+  });
+
+  it("is released by the next scheduler within the long poll's short visibility, not a minute later", async () => {
+    const rt = await fleet.runtime({ AWS_ENDPOINT_URL: counter.url });
+    const start = async () => {
+      const s = createFairScheduler(rt, fleet.catalog, { loop: { intake: { longPollSeconds: 20 } } });
+      schedulers.push(s);
+      await s.start();
+      return s;
+    };
+    const { queueUrl, queueName } = await fleet.rt.queues.intake(quiet);
+    const polls = () =>
+      counter.requests.filter(
+        (r) => r.queue === queueName && r.action === "ReceiveMessage" && r.waitSeconds === 20,
+      );
+
+    // The first scheduler watches the idle tenant with a 20 s long poll, then stops: the poll is
+    // aborted on our side and stays open on LocalStack's for up to 20 s more.
+    const first = await start();
+    await until(
+      () => first.intakeStats().watching === 1 && polls().length === 1,
+      "the first long poll",
+      20_000,
+    );
+    await first.stop();
+
+    await fleet.rt.sqs.send(queueUrl, {
+      body: JSON.stringify({ tenantId: "quiet", workflow: "hello", idempotencyKey: "k-1", input: {} }),
+    });
+    const second = await start();
+    await until(
+      async () => (await fleet.rt.jobsOf(quiet).findByIdempotencyKey("k-1")) !== null,
+      "the release by the second scheduler",
+      40_000,
+    );
+    expect(second.metrics.snapshot()[quiet]?.released).toBe(1);
+    // Every long poll asked for the short visibility.
+    expect(polls().length).toBeGreaterThanOrEqual(2);
+    expect(polls().every((r) => r.visibilityTimeout === 10)).toBe(true);
+  }, 90_000);
+});
