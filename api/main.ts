@@ -78,6 +78,7 @@ export async function main(argv: readonly string[] = []): Promise<void> {
     log,
     verifier,
     tenants,
+    ...(served !== undefined ? { metrics: served.metrics } : {}),
     routes: apiRoutes(rt, { current: () => steps.catalog, refresh: () => steps.refresh() }),
     readiness: [
       {

@@ -14,6 +14,7 @@ import { createEdge } from "./http/edge.ts";
 import { installErrorHandlers } from "./http/errors-handler.ts";
 import { buildOpenApi } from "./http/openapi.ts";
 import { createRouteRegistrar, type RouteModule, type RouteRegistrar } from "./http/route.ts";
+import type { ApiMetricsSink } from "../shared/metrics/sluice-metrics.ts";
 import type { ReadinessCheck } from "./readiness.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { EdgeRateLimiter } from "./tenants/edge-rate.ts";
@@ -31,6 +32,8 @@ export interface ApiDeps {
   readonly now?: () => number;
   /** Default: a fresh limiter. */
   readonly limiter?: EdgeRateLimiter;
+  /** Per-request metrics (`sluice_api_requests_total`, ...); default none. */
+  readonly metrics?: ApiMetricsSink;
 }
 
 export const API_VERSION = "1.0.0";
@@ -62,6 +65,7 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
   app.removeContentTypeParser("text/plain");
   app.decorateRequest("principal", undefined);
   app.decorateRequest("operator", undefined);
+  app.decorateRequest("tenantId", undefined);
   installErrorHandlers(app);
   app.addHook("onResponse", async (request, reply) => {
     request.log.debug(
@@ -70,9 +74,15 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
         route: request.routeOptions.url,
         status: reply.statusCode,
         ms: Math.round(reply.elapsedTime),
-        tenantId: request.principal?.tenantId,
+        tenantId: request.tenantId,
       },
       "request",
+    );
+    deps.metrics?.apiRequest(
+      request.tenantId,
+      request.routeOptions.url ?? "unmatched",
+      reply.statusCode,
+      reply.elapsedTime / 1000,
     );
   });
 

@@ -29,5 +29,11 @@ declare module "fastify" {
     principal: Principal | undefined;
     /** Set by the edge on operator routes (`sluice/operator`); undefined on the others. */
     operator: OperatorPrincipal | undefined;
+    /**
+     * The tenant of a verified token, set as soon as the edge knows it (also on a request it then
+     * refuses: over the rate, wrong scope), for the request log and metrics. Never for authorization:
+     * that is `principal`.
+     */
+    tenantId: string | undefined;
   }
 }

@@ -35,6 +35,7 @@ export function createEdge(deps: EdgeDeps): EdgeHook {
   return async (scope: Scope, request: FastifyRequest) => {
     if (scope === OPERATOR_SCOPE) return operatorEdge(deps, request);
     const principal = await deps.verifier.verify(bearerToken(request.headers.authorization));
+    request.tenantId = principal.tenantId;
     const quota = admitTenant(await deps.tenants.lookup(principal.tenantId));
     const rate = quota.api ?? deps.defaultRate;
     const decision = deps.limiter.take(principal.tenantId, rate, deps.now());

@@ -25,6 +25,15 @@ export interface MetricsSink {
   dependencyError(service: "sqs" | "s3" | "sfn" | "mongo", kind: string): void;
 }
 
+/** What the API reports per answered request (`api/server.ts`). */
+export interface ApiMetricsSink {
+  /**
+   * One answered request: its tenant (from the token; undefined before or without one, and for
+   * operators), the route pattern (`/v1/jobs/:id`; `unmatched` for none), the HTTP status, seconds.
+   */
+  apiRequest(tenant: string | undefined, route: string, status: number, seconds: number): void;
+}
+
 export const NO_METRICS: MetricsSink = {
   released() {},
   stepFinished() {},
@@ -64,7 +73,7 @@ export interface SluiceMetricsOptions {
   readonly processMetrics?: boolean;
 }
 
-export class SluiceMetrics implements MetricsSink {
+export class SluiceMetrics implements MetricsSink, ApiMetricsSink {
   readonly registry = new Registry();
   readonly tenants: TenantLabels;
   readonly #released: Counter<"tenant">;
@@ -77,6 +86,8 @@ export class SluiceMetrics implements MetricsSink {
   readonly #jobSeconds: Histogram<"workflow" | "status">;
   readonly #depErrors: Counter<"service" | "kind">;
   readonly #dlqDepth: Gauge<"queue">;
+  readonly #apiRequests: Counter<"tenant" | "route" | "code">;
+  readonly #apiSeconds: Histogram<"route">;
   #tenantView: () => ReadonlyMap<string, TenantGaugeView> = () => new Map();
   #dlqView: () => ReadonlyMap<string, number> = () => new Map();
   #countsView: () => ReadonlyMap<string, TenantCountsView> = () => new Map();
@@ -184,6 +195,19 @@ export class SluiceMetrics implements MetricsSink {
       "The share of the fleet weighted fair sharing gives the tenant now (0..1).",
       (v) => v.fairShare,
     );
+    this.#apiRequests = new Counter({
+      name: "sluice_api_requests_total",
+      help: "Requests the API answered, by tenant (none: no tenant token), route pattern and HTTP status (429: over the tenant's edge rate).",
+      labelNames: ["tenant", "route", "code"],
+      registers,
+    });
+    this.#apiSeconds = new Histogram({
+      name: "sluice_api_request_duration_seconds",
+      help: "Time the API took to answer, by route pattern.",
+      labelNames: ["route"],
+      buckets: WRITE_BUCKETS,
+      registers,
+    });
     this.#dlqDepth = new Gauge({
       name: "sluice_dlq_depth",
       help: "Messages in a dead-letter queue (work, or a tenant's intake DLQ), as last sampled.",
@@ -281,6 +305,12 @@ export class SluiceMetrics implements MetricsSink {
 
   dependencyError(service: "sqs" | "s3" | "sfn" | "mongo", kind: string): void {
     this.#depErrors.inc({ service, kind });
+  }
+
+  apiRequest(tenant: string | undefined, route: string, status: number, seconds: number): void {
+    const label = tenant === undefined ? "none" : this.tenants.label(tenant);
+    this.#apiRequests.inc({ tenant: label, route, code: String(status) });
+    this.#apiSeconds.observe({ route }, Math.max(0, seconds));
   }
 
   /** The exposition text Prometheus scrapes. */

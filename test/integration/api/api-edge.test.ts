@@ -10,6 +10,7 @@ import { z } from "zod";
 import type { RouteModule } from "../../../api/http/route.ts";
 import { ERROR_CODES } from "../../../api/errors.ts";
 import { COLLECTIONS } from "../../../shared/mongo/collections.ts";
+import { SluiceMetrics } from "../../../shared/metrics/sluice-metrics.ts";
 import { startJwtIssuer, type JwtIssuer } from "../../support/jwt-issuer.ts";
 import { createTestFleet, type TestFleet } from "../helpers/fleet.ts";
 import { startTestApi, type TestApi } from "./helpers.ts";
@@ -74,6 +75,7 @@ describe("API edge (real tokens, real stack)", () => {
   let fleet: TestFleet;
   let issuer: JwtIssuer;
   let api: TestApi;
+  const metrics = new SluiceMetrics({ service: "api", processMetrics: false });
   const ALL = "sluice/submit sluice/read sluice/review sluice/operator";
 
   const tenants = () => fleet.rt.fleetDb.collection(COLLECTIONS.tenants);
@@ -109,7 +111,7 @@ describe("API edge (real tokens, real stack)", () => {
   beforeAll(async () => {
     fleet = await createTestFleet("api-edge", { tenants: ["acme", "globex", "initech"] });
     issuer = await startJwtIssuer();
-    api = await startTestApi(fleet, issuer, { routes: [probeRoutes(fleet)] });
+    api = await startTestApi(fleet, issuer, { routes: [probeRoutes(fleet)], metrics });
   });
   afterAll(async () => {
     await api?.close();
@@ -332,6 +334,16 @@ describe("API edge (real tokens, real stack)", () => {
     });
     expect(other.status, other.text).toBe(200);
     await setTenant("acme", { api: null });
+    // Each answer is counted by tenant, route pattern and status; a request without a token as `none`.
+    await refused({}, 401, "missing_token");
+    const text = await metrics.text();
+    const count = (labels: string) =>
+      Number(text.match(new RegExp(`^sluice_api_requests_total\\{${labels}\\} (\\d+)$`, "m"))?.[1] ?? 0);
+    expect(count('tenant="acme",route="/v1/probe",code="429"')).toBe(1);
+    expect(count('tenant="acme",route="/v1/probe",code="201"')).toBeGreaterThanOrEqual(2);
+    expect(count('tenant="initech",route="/v1/probe/:name",code="200"')).toBeGreaterThanOrEqual(1);
+    expect(count('tenant="none",route="/v1/probe",code="401"')).toBeGreaterThanOrEqual(1);
+    expect(text).toMatch(/^sluice_api_request_duration_seconds_count\{route="\/v1\/probe"\} \d+$/m);
   });
 
   it("serves /healthz and /readyz without a token", async () => {

@@ -6,6 +6,7 @@
 import type { FastifyInstance } from "fastify";
 import type { AddressInfo } from "node:net";
 import { createTokenVerifier } from "../../../api/auth/token-verifier.ts";
+import type { ApiMetricsSink } from "../../../shared/metrics/sluice-metrics.ts";
 import type { RouteModule } from "../../../api/http/route.ts";
 import { buildApiServer } from "../../../api/server.ts";
 import { serveConsole } from "../../../api/console-static.ts";
@@ -51,6 +52,7 @@ export async function startTestApi(
     routes?: readonly RouteModule[];
     rt?: Runtime;
     console?: boolean;
+    metrics?: ApiMetricsSink;
   } = {},
 ): Promise<TestApi> {
   const config = testConfig({ ...fleet.env, ...apiEnv(issuer, opts.env) });
@@ -65,6 +67,7 @@ export async function startTestApi(
       log: rt.log,
     }),
     routes: opts.routes ?? [],
+    ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
     readiness: [
       { name: "mongo", check: async () => void (await rt.mongo.ping()) },
       {
