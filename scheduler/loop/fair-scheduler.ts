@@ -315,15 +315,15 @@ export class FairScheduler {
     }
     this.#weight = backloggedWeight(snapshots);
     const free = own === undefined ? cap.free : own.budget(cap.free, this.#weight, now);
-    const decideStart = performance.now();
-    const decision = decide(
-      this.#state,
-      { now, freeSlots: free, tenants: snapshots, retained: quotas },
-      {
-        ...(this.#opts.priorityAging !== undefined ? { priorityAging: this.#opts.priorityAging } : {}),
-      },
+    const decision = this.metrics.timeDecision(() =>
+      decide(
+        this.#state,
+        { now, freeSlots: free, tenants: snapshots, retained: quotas },
+        {
+          ...(this.#opts.priorityAging !== undefined ? { priorityAging: this.#opts.priorityAging } : {}),
+        },
+      ),
     );
-    this.metrics.decision(performance.now() - decideStart);
     this.#state = decision.state;
     const outcome = await executeReleases(
       {
