@@ -5,6 +5,8 @@ export interface Probe {
   readonly tenant: string;
   readonly sentAt: number;
   readonly messageId?: string;
+  /** Its idempotency key (the job document's). */
+  readonly key?: string;
   /** When the scheduler's receive carrying it was answered (seen by the counting proxy). */
   readonly carriedAt?: number;
   /** That receive's WaitTimeSeconds (> 0: a long poll). */
@@ -93,4 +95,29 @@ export function misses(h: Headline, t: Targets = TARGETS): string[] {
   if (!(h.decisionP99Ms <= t.decisionP99Ms))
     out.push(`decision-p99-ms ${fmt(h.decisionP99Ms, 3)} > ${t.decisionP99Ms}`);
   return out;
+}
+
+/** One phase's figures for the final line (the idle window's R and C, the loaded window's P and D). */
+export interface PhaseHeadline {
+  readonly reqPerTenantS: number;
+  readonly pickupP99Ms: number;
+  readonly cpuPct: number;
+  readonly decisionP99Ms: number;
+}
+
+/**
+ * The final line's figures: for each, the worse of the phases (one scheduler; two replicas, whose
+ * CPU is the sum over the replica processes), so a target met in one phase and missed in the other
+ * shows as missed.
+ */
+export function worstOf(tenants: number, phases: readonly PhaseHeadline[]): Headline {
+  const worst = (f: (p: PhaseHeadline) => number) =>
+    phases.length === 0 ? Infinity : Math.max(...phases.map(f));
+  return {
+    tenants,
+    reqPerTenantS: worst((p) => p.reqPerTenantS),
+    pickupP99Ms: worst((p) => p.pickupP99Ms),
+    cpuPct: worst((p) => p.cpuPct),
+    decisionP99Ms: worst((p) => p.decisionP99Ms),
+  };
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { finalLine, misses, perTenantRate, pickup, shares } from "../../../bench/tenants/measure.ts";
+import { decisionBreakdown } from "../../../bench/tenants/decision-breakdown.ts";
+import { finalLine, misses, perTenantRate, pickup, shares, worstOf } from "../../../bench/tenants/measure.ts";
+import { replicaPhases } from "../../../bench/tenants/options.ts";
 
 describe("bench tenants: figures", () => {
   it("rates requests per tenant per second", () => {
@@ -34,5 +36,47 @@ describe("bench tenants: figures", () => {
     );
     expect(misses(h)).toEqual(["idle-pickup-p99-ms 1200 > 1000"]);
     expect(finalLine({ ...h, pickupP99Ms: Infinity })).toContain("idle-pickup-p99-ms inf");
+  });
+
+  it("puts the worse of the phases on the final line", () => {
+    const one = { reqPerTenantS: 0.05, pickupP99Ms: 900, cpuPct: 7, decisionP99Ms: 0.4 };
+    const two = { reqPerTenantS: 0.049, pickupP99Ms: 1_300, cpuPct: 12, decisionP99Ms: 0.3 };
+    expect(worstOf(500, [one, two])).toEqual({
+      tenants: 500,
+      reqPerTenantS: 0.05,
+      pickupP99Ms: 1_300,
+      cpuPct: 12,
+      decisionP99Ms: 0.4,
+    });
+    expect(worstOf(500, [one, { ...two, pickupP99Ms: Infinity }]).pickupP99Ms).toBe(Infinity);
+    expect(worstOf(500, []).cpuPct).toBe(Infinity);
+  });
+
+  it("parses the replica phases: ascending positive counts", () => {
+    expect(replicaPhases("1,2")).toEqual([1, 2]);
+    expect(replicaPhases("2")).toEqual([2]);
+    expect(() => replicaPhases("2,1")).toThrow(/ascending/);
+    expect(() => replicaPhases("0")).toThrow(/ascending/);
+    expect(() => replicaPhases("1,x")).toThrow(/ascending/);
+  });
+
+  it("puts each slow decision down to a GC pause inside it, preemption, or its own work", () => {
+    const b = decisionBreakdown(
+      [
+        { at: 0, wallMs: 0.1, cpuMs: 0.1 }, // fast
+        { at: 10, wallMs: 5, cpuMs: 4 }, // GC inside (12..14)
+        { at: 20, wallMs: 8, cpuMs: 0.2 }, // preempted
+        { at: 40, wallMs: 3, cpuMs: 3 }, // own work
+        { at: 50, wallMs: 2, cpuMs: 2 }, // GC starting before it and ending inside
+      ],
+      [
+        { at: 12, ms: 2 },
+        { at: 30, ms: 1 }, // between decisions
+        { at: 49, ms: 2 },
+      ],
+    );
+    expect(b).toMatchObject({ decisions: 5, slow: 4, gc: 2, preempted: 1, work: 1 });
+    expect(b.gcInSlowMs).toBeCloseTo(3);
+    expect(b.slowWallMs).toBeCloseTo(18);
   });
 });
