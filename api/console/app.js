@@ -409,6 +409,11 @@ async function fleetPage() {
       ["sweeper", "heartbeat", "last tick"],
       f.sweepers.map((s) => [s.id, s.at, s.lastTickAt]),
     )}</div>
+    <div class="card" data-testid="scheduler-replicas"><h2>Scheduler replicas: ${f.schedulerReplicas.filter((r) => r.alive).length} alive${f.schedulerReplicas.some((r) => !r.alive) ? `, ${f.schedulerReplicas.filter((r) => !r.alive).length} dead` : ""}</h2>
+    ${table(
+      ["replica", "tenants owned", "last heartbeat", "alive"],
+      f.schedulerReplicas.map((r) => [r.id, r.tenants, r.lastHeartbeatAt ?? "-", r.alive ? "yes" : "DEAD"]),
+    )}</div>
     <div class="card" data-testid="schedulers"><h2>Schedulers: ${f.schedulers.filter((s) => s.fresh).length} alive</h2>
     ${table(
       ["scheduler", "last summary", "tenants", "released/s", "alive"],

@@ -9,6 +9,8 @@ import { SweeperRegistry } from "../../shared/fleet/sweeper-heartbeats.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { FleetCapacity } from "../../scheduler/store/capacity.ts";
 import { TenantStatsStore } from "../../scheduler/store/tenant-stats.ts";
+import { MongoLeaseStore } from "../../scheduler/shards/lease-store.ts";
+import { schedulerReplicas } from "../../scheduler/shards/replica-view.ts";
 import {
   deadLetter,
   peek,
@@ -148,13 +150,14 @@ async function tenantTarget(deps: OpsDeps, tenant: TenantId): Promise<DlqTarget>
   };
 }
 
-/** Workers, sweepers and schedulers alive, with slots and last heartbeats. */
+/** Workers, sweepers and scheduler replicas (alive or dead), with slots, tenants owned and last heartbeats. */
 export async function fleetView(deps: OpsDeps) {
   const now = deps.now();
-  const [workers, sweepers, schedulers] = await Promise.all([
+  const [workers, sweepers, schedulers, replicas] = await Promise.all([
     new FleetCapacity(deps.db).view(now),
     new SweeperRegistry(deps.db).view(now),
     new TenantStatsStore(deps.db).schedulers(now),
+    schedulerReplicas(new MongoLeaseStore(deps.db), now),
   ]);
   const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
   return {
@@ -172,5 +175,12 @@ export async function fleetView(deps: OpsDeps) {
     sweepers: sweepers.live.map((s) => ({ id: s.sweeperId, at: iso(s.at), lastTickAt: iso(s.lastTickAt) })),
     sweeperWarning: sweepers.warning ?? null,
     schedulers: schedulers.map((s) => ({ ...s, lastSummaryAt: iso(s.lastSummaryAt) })),
+    schedulerReplicas: replicas.map((r) => ({
+      id: r.replicaId,
+      alive: r.alive,
+      tenants: r.tenants,
+      lastHeartbeatAt: iso(r.lastHeartbeatAt ?? undefined),
+      expiresAt: iso(r.expiresAt ?? undefined),
+    })),
   };
 }

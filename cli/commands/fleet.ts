@@ -1,7 +1,8 @@
 /**
  * `sluice fleet`: the processes alive, from the fleet collections in the shared database — workers
- * (`workers`: slots, busy, health, steps, last heartbeat), sweepers (`sweepers`) and schedulers
- * (their `scheduler_stats` summaries: tenants summarised, released/s, last summary).
+ * (`workers`: slots, busy, health, steps, last heartbeat), sweepers (`sweepers`), scheduler replicas
+ * (`scheduler_leases`: heartbeat, alive or dead, tenants whose lease each holds) and schedulers'
+ * summaries (`scheduler_stats`: tenants summarised, released/s, last summary).
  */
 import type { Command } from "commander";
 import { formatTable } from "../../scheduler/cli/table.ts";
@@ -15,7 +16,9 @@ export function register(program: Command, ctx: CliContext): void {
   action(
     program
       .command("fleet")
-      .description("workers, sweepers and schedulers alive: id, slots, busy, health, last heartbeat, steps")
+      .description(
+        "workers, sweepers and scheduler replicas: id, slots, busy, health, tenants owned, last heartbeat, alive",
+      )
       .option("--json", "machine-readable output"),
     ctx,
     (o: { json?: boolean }) =>
@@ -23,12 +26,15 @@ export function register(program: Command, ctx: CliContext): void {
         const { FleetCapacity } = await import("../../scheduler/store/capacity.ts");
         const { SweeperRegistry } = await import("../../shared/fleet/sweeper-heartbeats.ts");
         const { TenantStatsStore } = await import("../../scheduler/store/tenant-stats.ts");
+        const { MongoLeaseStore } = await import("../../scheduler/shards/lease-store.ts");
+        const { schedulerReplicas } = await import("../../scheduler/shards/replica-view.ts");
         const db = rt.fleetDb;
         const now = Date.now();
-        const [workers, sweepers, schedulers] = await Promise.all([
+        const [workers, sweepers, schedulers, replicas] = await Promise.all([
           new FleetCapacity(db).view(now),
           new SweeperRegistry(db).view(now),
           new TenantStatsStore(db).schedulers(now),
+          schedulerReplicas(new MongoLeaseStore(db), now),
         ]);
         if (o.json) {
           printJson(ctx, {
@@ -44,6 +50,11 @@ export function register(program: Command, ctx: CliContext): void {
               stale: sweepers.stale,
               warning: sweepers.warning ?? null,
             },
+            schedulerReplicas: replicas.map((r) => ({
+              ...r,
+              lastHeartbeatAt: r.lastHeartbeatAt === null ? null : iso(r.lastHeartbeatAt),
+              expiresAt: r.expiresAt === null ? null : iso(r.expiresAt),
+            })),
             schedulers: schedulers.map((s) => ({ ...s, lastSummaryAt: iso(s.lastSummaryAt) })),
           });
           return EXIT.ok;
@@ -74,6 +85,24 @@ export function register(program: Command, ctx: CliContext): void {
             `${formatTable(
               ["SWEEPER", "HEARTBEAT", "AGE", "LAST TICK"],
               sweepers.live.map((s) => [s.sweeperId, iso(s.at), age(s.at), iso(s.lastTickAt)]),
+            )}\n`,
+          );
+        }
+        ctx.out(
+          `\nscheduler replicas: ${replicas.filter((r) => r.alive).length} alive, ` +
+            `${replicas.filter((r) => !r.alive).length} dead (leases in scheduler_leases)\n`,
+        );
+        if (replicas.length > 0) {
+          ctx.out(
+            `${formatTable(
+              ["REPLICA", "ALIVE", "TENANTS", "HEARTBEAT", "AGE"],
+              replicas.map((r) => [
+                r.replicaId,
+                r.alive ? "yes" : "no",
+                String(r.tenants),
+                r.lastHeartbeatAt === null ? "-" : iso(r.lastHeartbeatAt),
+                r.lastHeartbeatAt === null ? "-" : age(r.lastHeartbeatAt),
+              ]),
             )}\n`,
           );
         }

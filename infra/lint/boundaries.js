@@ -47,6 +47,9 @@ export const ALLOWED = {
     "scheduler/fairshare/entitlement.ts",
     "scheduler/store/capacity.ts",
     "scheduler/store/tenant-stats.ts",
+    // The fleet page's scheduler replicas (heartbeats and tenant leases in scheduler_leases).
+    "scheduler/shards/lease-store.ts",
+    "scheduler/shards/replica-view.ts",
   ],
 };
 

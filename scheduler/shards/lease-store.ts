@@ -78,6 +78,11 @@ export interface LeaseStore {
   leasesOf(owner: string): Promise<Map<TenantId, LeaseView>>;
   /** Frees the lease if `owner` still holds it with `fence`; true when it did. */
   release(tenant: TenantId, owner: string, fence: number, now: number): Promise<boolean>;
+  /**
+   * Deletes the heartbeats of `replicaIds` that expired before `before` (a replica that heartbeated
+   * since is left alone); how many went.
+   */
+  pruneReplicas(replicaIds: readonly string[], before: number): Promise<number>;
 }
 
 export class MongoLeaseStore implements LeaseStore {
@@ -96,6 +101,16 @@ export class MongoLeaseStore implements LeaseStore {
 
   async removeReplica(replicaId: string): Promise<void> {
     await this.#docs.deleteOne({ _id: replicaDocId(replicaId), kind: "replica" });
+  }
+
+  async pruneReplicas(replicaIds: readonly string[], before: number): Promise<number> {
+    if (replicaIds.length === 0) return 0;
+    const res = await this.#docs.deleteMany({
+      _id: { $in: replicaIds.map(replicaDocId) },
+      kind: "replica",
+      expiresAt: { $lt: before },
+    });
+    return res.deletedCount;
   }
 
   async replicas(): Promise<ReplicaDoc[]> {

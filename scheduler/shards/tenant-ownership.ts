@@ -6,7 +6,9 @@
  *
  * 1. writes this replica's heartbeat (with the backlogged weight it publishes for the slot division);
  * 2. reads the replicas' heartbeats and every tenant lease; the live replicas (heartbeat unexpired,
- *    this one always) divide the tenants by rendezvous hashing with bounded loads (`assign.ts`);
+ *    this one always) divide the tenants by rendezvous hashing with bounded loads (`assign.ts`); the
+ *    heartbeats of replicas dead for longer than `deadReplicaRetentionMs` are deleted (until then
+ *    operators see them as dead in `sluice fleet`);
  * 3. decides (`lease-plan.ts`, pure) what it lost, gives up, keeps and takes;
  * 4. hands the lost and given-up tenants to `lost` (the scheduler stops their lanes and returns their
  *    buffered messages) BEFORE it frees their leases, so the next owner finds the messages visible;
@@ -31,6 +33,11 @@ export interface OwnershipOptions {
   readonly renewMs: number;
   /** Time a held lease must still have for `owns()`; default a quarter of the lease. */
   readonly marginMs: number;
+  /**
+   * A dead replica's heartbeat (expired this long ago) is deleted by the next round of any live
+   * replica; until then operators see it as dead (`sluice fleet`). Default 10 minutes.
+   */
+  readonly deadReplicaRetentionMs: number;
 }
 
 export interface OwnershipDeps {
@@ -56,7 +63,11 @@ export interface SyncReport {
   readonly released: TenantId[];
 }
 
-export const DEFAULT_OWNERSHIP_OPTIONS = { leaseMs: 10_000, renewMs: 1_000 } as const;
+export const DEFAULT_OWNERSHIP_OPTIONS = {
+  leaseMs: 10_000,
+  renewMs: 1_000,
+  deadReplicaRetentionMs: 600_000,
+} as const;
 
 export class TenantOwnership {
   readonly replicaId: string;
@@ -76,6 +87,8 @@ export class TenantOwnership {
       leaseMs,
       renewMs: options.renewMs ?? Math.min(DEFAULT_OWNERSHIP_OPTIONS.renewMs, Math.floor(leaseMs / 4)),
       marginMs: options.marginMs ?? Math.floor(leaseMs / 4),
+      deadReplicaRetentionMs:
+        options.deadReplicaRetentionMs ?? DEFAULT_OWNERSHIP_OPTIONS.deadReplicaRetentionMs,
     };
   }
 
@@ -154,6 +167,7 @@ export class TenantOwnership {
     const [replicas, stored] = await Promise.all([store.replicas(), store.leases()]);
     const readAt = this.#deps.now();
     const live = replicas.filter((r) => r.expiresAt > readAt && r.replicaId !== me);
+    await this.#pruneDead(replicas, readAt);
     this.#peers = [
       ...live,
       {
@@ -226,6 +240,27 @@ export class TenantOwnership {
       lost: plan.lost,
       released,
     };
+  }
+
+  /** Deletes heartbeats dead for longer than the retention (best effort: the next round tries again). */
+  async #pruneDead(replicas: readonly ReplicaDoc[], now: number): Promise<void> {
+    const before = now - this.#opts.deadReplicaRetentionMs;
+    const dead = replicas.filter((r) => r.expiresAt < before).map((r) => r.replicaId);
+    if (dead.length === 0) return;
+    try {
+      const pruned = await this.#deps.store.pruneReplicas(dead, before);
+      if (pruned > 0)
+        this.#deps.log.info(
+          { replicaId: this.replicaId, pruned },
+          "dead scheduler replicas' heartbeats deleted",
+        );
+    } catch (err) {
+      const e = err as { name?: string; code?: string; message?: string };
+      this.#deps.log.warn(
+        { err: { name: e.name, code: e.code, message: e.message } },
+        "could not delete dead scheduler replicas' heartbeats",
+      );
+    }
   }
 
   /** The renewal matched fewer leases than kept: keep only those the store shows renewed (same fence). */

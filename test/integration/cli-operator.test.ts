@@ -12,6 +12,7 @@ import { SweeperRegistry } from "../../shared/fleet/sweeper-heartbeats.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { MongoWorkflowVersionStore } from "../../shared/workflows/version-store.ts";
 import { TenantStatsStore, emptyThrottleCounts } from "../../scheduler/store/tenant-stats.ts";
+import { MongoLeaseStore } from "../../scheduler/shards/lease-store.ts";
 import { runCli } from "../../cli/run.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
 
@@ -199,11 +200,36 @@ describe("sluice fleet and workflows versions", () => {
         throttled: emptyThrottleCounts(),
       },
     ]);
+    const leases = new MongoLeaseStore(db);
+    await leases.heartbeat({ replicaId: "cli-r1", at: now, expiresAt: now + 60_000, weight: 0, owned: 1 });
+    await leases.acquire(tenantId("acme"), null, "cli-r1", now, now + 60_000);
+    await leases.heartbeat({
+      replicaId: "cli-r0",
+      at: now - 30_000,
+      expiresAt: now - 20_000,
+      weight: 0,
+      owned: 0,
+    });
     const f = await json<{
       workers: { live: { workerId: string; slots: number; busy: number; healthy: boolean }[] };
       sweepers: { live: { sweeperId: string }[] };
       schedulers: { schedulerId: string; fresh: boolean; tenants: number }[];
+      schedulerReplicas: {
+        replicaId: string;
+        alive: boolean;
+        tenants: number;
+        lastHeartbeatAt: string | null;
+      }[];
     }>("fleet");
+    expect(f.schedulerReplicas.find((r) => r.replicaId === "cli-r1")).toMatchObject({
+      alive: true,
+      tenants: 1,
+      lastHeartbeatAt: new Date(now).toISOString(),
+    });
+    expect(f.schedulerReplicas.find((r) => r.replicaId === "cli-r0")).toMatchObject({
+      alive: false,
+      tenants: 0,
+    });
     expect(f.workers.live.find((w) => w.workerId === "cli-w1")).toMatchObject({
       slots: 8,
       busy: 3,
@@ -213,6 +239,9 @@ describe("sluice fleet and workflows versions", () => {
     expect(f.schedulers.find((s) => s.schedulerId === "cli-sch1")).toMatchObject({ fresh: true, tenants: 1 });
     const text = await cli("fleet");
     expect(text.out).toContain("cli-w1");
+    expect(text.out).toMatch(/scheduler replicas: 1 alive, 1 dead/);
+    expect(text.out).toMatch(/cli-r1\s+yes\s+1\s/);
+    expect(text.out).toMatch(/cli-r0\s+no\s+0\s/);
   });
 
   it("workflows versions lists the recorded versions, the current one marked", async () => {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiRoutes } from "../../api/routes/index.ts";
 import { createAuditLog } from "../../shared/audit/audit-log.ts";
 import { tenantsCollection } from "../../shared/fleet/tenants-collection.ts";
+import { MongoLeaseStore } from "../../scheduler/shards/lease-store.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { chromiumPath } from "../../infra/chromium.ts";
 import { humanReview } from "../../workers/steps/human-review.ts";
@@ -212,9 +213,21 @@ describe("the operators' console in Chromium", () => {
   });
 
   it("shows the fleet", async () => {
+    // A scheduler replica that died a minute ago, besides the test's live one.
+    const at = Date.now() - 60_000;
+    await new MongoLeaseStore(ff.fleet.rt.fleetDb).heartbeat({
+      replicaId: "console-dead-replica",
+      at,
+      expiresAt: at + 10_000,
+      weight: 0,
+      owned: 0,
+    });
     await page.goto(`${api.url}/console/#/fleet`);
     await page.getByTestId("workers").waitFor();
     expect(await page.getByTestId("workers").textContent()).toMatch(/1 alive/);
+    const replicas = await page.getByTestId("scheduler-replicas").textContent();
+    expect(replicas).toMatch(/Scheduler replicas: 1 alive, 1 dead/);
+    expect(replicas).toMatch(/console-dead-replica0\S+DEAD/);
     await shot("fleet");
   });
 });

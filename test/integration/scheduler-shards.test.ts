@@ -3,6 +3,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createFairScheduler } from "../../scheduler/create-fair-scheduler.ts";
 import type { FairScheduler } from "../../scheduler/loop/fair-scheduler.ts";
 import { FleetCapacity } from "../../scheduler/store/capacity.ts";
+import { MongoLeaseStore } from "../../scheduler/shards/lease-store.ts";
+import { schedulerReplicas } from "../../scheduler/shards/replica-view.ts";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { sleep } from "./helpers/env.ts";
@@ -236,6 +238,39 @@ describe("scheduler replicas sharing tenants", () => {
     expect(after.every((l) => l["owner"] === "rep-c" && Number(l["fence"]) >= 4)).toBe(true);
     await expectReleasedOnce(keys);
   }, 180_000);
+
+  it("a live replica's round deletes the heartbeat of a replica dead longer than the retention; a recently dead one stays, listed as dead", async () => {
+    const db = fleet.rt.fleetDb;
+    const now = Date.now();
+    await db.collection(COLLECTIONS.schedulerLeases).deleteMany({});
+    const store = new MongoLeaseStore(db);
+    // Two dead replicas, built: one dead for 11 minutes (past the 10-minute retention), one for 5 s.
+    await store.heartbeat({
+      replicaId: "long-dead",
+      at: now - 670_000,
+      expiresAt: now - 660_000,
+      weight: 0,
+      owned: 3,
+    });
+    await store.heartbeat({
+      replicaId: "just-dead",
+      at: now - 15_000,
+      expiresAt: now - 5_000,
+      weight: 0,
+      owned: 2,
+    });
+    const d = await replica("rep-d");
+    await d.start(); // loads the quotas
+    await d.stop();
+    await d.tick(); // the ownership round
+    const rows = await schedulerReplicas(store, Date.now());
+    expect(rows.map((r) => r.replicaId)).not.toContain("long-dead");
+    expect(rows.find((r) => r.replicaId === "just-dead")).toMatchObject({ alive: false, tenants: 0 });
+    expect(rows.find((r) => r.replicaId === "rep-d")).toMatchObject({ alive: true, tenants: TENANTS.length });
+    expect(
+      await db.collection(COLLECTIONS.schedulerLeases).countDocuments({ _id: "replica:long-dead" } as never),
+    ).toBe(0);
+  }, 60_000);
 
   it("a joining replica takes about half; the first returns their buffered messages and every message is released once", async () => {
     await fleet.rt.fleetDb.collection(COLLECTIONS.schedulerLeases).deleteMany({});

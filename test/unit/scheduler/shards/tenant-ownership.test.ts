@@ -48,6 +48,15 @@ class MemoryLeaseStore implements LeaseStore {
       }
     return n;
   }
+  async pruneReplicas(ids: readonly string[], before: number) {
+    let n = 0;
+    for (const id of ids)
+      if ((this.replicaMap.get(id)?.expiresAt ?? Infinity) < before) {
+        this.replicaMap.delete(id);
+        n += 1;
+      }
+    return n;
+  }
   async release(t: TenantId, owner: string, fence: number, now: number) {
     const cur = this.leasesMap.get(t);
     if (cur?.owner !== owner || cur.fence !== fence) return false;
