@@ -12,6 +12,16 @@ export interface DemoFleetOptions {
   readonly logsDir: string;
   /** Prometheus metrics ports: the scheduler's, then one per worker (none: no metrics servers). */
   readonly metricsPorts?: readonly number[];
+  /** Further processes, started first (the token issuer and the API, `front-door.ts`). */
+  readonly extra?: readonly ExtraProcess[];
+}
+
+export interface ExtraProcess {
+  readonly name: string;
+  /** A TypeScript entry point, relative to the repository. */
+  readonly entry: string;
+  readonly args?: readonly string[];
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export interface DemoFleet {
@@ -32,15 +42,21 @@ interface Proc {
 
 /**
  * Starts the fleet as real processes, the way an operator runs it: one scheduler
- * (`scheduler/main.ts`) and `workers` worker processes (`workers/main.ts`, each with its sweeper).
+ * (`scheduler/main.ts`) and `workers` worker processes (`workers/main.ts`, each with its sweeper),
+ * after the `extra` ones.
  */
 export function startDemoFleet(o: DemoFleetOptions): DemoFleet {
   mkdirSync(o.logsDir, { recursive: true });
   const procs: Proc[] = [];
   let stopping = false;
-  const start = (name: string, entry: string, extraEnv: Record<string, string>) => {
+  const start = (
+    name: string,
+    entry: string,
+    extraEnv: Readonly<Record<string, string>>,
+    args: readonly string[] = [],
+  ) => {
     const fd = openSync(join(o.logsDir, `${name}.log`), "a");
-    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, entry)], {
+    const child = spawn(process.execPath, ["--import", "tsx", join(ROOT, entry), ...args], {
       cwd: ROOT,
       env: { ...o.env, ...extraEnv },
       detached: true,
@@ -58,6 +74,7 @@ export function startDemoFleet(o: DemoFleetOptions): DemoFleet {
     const port = o.metricsPorts?.[i];
     return port === undefined ? {} : { SLUICE_METRICS_PORT: String(port) };
   };
+  for (const x of o.extra ?? []) start(x.name, x.entry, x.env ?? {}, x.args);
   start("scheduler", "scheduler/main.ts", metrics(0));
   for (let i = 1; i <= o.workers; i++)
     start(`worker-${i}`, "workers/main.ts", { SLUICE_WORKER_ID: `demo-worker-${i}`, ...metrics(i) });

@@ -12,6 +12,7 @@ import { provisionWithConfig } from "../infra/provision.ts";
 import { ensureStack } from "../infra/stack/index.ts";
 import { DEMO_USAGE, DemoArgsError, parseDemoArgs, type DemoArgs } from "./args.ts";
 import { startDemoFleet, type DemoFleet } from "./fleet.ts";
+import { frontDoor, frontDoorHints, submitThroughApi, waitForApi } from "./front-door.ts";
 import { pickMetricsPorts, pickSamples, scrape } from "./metrics.ts";
 import { readJobDocs, readJobViews } from "./jobs-view.ts";
 import { watchProgress } from "./live.ts";
@@ -21,6 +22,9 @@ import type { DemoJob, Workload } from "./workload.ts";
 import { documentWorkload } from "./document-workload.ts";
 
 const say = (line: string) => process.stderr.write(`[demo] ${line}\n`);
+
+/** The demo tenant whose jobs go in through the jobs API (the others' as raw SQS messages). */
+const API_TENANT = DEMO_TENANTS[0]!.id;
 
 /**
  * `npm run demo`: the main job. On the local stack (started if needed, stopped again unless
@@ -89,12 +93,27 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
       runId,
     );
     mkdirSync(logsDir, { recursive: true });
+    // The scheduler's, each worker's and the API's metrics ports; the API on 8080 (or the next free).
     const metricsPorts =
-      args.metricsPort === 0 ? [] : await pickMetricsPorts(args.metricsPort, args.workers + 1);
-    fleet = startDemoFleet({ env, workers: args.workers, logsDir: join(logsDir, "logs"), metricsPorts });
-    say(`scheduler and ${args.workers} worker processes starting (pids ${fleet.pids.join(", ")})`);
+      args.metricsPort === 0 ? [] : await pickMetricsPorts(args.metricsPort, args.workers + 2);
+    const [apiPort = 8080, issuerPort = 8081] = await pickMetricsPorts(8080, 2);
+    const door = frontDoor({
+      issuer: issuerPort,
+      api: apiPort,
+      ...(metricsPorts.length > 0 ? { apiMetrics: metricsPorts[args.workers + 1] as number } : {}),
+    });
+    fleet = startDemoFleet({
+      env,
+      workers: args.workers,
+      logsDir: join(logsDir, "logs"),
+      metricsPorts: metricsPorts.slice(0, args.workers + 1),
+      extra: door.processes,
+    });
+    say(
+      `token issuer, API, scheduler and ${args.workers} worker processes starting (pids ${fleet.pids.join(", ")})`,
+    );
     const endpoints = metricsPorts.map((port, i) => ({
-      name: i === 0 ? "scheduler" : `worker-${i}`,
+      name: i === 0 ? "scheduler" : i <= args.workers ? `worker-${i}` : "api",
       url: `http://127.0.0.1:${port}/metrics`,
     }));
     if (endpoints.length > 0)
@@ -111,11 +130,21 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
       say,
     });
     const byKey = new Map(jobs.map((j) => [j.idempotencyKey, j]));
-    const sentAt = await sendJobs(rt, jobs);
+    // One tenant comes in through the front door (POST /v1/jobs with a token), the others by SQS.
+    const viaApi = jobs.filter((j) => j.tenant === API_TENANT);
+    await waitForApi(door, 60_000, () => fleet!.exitedEarly().some((p) => /^(api|issuer) /.test(p)));
+    const [bySqs, byApi] = await Promise.all([
+      sendJobs(
+        rt,
+        jobs.filter((j) => j.tenant !== API_TENANT),
+      ),
+      submitThroughApi(door, API_TENANT, viaApi),
+    ]);
+    const sentAt = new Map([...bySqs, ...byApi]);
     const sent = new Map<string, number>();
     for (const j of jobs) sent.set(j.tenant, (sent.get(j.tenant) ?? 0) + 1);
     say(
-      `sent ${jobs.length} job messages (${[...sent].map(([t, n]) => `${t} ${n}`).join(", ")}); watching...`,
+      `sent ${jobs.length} jobs (${[...sent].map(([t, n]) => `${t} ${n}`).join(", ")}): ${API_TENANT}'s through the API (POST ${door.apiUrl}/v1/jobs), the others as SQS messages; watching...`,
     );
 
     const startedAt = Math.min(...sentAt.values());
@@ -160,8 +189,12 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     if (!args.json && endpoints.length > 0) await printMetricsExcerpt(endpoints);
     const died = fleet.exitedEarly();
     if (died.length > 0) say(`fleet processes that died during the run: ${died.join(", ")}`);
-    if (args.keepStack)
-      say(`the scheduler and the workers keep running (stop them with: kill ${fleet.pids.join(" ")})`);
+    if (args.keepStack) {
+      for (const line of frontDoorHints(door)) say(line);
+      say(
+        `the issuer, the API, the scheduler and the workers keep running (stop them with: kill ${fleet.pids.join(" ")})`,
+      );
+    }
     say(`demo took ${((Date.now() - t0) / 1000).toFixed(0)} s in all`);
     return live.settled && died.length === 0 ? 0 : 1;
   } finally {
@@ -257,7 +290,9 @@ async function printMetricsExcerpt(endpoints: readonly { name: string; url: stri
     const names =
       e.name === "scheduler"
         ? ["sluice_scheduler_released_total", "sluice_tenant_fair_share"]
-        : ["sluice_job_duration_seconds_count"];
+        : e.name === "api"
+          ? ["sluice_api_requests_total"]
+          : ["sluice_job_duration_seconds_count"];
     for (const sample of pickSamples(r.text, names)) lines.push(`  ${e.name}  ${sample}`);
   }
   process.stdout.write(`${lines.join("\n")}\n`);
