@@ -8,7 +8,8 @@ import type { JobId } from "./job-doc.ts";
 const CROCKFORD = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
 const MAX_TIME = 2 ** 48 - 1;
 
-export function newJobId(now: number, random: (n: number) => Uint8Array = randomBytes): JobId {
+/** The ten Crockford base32 characters of a creation time (ms), most significant first. */
+export function timePrefix(now: number): string {
   if (!Number.isInteger(now) || now < 0 || now > MAX_TIME) throw new RangeError(`invalid time ${now}`);
   let time = "";
   let t = now;
@@ -16,32 +17,38 @@ export function newJobId(now: number, random: (n: number) => Uint8Array = random
     time = CROCKFORD.charAt(t % 32) + time;
     t = Math.floor(t / 32);
   }
+  return time;
+}
+
+/** 80 bits (the first ten bytes) as 16 Crockford base32 characters, most significant first. */
+function base32Of80Bits(bytes: Uint8Array): string {
+  let out = "";
+  let acc = 0;
+  let held = 0;
+  for (let i = 0; i < 10; i++) {
+    acc = (acc << 8) | (bytes[i] ?? 0);
+    held += 8;
+    while (held >= 5) {
+      held -= 5;
+      out += CROCKFORD.charAt((acc >> held) & 31);
+    }
+    acc &= (1 << held) - 1;
+  }
+  return out;
+}
+
+export function newJobId(now: number, random: (n: number) => Uint8Array = randomBytes): JobId {
+  const time = timePrefix(now);
   const bytes = random(10);
   if (bytes.length < 10) throw new RangeError("random source returned fewer than 10 bytes");
-  // 80 bits → 16 characters of 5 bits each.
-  let bits = 0n;
-  for (let i = 0; i < 10; i++) bits = (bits << 8n) | BigInt(bytes[i] ?? 0);
-  let rand = "";
-  for (let i = 0; i < 16; i++) {
-    rand = CROCKFORD.charAt(Number(bits & 31n)) + rand;
-    bits >>= 5n;
-  }
-  return time + rand;
+  return time + base32Of80Bits(bytes);
 }
 
 /** Characters of a keyed id's tail: 80 bits of SHA-256 over (tenant, idempotency key). */
 const KEYED_TAIL = 16;
 
 function keyedTail(tenant: string, idempotencyKey: string): string {
-  const digest = createHash("sha256").update(`${tenant}\n${idempotencyKey}`).digest();
-  let bits = 0n;
-  for (let i = 0; i < 10; i++) bits = (bits << 8n) | BigInt(digest[i] ?? 0);
-  let tail = "";
-  for (let i = 0; i < KEYED_TAIL; i++) {
-    tail = CROCKFORD.charAt(Number(bits & 31n)) + tail;
-    bits >>= 5n;
-  }
-  return tail;
+  return base32Of80Bits(createHash("sha256").update(`${tenant}\n${idempotencyKey}`).digest());
 }
 
 /**
@@ -52,7 +59,7 @@ function keyedTail(tenant: string, idempotencyKey: string): string {
  * belongs to its own tenant and key (finding another tenant's id would take a 2^80 preimage search).
  */
 export function keyedJobId(tenant: string, idempotencyKey: string, now: number): JobId {
-  return newJobId(now).slice(0, 10) + keyedTail(tenant, idempotencyKey);
+  return timePrefix(now) + keyedTail(tenant, idempotencyKey);
 }
 
 /** True when `jobId` is a `keyedJobId` of this tenant and idempotency key (any creation time). */

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { TenantIdSchema } from "../tenancy/tenant-id.ts";
-import { parseJsonBody } from "./parse-body.ts";
+import { parseJsonBody, validateJson, type BodyParseResult } from "./parse-body.ts";
 import { JobIdSchema } from "../jobs/job-doc.ts";
 import { isKeyedJobId } from "../jobs/job-id.ts";
 
@@ -56,7 +56,18 @@ export type IntakeParseResult = { ok: true; message: IntakeMessage } | { ok: fal
  * which the caller attaches to the dead-letter copy of the message.
  */
 export function parseIntakeMessage(body: string, queueTenant: string): IntakeParseResult {
-  const parsed = parseJsonBody(body, IntakeMessageSchema, "message");
+  return judgeIntake(parseJsonBody(body, IntakeMessageSchema, "message"), queueTenant);
+}
+
+/**
+ * `parseIntakeMessage` for a message that is already a JSON value (the API's request, built from a
+ * parsed body): the same checks and reasons, without a serialise-and-parse round trip.
+ */
+export function checkIntakeMessage(raw: unknown, queueTenant: string): IntakeParseResult {
+  return judgeIntake(validateJson(raw, IntakeMessageSchema, "message"), queueTenant);
+}
+
+function judgeIntake(parsed: BodyParseResult<IntakeMessage>, queueTenant: string): IntakeParseResult {
   if (!parsed.ok) return parsed;
   const message = parsed.value;
   if (message.tenantId !== queueTenant) {

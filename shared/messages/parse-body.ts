@@ -18,6 +18,15 @@ export function parseJsonBody<S extends z.ZodType>(
   } catch (err) {
     return { ok: false, reason: `malformed JSON: ${(err as Error).message}` };
   }
+  return validateJson(raw, schema, what);
+}
+
+/** `parseJsonBody` for a value already parsed from JSON (same reasons, same wording). */
+export function validateJson<S extends z.ZodType>(
+  raw: unknown,
+  schema: S,
+  what: string,
+): BodyParseResult<z.output<S>> {
   const parsed = schema.safeParse(raw);
   if (parsed.success) return { ok: true, value: parsed.data };
   const issues = parsed.error.issues.map(
