@@ -73,13 +73,14 @@ export async function main(argv: readonly string[] = []): Promise<void> {
     now: Date.now,
     log,
   });
+  const routes = apiRoutes(rt, { current: () => steps.catalog, refresh: () => steps.refresh() });
   const app = buildApiServer({
     config: config.api,
     log,
     verifier,
     tenants,
     ...(served !== undefined ? { metrics: served.metrics } : {}),
-    routes: apiRoutes(rt, { current: () => steps.catalog, refresh: () => steps.refresh() }),
+    routes: routes.modules,
     readiness: [
       {
         name: "mongo",
@@ -102,6 +103,7 @@ export async function main(argv: readonly string[] = []): Promise<void> {
     (stopping ??= stopAll([
       async () => clearTimeout(keysTimer),
       () => app.close(),
+      () => routes.flush(),
       () => rt.close(),
       async () => served?.close(),
     ]));

@@ -12,7 +12,10 @@
  *    which stamps `updatedAt`, so the job is not stale again until another `redriveAfterMs`);
  * 4. overdue reviews (when given `reviews`): `needs_review` jobs whose review Task's
  *    `TimeoutSeconds` ran out fail that Task with `States.Timeout` (`Reviews.timeOut`: a CAS and a
- *    work message, like a human's decision; a decision that came first makes it a refusal).
+ *    work message, like a human's decision; a decision that came first makes it a refusal);
+ * 5. unsent intake messages (when given `intakeQueueUrl`): jobs the API recorded whose intake message
+ *    was never confirmed sent, `redriveAfterMs` after their creation, get it sent again
+ *    (workers/sweeper-intake.ts, ADR 0026).
  *
  * and sends one work message per job whose CAS it won. A candidate whose `_id`, `tenantId` or
  * `version` does not parse is skipped and reported on its own, with its field paths (the rest of the
@@ -40,6 +43,7 @@ import { sendWorkMessage, type WorkMessage } from "../shared/messages/work-messa
 import type { Runtime } from "../shared/runtime/runtime.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
 import { ReviewRefusedError, type Reviews } from "./review.ts";
+import { resendIntake } from "./sweeper-intake.ts";
 
 export interface SweeperDeps {
   sqs: SqsPort;
@@ -62,6 +66,8 @@ export interface SweeperDeps {
   wakeGraceMs: number;
   /** Decides overdue reviews; without it, pass 4 is skipped. */
   reviews?: Pick<Reviews, "timeOut">;
+  /** A tenant's intake queue URL, for pass 5 (unsent intake messages); without it, pass 5 is skipped. */
+  intakeQueueUrl?: (tenant: TenantId) => Promise<string>;
   /** Candidates per query per database per tick. */
   batchSize: number;
   intervalMs: number;
@@ -74,6 +80,8 @@ export interface SweepReport {
   redriven: number;
   /** Review Tasks failed with States.Timeout. */
   timedOut: number;
+  /** Intake messages of recorded jobs sent again (never confirmed sent). */
+  resent: number;
   /** Expired jobs out of attempts, failed with Sluice.Poison. */
   poisoned: number;
   /** Races lost to another sweeper, a worker or a reviewer (nothing sent). */
@@ -85,7 +93,7 @@ export interface SweepReport {
   errors: number;
 }
 
-type Kind = "expired" | "woken" | "redriven" | "timedOut" | "poisoned";
+type Kind = "expired" | "woken" | "redriven" | "timedOut" | "poisoned" | "resent";
 
 export class Sweeper {
   #timer: NodeJS.Timeout | undefined;
@@ -107,6 +115,7 @@ export class Sweeper {
       woken: 0,
       redriven: 0,
       timedOut: 0,
+      resent: 0,
       poisoned: 0,
       skipped: 0,
       invalid: 0,
@@ -158,10 +167,26 @@ export class Sweeper {
           },
         );
       }
+      const intakeQueueUrl = this.deps.intakeQueueUrl;
+      if (intakeQueueUrl) {
+        const resend = { sqs: this.deps.sqs, jobsOf: this.deps.jobsOf, intakeQueueUrl, log: this.deps.log };
+        await this.#pass(
+          report,
+          "resent",
+          () => q.findUnsentIntake(now - this.deps.redriveAfterMs, n),
+          (c) => resendIntake(resend, c, now),
+        );
+      }
       for (const row of invalid.values()) await this.#retire(report, row, now);
     }
     const acted =
-      report.expired + report.woken + report.redriven + report.timedOut + report.poisoned + report.invalid;
+      report.expired +
+      report.woken +
+      report.redriven +
+      report.timedOut +
+      report.resent +
+      report.poisoned +
+      report.invalid;
     if (acted + report.errors > 0) {
       this.deps.log.info(report, "sweep");
     }
@@ -303,6 +328,7 @@ export function createSweeper(rt: Runtime, opts: CreateSweeperOptions = {}): Swe
     maxAttempts: c.worker.maxAttempts,
     wakeGraceMs: opts.wakeGraceMs ?? 5_000,
     ...(opts.reviews ? { reviews: opts.reviews } : {}),
+    intakeQueueUrl: async (tenant) => (await rt.queues.intake(tenant)).queueUrl,
     batchSize: 100,
     intervalMs: c.sweeper.intervalMs,
     log: rt.log.child({ component: "sweeper" }),

@@ -29,6 +29,11 @@ export interface JobsApiDeps {
   readonly now: () => number;
   readonly log: Logger;
   readonly settings: JobsApiSettings;
+  /**
+   * A submitted job's intake message was sent: clears its `intakePending` with the next batched
+   * write (`IntakeConfirmations.sent`, ADR 0026).
+   */
+  readonly intakeSent: (tenant: TenantId, jobId: string) => void;
 }
 
 export interface JobsApiSettings {

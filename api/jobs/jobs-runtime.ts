@@ -13,6 +13,7 @@ import type { WorkflowCatalog } from "../../shared/workflows/catalog.ts";
 import { createWorkflowVersions } from "../../shared/workflows/versions.ts";
 import { parseQuota, type Quota } from "../../scheduler/quota/schema.ts";
 import { Reviews } from "../../workers/review.ts";
+import { createIntakeConfirmations } from "./intake-confirmations.ts";
 import type { JobActionDeps } from "./job-actions.ts";
 import type { JobsApiDeps, JobsApiSettings } from "./jobs-deps.ts";
 
@@ -28,13 +29,19 @@ export function jobsApiDeps(
   source: CatalogSource,
   settings: JobsApiSettings,
   now: () => number = Date.now,
-): { deps: JobsApiDeps; actions: JobActionDeps } {
+): {
+  deps: JobsApiDeps;
+  actions: JobActionDeps;
+  /** Writes the submissions' pending intake confirmations (call it before closing the runtime). */
+  flush: () => Promise<void>;
+} {
   const catalog = "current" in source ? source.current : () => source;
   const refresh = "current" in source ? source.refresh : async () => false;
   const workflows = createWorkflowVersions(rt, catalog, now);
   const db = rt.fleetDb;
   const log = rt.log.child({ component: "jobs-api" });
   const usage = new UsageStore(rt.router, { now, log });
+  const confirmations = createIntakeConfirmations({ jobsOf: (t) => rt.jobsOf(t), log });
   const deps: JobsApiDeps = {
     jobsOf: (t) => rt.jobsOf(t),
     sqs: rt.sqs,
@@ -52,6 +59,7 @@ export function jobsApiDeps(
     now,
     log,
     settings,
+    intakeSent: (tenant, jobId) => confirmations.sent(tenant, jobId),
   };
   const actions: JobActionDeps = {
     commands: {
@@ -75,7 +83,7 @@ export function jobsApiDeps(
       audit: createAuditLog(db),
     }),
   };
-  return { deps, actions };
+  return { deps, actions, flush: () => confirmations.flush() };
 }
 
 /** The tenant's valid quota, read at most once per `QUOTA_CACHE_MS` per tenant. */

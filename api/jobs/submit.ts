@@ -1,29 +1,32 @@
 /**
  * `POST /v1/jobs`: a submission goes through the SQS intake path, not around it (ADR 0019). The
- * request becomes an intake message — the same message an upstream would send, validated by the same
- * `parseIntakeMessage` — carrying the job's id chosen here (`keyedJobId`: this tenant's and this
- * idempotency key's). Admission (suspended, `maxQueued`) and the workflow check are the scheduler's
- * own functions. Then, in this order:
+ * request becomes an intake message — the same message an upstream would send, judged by the same
+ * checks as `parseIntakeMessage` — carrying the job's id chosen here (`keyedJobId`: this tenant's and
+ * this idempotency key's). Admission (suspended, `maxQueued`) and the workflow check are the
+ * scheduler's own functions. Then one insert and one send (ADR 0026):
  *
- * 1. the job of this key, if there is one, answers (same payload hash: that job; another: 409);
- * 2. the intake message is sent to the tenant's intake queue;
- * 3. the job document is created (`queued`, `awaitingRelease`) so it can be read at once and a second
- *    request with the same key finds it. The scheduler's release adopts it (or, if the release came
- *    first, created it from the message with the same id; this create then finds it).
+ * 1. the job document is inserted (`queued`, `awaitingRelease`, `intakePending`); the unique index on
+ *    the key decides: a job already there with another payload hash is a 409 and nothing is sent; with
+ *    the same hash it answers (and, if its intake message was never confirmed sent, sends it);
+ * 2. the intake message goes to the tenant's intake queue; the scheduler's release adopts the job;
+ * 3. the send is confirmed in a batch, off the request path (`intakeSent`), clearing `intakePending`.
  *
- * A crash before 2 leaves nothing; between 2 and 3 the message creates the job when it is released;
- * after 3 the client's retry with the same key gets the same job. A message the scheduler rejects
- * later (tenant suspended meanwhile, ...) fails the job with the reason
- * (scheduler/intake/submitted-job-rejection.ts).
+ * A crash before 1 leaves nothing; between 1 and 3 the job waits with `intakePending`: the client's
+ * retry with the same key sends the message, else the sweeper does once it is `redriveAfterMs` old
+ * (rebuilt from the document, workers/sweeper-intake.ts). A message sent twice is released once. A
+ * failed send answers 503 `unavailable`: the job is recorded, a retry with the same key sends it.
+ * A message the scheduler rejects later (tenant suspended meanwhile, ...) fails the job with the
+ * reason (scheduler/intake/submitted-job-rejection.ts).
  */
-import { newQueuedJob, type JobDoc, type Payload } from "../../shared/jobs/job-doc.ts";
+import { queuedJobDoc, type JobDoc, type Payload } from "../../shared/jobs/job-doc.ts";
 import { keyedJobId } from "../../shared/jobs/job-id.ts";
 import {
-  parseIntakeMessage,
+  checkIntakeMessage,
   PRIORITY_RANK,
   type IntakeMessage,
   type Priority,
 } from "../../shared/messages/intake-message.ts";
+import { intakeMessageOfJob } from "../../shared/messages/intake-of-job.ts";
 import { payloadHash } from "../../shared/messages/payload-hash.ts";
 import { isTenantKey, uploadKey } from "../../shared/tenancy/keys.ts";
 import { admit } from "../../scheduler/quota/admission.ts";
@@ -86,13 +89,9 @@ export async function submitJob(
   if (intake.inputRef !== undefined) await checkUpload(deps, principal, intake.inputRef.key);
 
   const hash = payloadHash(intake);
-  const jobs = deps.jobsOf(tenant);
-  const existing = await jobs.findByIdempotencyKey(idempotencyKey);
-  if (existing !== null) return { created: false, job: sameOrConflict(existing, hash) };
-
-  await deps.sqs.send(queueUrl, { body: JSON.stringify(intake) });
-  const { created, job } = await jobs.create(
-    newQueuedJob(
+  const now = deps.now();
+  const { created, job } = await deps.jobsOf(tenant).create(
+    queuedJobDoc(
       {
         jobId,
         tenantId: tenant,
@@ -102,18 +101,50 @@ export async function submitJob(
         priority: PRIORITY_RANK[intake.priority ?? "normal"],
         payloadHash: hash,
         awaitingRelease: true,
+        intakePending: true,
       },
-      deps.now(),
+      now,
     ),
   );
-  // Found: the release created it from the message first (same id), or a concurrent request with
-  // the same key won; either way the key's job answers.
-  return { created: created || job._id === jobId, job: sameOrConflict(job, hash) };
+  if (created) {
+    await sendIntake(deps, queueUrl, job, JSON.stringify(intake));
+    return { created: true, job };
+  }
+  // The key's job: another body is a conflict (nothing sent); the same body answers with it.
+  const found = sameOrConflict(job, hash);
+  if (found.status === "queued" && found.awaitingRelease === true && found.intakePending === true) {
+    // Its message may never have left (a crash or a failed send after its insert): send it again,
+    // rebuilt from the document. If it did leave, the release takes the second as a duplicate.
+    const message = intakeMessageOfJob(found);
+    if (message !== undefined) await sendIntake(deps, queueUrl, found, JSON.stringify(message));
+  }
+  return { created: false, job: found };
 }
 
-/** The intake message as `parseIntakeMessage` judges it; a refusal is the caller's bad request. */
+/** Sends a recorded job's intake message; its confirmation is batched (`intakeSent`). */
+async function sendIntake(deps: JobsApiDeps, queueUrl: string, job: JobDoc, body: string): Promise<void> {
+  try {
+    await deps.sqs.send(queueUrl, { body });
+  } catch (err) {
+    const e = err as Error & { code?: unknown };
+    deps.log.warn(
+      { tenantId: job.tenantId, jobId: job._id, err: { name: e.name, code: e.code, message: e.message } },
+      "intake message not sent after its job was recorded; a retry with the key or the sweeper sends it",
+    );
+    throw new ApiError(
+      503,
+      "unavailable",
+      "the job was recorded but could not be queued; retry with the same Idempotency-Key",
+      { jobId: job._id },
+      { "retry-after": "1" },
+    );
+  }
+  deps.intakeSent(job.tenantId, job._id);
+}
+
+/** The intake message as `parseIntakeMessage` would judge it; a refusal is the caller's bad request. */
 function validIntake(tenant: string, message: Record<string, unknown>): IntakeMessage {
-  const parsed = parseIntakeMessage(JSON.stringify(message), tenant);
+  const parsed = checkIntakeMessage(message, tenant);
   if (parsed.ok) return parsed.message;
   const reason = parsed.reason;
   if (reason.startsWith("input too large")) throw new ApiError(413, "input_too_large", reason);

@@ -10,15 +10,21 @@ import { jobsApiDeps, type CatalogSource } from "../jobs/jobs-runtime.ts";
 import { jobRoutes } from "./jobs.ts";
 import { operatorRoutes } from "../ops/ops-wiring.ts";
 
-/** `workflows`: what new jobs may run (the scheduler's fleet catalog in `api/main.ts`). */
-export function apiRoutes(rt: Runtime, workflows: CatalogSource): RouteModule[] {
+/**
+ * `workflows`: what new jobs may run (the scheduler's fleet catalog in `api/main.ts`). `flush` writes
+ * the submissions' pending intake confirmations: call it after the server closed, before the runtime.
+ */
+export function apiRoutes(
+  rt: Runtime,
+  workflows: CatalogSource,
+): { modules: RouteModule[]; flush: () => Promise<void> } {
   const c = rt.config.jobsApi;
-  const { deps, actions } = jobsApiDeps(rt, workflows, {
+  const { deps, actions, flush } = jobsApiDeps(rt, workflows, {
     uploadMaxBytes: c.uploadMaxBytes,
     urlTtlSeconds: c.urlTtlSeconds,
     // Unset: a key of this process (its cursors are valid on it only; README).
     cursorSecret: c.cursorSecret ?? randomBytes(32).toString("hex"),
   });
   const current = "current" in workflows ? workflows.current : () => workflows;
-  return [jobRoutes(deps, actions), operatorRoutes(rt, { deps, actions }, current)];
+  return { modules: [jobRoutes(deps, actions), operatorRoutes(rt, { deps, actions }, current)], flush };
 }

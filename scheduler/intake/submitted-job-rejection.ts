@@ -2,9 +2,10 @@
  * A rejected intake message that carries a `jobId` (one the API submitted, ADR 0019) still ends as a
  * job record: the job the API created at submission, waiting for this release (`awaitingRelease`),
  * is failed with `Sluice.IntakeRejected` and the rejection's reason as its cause, so a caller polling
- * `GET /v1/jobs/<id>` sees why (tenant suspended, queue full, workflow refused...). When the API has
- * not written the job yet (it sends the message first, then creates the document), the failed job is
- * created here with that id and the API's create finds it.
+ * `GET /v1/jobs/<id>` sees why (tenant suspended, queue full, workflow refused...). The API writes
+ * the job before it sends the message (ADR 0026); a keyed message whose job is not there (sent by an
+ * API before that order, or by an upstream naming its own keyed id) gets the failed job created here
+ * with that id.
  *
  * It acts only on a message that parses for the queue's tenant (so `jobId` is the keyed id of this
  * tenant and key: `isKeyedJobId`), through that tenant's job store, on a job with the same key and

@@ -49,6 +49,9 @@ export const NEEDS: Readonly<Record<Component, ComponentNeeds>> = {
   worker: {
     roots: ["workers/main.ts"],
     queues: {
+      // The sweeper sends the intake message of a job the API recorded but never confirmed sent
+      // (workers/sweeper-intake.ts, ADR 0026).
+      intake: ["getQueueUrl", "send"],
       work: ["getQueueUrl", "receive", "changeVisibility", "delete", "deleteBatch", "send"],
       // A work message whose handling fails on its last receive is dead-lettered with its reason.
       workDlq: ["getQueueUrl", "send"],

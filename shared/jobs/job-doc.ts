@@ -131,6 +131,13 @@ const mutableShape = {
    * alone. The release (or an operator's retry) sets it `false`. Absent on every other job.
    */
   awaitingRelease: z.boolean().optional(),
+  /**
+   * `true` from the API's insert until its intake message is confirmed sent (ADR 0026): the job was
+   * written first, so its message may never have left (a crash or a failed send in between). The
+   * sweeper sends the message again, rebuilt from this document, for a job still awaiting release and
+   * pending past `redriveAfterMs`. Absent on every other job.
+   */
+  intakePending: z.boolean().optional(),
 };
 
 export const JobPatchSchema = z.strictObject(mutableShape).partial();
@@ -227,17 +234,28 @@ export interface NewJobParams {
   payloadHash?: string;
   /** Created by the API before its intake message is released (see `awaitingRelease`). */
   awaitingRelease?: boolean;
+  /** Created by the API before its intake message is sent (see `intakePending`). */
+  intakePending?: boolean;
 }
 
 /** A fresh `queued` job at version 0, validated. */
 export function newQueuedJob(params: NewJobParams, now: number): JobDoc {
-  return JobDocSchema.parse({
+  return JobDocSchema.parse(queuedJobDoc(params, now));
+}
+
+/**
+ * A fresh `queued` job at version 0, NOT validated: for callers that hand it straight to
+ * `JobStore.create`, which validates every document it inserts (one parse instead of two).
+ */
+export function queuedJobDoc(params: NewJobParams, now: number): JobDoc {
+  return {
     _id: params.jobId,
     tenantId: params.tenantId,
     idempotencyKey: params.idempotencyKey,
     workflow: params.workflow,
     ...(params.payloadHash !== undefined ? { payloadHash: params.payloadHash } : {}),
     ...(params.awaitingRelease === true ? { awaitingRelease: true } : {}),
+    ...(params.intakePending === true ? { intakePending: true } : {}),
     status: "queued",
     execution: null,
     executionRef: null,
@@ -257,5 +275,5 @@ export function newQueuedJob(params: NewJobParams, now: number): JobDoc {
     finishedAt: null,
     history: [],
     version: 0,
-  });
+  };
 }

@@ -112,6 +112,25 @@ export class JobStore {
   }
 
   /**
+   * The intake messages of these jobs (created by the API with `intakePending`, ADR 0026) were sent:
+   * the flag is cleared so the sweeper does not send them again. No version bump (like
+   * `extendLease`): no CAS of a worker, the release or an operator ever loses to it. Returns how
+   * many of these jobs were still pending; a job gone or already confirmed is no error. One round trip.
+   */
+  async confirmIntakeSent(jobIds: readonly string[]): Promise<number> {
+    if (jobIds.length === 0) return 0;
+    const outcome = await this.#jobs.bulkUpdateOne(
+      jobIds.map((id) => ({
+        filter: { _id: id, intakePending: true },
+        update: { $unset: { intakePending: "" } },
+      })),
+    );
+    const refused = outcome.errors.values().next();
+    if (!refused.done) throw refused.value;
+    return outcome.matchedCount;
+  }
+
+  /**
    * The intake message of a job the API created was rejected before its release (ADR 0019): the job,
    * still `queued` and `awaitingRelease`, is failed with `error` and `cause` (CAS at `expectedVersion`).
    */

@@ -60,6 +60,11 @@ export interface SweeperQueries {
   findStaleQueued(olderThan: number, limit: number): Promise<SweepCandidate[]>;
   /** Jobs in `needs_review` whose review's `timeoutAt` is at or before `now`, earliest first. */
   findOverdueReviews(now: number, limit: number): Promise<SweepCandidate[]>;
+  /**
+   * Jobs the API recorded whose intake message was never confirmed sent (ADR 0026): still queued
+   * and awaiting release, `intakePending`, created (= last updated) before `olderThan`.
+   */
+  findUnsentIntake(olderThan: number, limit: number): Promise<SweepCandidate[]>;
 }
 
 export function createSweeperQueries(
@@ -108,6 +113,12 @@ export function createSweeperQueries(
       run(
         { status: "needs_review", "review.timeoutAt": { $lte: now } },
         { "review.timeoutAt": 1, _id: 1 },
+        limit,
+      ),
+    findUnsentIntake: (olderThan, limit) =>
+      run(
+        { status: "queued", awaitingRelease: true, intakePending: true, updatedAt: { $lt: olderThan } },
+        { updatedAt: 1, _id: 1 },
         limit,
       ),
   };

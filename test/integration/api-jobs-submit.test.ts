@@ -23,11 +23,12 @@ const acme = tenantId("acme");
 const globex = tenantId("globex");
 let fleet: TestFleet;
 let deps: JobsApiDeps;
+let flush: () => Promise<void>;
 const settings = { uploadMaxBytes: 1024 * 1024, urlTtlSeconds: 60, cursorSecret: "s" };
 
 beforeAll(async () => {
   fleet = await createTestFleet("api-submit", { tenants: ["acme", "globex"] });
-  deps = jobsApiDeps(fleet.rt, fleet.catalog, settings).deps;
+  ({ deps, flush } = jobsApiDeps(fleet.rt, fleet.catalog, settings));
 });
 afterAll(() => fleet?.cleanup());
 
@@ -73,6 +74,8 @@ describe("submitJob", () => {
     expect(isKeyedJobId(r.job._id, acme, "k-1")).toBe(true);
     expect(r.job.status).toBe("queued");
     expect(r.job.awaitingRelease).toBe(true);
+    await flush(); // the send's confirmation (batched, ADR 0026)
+    expect(await fleet.getJob("acme", r.job._id)).not.toHaveProperty("intakePending");
 
     const again = await submitJob(deps, acmeP, { workflow: "hello", input: { name: "Ada" } }, "k-1");
     expect(again).toMatchObject({ created: false, job: { _id: r.job._id } });
@@ -93,9 +96,10 @@ describe("submitJob", () => {
     ).toBe(1);
   });
 
-  it("a crash between the intake send and the job document: the release creates the same job", async () => {
+  it("a keyed message whose job document is missing: the release creates the same job", async () => {
     const r = await submitJob(deps, acmeP, { workflow: "hello", input: {} }, "k-crash");
-    // The crashed API's state: the message is out, the document is not there.
+    // A message without its document (sent by an API before ADR 0026 that died before its insert,
+    // or by an upstream naming its own keyed id).
     await fleet.rt.fleetDb.collection(COLLECTIONS.jobs).deleteOne({ _id: r.job._id as never });
     const [m] = await receiveAll(acme);
     const q = await fleet.rt.queues.intake(acme);

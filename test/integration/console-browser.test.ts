@@ -44,7 +44,7 @@ beforeAll(async () => {
   issuer = await startJwtIssuer();
   api = await startTestApi(ff.fleet, issuer, {
     console: true,
-    routes: apiRoutes(ff.fleet.rt, ff.catalog),
+    routes: apiRoutes(ff.fleet.rt, ff.catalog).modules,
   });
   await ff.startScheduler();
   await ff.startWorker();

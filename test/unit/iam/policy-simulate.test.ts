@@ -199,7 +199,9 @@ describe("iam policy <part>: real requests against the generated policies", () =
   it("each part is kept to its queues", async () => {
     const worker = componentPolicy("worker", scope);
     const scheduler = componentPolicy("scheduler", scope);
-    expect(await decide(worker, "sqs:SendMessage", QUEUES.intake)).toBe("ImplicitlyDenied");
+    // The worker's sweeper sends a recorded job's unsent intake message (ADR 0026); nothing else there.
+    expect(await decide(worker, "sqs:SendMessage", QUEUES.intake)).toBe("Allowed");
+    expect(await decide(worker, "sqs:SendMessage", QUEUES.intakeDlq)).toBe("ExplicitlyDenied");
     expect(await decide(worker, "sqs:ReceiveMessage", QUEUES.intake)).toBe("ImplicitlyDenied");
     expect(await decide(scheduler, "sqs:ReceiveMessage", QUEUES.work)).toBe("ImplicitlyDenied");
     expect(await decide(scheduler, "sqs:SendMessage", QUEUES.intake)).toBe("ImplicitlyDenied");
