@@ -21,6 +21,7 @@ const G = { tenantId: globex, subject: "gina" };
 let fleet: TestFleet;
 let deps: JobsApiDeps;
 let actions: JobActionDeps;
+let flush: () => Promise<void>;
 
 beforeAll(async () => {
   fleet = await createTestFleet("api-read", {
@@ -28,7 +29,7 @@ beforeAll(async () => {
     workflowsDir: TEST_WORKFLOW_DIRS,
     steps: testSteps(),
   });
-  ({ deps, actions } = jobsApiDeps(fleet.rt, fleet.catalog, {
+  ({ deps, actions, flush } = jobsApiDeps(fleet.rt, fleet.catalog, {
     uploadMaxBytes: 4096,
     urlTtlSeconds: 60,
     cursorSecret: "test-secret",
@@ -112,6 +113,7 @@ describe("list", () => {
 describe("cancel, retry, review", () => {
   it("cancel and retry the tenant's own job; another tenant's attempts are job_not_found and change nothing", async () => {
     const { job } = await submitJob(deps, A, { workflow: "hello" }, "act-1");
+    await flush(); // its batched intake confirmation lands before the snapshot
     const before = await fleet.getJob("acme", job._id);
     for (const act of [
       () => cancel(deps, actions, G, job._id),

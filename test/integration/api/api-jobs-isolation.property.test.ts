@@ -36,7 +36,7 @@ const held = {} as Record<T, Holdings>;
 beforeAll(async () => {
   fleet = await createTestFleet("api-prop", { tenants: [...TENANTS] });
   issuer = await startJwtIssuer();
-  const { deps, actions } = jobsApiDeps(fleet.rt, fleet.catalog, {
+  const { deps, actions, flush } = jobsApiDeps(fleet.rt, fleet.catalog, {
     uploadMaxBytes: 1024,
     urlTtlSeconds: 60,
     cursorSecret: "property-secret-0123456789",
@@ -84,6 +84,7 @@ beforeAll(async () => {
       marker,
     };
   }
+  await flush(); // the submissions' batched intake confirmations land before the snapshots
 });
 afterAll(async () => {
   await api?.close();
