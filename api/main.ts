@@ -12,6 +12,7 @@ import { createLogger } from "../shared/log/logger.ts";
 import { entryArgsOrExit, type EntrySpec } from "../shared/runtime/entry-args.ts";
 import { exitOnSignals, isEntryPoint, stopAll } from "../shared/runtime/lifecycle.ts";
 import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
+import { startTracing } from "../shared/tracing/start-tracing.ts";
 import { createTokenVerifier } from "./auth/token-verifier.ts";
 import { apiRoutes } from "./routes/index.ts";
 import { FleetStepCatalog } from "../scheduler/workflows/fleet-step-catalog.ts";
@@ -46,7 +47,11 @@ export async function main(argv: readonly string[] = []): Promise<void> {
   if (missing.length > 0) exitOnConfigError(new ConfigError(missing));
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty, service: "api" });
   const served = await startProcessMetrics(config, "api", log);
-  const rt = await createRuntime(config, log, served !== undefined ? { metrics: served.metrics } : {});
+  const tracing = startTracing(config, "sluice-api", log);
+  const rt = await createRuntime(config, log, {
+    ...(served !== undefined ? { metrics: served.metrics } : {}),
+    tracing,
+  });
   // The workflows new jobs may run: the scheduler's own catalog (the build's folder and
   // SLUICE_WORKFLOWS_DIR; steps built in and those live workers publish), so both ways in agree.
   const fleet = new FleetCapacity(rt.fleetDb);
@@ -106,6 +111,8 @@ export async function main(argv: readonly string[] = []): Promise<void> {
       () => routes.flush(),
       () => rt.close(),
       async () => served?.close(),
+      // Last: the spans of everything above are sent.
+      () => tracing.shutdown(),
     ]));
   exitOnSignals({ log, shutdown });
   // The issuer's keys: fetched now and retried until they answer (tokens are refused with 503 meanwhile).

@@ -128,6 +128,7 @@ export function createFairScheduler(
             workflowVersion,
             now,
             log,
+            tracing: rt.tracing,
           },
           tenant,
           queues,

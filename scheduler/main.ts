@@ -12,6 +12,7 @@ import { SweeperRegistry } from "../shared/fleet/sweeper-heartbeats.ts";
 import { createMongoReachability } from "../shared/mongo/reachability.ts";
 import { exitOnSignals, isEntryPoint, stopAll } from "../shared/runtime/lifecycle.ts";
 import { createRuntime, STATEMACHINES_DIR } from "../shared/runtime/runtime.ts";
+import { startTracing } from "../shared/tracing/start-tracing.ts";
 import { BUILT_IN_STEP_NAMES } from "../shared/workflows/step-manifest.ts";
 import { createFairScheduler } from "./create-fair-scheduler.ts";
 import { exportSchedulerMetrics } from "./metrics/export.ts";
@@ -45,7 +46,11 @@ export async function main(
   const config = loadConfigOrExit();
   const log = createLogger({ level: config.log.level, pretty: config.log.pretty, service: "scheduler" });
   const served = await startProcessMetrics(config, "scheduler", log);
-  const rt = await createRuntime(config, log, served !== undefined ? { metrics: served.metrics } : {});
+  const tracing = startTracing(config, "sluice-scheduler", log);
+  const rt = await createRuntime(config, log, {
+    ...(served !== undefined ? { metrics: served.metrics } : {}),
+    tracing,
+  });
   // Workflows: the build's folder and SLUICE_WORKFLOWS_DIR; steps: the build's names and those live
   // workers publish (their SLUICE_STEPS). An invalid file is refused on its own (logged with its
   // JSON pointers); the valid ones run.
@@ -94,6 +99,8 @@ export async function main(
       async () => stopExport(),
       () => rt.close(),
       async () => served?.close(),
+      // Last: the spans of everything above are sent.
+      () => tracing.shutdown(),
     ]));
   exitOnSignals({ log, shutdown });
   const watch = setInterval(() => {

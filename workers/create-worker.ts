@@ -58,6 +58,7 @@ export function createWorker(rt: Runtime, opts: WorkerOptions): Worker {
       inlineWaitMs: 1000,
       keepAliveEveryMs: Math.max(100, Math.min(leaseMs, w.visibilityTimeoutSeconds * 1000) / 3),
       metrics: rt.metrics,
+      tracing: rt.tracing,
       tasks: {
         steps: opts.steps,
         metrics: rt.metrics,

@@ -29,6 +29,9 @@ import type { JobRunContext, JobRunner, JobWork } from "./runner/job-runner-port
 import { obtainMachine } from "./runner/obtain-machine.ts";
 import { executeTask, type TaskExecutorDeps, type TaskOutcome } from "./task-executor.ts";
 import type { MetricsSink } from "../shared/metrics/sluice-metrics.ts";
+import type { TraceContext } from "../shared/tracing/trace-context.ts";
+import type { Tracing } from "../shared/tracing/tracing.ts";
+import { RunTrace } from "./runner/run-trace.ts";
 
 export interface JobRunnerDeps {
   owner: string;
@@ -60,6 +63,8 @@ export interface JobRunnerDeps {
   log: Logger;
   /** Job durations, checkpoint latency and step durations; default none. */
   metrics?: MetricsSink;
+  /** Spans of each run, its states and steps (workers/runner/run-trace.ts); default none. */
+  tracing?: Tracing;
 }
 
 export type { JobRunOutcome };
@@ -83,7 +88,7 @@ export class AslJobRunner implements JobRunner {
       extendVisibility: ctx.extendVisibility,
       log: ctx.log,
     };
-    return runJob(deps, this.jobsOf(work.tenantId), work.tenantId, work.jobId);
+    return runJob(deps, this.jobsOf(work.tenantId), work.tenantId, work.jobId, work.trace);
   }
 }
 
@@ -133,6 +138,29 @@ export async function runJob(
   jobs: JobStore,
   tenantId: TenantId,
   jobId: string,
+  /** The trace context of the work message, if it carries one (ADR 0027). */
+  trace?: TraceContext,
+): Promise<JobRunOutcome> {
+  // Tracing off: not one span, not one branch more per transition than the checks of `rt` below.
+  if (deps.tracing?.enabled !== true) return runSegment(deps, jobs, tenantId, jobId, undefined, undefined);
+  const rt = new RunTrace(deps.tracing, tenantId, jobId);
+  try {
+    const outcome = await runSegment(deps, jobs, tenantId, jobId, rt, trace);
+    rt.ended(outcome);
+    return outcome;
+  } catch (err) {
+    rt.ended({ kind: "error", error: err });
+    throw err;
+  }
+}
+
+async function runSegment(
+  deps: JobRunnerDeps,
+  jobs: JobStore,
+  tenantId: TenantId,
+  jobId: string,
+  rt: RunTrace | undefined,
+  trace: TraceContext | undefined,
 ): Promise<JobRunOutcome> {
   const now = () => deps.engine.now();
   const claim = await claimOrRetire(
@@ -142,6 +170,7 @@ export async function runJob(
     now,
     deps.log,
   );
+  rt?.claimed(claim.job ?? undefined, trace);
   if (!claim.ok && claim.reason === "poisoned") {
     deps.log.error({ tenantId, jobId, cause: claim.job?.cause }, "job failed: out of attempts");
   }
@@ -170,6 +199,7 @@ export async function runJob(
       now,
       log,
       ...(deps.metrics !== undefined ? { metrics: deps.metrics } : {}),
+      ...(rt !== undefined ? { trace: rt } : {}),
     },
     { version: job.version, executionRef: job.executionRef ?? null },
   );
@@ -239,6 +269,18 @@ export async function runJob(
     };
     const limit = pLimit(deps.taskConcurrency);
     const runTask = async (t: TaskEffect): Promise<TaskOutcome> => {
+      if (rt === undefined) return callStep(t);
+      const span = rt.stepStarted(t, deps.tasks.steps.resolveNamed(t.resource)?.name ?? t.resource);
+      try {
+        const r = await callStep(t);
+        rt.stepEnded(span, r.ok ? undefined : r);
+        return r;
+      } catch (err) {
+        rt.stepEnded(span, { error: "Error", cause: err instanceof Error ? err.message : String(err) });
+        throw err;
+      }
+    };
+    const callStep = async (t: TaskEffect): Promise<TaskOutcome> => {
       const input = await deps.payloads.resolve(tenantId, t.input, refs);
       const r = await executeTask(taskDeps, tenantId, jobId, input === t.input ? t : { ...t, input });
       if (!r.ok) return r;
@@ -251,7 +293,10 @@ export async function runJob(
       // Pure transitions first, as many as the engine can make on its own (no write in between).
       // A new execution's first stretch draws on the derived clock until its first write or result.
       const r = step(machine, exec, cp.reproducible ? firstDeps : deps.engine);
-      if (r.events.length > 0) cp.noteEvents(r.events);
+      if (r.events.length > 0) {
+        cp.noteEvents(r.events);
+        rt?.states(r.events);
+      }
       if (r.state !== exec || r.effects.length > 0) {
         exec = r.state;
         cp.transitioned();

@@ -211,7 +211,7 @@ export class Reviews {
       await payloads.discard(tenant, job.executionRef, fields.executionRef);
       const work: WorkMessage = { tenantId: tenant, jobId };
       try {
-        await sendWorkMessage(this.deps.sqs, this.deps.workQueueUrl, work);
+        await sendWorkMessage(this.deps.sqs, this.deps.workQueueUrl, work, { trace: job.trace });
       } catch (err) {
         // The decision is recorded and the job queued: the sweeper re-drives it.
         this.deps.log.warn({ err, tenantId: tenant, jobId }, "work message not sent after a review decision");

@@ -12,6 +12,7 @@ import { loadConfig } from "../shared/config/config.ts";
 import { createLogger } from "../shared/log/logger.ts";
 import { createRuntime, STATEMACHINES_DIR, type Runtime } from "../shared/runtime/runtime.ts";
 import { startProcessMetrics } from "../shared/metrics/process-metrics.ts";
+import { startTracing } from "../shared/tracing/start-tracing.ts";
 import type { WorkflowCatalog } from "../shared/workflows/catalog.ts";
 import { loadWorkflowDirs } from "../shared/workflows/catalog-dirs.ts";
 import { logInvalidWorkflows } from "../shared/workflows/versions.ts";
@@ -60,11 +61,16 @@ export async function bootWorker(
   // An invalid file is refused on its own (logged with its JSON pointers); the valid ones run.
   logInvalidWorkflows(catalog, log);
   const served = await startProcessMetrics(config, "worker", log);
+  const tracing = startTracing(config, "sluice-worker", log);
   let rt: Runtime;
   try {
-    rt = await createRuntime(config, log, served !== undefined ? { metrics: served.metrics } : {});
+    rt = await createRuntime(config, log, {
+      ...(served !== undefined ? { metrics: served.metrics } : {}),
+      tracing,
+    });
   } catch (err) {
     await served?.close();
+    await tracing.shutdown();
     throw err;
   }
   build.bindRuntime?.(rt);
@@ -95,6 +101,8 @@ export async function bootWorker(
         await proc.stop();
       } finally {
         await served?.close();
+        // Last: the spans of the runs that just ended are sent.
+        await tracing.shutdown();
       }
     },
   };

@@ -221,7 +221,7 @@ export class Sweeper {
       const work: WorkMessage = { tenantId: c.tenantId, jobId: c.jobId };
       // A send that fails after a won CAS leaves the job queued and fresh; pass 3 re-drives it once
       // it is stale again.
-      await sendWorkMessage(this.deps.sqs, this.deps.workQueueUrl, work);
+      await sendWorkMessage(this.deps.sqs, this.deps.workQueueUrl, work, { trace: c.trace });
       return true;
     };
   }

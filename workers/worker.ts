@@ -11,6 +11,7 @@ import {
   type WorkMessage,
 } from "../shared/messages/work-message.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
+import { traceFromAttributes, type TraceContext } from "../shared/tracing/trace-context.ts";
 import { DeleteBatcher } from "./delete-batcher.ts";
 import { JobsInProgress, type Admission } from "./jobs-in-progress.ts";
 import { AslJobRunner, type AslRunnerConfig, type JobRunOutcome } from "./job-runner.ts";
@@ -197,6 +198,8 @@ export class Worker {
       }
       work = parsed.message;
       const { tenantId, jobId } = work;
+      // The job's trace context, passed on to the run and to the message re-sent for a Wait.
+      const trace = traceFromAttributes(message.attributes);
       admission = this.#inProgress.enter(work);
       if (!admission.run) {
         this.#follow(message, admission.settled);
@@ -205,7 +208,7 @@ export class Worker {
         return { outcome: { kind: "deferred", reason }, deleted: NOTHING_TO_DELETE };
       }
       const outcome = await this.#runner.run(
-        { tenantId, jobId },
+        { tenantId, jobId, ...(trace !== undefined ? { trace } : {}) },
         {
           shutdown: this.#shutdown.signal,
           extendVisibility: () =>
@@ -213,7 +216,7 @@ export class Worker {
           log,
         },
       );
-      const { deleted } = await this.#settle(message, work, outcome);
+      const { deleted } = await this.#settle(message, { tenantId, jobId, trace }, outcome);
       await this.deps.onSettled?.(work, outcome).catch((err: unknown) => {
         log.warn({ err, tenantId, jobId }, "onSettled hook failed");
       });
@@ -326,7 +329,7 @@ export class Worker {
    */
   async #settle(
     message: ReceivedMessage,
-    work: { tenantId: TenantId; jobId: string },
+    work: { tenantId: TenantId; jobId: string; trace: TraceContext | undefined },
     outcome: JobRunOutcome,
   ): Promise<{ deleted: Promise<void> }> {
     const { sqs, workQueueUrl } = this.deps;
@@ -336,7 +339,12 @@ export class Worker {
       case "resting": {
         const delay = Math.ceil((outcome.wakeAt - this.deps.runner.engine.now()) / 1000);
         if (delay <= MAX_DELAY_SECONDS) {
-          await sendWorkMessage(sqs, workQueueUrl, work, { delaySeconds: Math.max(0, delay) });
+          await sendWorkMessage(
+            sqs,
+            workQueueUrl,
+            { tenantId: work.tenantId, jobId: work.jobId },
+            { delaySeconds: Math.max(0, delay), trace: work.trace },
+          );
         }
         return remove();
       }

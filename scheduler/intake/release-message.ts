@@ -15,6 +15,8 @@ import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { payloadHash } from "../../shared/messages/payload-hash.ts";
 import type { Rejecter } from "./reject.ts";
 import type { WorkflowCheck } from "../../shared/workflows/versions.ts";
+import type { Tracing } from "../../shared/tracing/tracing.ts";
+import { ReleaseTrace } from "./release-trace.ts";
 
 export interface TenantQueues {
   queueUrl: string;
@@ -35,6 +37,8 @@ export interface ReleaseDeps {
   workflowVersion: (name: string) => Promise<WorkflowCheck>;
   now: () => number;
   log: Logger;
+  /** The `intake` and `release` spans (release-trace.ts); default none. */
+  tracing?: Tracing;
 }
 
 export type ReleaseOutcome =
@@ -63,6 +67,25 @@ export async function releaseMessage(
   queues: TenantQueues,
   message: ReceivedMessage,
 ): Promise<ReleaseOutcome> {
+  if (deps.tracing?.enabled !== true) return release(deps, tenant, queues, message, undefined);
+  const spans = new ReleaseTrace(deps.tracing, tenant, message, deps.now());
+  try {
+    const outcome = await release(deps, tenant, queues, message, spans);
+    spans.ended(outcome);
+    return outcome;
+  } catch (err) {
+    spans.failed(err);
+    throw err;
+  }
+}
+
+async function release(
+  deps: ReleaseDeps,
+  tenant: TenantId,
+  queues: TenantQueues,
+  message: ReceivedMessage,
+  spans: ReleaseTrace | undefined,
+): Promise<ReleaseOutcome> {
   const reject = async (reason: string): Promise<ReleaseOutcome> => {
     deps.log.warn({ tenantId: tenant, messageId: message.messageId, reason }, "intake message rejected");
     await deps.reject(tenant, queues, message, reason);
@@ -79,6 +102,8 @@ export async function releaseMessage(
   if (!input.ok) return reject(input.reason);
 
   const hash = payloadHash(intake);
+  // The job's trace: the release span's context (a job the API created keeps the one it has).
+  const trace = spans?.trace;
   const createdOrFound = await deps.jobs.create(
     newQueuedJob(
       {
@@ -91,12 +116,14 @@ export async function releaseMessage(
         input: input.payload,
         priority: PRIORITY_RANK[intake.priority ?? priorityAttr(message) ?? "normal"],
         payloadHash: hash,
+        ...(trace !== undefined ? { trace } : {}),
       },
       deps.now(),
     ),
   );
   const { created } = createdOrFound;
   let job = createdOrFound.job;
+  spans?.job(job._id, intake.workflow);
   if (!created && job.payloadHash !== undefined && job.payloadHash !== hash) {
     return reject(
       `idempotency_conflict: idempotencyKey ${JSON.stringify(intake.idempotencyKey)} is job ${job._id}, ` +
@@ -113,7 +140,7 @@ export async function releaseMessage(
     return { kind: "duplicate", jobId: job._id, status: job.status };
   }
   const work: WorkMessage = { tenantId: tenant, jobId: job._id };
-  await sendWorkMessage(deps.sqs, deps.workQueueUrl, work);
+  await sendWorkMessage(deps.sqs, deps.workQueueUrl, work, { trace: trace ?? job.trace });
   let intakeDeleted = true;
   try {
     await deps.sqs.delete(queues.queueUrl, message.receiptHandle);

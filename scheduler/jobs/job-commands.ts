@@ -126,7 +126,7 @@ export async function retryJob(
     at: new Date(deps.now()),
   });
   try {
-    await sendWorkMessage(deps.sqs, deps.workQueueUrl, { tenantId: tenant, jobId });
+    await sendWorkMessage(deps.sqs, deps.workQueueUrl, { tenantId: tenant, jobId }, { trace: r.job.trace });
   } catch {
     // The job is queued and holds its slot: the sweeper re-sends its work message.
   }

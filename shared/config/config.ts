@@ -1,5 +1,6 @@
 import type { OutboundLimits } from "../limits/outbound-limits.ts";
 import { ConfigError } from "./config-error.ts";
+import { tracesEndpoint } from "./settings/tracing.ts";
 import { SETTINGS, type LOG_LEVELS, type ParsedSettings, type SettingName } from "./settings.ts";
 
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -101,6 +102,13 @@ export interface SluiceConfig {
     readonly port: number | undefined;
     readonly host: string;
     readonly tenantSeries: number;
+  };
+  /** OpenTelemetry tracing (ADR 0027); off when `endpoint` is undefined. */
+  readonly tracing: {
+    /** Where spans are sent (OTLP/HTTP, the full traces URL). */
+    readonly endpoint: string | undefined;
+    /** The batch span processor's delay before an export. */
+    readonly exportDelayMs: number;
   };
   /** The HTTP API (`api/`): where it listens, how it verifies tokens, its edge limits. */
   readonly api: ApiConfig;
@@ -279,6 +287,10 @@ function compile(p: ParsedSettings): SluiceConfig {
       port: p.SLUICE_METRICS_PORT,
       host: p.SLUICE_METRICS_HOST,
       tenantSeries: p.SLUICE_METRICS_TENANT_SERIES,
+    },
+    tracing: {
+      endpoint: tracesEndpoint(p.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT, p.OTEL_EXPORTER_OTLP_ENDPOINT),
+      exportDelayMs: p.SLUICE_TRACING_EXPORT_DELAY_MS,
     },
     api: {
       host: p.SLUICE_API_HOST,

@@ -7,6 +7,7 @@ import { METRICS_SETTINGS } from "./settings/metrics.ts";
 import { SCHEDULER_SETTINGS } from "./settings/scheduler.ts";
 import { STACK_SETTINGS } from "./settings/stack.ts";
 import { STEP_SETTINGS } from "./settings/steps.ts";
+import { TRACING_SETTINGS } from "./settings/tracing.ts";
 import { WORKER_SETTINGS } from "./settings/worker.ts";
 
 export type { Setting } from "./settings/kit.ts";
@@ -24,6 +25,7 @@ export const SETTINGS = {
   ...LIFECYCLE_SETTINGS,
   ...STEP_SETTINGS,
   ...METRICS_SETTINGS,
+  ...TRACING_SETTINGS,
   ...API_SERVER_SETTINGS,
   ...LOGGING_SETTINGS,
 } as const satisfies Record<string, Setting<unknown>>;

@@ -16,6 +16,7 @@ import { TenantIdSchema } from "../tenancy/tenant-id.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";
 import { isTenantKey, TENANTS_ROOT } from "../tenancy/keys.ts";
 import { PayloadRefSchema, PayloadSchema, refOf, type Payload } from "../payloads/payload-ref.ts";
+import { TraceContextSchema, type TraceContext } from "../tracing/trace-context.ts";
 
 export const JOB_STATUSES = ["queued", "running", "needs_review", "complete", "failed", "cancelled"] as const;
 export const JobStatusSchema = z.enum(JOB_STATUSES);
@@ -138,6 +139,12 @@ const mutableShape = {
    * pending past `redriveAfterMs`. Absent on every other job.
    */
   intakePending: z.boolean().optional(),
+  /**
+   * The job's W3C trace context (ADR 0027): the span every run of the job continues, set when the job
+   * is created by a process with tracing on (the API's submission or the scheduler's release), or by
+   * the first write of a traced run of a job that had none. Absent: the job is not traced.
+   */
+  trace: TraceContextSchema.optional(),
 };
 
 export const JobPatchSchema = z.strictObject(mutableShape).partial();
@@ -236,6 +243,8 @@ export interface NewJobParams {
   awaitingRelease?: boolean;
   /** Created by the API before its intake message is sent (see `intakePending`). */
   intakePending?: boolean;
+  /** The trace the job's runs continue (see `trace`). */
+  trace?: TraceContext;
 }
 
 /** A fresh `queued` job at version 0, validated. */
@@ -256,6 +265,7 @@ export function queuedJobDoc(params: NewJobParams, now: number): JobDoc {
     ...(params.payloadHash !== undefined ? { payloadHash: params.payloadHash } : {}),
     ...(params.awaitingRelease === true ? { awaitingRelease: true } : {}),
     ...(params.intakePending === true ? { intakePending: true } : {}),
+    ...(params.trace !== undefined ? { trace: params.trace } : {}),
     status: "queued",
     execution: null,
     executionRef: null,

@@ -18,7 +18,7 @@ import { releaseLease } from "./job-leases.ts";
 /** What a run's write carries besides its status change. */
 export type RunFields = Pick<
   JobPatch,
-  "execution" | "executionRef" | "resultRefs" | "attemptsWithoutProgress"
+  "execution" | "executionRef" | "resultRefs" | "attemptsWithoutProgress" | "trace"
 >;
 
 /** Who writes for the run, from which version: the lease owner and the version of its last write. */

@@ -19,6 +19,7 @@ import { TenantIdSchema } from "../tenancy/tenant-id.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";
 import type { JobDoc } from "./job-doc.ts";
 import { COLLECTIONS } from "../mongo/collections.ts";
+import { TraceContextSchema, type TraceContext } from "../tracing/trace-context.ts";
 
 /** The raw `jobs` collection of one database holding jobs, for these queries only. */
 export function sweptJobs(db: Db): Collection<JobDoc> {
@@ -29,6 +30,8 @@ export interface SweepCandidate {
   tenantId: TenantId;
   jobId: string;
   version: number;
+  /** The job's trace context (its re-sent work message carries it). */
+  trace?: TraceContext;
 }
 
 /** A row that failed to parse: what could be read of it, and why. */
@@ -49,6 +52,8 @@ const CandidateSchema = z.object({
   _id: z.string(),
   tenantId: TenantIdSchema,
   version: z.int().nonnegative(),
+  // A malformed trace context only goes untraced; the job itself is judged elsewhere.
+  trace: TraceContextSchema.optional().catch(undefined),
 });
 
 export interface SweeperQueries {
@@ -74,13 +79,14 @@ export function createSweeperQueries(
   const run = async (filter: Filter<JobDoc>, sort: Sort, limit: number): Promise<SweepCandidate[]> => {
     if (!Number.isInteger(limit) || limit <= 0) throw new RangeError(`limit must be a positive integer`);
     const rows = await jobs
-      .find(filter, { projection: { _id: 1, tenantId: 1, version: 1 }, sort, limit })
+      .find(filter, { projection: { _id: 1, tenantId: 1, version: 1, trace: 1 }, sort, limit })
       .toArray();
     const out: SweepCandidate[] = [];
     for (const row of rows) {
       const c = CandidateSchema.safeParse(row);
       if (c.success) {
-        out.push({ tenantId: c.data.tenantId, jobId: c.data._id, version: c.data.version });
+        const { tenantId, _id: jobId, version, trace } = c.data;
+        out.push({ tenantId, jobId, version, ...(trace !== undefined ? { trace } : {}) });
         continue;
       }
       const raw = row as { _id?: unknown; tenantId?: unknown };

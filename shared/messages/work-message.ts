@@ -4,6 +4,7 @@ import { TenantIdSchema } from "../tenancy/tenant-id.ts";
 import { jsonOrUndefined, parseJsonBody } from "./parse-body.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";
 import type { SqsPort } from "../aws/sqs-port.ts";
+import { traceAttributes, type TraceContext } from "../tracing/trace-context.ts";
 
 /** What the scheduler (and the sweeper) put on the shared work queue: a pointer to a job document. */
 export const WorkMessageSchema = z
@@ -35,16 +36,20 @@ export function workMessageJobHint(body: string): { tenantId: TenantId; jobId: s
   return tenant.success && job.success ? { tenantId: tenant.data, jobId: job.data } : undefined;
 }
 
-/** Sends the work message of `work` (the one place a work message body is written). */
+/**
+ * Sends the work message of `work` (the one place a work message body is written). `trace`: the job's
+ * trace context, carried in the `traceparent` / `tracestate` message attributes (ADR 0027).
+ */
 export async function sendWorkMessage(
   sqs: Pick<SqsPort, "send">,
   queueUrl: string,
   work: WorkMessage,
-  options: { delaySeconds?: number } = {},
+  options: { delaySeconds?: number; trace?: TraceContext | undefined } = {},
 ): Promise<void> {
   const body: WorkMessage = { tenantId: work.tenantId, jobId: work.jobId };
   await sqs.send(queueUrl, {
     body: JSON.stringify(body),
+    ...(options.trace !== undefined ? { attributes: traceAttributes(options.trace) } : {}),
     ...(options.delaySeconds !== undefined ? { delaySeconds: options.delaySeconds } : {}),
   });
 }

@@ -15,6 +15,7 @@ import { createJobStore, type JobStore } from "../jobs/job-store.ts";
 import { retryStartup } from "./startup-retry.ts";
 import { countAwsErrors, countMongoErrors } from "../metrics/instrument.ts";
 import { NO_METRICS, type MetricsSink } from "../metrics/sluice-metrics.ts";
+import { NO_TRACING, type Tracing } from "../tracing/tracing.ts";
 import { createPayloadStore, type PayloadStore } from "../payloads/payload-store.ts";
 import { tenantsCollection } from "../fleet/tenants-collection.ts";
 import { tenantCollection } from "../tenancy/scoped-collection.ts";
@@ -63,6 +64,8 @@ export interface Runtime {
   queues: QueueUrls;
   /** Where components report metrics (no-op unless the process serves them, see shared/metrics/). */
   metrics: MetricsSink;
+  /** Where components make their spans (`NO_TRACING` unless the process exports them, ADR 0027). */
+  tracing: Tracing;
   jobsOf(tenant: TenantId): JobStore;
   /** Closes clients; idempotent. */
   close(): Promise<void>;
@@ -73,6 +76,8 @@ export const STATEMACHINES_DIR = resolve(import.meta.dirname, "../../statemachin
 export interface RuntimeOptions {
   /** Counts SQS, S3 and MongoDB failures and receives the components' reports; default none. */
   readonly metrics?: MetricsSink;
+  /** The process's tracing (`startTracing`); default none. */
+  readonly tracing?: Tracing;
 }
 
 export async function createRuntime(
@@ -136,6 +141,7 @@ export async function createRuntime(
     fleetDb: mongo.db(),
     router,
     metrics,
+    tracing: options.tracing ?? NO_TRACING,
     payloads: createPayloadStore(blobs, config.claimCheck.thresholdBytes, randomUUID),
     queues: {
       work: workUrl,

@@ -8,6 +8,7 @@ import type { PayloadStore } from "../../shared/payloads/payload-store.ts";
 import type { JobRefs } from "../../shared/payloads/result-refs.ts";
 import { decideWrite, type NextEffect } from "./checkpoint-policy.ts";
 import type { MetricsSink } from "../../shared/metrics/sluice-metrics.ts";
+import type { RunTrace } from "./run-trace.ts";
 
 export interface CheckpointerDeps {
   /** The job store's named run writes (each a compare-and-set fenced by version and lease). */
@@ -24,6 +25,8 @@ export interface CheckpointerDeps {
   log: () => Logger;
   /** Checkpoint write latency; default none. */
   metrics?: MetricsSink;
+  /** The run's spans: each write becomes a `checkpoint` event; a trace the job lacked is stored. */
+  trace?: Pick<RunTrace, "checkpoint" | "takeAdopted">;
 }
 
 /** Where the claim left the job: the version it wrote and the S3 object of its execution, if any. */
@@ -182,9 +185,11 @@ export class Checkpointer {
     );
     if (decision !== "write") return decision === "skip";
     const { payloads, tenantId, jobId, refs } = this.#deps;
+    const adopted = this.#deps.trace?.takeAdopted();
     const fields: RunFields = {
       ...(stateChanged ? await payloads.executionPatch(tenantId, jobId, exec) : {}),
       ...refs.patch(),
+      ...(adopted !== undefined ? { trace: adopted } : {}),
     };
     const started = performance.now();
     const trail = this.#trail;
@@ -195,6 +200,7 @@ export class Checkpointer {
       ...(trail.length > 0 ? { trail } : {}),
     });
     this.#deps.metrics?.checkpoint((performance.now() - started) / 1000, r.ok);
+    this.#deps.trace?.checkpoint(next, r.ok, r.ok ? r.version : this.#version);
     const written = fields.executionRef ?? null;
     if (!r.ok) {
       this.#lost = true;

@@ -1,11 +1,14 @@
 import type { Logger } from "pino";
 import type { JobRunOutcome } from "../../shared/fleet/job-rested.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
+import type { TraceContext } from "../../shared/tracing/trace-context.ts";
 
 /** The job a work message points to. */
 export interface JobWork {
   tenantId: TenantId;
   jobId: string;
+  /** The trace context the message carries (`traceparent` / `tracestate` attributes), if any. */
+  trace?: TraceContext;
 }
 
 /** What the worker lends a run: its message's keep-alive, its shutdown signal and its logger. */
