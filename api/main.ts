@@ -23,6 +23,9 @@ import { serveConsole } from "./console-static.ts";
 import { startProcessMetrics } from "../shared/metrics/process-metrics.ts";
 import { createTenantDirectory } from "./tenants/tenant-directory.ts";
 import { tenantsCollection } from "../shared/fleet/tenants-collection.ts";
+import { ApiReplicas } from "../shared/fleet/api-replicas.ts";
+import { hostname } from "node:os";
+import { randomUUID } from "node:crypto";
 
 export const API_ENTRY: EntrySpec = {
   command: "sluice-api (node dist/api/main.js)",
@@ -79,11 +82,20 @@ export async function main(argv: readonly string[] = []): Promise<void> {
     log,
   });
   const routes = apiRoutes(rt, { current: () => steps.catalog, refresh: () => steps.refresh() });
+  // Each replica enforces its share of every edge rate: the rate over the live API processes.
+  const replicas = new ApiReplicas(
+    rt.fleetDb,
+    `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+    {},
+    (err) => log.warn({ err }, "API replica heartbeat failed; keeping the last replica count"),
+  );
+  await replicas.start();
   const app = buildApiServer({
     config: config.api,
     log,
     verifier,
     tenants,
+    replicas: () => replicas.count(),
     ...(served !== undefined ? { metrics: served.metrics } : {}),
     routes: routes.modules,
     readiness: [
@@ -109,6 +121,7 @@ export async function main(argv: readonly string[] = []): Promise<void> {
       async () => clearTimeout(keysTimer),
       () => app.close(),
       () => routes.flush(),
+      () => replicas.stop(),
       () => rt.close(),
       async () => served?.close(),
       // Last: the spans of everything above are sent.

@@ -34,6 +34,8 @@ export interface ApiDeps {
   readonly limiter?: EdgeRateLimiter;
   /** Per-request metrics (`sluice_api_requests_total`, ...); default none. */
   readonly metrics?: ApiMetricsSink;
+  /** Live API replicas, dividing each edge rate (`shared/fleet/api-replicas.ts`); default 1. */
+  readonly replicas?: () => number;
 }
 
 export const API_VERSION = "1.0.0";
@@ -92,6 +94,7 @@ export function buildApiServer(deps: ApiDeps): FastifyInstance {
     limiter: deps.limiter ?? new EdgeRateLimiter(),
     defaultRate: deps.config.defaultRate,
     now,
+    ...(deps.replicas !== undefined ? { replicas: deps.replicas } : {}),
   });
   const routes = createRouteRegistrar(app, edge);
   registrars.set(app, routes);

@@ -3,7 +3,8 @@
  * 1. the bearer token is verified (401 `missing_token` / `invalid_token` / `token_expired`);
  * 2. the tenant — from the token's tenant claim only — must have a valid tenant document and not be
  *    suspended (403 `tenant_unknown` / `tenant_suspended`; paused tenants pass);
- * 3. one token from the tenant's edge bucket (429 `rate_limited` with `Retry-After`);
+ * 3. one token from the tenant's edge bucket (429 `rate_limited` with `Retry-After`), sized at this
+ *    replica's share of the tenant's rate (`replicaShare`: the rate over the live API replicas);
  * 4. the token must grant the route's scope (403 `insufficient_scope`).
  * It then sets `request.principal`. A request refused here never reaches a handler, so it writes
  * nothing.
@@ -16,6 +17,7 @@ import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import type { TokenVerifier } from "../auth/token-verifier.ts";
 import { ApiError } from "../errors.ts";
 import type { EdgeRateLimiter } from "../tenants/edge-rate.ts";
+import { replicaShare } from "../tenants/replica-share.ts";
 import { admitTenant } from "../tenants/tenant-access.ts";
 import type { TenantDirectory } from "../tenants/tenant-directory.ts";
 import type { EdgeHook } from "./route.ts";
@@ -26,6 +28,8 @@ export interface EdgeDeps {
   readonly limiter: EdgeRateLimiter;
   readonly defaultRate: ApiConfig["defaultRate"];
   readonly now: () => number;
+  /** Live API replicas (`shared/fleet/api-replicas.ts`): each enforces its share of a rate; default 1. */
+  readonly replicas?: () => number;
 }
 
 /** Requests per second (and burst) one operator may make; operators are few and trusted, but not unbounded. */
@@ -37,7 +41,7 @@ export function createEdge(deps: EdgeDeps): EdgeHook {
     const principal = await deps.verifier.verify(bearerToken(request.headers.authorization));
     request.tenantId = principal.tenantId;
     const quota = admitTenant(await deps.tenants.lookup(principal.tenantId));
-    const rate = quota.api ?? deps.defaultRate;
+    const rate = replicaShare(quota.api ?? deps.defaultRate, deps.replicas?.() ?? 1);
     const decision = deps.limiter.take(principal.tenantId, rate, deps.now());
     if (!decision.ok) {
       throw new ApiError(
@@ -63,7 +67,8 @@ export function createEdge(deps: EdgeDeps): EdgeHook {
  */
 async function operatorEdge(deps: EdgeDeps, request: FastifyRequest): Promise<void> {
   const operator = await deps.verifier.verifyOperator(bearerToken(request.headers.authorization));
-  const decision = deps.limiter.take(`operator:${operator.subject}` as TenantId, OPERATOR_RATE, deps.now());
+  const rate = replicaShare(OPERATOR_RATE, deps.replicas?.() ?? 1);
+  const decision = deps.limiter.take(`operator:${operator.subject}` as TenantId, rate, deps.now());
   if (!decision.ok) {
     throw new ApiError(
       429,

@@ -20,6 +20,7 @@ export const RAW_COLLECTION_MODULES = {
   "shared/fleet/tenants-collection.ts": "fleet: tenant documents (quotas)",
   "shared/fleet/worker-heartbeats.ts": "fleet: worker heartbeats",
   "shared/fleet/sweeper-heartbeats.ts": "fleet: sweeper heartbeats",
+  "shared/fleet/api-replicas.ts": "fleet: API replica heartbeats (the edge rate's divisor)",
   "scheduler/store/capacity.ts": "fleet: worker capacity (heartbeats)",
   "scheduler/store/tenant-stats.ts": "fleet: scheduler statistics",
   "scheduler/shards/lease-store.ts": "fleet: scheduler replicas' tenant leases",

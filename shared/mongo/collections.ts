@@ -27,6 +27,8 @@ export const COLLECTIONS = {
    * and one heartbeat per replica `{ replicaId, expiresAt, weight }` (`scheduler/shards/lease-store.ts`).
    */
   schedulerLeases: "scheduler_leases",
+  /** One heartbeat per API process `{ _id: replicaId, at }`: each divides the tenants' edge rates by the live count. */
+  apiReplicas: "api_replicas",
 } as const;
 
 export type CollectionKey = keyof typeof COLLECTIONS;

@@ -53,6 +53,7 @@ export async function startTestApi(
     rt?: Runtime;
     console?: boolean;
     metrics?: ApiMetricsSink;
+    replicas?: () => number;
   } = {},
 ): Promise<TestApi> {
   const config = testConfig({ ...fleet.env, ...apiEnv(issuer, opts.env) });
@@ -68,6 +69,7 @@ export async function startTestApi(
     }),
     routes: opts.routes ?? [],
     ...(opts.metrics !== undefined ? { metrics: opts.metrics } : {}),
+    ...(opts.replicas !== undefined ? { replicas: opts.replicas } : {}),
     readiness: [
       { name: "mongo", check: async () => void (await rt.mongo.ping()) },
       {
