@@ -51,6 +51,11 @@ export interface EnsuredStack {
   own: boolean;
   /** True if this call started at least one service; stop() then stops exactly those. */
   startedByUs: boolean;
+  /**
+   * The process group of each service this clone runs on the host (its pid record), for measuring
+   * their CPU (`npm run bench -- api`); absent for Docker and for endpoints given in the environment.
+   */
+  processGroups: Partial<Record<ServiceName, number>>;
   stop(): Promise<void>;
 }
 
@@ -98,7 +103,13 @@ export async function ensureStack(opts: EnsureStackOptions = {}): Promise<Ensure
   await checkProvided(env, provided, progress);
   const own = provided.length === 0;
   if (start.length === 0) {
-    return { env: stackEnv(env, {}), own, startedByUs: false, stop: async () => undefined };
+    return {
+      env: stackEnv(env, {}),
+      own,
+      startedByUs: false,
+      processGroups: {},
+      stop: async () => undefined,
+    };
   }
 
   const mode = stackMode(env);
@@ -117,6 +128,7 @@ export async function ensureStack(opts: EnsureStackOptions = {}): Promise<Ensure
       env: stackEnv(env, e),
       own,
       startedByUs: startedNow.length > 0,
+      processGroups: {},
       stop: () => dockerDown(paths, progress, startedNow),
     };
   }
@@ -128,6 +140,12 @@ export async function ensureStack(opts: EnsureStackOptions = {}): Promise<Ensure
     env: stackEnv(env, e),
     own,
     startedByUs: up.started.length > 0,
+    processGroups: Object.fromEntries(
+      start.flatMap((s) => {
+        const pgid = liveRecord(paths, s)?.pgid;
+        return pgid === undefined ? [] : [[s, pgid]];
+      }),
+    ),
     stop: async () => {
       for (const s of up.started) await stopService(paths, s);
     },
