@@ -1,8 +1,9 @@
 /**
  * What the slow decisions of a scheduler process are made of (pure): each timed `decide()` whose wall
- * time is over `slowMs` is put down to a GC pause that overlapped it (V8's `gc` performance entries,
- * recorded by the process), to the thread not running (wall time well above the process's CPU time
- * over the same interval: preempted by the OS on a loaded machine), or to the decision's own work.
+ * time is over `slowMs` is put down to the thread waiting for a CPU (preempted by the OS on a loaded
+ * machine: at least half its wall time on a run queue, `scheduler/loop/run-queue-wait.ts`), else to a
+ * GC pause that overlapped it (V8's `gc` performance entries, recorded by the process), else to the
+ * decision's own work.
  */
 import type { DecisionSample } from "../../scheduler/loop/metrics.ts";
 
@@ -16,14 +17,15 @@ export interface DecisionBreakdown {
   readonly decisions: number;
   readonly slowMs: number;
   readonly slow: number;
-  /** Slow decisions with a GC pause inside them. */
-  readonly gc: number;
-  /** Slow decisions without a GC pause whose CPU time was under half their wall time. */
+  /** Slow decisions that spent at least half their wall time waiting for a CPU. */
   readonly preempted: number;
+  /** The other slow decisions with a GC pause inside them. */
+  readonly gc: number;
   /** The rest: the decision's own CPU work. */
   readonly work: number;
-  /** Σ wall time of the slow decisions, and of the GC pauses inside them (ms). */
+  /** Σ wall time of the slow decisions, of their run-queue waits, and of the GC pauses inside them (ms). */
   readonly slowWallMs: number;
+  readonly waitInSlowMs: number;
   readonly gcInSlowMs: number;
 }
 
@@ -37,12 +39,14 @@ export function decisionBreakdown(
   let preempted = 0;
   let work = 0;
   let slowWallMs = 0;
+  let waitInSlowMs = 0;
   let gcInSlowMs = 0;
   const sorted = [...gcs].sort((a, b) => a.at - b.at);
   for (const d of samples) {
     if (d.wallMs <= slowMs) continue;
     slow += 1;
     slowWallMs += d.wallMs;
+    waitInSlowMs += d.waitMs;
     const end = d.at + d.wallMs;
     let overlap = 0;
     for (const g of sorted) {
@@ -50,11 +54,20 @@ export function decisionBreakdown(
       const o = Math.min(end, g.at + g.ms) - Math.max(d.at, g.at);
       if (o > 0) overlap += o;
     }
-    if (overlap > 0) {
-      gc += 1;
-      gcInSlowMs += overlap;
-    } else if (d.cpuMs < d.wallMs / 2) preempted += 1;
+    gcInSlowMs += overlap;
+    if (d.waitMs >= d.wallMs / 2) preempted += 1;
+    else if (overlap > 0) gc += 1;
     else work += 1;
   }
-  return { decisions: samples.length, slowMs, slow, gc, preempted, work, slowWallMs, gcInSlowMs };
+  return {
+    decisions: samples.length,
+    slowMs,
+    slow,
+    preempted,
+    gc,
+    work,
+    slowWallMs,
+    waitInSlowMs,
+    gcInSlowMs,
+  };
 }

@@ -24,10 +24,11 @@ function decisionLines(r: ChildReport): string[] {
   const d = r.decision;
   const s = r.slowDecisions;
   return [
-    `  ${r.replicaId} decision time per tick: wall p50 ${f3(d.p50Ms)} ms, p99 ${f3(d.p99Ms)} ms, max ` +
-      `${f3(d.maxMs)} ms; CPU (${d.cpuSource === "thread" ? "event-loop thread" : "process"}) p50 ${f3(d.cpuP50Ms)} ms, p99 ${f3(d.cpuP99Ms)} ms over ${d.count} ticks`,
-    `    decisions over ${s.slowMs} ms: ${s.slow} (${s.gc} with a GC pause inside, ${s.gcInSlowMs.toFixed(1)} of ` +
-      `${s.slowWallMs.toFixed(1)} ms; ${s.preempted} preempted: CPU < half the wall time; ${s.work} own work); ` +
+    `  ${r.replicaId} decision time per tick (wall): p50 ${f3(d.p50Ms)} ms, p99 ${f3(d.p99Ms)} ms, max ${f3(d.maxMs)} ms ` +
+      `over ${d.count} ticks; ${d.waitKnown ? "less the event-loop thread's wait for a CPU" : "(run-queue wait unknown)"}: ` +
+      `p50 ${f3(d.ownP50Ms)} ms, p99 ${f3(d.ownP99Ms)} ms; process CPU (all threads) p99 ${f3(d.cpuP99Ms)} ms`,
+    `    decisions over ${s.slowMs} ms: ${s.slow} (${s.preempted} preempted: half or more of the call waiting for a CPU, ` +
+      `${s.waitInSlowMs.toFixed(1)} of ${s.slowWallMs.toFixed(1)} ms; ${s.gc} with a GC pause inside; ${s.work} own work); ` +
       `GC pauses in the window: ${r.gc.count}, ${r.gc.totalMs.toFixed(0)} ms, max ${r.gc.maxMs.toFixed(1)} ms`,
     `    ticks: ${r.tick.count}, duration p50 ${f0(r.tick.p50Ms)} ms, p99 ${f0(r.tick.p99Ms)} ms ` +
       `(reads and intake I/O mean ${f0(r.tick.readMeanMs)} ms, releases mean ${f0(r.tick.releaseMeanMs)} ms); ` +

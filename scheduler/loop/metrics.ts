@@ -1,6 +1,6 @@
 import type { Priority } from "../quota/priority.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
-import { threadCpuClock, type CpuClock } from "./thread-cpu.ts";
+import { runQueueClock, type RunQueueClock } from "./run-queue-wait.ts";
 
 /** Why a tenant with backlog got nothing in a tick, when the reason is its own limit or status. */
 export type ThrottleReason = "cap" | "rate" | "daily" | "paused" | "no-quota";
@@ -37,16 +37,18 @@ export interface ReleaseEvent {
 const MAX_TICK_SAMPLES = 10_000;
 
 /**
- * One timed `decide()`: wall time, and the event-loop thread's CPU time over the same interval
- * (`thread-cpu.ts`). Wall well above CPU means the thread was not running (preempted by the OS on a
- * loaded machine); a GC pause the thread takes inside the call shows in both (the tenants benchmark
- * lines these up with GC events).
+ * One timed `decide()`: wall time; the process's CPU time over it (every thread: V8's concurrent GC
+ * helpers too); and how long the event-loop thread waited for a CPU inside it (`run-queue-wait.ts`).
+ * Wall minus that wait is the call's own time (its work, and any GC pause the thread took in it);
+ * the tenants benchmark lines the samples up with GC events.
  */
 export interface DecisionSample {
   /** `performance.now()` when the decision started. */
   readonly at: number;
   readonly wallMs: number;
   readonly cpuMs: number;
+  /** Time the thread waited on a run queue inside the call (0 when unknown). */
+  readonly waitMs: number;
 }
 
 export interface DecisionStats {
@@ -54,10 +56,14 @@ export interface DecisionStats {
   readonly p50Ms: number | undefined;
   readonly p99Ms: number | undefined;
   readonly maxMs: number;
-  /** The same decisions' CPU time: the event-loop thread's, or the process's (`cpuSource`). */
+  /** Wall time minus the run-queue wait: the decision's own time (equal to wall when unknown). */
+  readonly ownP50Ms: number | undefined;
+  readonly ownP99Ms: number | undefined;
+  /** Whether the run-queue wait was measured (Linux). */
+  readonly waitKnown: boolean;
+  /** The process's CPU time over the same calls (all threads). */
   readonly cpuP50Ms: number | undefined;
   readonly cpuP99Ms: number | undefined;
-  readonly cpuSource: "thread" | "process";
 }
 
 const emptyCounters = (): TenantCounters => ({
@@ -103,7 +109,7 @@ export class SchedulerMetrics {
   readonly #waits = new Map<TenantId, number[]>();
   readonly #maxSamples: number;
   readonly #listener: ((e: ReleaseEvent) => void) | undefined;
-  #cpu: CpuClock | undefined;
+  #runQueue: RunQueueClock | undefined;
 
   constructor(options: { maxWaitSamples?: number; onRelease?: (e: ReleaseEvent) => void } = {}) {
     this.#maxSamples = options.maxWaitSamples ?? 100_000;
@@ -147,14 +153,18 @@ export class SchedulerMetrics {
   /** Runs one tick's fair-share decision and records its wall and CPU time (`DecisionSample`). */
   timeDecision<T>(decide: () => T): T {
     // Opened lazily on the first decision: the clock belongs to the thread that runs the loop.
-    const cpu = (this.#cpu ??= threadCpuClock());
-    const cpu0 = cpu.now();
+    const rq = (this.#runQueue ??= runQueueClock());
+    const rq0 = rq.read();
+    const cpu0 = process.cpuUsage();
     const at = performance.now();
     try {
       return decide();
     } finally {
       const wallMs = performance.now() - at;
-      this.decision({ at, wallMs, cpuMs: cpu.now() - cpu0 });
+      const cpu = process.cpuUsage(cpu0);
+      const rq1 = rq.read();
+      const waitMs = rq0 === undefined || rq1 === undefined ? 0 : Math.min(wallMs, rq1.waitMs - rq0.waitMs);
+      this.decision({ at, wallMs, cpuMs: (cpu.user + cpu.system) / 1000, waitMs: Math.max(0, waitMs) });
     }
   }
 
@@ -174,14 +184,17 @@ export class SchedulerMetrics {
   decisionStats(): DecisionStats {
     const wall = this.#decisions.map((d) => d.wallMs).sort((a, b) => a - b);
     const cpu = this.#decisions.map((d) => d.cpuMs).sort((a, b) => a - b);
+    const own = this.#decisions.map((d) => d.wallMs - d.waitMs).sort((a, b) => a - b);
     return {
       count: wall.length,
       p50Ms: quantile(wall, 0.5),
       p99Ms: quantile(wall, 0.99),
       maxMs: this.#decisionMax,
+      ownP50Ms: quantile(own, 0.5),
+      ownP99Ms: quantile(own, 0.99),
+      waitKnown: this.#runQueue?.available ?? false,
       cpuP50Ms: quantile(cpu, 0.5),
       cpuP99Ms: quantile(cpu, 0.99),
-      cpuSource: this.#cpu?.source ?? "thread",
     };
   }
 

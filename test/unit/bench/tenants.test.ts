@@ -60,23 +60,26 @@ describe("bench tenants: figures", () => {
     expect(() => replicaPhases("1,x")).toThrow(/ascending/);
   });
 
-  it("puts each slow decision down to a GC pause inside it, preemption, or its own work", () => {
+  it("puts each slow decision down to waiting for a CPU, a GC pause inside it, or its own work", () => {
     const b = decisionBreakdown(
       [
-        { at: 0, wallMs: 0.1, cpuMs: 0.1 }, // fast
-        { at: 10, wallMs: 5, cpuMs: 4 }, // GC inside (12..14)
-        { at: 20, wallMs: 8, cpuMs: 0.2 }, // preempted
-        { at: 40, wallMs: 3, cpuMs: 3 }, // own work
-        { at: 50, wallMs: 2, cpuMs: 2 }, // GC starting before it and ending inside
+        { at: 0, wallMs: 0.1, cpuMs: 0.1, waitMs: 0 }, // fast
+        { at: 10, wallMs: 5, cpuMs: 4, waitMs: 0 }, // GC inside (12..14)
+        { at: 20, wallMs: 8, cpuMs: 0.2, waitMs: 7.5 }, // preempted
+        { at: 40, wallMs: 3, cpuMs: 3, waitMs: 0.5 }, // own work
+        { at: 50, wallMs: 2, cpuMs: 2, waitMs: 0 }, // GC starting before it and ending inside
+        { at: 60, wallMs: 4, cpuMs: 1, waitMs: 3 }, // preempted, with a GC pause inside too
       ],
       [
         { at: 12, ms: 2 },
         { at: 30, ms: 1 }, // between decisions
         { at: 49, ms: 2 },
+        { at: 61, ms: 0.5 },
       ],
     );
-    expect(b).toMatchObject({ decisions: 5, slow: 4, gc: 2, preempted: 1, work: 1 });
-    expect(b.gcInSlowMs).toBeCloseTo(3);
-    expect(b.slowWallMs).toBeCloseTo(18);
+    expect(b).toMatchObject({ decisions: 6, slow: 5, preempted: 2, gc: 2, work: 1 });
+    expect(b.gcInSlowMs).toBeCloseTo(3.5);
+    expect(b.waitInSlowMs).toBeCloseTo(11);
+    expect(b.slowWallMs).toBeCloseTo(22);
   });
 });
