@@ -27,7 +27,7 @@ export const SCHEDULER_SETTINGS = {
     default: "20",
     expected: "an integer from 0 to 20",
     description:
-      "WaitTimeSeconds of the SQS long poll that watches each idle tenant's intake queue (a tenant without backlog costs one request per this many seconds; its first message is released as soon as the poll returns it). 0 turns long polls off: every tenant is short-polled every 200 ms, as before ADR 0023.",
+      "WaitTimeSeconds of the SQS long poll that watches each idle tenant's intake queue (a tenant without backlog costs one request per this many seconds; its first message wakes the release loop as soon as the poll returns it and is released by the next tick). 0 turns long polls off: every tenant is short-polled every 200 ms, as before ADR 0023.",
   },
   SLUICE_INTAKE_MAX_SOCKETS: {
     schema: int(1, 100_000),
