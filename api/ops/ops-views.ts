@@ -3,7 +3,6 @@
  * took (from its definition version and its own timeline), the review queue of every tenant, the
  * dead-letter queues with their reasons and a redrive, and the processes alive.
  */
-import { dlqName, workQueueName } from "../../shared/aws/queue-names.ts";
 import type { JobDoc } from "../../shared/jobs/job-doc.ts";
 import { SweeperRegistry } from "../../shared/fleet/sweeper-heartbeats.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
@@ -16,9 +15,9 @@ import {
   peek,
   redrive,
   type DeadLetter,
-  type DlqTarget,
   type RedriveReport,
-} from "../../cli/dlq/dead-letters.ts";
+} from "../../shared/dlq/dead-letters.ts";
+import { allTargets } from "../../shared/dlq/targets.ts";
 import { ApiError } from "../errors.ts";
 import { loadJob } from "../jobs/job-view.ts";
 import type { OpsDeps } from "./ops-deps.ts";
@@ -103,7 +102,7 @@ export async function deadLetters(
   tenants: readonly TenantId[],
   limit = 20,
 ): Promise<{ queue: string; source: string; messages: DeadLetter[] }[]> {
-  const targets = [workTarget(deps), ...(await Promise.all(tenants.map((t) => tenantTarget(deps, t))))];
+  const targets = await allTargets(deps.rt, tenants);
   return Promise.all(
     targets.map(async (t) => ({
       queue: t.dlqName,
@@ -120,34 +119,10 @@ export async function redriveDeadLetters(
   tenants: readonly TenantId[],
   messageId: string | undefined,
 ): Promise<RedriveReport> {
-  const targets = [workTarget(deps), ...(await Promise.all(tenants.map((t) => tenantTarget(deps, t))))];
+  const targets = await allTargets(deps.rt, tenants);
   const target = targets.find((t) => t.dlqName === queue);
   if (target === undefined) throw new ApiError(404, "not_found", `no dead-letter queue ${queue}`);
   return redrive(deps.sqs, target, messageId !== undefined ? { messageId } : {});
-}
-
-function workTarget(deps: OpsDeps): DlqTarget {
-  const source = workQueueName(deps.rt.config.queues.prefix);
-  return {
-    label: "work",
-    kind: "work",
-    dlqName: dlqName(source),
-    dlqUrl: deps.rt.queues.workDlq,
-    sourceName: source,
-    sourceUrl: deps.rt.queues.work,
-  };
-}
-
-async function tenantTarget(deps: OpsDeps, tenant: TenantId): Promise<DlqTarget> {
-  const q = await deps.rt.queues.intake(tenant);
-  return {
-    label: tenant,
-    kind: "intake",
-    dlqName: dlqName(q.queueName),
-    dlqUrl: q.dlqUrl,
-    sourceName: q.queueName,
-    sourceUrl: q.queueUrl,
-  };
 }
 
 /** Workers, sweepers and scheduler replicas (alive or dead), with slots, tenants owned and last heartbeats. */

@@ -1,5 +1,5 @@
 /**
- * `sluice dlq list|show|redrive`: the dead-letter queues (cli/dlq/): how deep each is, what is in
+ * `sluice dlq list|show|redrive`: the dead-letter queues (shared/dlq/): how deep each is, what is in
  * one (with the reason Sluice attached), and putting messages back on their source queue after a fix.
  */
 import type { Command } from "commander";
@@ -10,6 +10,9 @@ import { withRuntime } from "../runtime.ts";
 import { tenantArg } from "./jobs.ts";
 
 const QUEUE_ARG = "work, a tenant id, or a queue name (e.g. sluice-intake-acme-dlq)";
+
+const notAQueue = (arg: string) =>
+  `${JSON.stringify(arg)} is neither "work", a tenant id nor a Sluice queue name`;
 
 export function register(program: Command, ctx: CliContext): void {
   const dlq = group(program, "dlq", "dead-letter queues: depth, messages with their reason, redrive");
@@ -26,7 +29,7 @@ export function register(program: Command, ctx: CliContext): void {
       if (o.tenant !== undefined && o.work) throw new UsageError("give --tenant or --work, not both");
       const tenant = o.tenant === undefined ? undefined : tenantArg(o.tenant);
       return withRuntime(ctx, "dlq", async (rt) => {
-        const { tenantIds, tenantTarget, workTarget } = await import("../dlq/targets.ts");
+        const { tenantIds, tenantTarget, workTarget } = await import("../../shared/dlq/targets.ts");
         const tenants = o.work ? [] : tenant !== undefined ? [tenant] : await tenantIds(rt);
         const limit = pLimit(16);
         const rows = await Promise.all(
@@ -83,9 +86,10 @@ export function register(program: Command, ctx: CliContext): void {
     ctx,
     (queue: string, o: { limit: number; json?: boolean }) =>
       withRuntime(ctx, "dlq", async (rt) => {
-        const { resolveTarget } = await import("../dlq/targets.ts");
-        const { deadLetter, peek } = await import("../dlq/dead-letters.ts");
+        const { resolveTarget } = await import("../../shared/dlq/targets.ts");
+        const { deadLetter, peek } = await import("../../shared/dlq/dead-letters.ts");
         const target = await resolveTarget(rt, queue);
+        if (target === null) throw new UsageError(notAQueue(queue));
         const letters = (await peek(rt.sqs, target.dlqUrl, o.limit)).map(deadLetter);
         if (o.json) printJson(ctx, { queue: target.dlqName, source: target.sourceName, messages: letters });
         else if (letters.length === 0) ctx.out(`${target.dlqName}: empty\n`);
@@ -117,9 +121,10 @@ export function register(program: Command, ctx: CliContext): void {
       if (Boolean(o.all) === (o.id !== undefined))
         throw new UsageError("give exactly one of --all and --id <messageId>");
       return withRuntime(ctx, "dlq", async (rt) => {
-        const { resolveTarget } = await import("../dlq/targets.ts");
-        const { redrive } = await import("../dlq/dead-letters.ts");
+        const { resolveTarget } = await import("../../shared/dlq/targets.ts");
+        const { redrive } = await import("../../shared/dlq/dead-letters.ts");
         const target = await resolveTarget(rt, queue);
+        if (target === null) throw new UsageError(notAQueue(queue));
         const progress = !o.json && process.stderr.isTTY;
         const report = await redrive(rt.sqs, target, {
           ...(o.id !== undefined ? { messageId: o.id } : {}),

@@ -67,7 +67,7 @@ export const NEEDS: Readonly<Record<Component, ComponentNeeds>> = {
       // admission check against maxQueued.
       intake: ["getQueueUrl", "send", "approximateDepth"],
       // The operators' console (/v1/ops/dlq) peeks dead letters and redrives them to their source
-      // queue (cli/dlq/dead-letters.ts: receive, restore visibility, send, delete).
+      // queue (shared/dlq/dead-letters.ts: receive, restore visibility, send, delete).
       intakeDlq: ["getQueueUrl", "receive", "changeVisibility", "delete"],
       // Retry re-sends the job's work message (shared/messages/work-message.ts).
       work: ["getQueueUrl", "send"],

@@ -1,7 +1,7 @@
 /**
- * Dead-letter queues for operators (`sluice dlq`): depth per DLQ, the messages with the `reason`
- * Sluice attached, and redrive back to the source queue after a fix. Works on the SQS port only
- * (tested against LocalStack).
+ * Dead-letter queues for operators (`sluice dlq` and the console's dead-letters page): depth per DLQ,
+ * the messages with the `reason` Sluice attached, and redrive back to the source queue after a fix.
+ * Works on the SQS port only (tested against LocalStack).
  *
  * - Showing never consumes: messages are received with a short visibility timeout (so one pass sees
  *   each message once) and made visible again at once (`changeVisibility` 0).
@@ -12,8 +12,8 @@
  *   it first arrived. A message whose body was too large for SQS (`bodyRef`, body kept in S3) cannot
  *   go back on a queue and is skipped. Why not SQS `StartMessageMoveTask`: docs/adr/0025-operator-cli.md.
  */
-import type { MessageAttributes, ReceivedMessage, SqsPort } from "../../shared/aws/sqs-port.ts";
-import { attrValue } from "../../shared/aws/sqs-port.ts";
+import type { MessageAttributes, ReceivedMessage, SqsPort } from "../aws/sqs-port.ts";
+import { attrValue } from "../aws/sqs-port.ts";
 
 /** One dead-letter queue and the queue its messages came from. */
 export interface DlqTarget {
