@@ -6,7 +6,7 @@
  */
 import { parseAssignments } from "../../scheduler/cli/assignments.ts";
 import { tenantRows } from "../../scheduler/cli/tenants-report.ts";
-import { entitlements } from "../../scheduler/fairshare/entitlement.ts";
+import { entitlementInput, entitlements } from "../../scheduler/fairshare/entitlement.ts";
 import { editQuota } from "../../scheduler/quota/edit-quota.ts";
 import { formatProblem } from "../../scheduler/quota/schema.ts";
 import { FleetCapacity } from "../../scheduler/store/capacity.ts";
@@ -56,19 +56,7 @@ export async function tenantsOverview(
   ]);
   const slots = fleet.live.reduce((s, w) => s + w.slots, 0);
   const fair = entitlements(
-    rows.flatMap((r) =>
-      r.quota === undefined || r.quota.status === "suspended"
-        ? []
-        : [
-            {
-              tenantId: r.tenant,
-              weight: r.quota.weight,
-              minConcurrency: r.quota.minConcurrency,
-              maxConcurrency: r.quota.status === "paused" ? r.running : r.quota.maxConcurrency,
-              demand: r.running + (r.backlog ?? 0),
-            },
-          ],
-    ),
+    rows.flatMap((r) => entitlementInput(r.tenant, r.quota, r.running, r.backlog ?? 0) ?? []),
     slots,
   );
   return {

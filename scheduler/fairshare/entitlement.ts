@@ -18,6 +18,35 @@ export interface EntitlementInput {
   readonly demand: number;
 }
 
+/** The parts of a tenant's quota its entitlement depends on. */
+export interface EntitlementQuota {
+  readonly status: "active" | "paused" | "suspended";
+  readonly weight: number;
+  readonly minConcurrency: number;
+  readonly maxConcurrency: number;
+}
+
+/**
+ * A tenant's entry for `entitlements` from its quota and what it has running and waiting: none without
+ * a valid quota or when suspended (its work is rejected, not scheduled); a paused tenant is capped at
+ * what it already runs (its backlog is held).
+ */
+export function entitlementInput(
+  tenantId: string,
+  quota: EntitlementQuota | undefined,
+  running: number,
+  backlog: number,
+): EntitlementInput | undefined {
+  if (quota === undefined || quota.status === "suspended") return undefined;
+  return {
+    tenantId,
+    weight: quota.weight,
+    minConcurrency: quota.minConcurrency,
+    maxConcurrency: quota.status === "paused" ? running : quota.maxConcurrency,
+    demand: running + backlog,
+  };
+}
+
 /** Tenant → slots (fractional) it is entitled to; tenants without demand are absent. */
 export function entitlements(tenants: readonly EntitlementInput[], slots: number): Map<string, number> {
   const out = new Map<string, number>();

@@ -10,7 +10,7 @@ import { dlqName } from "../../shared/aws/queue-names.ts";
 import type { SqsPort } from "../../shared/aws/sqs-port.ts";
 import type { SluiceMetrics, TenantGaugeView } from "../../shared/metrics/sluice-metrics.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
-import { entitlements } from "../fairshare/entitlement.ts";
+import { entitlementInput, entitlements } from "../fairshare/entitlement.ts";
 import type { FairScheduler } from "../loop/fair-scheduler.ts";
 
 export interface SchedulerExportDeps {
@@ -31,19 +31,7 @@ export function tenantGaugeViews(
   const slots = scheduler.lastTick()?.liveSlots ?? 0;
   const views = scheduler.views();
   const fair = entitlements(
-    [...views].flatMap(([tenantId, v]) =>
-      v.quota === undefined || v.quota.status === "suspended"
-        ? []
-        : [
-            {
-              tenantId,
-              weight: v.quota.weight,
-              minConcurrency: v.quota.minConcurrency,
-              maxConcurrency: v.quota.status === "paused" ? v.running : v.quota.maxConcurrency,
-              demand: v.running + v.backlog,
-            },
-          ],
-    ),
+    [...views].flatMap(([tenantId, v]) => entitlementInput(tenantId, v.quota, v.running, v.backlog) ?? []),
     slots,
   );
   const out = new Map<string, TenantGaugeView>();

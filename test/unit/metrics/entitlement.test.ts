@@ -1,6 +1,11 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { entitlements, type EntitlementInput } from "../../../scheduler/fairshare/entitlement.ts";
+import {
+  entitlementInput,
+  entitlements,
+  type EntitlementInput,
+  type EntitlementQuota,
+} from "../../../scheduler/fairshare/entitlement.ts";
 
 const t = (tenantId: string, weight: number, demand: number, min = 0, max = 1_000): EntitlementInput => ({
   tenantId,
@@ -67,5 +72,34 @@ describe("entitlements (weighted max-min with minimums and caps)", () => {
         expect(total).toBeCloseTo(Math.min(slots, usable), 4);
       }),
     );
+  });
+});
+
+describe("entitlementInput (a tenant's entry from its quota, running and backlog)", () => {
+  const quota = (status: EntitlementQuota["status"]): EntitlementQuota => ({
+    status,
+    weight: 2,
+    minConcurrency: 1,
+    maxConcurrency: 10,
+  });
+
+  it("takes an active tenant's weight, minimum and cap, with running plus backlog as its demand", () => {
+    expect(entitlementInput("a", quota("active"), 3, 4)).toEqual({
+      tenantId: "a",
+      weight: 2,
+      minConcurrency: 1,
+      maxConcurrency: 10,
+      demand: 7,
+    });
+  });
+
+  it("caps a paused tenant at what it already runs (its backlog is held)", () => {
+    expect(entitlementInput("a", quota("paused"), 3, 4)).toMatchObject({ maxConcurrency: 3, demand: 7 });
+    expect(entitlements([entitlementInput("a", quota("paused"), 3, 4)!], 100).get("a")).toBe(3);
+  });
+
+  it("leaves out a suspended tenant and one without a valid quota", () => {
+    expect(entitlementInput("a", quota("suspended"), 3, 4)).toBeUndefined();
+    expect(entitlementInput("a", undefined, 3, 4)).toBeUndefined();
   });
 });
