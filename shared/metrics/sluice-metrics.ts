@@ -94,6 +94,8 @@ export class SluiceMetrics implements MetricsSink, ApiMetricsSink {
   /** What the counters last mirrored, per tenant and counter (`released`, `rejected`, `throttled:<reason>`). */
   readonly #mirrored = new Map<string, number>();
   #aggregated: { at: number; view: ReadonlyMap<string, TenantGaugeView> } | undefined;
+  /** Set while the counters' collect hooks of one scrape run (they all run in the same turn). */
+  #mirroring = false;
 
   constructor(options: SluiceMetricsOptions) {
     const registers = [this.registry];
@@ -110,21 +112,21 @@ export class SluiceMetrics implements MetricsSink, ApiMetricsSink {
       help: "Jobs released from a tenant's intake queue to the work queue.",
       labelNames: ["tenant"],
       registers,
-      collect: () => this.#mirrorCounts(),
+      collect: () => this.#mirrorOncePerScrape(),
     });
     this.#throttled = new Counter({
       name: "sluice_scheduler_throttled_total",
       help: "Ticks in which a tenant with backlog got nothing because of its own limit, by reason (cap, rate, daily, paused, no-quota).",
       labelNames: ["tenant", "reason"],
       registers,
-      collect: () => this.#mirrorCounts(),
+      collect: () => this.#mirrorOncePerScrape(),
     });
     this.#rejected = new Counter({
       name: "sluice_scheduler_rejected_total",
       help: "Intake messages moved to the tenant's dead-letter queue with a reason.",
       labelNames: ["tenant"],
       registers,
-      collect: () => this.#mirrorCounts(),
+      collect: () => this.#mirrorOncePerScrape(),
     });
     this.#wait = new Histogram({
       name: "sluice_scheduler_queue_wait_seconds",
@@ -265,6 +267,18 @@ export class SluiceMetrics implements MetricsSink, ApiMetricsSink {
    */
   setCountsView(read: () => ReadonlyMap<string, TenantCountsView>): void {
     this.#countsView = read;
+  }
+
+  /**
+   * The collect hook of the three mirrored counters. A scrape calls the hooks of every metric one after
+   * another in the same turn (prom-client's `Registry.metrics`), so the first one mirrors and the other
+   * two find it done; the flag clears at the end of the turn, before the next scrape.
+   */
+  #mirrorOncePerScrape(): void {
+    if (this.#mirroring) return;
+    this.#mirroring = true;
+    queueMicrotask(() => (this.#mirroring = false));
+    this.#mirrorCounts();
   }
 
   #mirrorCounts(): void {

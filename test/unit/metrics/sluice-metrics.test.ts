@@ -48,6 +48,24 @@ describe("SluiceMetrics", () => {
     expect(value(text, 'sluice_scheduler_released_total{tenant="acme"}')).toBe(6);
   });
 
+  it("reads the scheduler's counts once per scrape, for all three mirrored counters", async () => {
+    const m = new SluiceMetrics({ service: "scheduler", processMetrics: false });
+    let reads = 0;
+    let released = 2;
+    m.setCountsView(() => {
+      reads++;
+      return new Map([["acme", counts(released, 1, { cap: 1 })]]);
+    });
+    let text = await m.text();
+    expect(reads).toBe(1);
+    expect(value(text, 'sluice_scheduler_released_total{tenant="acme"}')).toBe(2);
+    expect(value(text, 'sluice_scheduler_throttled_total{tenant="acme",reason="cap"}')).toBe(1);
+    released = 4;
+    text = await m.text(); // the next scrape reads again
+    expect(reads).toBe(2);
+    expect(value(text, 'sluice_scheduler_released_total{tenant="acme"}')).toBe(4);
+  });
+
   it("caps per-tenant series: tenants over the cap are summed under other", async () => {
     const m = new SluiceMetrics({ service: "scheduler", tenantSeriesCap: 1, processMetrics: false });
     m.setCountsView(
