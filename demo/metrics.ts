@@ -4,6 +4,7 @@
  * short excerpt of what they export at the end of the run.
  */
 import { createServer } from "node:net";
+import { parseExposition } from "../shared/metrics/exposition.ts";
 
 /** True when nothing listens on `port` on any local address. */
 function isFree(port: number): Promise<boolean> {
@@ -26,9 +27,9 @@ export async function pickMetricsPorts(base: number, count: number): Promise<num
 
 /** The samples of `names` in a Prometheus text exposition, as printed lines (`name{labels} value`). */
 export function pickSamples(text: string, names: readonly string[]): string[] {
-  return text
-    .split("\n")
-    .filter((line) => names.some((n) => line.startsWith(`${n}{`) || line.startsWith(`${n} `)));
+  return parseExposition(text)
+    .filter((s) => names.includes(s.name))
+    .map((s) => s.line);
 }
 
 /** Scrapes one endpoint; a failure comes back as a one-line note instead of throwing. */

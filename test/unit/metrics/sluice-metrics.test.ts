@@ -1,11 +1,13 @@
 import { describe, expect, it } from "vitest";
+import { parseSampleLine, sampleValue } from "../../../shared/metrics/exposition.ts";
 import { SluiceMetrics, type TenantCountsView } from "../../../shared/metrics/sluice-metrics.ts";
 import { OTHER_TENANT, TenantLabels } from "../../../shared/metrics/tenant-label.ts";
 import { tenantGaugeViews } from "../../../scheduler/metrics/export.ts";
 
-function value(text: string, line: string): number | undefined {
-  const found = text.split("\n").find((l) => l.startsWith(line + " "));
-  return found === undefined ? undefined : Number(found.slice(line.length + 1));
+/** The value of one series, named as it is printed (`name{label="v"}`). */
+function value(text: string, series: string): number | undefined {
+  const want = parseSampleLine(`${series} 0`)!;
+  return sampleValue(text, want.name, want.labels);
 }
 
 const counts = (
