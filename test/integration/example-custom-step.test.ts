@@ -6,11 +6,12 @@
  * `startWorker`. The scheduler reads the same workflows folder and learns the step's name from the
  * worker's heartbeat. One job each, end to end on the stack; plus a clash that exits 2.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import { spawn } from "node:child_process";
 import { cpSync, existsSync, rmSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
+import { stackProcessEnv, TestProcesses } from "../support/processes.ts";
 import { sleep, stackEnv } from "./helpers/env.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
 import { productionInstall } from "./helpers/production.ts";
@@ -19,7 +20,7 @@ const EXAMPLE_SRC = resolve(import.meta.dirname, "../../examples/custom-step");
 let prod: string;
 let example: string;
 let fleet: TestFleet;
-const children: ChildProcess[] = [];
+const processes = new TestProcesses();
 
 function run(
   cmd: string,
@@ -52,35 +53,23 @@ beforeAll(async () => {
   expect(install.code, install.out).toBe(0);
 }, 300_000);
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  processes.killAll();
   await fleet?.cleanup();
 });
 
 function node(args: readonly string[], env: Record<string, string>) {
-  const { awsEndpoint, mongoUrl } = stackEnv();
-  const child = spawn(process.execPath, args, {
+  const p = processes.start(process.execPath, args, {
     cwd: example,
     env: {
       PATH: process.env.PATH ?? "",
       HOME: process.env.HOME ?? "",
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_ENDPOINT_URL: awsEndpoint,
-      MONGO_URL: mongoUrl,
-      LOG_LEVEL: "info",
-      LOG_PRETTY: "never",
+      ...stackProcessEnv(stackEnv()),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       ...fleet.env,
       ...env,
     },
-    stdio: ["ignore", "pipe", "pipe"],
   });
-  children.push(child);
-  let output = "";
-  child.stdout?.on("data", (d: Buffer) => (output += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  return { child, exited, out: () => output };
+  return { child: p.child, exited: p.exited, out: p.output };
 }
 
 const acme = tenantId("acme");

@@ -1,6 +1,7 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { sampleValue } from "../../shared/metrics/exposition.ts";
+import { stackProcessEnv, TestProcesses, until } from "../support/processes.ts";
 import { stackEnv } from "./helpers/env.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
 
@@ -11,51 +12,28 @@ import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
  */
 const ROOT = resolve(import.meta.dirname, "../..");
 let fleet: TestFleet;
-const children: ChildProcess[] = [];
+const processes = new TestProcesses();
 
 beforeAll(async () => {
   fleet = await createTestFleet("metrics", { tenants: ["acme", "globex"] });
 });
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  processes.killAll();
   await fleet?.cleanup();
 });
 
-function start(
-  entry: string,
-  env: Record<string, string>,
-): { output: () => string; exited: Promise<unknown> } {
-  const { awsEndpoint, mongoUrl } = stackEnv();
-  const child = spawn(process.execPath, ["--import", "tsx", entry], {
+function start(entry: string, env: Record<string, string>) {
+  return processes.start(process.execPath, ["--import", "tsx", entry], {
     cwd: ROOT,
     env: {
       ...process.env,
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_ENDPOINT_URL: awsEndpoint,
-      MONGO_URL: mongoUrl,
-      LOG_LEVEL: "info",
-      LOG_PRETTY: "never",
+      ...stackProcessEnv(stackEnv()),
       SLUICE_SHUTDOWN_GRACE_MS: "3000",
       SLUICE_METRICS_HOST: "127.0.0.1",
       ...fleet.env,
       ...env,
     },
-    stdio: ["ignore", "pipe", "pipe"],
   });
-  children.push(child);
-  let out = "";
-  child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
-  return { output: () => out, exited: new Promise((r) => child.on("exit", r)) };
-}
-
-async function until(check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 /** The port a process logged for its metrics server ("metrics served at /metrics"). */
@@ -63,15 +41,6 @@ function metricsPort(output: string): number | undefined {
   for (const line of output.split("\n")) {
     if (!line.includes("metrics served at /metrics")) continue;
     return (JSON.parse(line) as { port: number }).port;
-  }
-  return undefined;
-}
-
-/** The value of the first sample whose name and labels match (labels given as `k="v"` fragments). */
-function sample(text: string, name: string, ...labels: string[]): number | undefined {
-  for (const line of text.split("\n")) {
-    if (!line.startsWith(`${name}{`) && !line.startsWith(`${name} `)) continue;
-    if (labels.every((l) => line.includes(l))) return Number(line.slice(line.lastIndexOf(" ") + 1));
   }
   return undefined;
 }
@@ -119,20 +88,24 @@ describe("metrics endpoints", () => {
     let s = "";
     await until(async () => {
       s = await scrape(sPort!);
-      return (sample(s, "sluice_scheduler_rejected_total", 'tenant="globex"') ?? 0) >= 1;
+      return (sampleValue(s, "sluice_scheduler_rejected_total", { tenant: "globex" }) ?? 0) >= 1;
     });
-    expect(sample(s, "sluice_scheduler_released_total", 'tenant="acme"')).toBe(3);
-    expect(sample(s, "sluice_scheduler_released_total", 'tenant="globex"')).toBe(1);
-    expect(sample(s, "sluice_scheduler_queue_wait_seconds_count", 'tenant="acme"')).toBe(3);
-    expect(sample(s, "sluice_tenant_running", 'tenant="acme"')).toBeGreaterThanOrEqual(0);
-    expect(sample(s, "sluice_tenant_backlog", 'tenant="globex"')).toBe(0);
+    expect(sampleValue(s, "sluice_scheduler_released_total", { tenant: "acme" })).toBe(3);
+    expect(sampleValue(s, "sluice_scheduler_released_total", { tenant: "globex" })).toBe(1);
+    expect(sampleValue(s, "sluice_scheduler_queue_wait_seconds_count", { tenant: "acme" })).toBe(3);
+    expect(sampleValue(s, "sluice_tenant_running", { tenant: "acme" })).toBeGreaterThanOrEqual(0);
+    expect(sampleValue(s, "sluice_tenant_backlog", { tenant: "globex" })).toBe(0);
     expect(s).toContain('sluice_up{service="scheduler"} 1');
     expect(s).toMatch(/^process_cpu_user_seconds_total /m);
 
     const w = await scrape(wPort!);
-    expect(sample(w, "sluice_job_duration_seconds_count", 'workflow="hello"', 'status="complete"')).toBe(4);
-    expect(sample(w, "sluice_step_duration_seconds_count", 'resource="greet"')).toBe(4);
-    expect(sample(w, "sluice_checkpoint_duration_seconds_count", 'outcome="won"')).toBeGreaterThanOrEqual(4);
+    expect(
+      sampleValue(w, "sluice_job_duration_seconds_count", { workflow: "hello", status: "complete" }),
+    ).toBe(4);
+    expect(sampleValue(w, "sluice_step_duration_seconds_count", { resource: "greet" })).toBe(4);
+    expect(
+      sampleValue(w, "sluice_checkpoint_duration_seconds_count", { outcome: "won" }),
+    ).toBeGreaterThanOrEqual(4);
     expect(w).toContain('sluice_up{service="worker"} 1');
 
     const missing = await fetch(`http://127.0.0.1:${wPort!}/nope`);

@@ -3,40 +3,33 @@
  * dependencies (`npm ci --omit=dev`), started with plain `node` — no tsx, no TypeScript. Proves the
  * entry points' usage and a job end to end (intake → scheduler → worker → complete) on the real stack.
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
+import { stackProcessEnv, TestProcesses } from "../support/processes.ts";
 import { sleep, stackEnv } from "./helpers/env.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
 import { productionInstall } from "./helpers/production.ts";
 
 let dir: string;
 let fleet: TestFleet;
-const children: ChildProcess[] = [];
+const processes = new TestProcesses();
 
 beforeAll(async () => {
   [dir, fleet] = await Promise.all([productionInstall(), createTestFleet("prod")]);
 }, 300_000);
 afterAll(async () => {
-  for (const c of children) if (c.exitCode === null) c.kill("SIGKILL");
+  processes.killAll();
   await fleet?.cleanup();
 });
 
 function node(entry: string, args: readonly string[], env: Record<string, string> = {}) {
-  const child = spawn(process.execPath, [resolve(dir, entry), ...args], {
+  const p = processes.start(process.execPath, [resolve(dir, entry), ...args], {
     cwd: dir,
     env: { PATH: process.env.PATH ?? "", HOME: process.env.HOME ?? "", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
   });
-  children.push(child);
-  let stdout = "";
-  let stderr = "";
-  child.stdout?.on("data", (d: Buffer) => (stdout += d.toString()));
-  child.stderr?.on("data", (d: Buffer) => (stderr += d.toString()));
-  const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-  return { child, exited, out: () => stdout, err: () => stderr };
+  return { child: p.child, exited: p.exited, out: p.stdout, err: p.stderr };
 }
 
 describe("production build on an --omit=dev install", () => {
@@ -69,29 +62,19 @@ describe("production build on an --omit=dev install", () => {
       'const { classifyText } = await import("./dist/workers/ai/classify/model.js");',
       'console.log(classifyText(await loadClassifierModel(), "Invoice No. 42 Invoice Date 2026-01-02 Total due 12.00 EUR").type);',
     ].join("\n");
-    const child = spawn(process.execPath, ["--input-type=module", "-e", script], {
+    const p = processes.start(process.execPath, ["--input-type=module", "-e", script], {
       cwd: dir,
-      stdio: ["ignore", "pipe", "pipe"],
+      env: process.env,
     });
-    children.push(child);
-    let out = "";
-    let err = "";
-    child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
-    const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+    const code = await p.exited;
+    const [out, err] = [p.stdout(), p.stderr()];
     expect(code, err).toBe(0);
     expect(out.trim()).toBe("invoice");
   });
 
   it("runs a job end to end: intake message → scheduler → worker → complete", async () => {
-    const { awsEndpoint, mongoUrl } = stackEnv();
     const env = {
-      AWS_ACCESS_KEY_ID: "test",
-      AWS_SECRET_ACCESS_KEY: "test",
-      AWS_ENDPOINT_URL: awsEndpoint,
-      MONGO_URL: mongoUrl,
-      LOG_LEVEL: "info",
-      LOG_PRETTY: "never",
+      ...stackProcessEnv(stackEnv()),
       AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
       ...fleet.env,
     };

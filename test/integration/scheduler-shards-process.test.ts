@@ -1,4 +1,3 @@
-import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -7,6 +6,7 @@ import type { FairScheduler } from "../../scheduler/loop/fair-scheduler.ts";
 import { FleetCapacity } from "../../scheduler/store/capacity.ts";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
+import { stackProcessEnv, TestProcesses } from "../support/processes.ts";
 import { stackEnv } from "./helpers/env.ts";
 import { waitUntil } from "./helpers/fair-fleet.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
@@ -22,7 +22,7 @@ const ROOT = resolve(import.meta.dirname, "../..");
 const TENANTS = Array.from({ length: 10 }, (_, i) => `kl${i}`);
 const PER_TENANT = 6;
 let fleet: TestFleet;
-let child: ChildProcess | undefined;
+const processes = new TestProcesses();
 let survivor: FairScheduler | undefined;
 
 beforeAll(async () => {
@@ -36,7 +36,7 @@ beforeAll(async () => {
   });
 }, 120_000);
 afterAll(async () => {
-  if (child?.exitCode === null) child.kill("SIGKILL");
+  processes.killAll();
   await survivor?.stop();
   await fleet?.cleanup();
 });
@@ -73,28 +73,17 @@ async function ownedBy(): Promise<Map<string, string[]>> {
 
 describe("a scheduler replica killed with SIGKILL", () => {
   it("hands its tenants to the other replica, which releases their backlog exactly once", async () => {
-    const { awsEndpoint, mongoUrl } = stackEnv();
-    child = spawn(process.execPath, ["--import", "tsx", "scheduler/main.ts"], {
+    const proc = processes.start(process.execPath, ["--import", "tsx", "scheduler/main.ts"], {
       cwd: ROOT,
       env: {
         ...process.env,
-        AWS_ACCESS_KEY_ID: "test",
-        AWS_SECRET_ACCESS_KEY: "test",
-        AWS_ENDPOINT_URL: awsEndpoint,
-        MONGO_URL: mongoUrl,
-        LOG_LEVEL: "info",
-        LOG_PRETTY: "never",
+        ...stackProcessEnv(stackEnv()),
         ...fleet.env,
         ...SHARD_ENV,
         SLUICE_SCHEDULER_ID: "proc-1",
       },
-      stdio: ["ignore", "pipe", "pipe"],
     });
-    let out = "";
-    child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<NodeJS.Signals | null>((r) => child?.on("exit", (_code, signal) => r(signal)));
-    await waitUntil(async () => out.includes("scheduler started"), 30_000, "the process to start");
+    await waitUntil(async () => proc.output().includes("scheduler started"), 30_000, "the process to start");
     await waitUntil(async () => (await ownedBy()).get("proc-1")?.length === 10, 20_000, "proc-1 owns all");
 
     survivor = createFairScheduler(await fleet.runtime(SHARD_ENV), fleet.catalog, {
@@ -143,8 +132,8 @@ describe("a scheduler replica killed with SIGKILL", () => {
       20_000,
       "the process buffering its tenants' messages",
     );
-    child.kill("SIGKILL");
-    expect(await exited).toBe("SIGKILL");
+    proc.child.kill("SIGKILL");
+    expect(await proc.signal).toBe("SIGKILL");
     await setCaps(1_000);
 
     await waitUntil(
