@@ -29,6 +29,7 @@ import {
   type MoveDeps,
 } from "../../scheduler/moves/tenant-move.ts";
 import { tenantsCommand } from "../../scheduler/cli/tenants.ts";
+import { createQueuedJobs, insertTenantDoc } from "../support/tenant-seed.ts";
 import { testDatabase } from "./helpers/mongo.ts";
 
 const acme = tenantId("acme");
@@ -71,35 +72,14 @@ const storeIn = (db: Db, tenant: TenantId): JobStore =>
   createJobStore(scopedCollection(db.collection(COLLECTIONS.jobs), tenant, db));
 
 async function seedTenant(tenant: TenantId, jobs: number): Promise<string[]> {
-  await shared.collection<Document>(COLLECTIONS.tenants).insertOne({
-    _id: tenant as never,
-    tenantId: tenant,
-    status: "active",
-    tier: "shared",
-    weight: 1,
-    maxConcurrency: 10,
-    minConcurrency: 0,
-    rate: null,
-    updatedAt: new Date(),
-    version: 3,
-  });
-  const ids: string[] = [];
+  await insertTenantDoc(shared, tenant, 3);
   const store = storeIn(shared, tenant);
-  for (let i = 0; i < jobs; i += 1) {
-    const id = newJobId(Date.now() + i);
-    ids.push(id);
-    await store.create(
-      newQueuedJob(
-        {
-          jobId: id,
-          tenantId: tenant,
-          idempotencyKey: `k-${i}`,
-          workflow: { name: "hello", version: "v1" },
-          input: { inline: { i, at: new Date(0).toISOString() } },
-        },
-        Date.now(),
-      ),
-    );
+  const ids = await createQueuedJobs(store, tenant, jobs, (i) => ({
+    idempotencyKey: `k-${i}`,
+    workflow: { name: "hello", version: "v1" },
+    input: { inline: { i, at: new Date(0).toISOString() } },
+  }));
+  for (const [i, id] of ids.entries()) {
     if (i % 3 === 1) {
       const r = await store.casUpdate(
         id,

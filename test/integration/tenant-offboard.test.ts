@@ -19,8 +19,6 @@ import { createS3Store, type BlobStore } from "../../shared/aws/s3.ts";
 import { createSqsAdapter } from "../../shared/aws/sqs.ts";
 import type { SqsPort } from "../../shared/aws/sqs-port.ts";
 import type { AwsClients } from "../../shared/aws/clients.ts";
-import { newJobId } from "../../shared/jobs/job-id.ts";
-import { newQueuedJob } from "../../shared/jobs/job-doc.ts";
 import { createJobStore } from "../../shared/jobs/job-store.ts";
 import { COLLECTIONS, TENANT_DATA_COLLECTIONS } from "../../shared/mongo/collections.ts";
 import { ensureIndexes } from "../../shared/mongo/indexes.ts";
@@ -28,6 +26,7 @@ import { scopedCollection } from "../../shared/tenancy/scoped-collection.ts";
 import { tenantId, type TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { emptyAndDeleteBucket, testAwsClients } from "./helpers/aws.ts";
 import { uniqueName } from "./helpers/env.ts";
+import { createQueuedJobs, insertTenantDoc } from "../support/tenant-seed.ts";
 import { testDatabase } from "./helpers/mongo.ts";
 
 const acme = tenantId("acme");
@@ -75,35 +74,14 @@ afterAll(async () => {
 });
 
 async function seed(tenant: TenantId, running: number): Promise<string[]> {
-  await db.collection<Document>(COLLECTIONS.tenants).insertOne({
-    _id: tenant as never,
-    tenantId: tenant,
-    status: "active",
-    tier: "shared",
-    weight: 1,
-    maxConcurrency: 10,
-    minConcurrency: 0,
-    rate: null,
-    updatedAt: new Date(),
-    version: 1,
-  });
+  await insertTenantDoc(db, tenant, 1);
   const store = createJobStore(scopedCollection(db.collection(COLLECTIONS.jobs), tenant, db));
-  const ids: string[] = [];
-  for (let i = 0; i < 6; i += 1) {
-    const id = newJobId(Date.now() + i);
-    ids.push(id);
-    await store.create(
-      newQueuedJob(
-        {
-          jobId: id,
-          tenantId: tenant,
-          idempotencyKey: `k${i}`,
-          workflow: { name: "w", version: "v" },
-          input: { inline: { i } },
-        },
-        Date.now(),
-      ),
-    );
+  const ids = await createQueuedJobs(store, tenant, 6, (i) => ({
+    idempotencyKey: `k${i}`,
+    workflow: { name: "w", version: "v" },
+    input: { inline: { i } },
+  }));
+  for (const [i, id] of ids.entries()) {
     await store.casUpdate(id, 0, { status: "running" }, Date.now());
     if (i >= running) {
       await store.casUpdate(id, 1, { status: "complete", output: { inline: { ok: i } } }, Date.now());
