@@ -1,5 +1,6 @@
 /**
- * Serves the operators' console (`api/console/`: one HTML page, one script, one stylesheet; no build
+ * Serves the operators' console (`api/console/`: one HTML page, one stylesheet and ES modules — the
+ * router `app.js`, the API client `api.js`, `html.js` and one module per page in `pages/`; no build
  * step) at `/console/`. The files are public — they hold no data; every data call they make carries
  * the operator's bearer token to `/v1/ops/*`. A strict Content-Security-Policy keeps the page to its
  * own script and the API.
@@ -10,10 +11,21 @@ import type { FastifyInstance, FastifyReply } from "fastify";
 
 export const CONSOLE_DIR = join(import.meta.dirname, "console");
 
-const FILES: Readonly<Record<string, string>> = {
+const JS = "text/javascript; charset=utf-8";
+
+/** Every file the console has (paths below `api/console/`): nothing else is served. */
+export const CONSOLE_FILES: Readonly<Record<string, string>> = {
   "index.html": "text/html; charset=utf-8",
-  "app.js": "text/javascript; charset=utf-8",
   "style.css": "text/css; charset=utf-8",
+  "app.js": JS,
+  "api.js": JS,
+  "html.js": JS,
+  "pages/tenants.js": JS,
+  "pages/jobs.js": JS,
+  "pages/job.js": JS,
+  "pages/reviews.js": JS,
+  "pages/dlq.js": JS,
+  "pages/fleet.js": JS,
 };
 
 const CSP =
@@ -21,7 +33,7 @@ const CSP =
 
 export function serveConsole(app: FastifyInstance, dir = CONSOLE_DIR): void {
   const send = async (name: string, reply: FastifyReply) => {
-    const type = FILES[name];
+    const type = CONSOLE_FILES[name];
     if (type === undefined) {
       return reply
         .code(404)
@@ -38,5 +50,8 @@ export function serveConsole(app: FastifyInstance, dir = CONSOLE_DIR): void {
   app.get("/console/", async (_request, reply) => send("index.html", reply));
   app.get<{ Params: { file: string } }>("/console/:file", async (request, reply) =>
     send(request.params.file, reply),
+  );
+  app.get<{ Params: { file: string } }>("/console/pages/:file", async (request, reply) =>
+    send(`pages/${request.params.file}`, reply),
   );
 }
