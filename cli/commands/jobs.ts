@@ -17,6 +17,8 @@ import {
   jobTimeline,
   TIMELINE_HEADERS,
   timelineCells,
+  jobTraceId,
+  traceLine,
 } from "../jobs/view.ts";
 
 async function jobsCommand(argv: string[]): Promise<number> {
@@ -191,12 +193,19 @@ export function register(program: Command, ctx: CliContext): void {
       withJob(ctx, tenant, jobId, (job) => {
         const entries = jobTimeline(job, Date.now());
         if (o.json) {
+          const traceId = jobTraceId(job);
           printJson(ctx, {
             jobId: job._id,
             status: job.status,
+            ...(traceId !== undefined ? { traceId } : {}),
             timeline: entries.map((e) => ({ ...e, at: new Date(e.at).toISOString() })),
           });
-        } else ctx.out(`${formatTable(TIMELINE_HEADERS, entries.map(timelineCells))}\n`);
+        } else {
+          const trace = traceLine(job);
+          ctx.out(
+            `${trace !== undefined ? `${trace}\n` : ""}${formatTable(TIMELINE_HEADERS, entries.map(timelineCells))}\n`,
+          );
+        }
       }),
   );
 

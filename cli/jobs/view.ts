@@ -4,6 +4,7 @@
  * (every recorded event with how long the job stayed until the next one) and the log of attempts,
  * errors and decisions.
  */
+import { traceIdOf } from "../../shared/tracing/trace-context.ts";
 import type { JobDoc } from "../../shared/jobs/job-doc.ts";
 
 const iso = (ms: number | null | undefined): string | null =>
@@ -126,6 +127,17 @@ export function timelineCells(e: TimelineEntry): string[] {
 }
 
 export const TIMELINE_HEADERS = ["AT", "EVENT", "STATE", "FOR", "DETAIL"];
+
+/** The id of the job's trace (ADR 0027), to look it up in a tracing backend; undefined: not traced. */
+export function jobTraceId(job: Pick<JobDoc, "trace">): string | undefined {
+  return job.trace === undefined ? undefined : traceIdOf(job.trace);
+}
+
+/** The line `jobs timeline` prints above its table for a traced job. */
+export function traceLine(job: Pick<JobDoc, "trace">): string | undefined {
+  const id = jobTraceId(job);
+  return id === undefined ? undefined : `trace ${id}`;
+}
 
 /**
  * `sluice jobs logs`: what the document records about the runs: attempts, the error and cause, the
