@@ -17,11 +17,13 @@ export class SchedulerReplica {
   constructor(id: string, env: NodeJS.ProcessEnv) {
     this.id = id;
     this.#child = fork(join(import.meta.dirname, "scheduler-child.ts"), [], {
-      // BENCH_CPU_PROF_DIR: each replica writes a V8 CPU profile there when it stops.
+      // BENCH_CPU_PROF_DIR / BENCH_HEAP_PROF_DIR: each replica writes a V8 CPU / sampling heap
+      // profile there when it stops.
       execArgv: [
         "--import",
         "tsx",
         ...(env.BENCH_CPU_PROF_DIR ? ["--cpu-prof", `--cpu-prof-dir=${env.BENCH_CPU_PROF_DIR}`] : []),
+        ...(env.BENCH_HEAP_PROF_DIR ? ["--heap-prof", `--heap-prof-dir=${env.BENCH_HEAP_PROF_DIR}`] : []),
       ],
       env: { ...env, SLUICE_SCHEDULER_ID: id },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
