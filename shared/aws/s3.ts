@@ -142,6 +142,11 @@ export interface S3StoreOptions {
   readonly placement?: (tenant: TenantId) => ObjectPlacement | Promise<ObjectPlacement>;
   /** The fleet KMS key (`SLUICE_KMS_KEY_ID`): the fleet bucket's default encryption; else SSE-S3. */
   readonly defaultKmsKeyId?: string | undefined;
+  /**
+   * The client presigned URLs are made with (`AwsClients.s3Presign`: no SDK checksum in the URL, so
+   * a plain HTTP PUT of the file works on S3). Default: the store's client.
+   */
+  readonly presignClient?: S3Client;
 }
 const DEFAULT_EXPIRY = 900;
 
@@ -151,6 +156,7 @@ export function resolveKey(tenant: TenantId, ref: KeyRef): TenantKey {
 
 export function createS3Store(client: S3Client, bucket: string, options: S3StoreOptions = {}): BlobStore {
   const limit = options.maxReadBytes ?? Infinity;
+  const presigner = options.presignClient ?? client;
   const fleet: ObjectPlacement = { bucket };
   const placementOf = async (tenant: TenantId): Promise<ObjectPlacement> =>
     options.placement ? await options.placement(tenant) : fleet;
@@ -330,7 +336,7 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
       const key = resolveKey(tenant, ref);
       const { bucket } = await placementOf(tenant);
       return call(`presign get ${key}`, () =>
-        getSignedUrl(client, new GetObjectCommand({ Bucket: bucket, Key: key }), {
+        getSignedUrl(presigner, new GetObjectCommand({ Bucket: bucket, Key: key }), {
           expiresIn: presignOptions.expiresInSeconds ?? DEFAULT_EXPIRY,
         }),
       );
@@ -341,7 +347,7 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
       const where = await placementOf(tenant);
       return call(`presign put ${key}`, () =>
         getSignedUrl(
-          client,
+          presigner,
           new PutObjectCommand({
             Bucket: where.bucket,
             Key: key,

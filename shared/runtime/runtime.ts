@@ -106,6 +106,7 @@ export async function createRuntime(
       maxReadBytes: config.claimCheck.maxReadBytes,
       placement: (tenant) => placements.placementOf(tenant),
       defaultKmsKeyId: config.encryption.kmsKeyId,
+      presignClient: aws.s3Presign,
     }),
     "s3",
   );

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { z } from "zod";
 import { createAwsClients, type AwsClients } from "../../shared/aws/clients.ts";
@@ -18,7 +19,7 @@ describe("S3 adapter (LocalStack)", () => {
 
   beforeAll(async () => {
     clients = createAwsClients(testConfig().aws);
-    store = createS3Store(clients.s3, bucket);
+    store = createS3Store(clients.s3, bucket, { presignClient: clients.s3Presign });
   });
   afterAll(async () => {
     await emptyAndDeleteBucket(clients.s3, bucket);
@@ -115,5 +116,32 @@ describe("S3 adapter (LocalStack)", () => {
     // A key from outside is accepted only once checked against the tenant.
     const checked = assertKeyBelongsToTenant(`tenants/acme/jobs/j2/upload.json`, acme);
     expect(await store.getJson(acme, checked)).toEqual({ uploaded: true });
+  });
+
+  it("a presigned PUT carries no SDK checksum: a plain HTTP PUT of a file (like curl -T) uploads it", async () => {
+    const bytes = Buffer.from("a file uploaded without any SDK\n");
+    const url = await store.presignPut(acme, ["uploads", "plain.txt"], {
+      contentLength: bytes.length,
+      expiresInSeconds: 60,
+    });
+    // The SDK's default would put the CRC32 of an empty body here (x-amz-checksum-crc32=AAAAAA==),
+    // which S3 checks against the uploaded bytes (LocalStack does not).
+    const params = [...new URL(url).searchParams.keys()].map((k) => k.toLowerCase());
+    expect(
+      params.filter((k) => k.startsWith("x-amz-checksum") || k.startsWith("x-amz-sdk-checksum")),
+    ).toEqual([]);
+    // What `curl -T file URL` sends: PUT, the body, its Content-Length, nothing else.
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(url, { method: "PUT", headers: { "content-length": bytes.length } }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      });
+      req.on("error", reject);
+      req.end(bytes);
+    });
+    expect(status).toBe(200);
+    expect(await store.getBuffer(acme, ["uploads", "plain.txt"])).toEqual(bytes);
+    const get = await store.presignGet(acme, ["uploads", "plain.txt"], { expiresInSeconds: 60 });
+    expect(new URL(get).searchParams.has("x-amz-checksum-mode")).toBe(false);
   });
 });

@@ -106,6 +106,8 @@ describe("job endpoints over HTTP", () => {
     const up = await api.call("POST", "/v1/uploads", { token: acme, body: { bytes: 2 } });
     expect(up.status, up.text).toBe(201);
     const grant = up.json as { url: string; headers: Record<string, string>; inputRef: { key: string } };
+    // No SDK checksum of an empty body in the URL: a plain `curl -T` of the file works on S3 too.
+    expect(grant.url).not.toMatch(/x-amz-checksum|x-amz-sdk-checksum/i);
     expect((await fetch(grant.url, { method: "PUT", headers: grant.headers, body: "{}" })).status).toBe(200);
     const mine = await submit(acme, "u-1", { workflow: "hello", inputRef: grant.inputRef });
     expect(mine.status, mine.text).toBe(202);
