@@ -17,30 +17,26 @@ const rt = {
   },
 } as unknown as Parameters<typeof resolveTarget>[0];
 
+/** The target of a source queue `source` (its DLQ is `<source>-dlq`, URLs as the fake makes them). */
+const target = (label: string, kind: "work" | "intake", source: string) => ({
+  label,
+  kind,
+  dlqName: `${source}-dlq`,
+  dlqUrl: `url:${source}-dlq`,
+  sourceName: source,
+  sourceUrl: `url:${source}`,
+});
+
 describe("dead-letter targets", () => {
   it("names the work DLQ by `work`, the work queue or its DLQ", async () => {
     for (const arg of ["work", "sl-work", "sl-work-dlq"]) {
-      expect(await resolveTarget(rt, arg)).toEqual({
-        label: "work",
-        kind: "work",
-        dlqName: "sl-work-dlq",
-        dlqUrl: "url:sl-work-dlq",
-        sourceName: "sl-work",
-        sourceUrl: "url:sl-work",
-      });
+      expect(await resolveTarget(rt, arg)).toEqual(target("work", "work", "sl-work"));
     }
   });
 
   it("names a tenant's intake DLQ by its id, its intake queue or that queue's DLQ", async () => {
     for (const arg of ["acme", "sl-intake-acme", "sl-intake-acme-dlq"]) {
-      expect(await resolveTarget(rt, arg)).toEqual({
-        label: "acme",
-        kind: "intake",
-        dlqName: "sl-intake-acme-dlq",
-        dlqUrl: "url:sl-intake-acme-dlq",
-        sourceName: "sl-intake-acme",
-        sourceUrl: "url:sl-intake-acme",
-      });
+      expect(await resolveTarget(rt, arg)).toEqual(target("acme", "intake", "sl-intake-acme"));
     }
   });
 

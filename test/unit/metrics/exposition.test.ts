@@ -2,18 +2,16 @@ import { describe, expect, it } from "vitest";
 import { parseExposition, parseSampleLine, sampleValue } from "../../../shared/metrics/exposition.ts";
 import { SluiceMetrics } from "../../../shared/metrics/sluice-metrics.ts";
 
-const TEXT = [
-  "# HELP sluice_up 1 while this Sluice process runs.",
-  "# TYPE sluice_up gauge",
-  'sluice_up{service="scheduler"} 1',
-  "",
-  'sluice_scheduler_released_total{tenant="acme"} 3',
-  'sluice_scheduler_released_total{tenant="globex"} 1',
-  'sluice_scheduler_throttled_total{tenant="acme",reason="cap"} 2',
-  'sluice_scheduler_queue_wait_seconds_bucket{le="+Inf",tenant="acme"} 3',
-  "process_cpu_user_seconds_total 0.25",
-  'odd{path="a\\"b}\\\\c\\nd"} 5 1700000000000',
-].join("\n");
+const TEXT = `# HELP sluice_up 1 while this Sluice process runs.
+# TYPE sluice_up gauge
+sluice_up{service="scheduler"} 1
+
+sluice_scheduler_released_total{tenant="acme"} 3
+sluice_scheduler_released_total{tenant="globex"} 1
+sluice_scheduler_throttled_total{tenant="acme",reason="cap"} 2
+sluice_scheduler_queue_wait_seconds_bucket{le="+Inf",tenant="acme"} 3
+process_cpu_user_seconds_total 0.25
+odd{path="a\\"b}\\\\c\\nd"} 5 1700000000000`;
 
 describe("the Prometheus text exposition parser", () => {
   it("reads every sample with its name, labels and value, skipping comments and blanks", () => {
