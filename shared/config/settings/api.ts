@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { int, nonEmpty, type Setting } from "./kit.ts";
+import { commaList, int, nonEmpty, type Setting } from "./kit.ts";
 
 /** Uploads, presigned URLs and list cursors of the jobs API (these rows stand between the workers' and the scheduler's in the table). */
 export const API_PAYLOAD_SETTINGS = {
@@ -52,15 +52,7 @@ export const API_SERVER_SETTINGS = {
       "Where the issuer publishes its signing keys; unset: `<issuer>/.well-known/jwks.json` (Cognito's).",
   },
   SLUICE_API_JWT_AUDIENCE: {
-    schema: z
-      .string()
-      .transform((v) =>
-        v
-          .split(",")
-          .map((a) => a.trim())
-          .filter((a) => a.length > 0),
-      )
-      .pipe(z.array(z.string().max(500)).min(1)),
+    schema: commaList.pipe(z.array(z.string().max(500)).min(1)),
     expected: "a comma-separated list of audiences or client ids",
     description:
       "Accepted audiences: a token passes when its `aud` or its `client_id` (Cognito access tokens have no `aud`) is one of these. Required by the API.",
@@ -83,15 +75,7 @@ export const API_SERVER_SETTINGS = {
       "The claim that names the caller's tenant (the only source of the tenant, never the path or body). Cognito access tokens carry it when a pre-token-generation trigger adds it.",
   },
   SLUICE_API_JWT_ALGORITHMS: {
-    schema: z
-      .string()
-      .transform((v) =>
-        v
-          .split(",")
-          .map((a) => a.trim())
-          .filter((a) => a.length > 0),
-      )
-      .pipe(z.array(z.enum(["RS256", "ES256"])).min(1)),
+    schema: commaList.pipe(z.array(z.enum(["RS256", "ES256"])).min(1)),
     default: "RS256,ES256",
     expected: "a comma-separated list of RS256 and ES256",
     description: "Signature algorithms accepted (`none` and HMAC are never accepted).",

@@ -32,6 +32,14 @@ export const bool = z
   .pipe(z.enum(["true", "false", "1", "0", "yes", "no"]))
   .transform((v) => v === "true" || v === "1" || v === "yes");
 
+/** A comma-separated list: items trimmed, empty items dropped. */
+export const commaList = z.string().transform((v) =>
+  v
+    .split(",")
+    .map((item) => item.trim())
+    .filter((item) => item.length > 0),
+);
+
 export const nonEmpty = z.string().min(1);
 
 /** A JSON document in one environment variable, validated by `schema`. */

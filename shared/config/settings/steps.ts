@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { OutboundLimitsSchema } from "../../limits/outbound-limits.ts";
-import { int, json, nonEmpty, type Setting } from "./kit.ts";
+import { commaList, int, json, nonEmpty, type Setting } from "./kit.ts";
 
 /** Steps: outbound limits, the `llm` step, your own steps and workflows, OCR. */
 export const STEP_SETTINGS = {
@@ -80,15 +80,7 @@ export const STEP_SETTINGS = {
       "Where the local provider installs node-llama-cpp and the model on first use; unset: `${XDG_CACHE_HOME:-~/.cache}/sluice/llm`.",
   },
   SLUICE_STEPS: {
-    schema: z
-      .string()
-      .transform((v) =>
-        v
-          .split(",")
-          .map((p) => p.trim())
-          .filter((p) => p.length > 0),
-      )
-      .pipe(z.array(z.string().max(1000))),
+    schema: commaList.pipe(z.array(z.string().max(1000))),
     expected: "a comma-separated list of module paths",
     description:
       "Your own step modules the worker loads at start (paths relative to the working directory, or package names): each exports `defineStep` steps, or arrays of them. A module that cannot be loaded, exports no step, or a step name that clashes with a built-in or another module's is a configuration error (exit 2).",
