@@ -8,6 +8,7 @@
  * and takes the second message as a duplicate. A job whose message cannot be rebuilt (a document
  * edited by hand) is failed with `Sluice.IntakeRejected` instead of being found again every tick.
  */
+import { traceAttributes } from "../shared/tracing/trace-context.ts";
 import type { Logger } from "pino";
 import type { SqsPort } from "../shared/aws/sqs-port.ts";
 import type { JobStore } from "../shared/jobs/job-store.ts";
@@ -48,7 +49,10 @@ export async function resendIntake(deps: IntakeResendDeps, c: SweepCandidate, no
     await store.failSubmitted(job._id, job.version, INTAKE_REJECTED, cause, now);
     return false;
   }
-  await deps.sqs.send(await deps.intakeQueueUrl(c.tenantId), { body: JSON.stringify(message) });
+  await deps.sqs.send(await deps.intakeQueueUrl(c.tenantId), {
+    body: JSON.stringify(message),
+    ...(job.trace !== undefined ? { attributes: traceAttributes(job.trace) } : {}),
+  });
   await store.confirmIntakeSent([job._id]);
   return true;
 }

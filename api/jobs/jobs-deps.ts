@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { Tracing } from "../../shared/tracing/tracing.ts";
 import type { BlobStore } from "../../shared/aws/s3.ts";
 import type { SqsPort } from "../../shared/aws/sqs-port.ts";
 import type { JobStore } from "../../shared/jobs/job-store.ts";
@@ -34,6 +35,8 @@ export interface JobsApiDeps {
    * write (`IntakeConfirmations.sent`, ADR 0026).
    */
   readonly intakeSent: (tenant: TenantId, jobId: string) => void;
+  /** The `submit` span of each submission (ADR 0027); default none. */
+  readonly tracing?: Tracing;
 }
 
 export interface JobsApiSettings {

@@ -60,6 +60,7 @@ export function jobsApiDeps(
     log,
     settings,
     intakeSent: (tenant, jobId) => confirmations.sent(tenant, jobId),
+    tracing: rt.tracing,
   };
   const actions: JobActionDeps = {
     commands: {

@@ -18,6 +18,9 @@
  * A message the scheduler rejects later (tenant suspended meanwhile, ...) fails the job with the
  * reason (scheduler/intake/submitted-job-rejection.ts).
  */
+import type { Span } from "@opentelemetry/api";
+import { traceAttributes, type TraceContext } from "../../shared/tracing/trace-context.ts";
+import { ATTR, failSpan, spanTrace, startSpan } from "../../shared/tracing/tracing.ts";
 import { queuedJobDoc, type JobDoc, type Payload } from "../../shared/jobs/job-doc.ts";
 import { keyedJobId } from "../../shared/jobs/job-id.ts";
 import {
@@ -57,6 +60,37 @@ export async function submitJob(
   principal: JobsPrincipal,
   request: SubmitRequest,
   idempotencyKey: string | undefined,
+  /** The caller's trace context (the request's `traceparent` header), continued by the `submit` span. */
+  trace?: TraceContext,
+): Promise<SubmitResult> {
+  if (deps.tracing?.enabled !== true) return submit(deps, principal, request, idempotencyKey, undefined);
+  const span = startSpan(deps.tracing, "submit", trace, {
+    [ATTR.tenant]: principal.tenantId,
+    [ATTR.workflow]: request.workflow,
+  });
+  try {
+    const result = await submit(deps, principal, request, idempotencyKey, span);
+    span.setAttribute(ATTR.job, result.job._id);
+    span.setAttribute(ATTR.outcome, result.created ? "created" : "found");
+    return result;
+  } catch (err) {
+    failSpan(
+      span,
+      err instanceof ApiError ? err.code : "Error",
+      err instanceof Error ? err.message : String(err),
+    );
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+async function submit(
+  deps: JobsApiDeps,
+  principal: JobsPrincipal,
+  request: SubmitRequest,
+  idempotencyKey: string | undefined,
+  span: Span | undefined,
 ): Promise<SubmitResult> {
   const tenant = principal.tenantId;
   if (idempotencyKey === undefined || idempotencyKey.length === 0)
@@ -102,6 +136,8 @@ export async function submitJob(
         payloadHash: hash,
         awaitingRelease: true,
         intakePending: true,
+        // The job's trace: the submit span's context (the intake message carries it too).
+        ...(span !== undefined ? { trace: spanTrace(span) } : {}),
       },
       now,
     ),
@@ -124,7 +160,11 @@ export async function submitJob(
 /** Sends a recorded job's intake message; its confirmation is batched (`intakeSent`). */
 async function sendIntake(deps: JobsApiDeps, queueUrl: string, job: JobDoc, body: string): Promise<void> {
   try {
-    await deps.sqs.send(queueUrl, { body });
+    // The job's trace context goes with its message: the scheduler's spans continue it.
+    await deps.sqs.send(queueUrl, {
+      body,
+      ...(job.trace !== undefined ? { attributes: traceAttributes(job.trace) } : {}),
+    });
   } catch (err) {
     const e = err as Error & { code?: unknown };
     deps.log.warn(

@@ -2,6 +2,7 @@
  * The job endpoints (`/v1/jobs`, `/v1/uploads`, `/v1/workflows`): each validates with the schemas of
  * api/jobs/job-requests.ts and calls the operation of api/jobs/ for the token's tenant.
  */
+import { traceFromCarrier } from "../../shared/tracing/trace-context.ts";
 import { z } from "zod";
 import type { RouteModule } from "../http/route.ts";
 import { cancel, retry, review, type JobActionDeps } from "../jobs/job-actions.ts";
@@ -27,6 +28,11 @@ import { createUpload } from "../jobs/uploads.ts";
 import { listWorkflows } from "../jobs/workflows.ts";
 
 const IdempotencyHeaders = z.object({ "idempotency-key": z.string().optional() });
+/** A submission's headers: its idempotency key and the caller's W3C trace context, if any. */
+const SubmitHeaders = IdempotencyHeaders.extend({
+  traceparent: z.string().optional(),
+  tracestate: z.string().optional(),
+});
 const tags = ["jobs"];
 
 export function jobRoutes(deps: JobsApiDeps, actions: JobActionDeps): RouteModule {
@@ -38,7 +44,7 @@ export function jobRoutes(deps: JobsApiDeps, actions: JobActionDeps): RouteModul
       summary: "Submit a job (through the intake path; `Idempotency-Key` required)",
       tags,
       scope: "sluice/submit",
-      headers: IdempotencyHeaders,
+      headers: SubmitHeaders,
       body: SubmitBodySchema,
       response: {
         status: 202,
@@ -58,7 +64,13 @@ export function jobRoutes(deps: JobsApiDeps, actions: JobActionDeps): RouteModul
         "queue_full",
       ],
       handler: async ({ principal, headers, body }) => {
-        const { created, job } = await submitJob(deps, principal, body, headers["idempotency-key"]);
+        const { created, job } = await submitJob(
+          deps,
+          principal,
+          body,
+          headers["idempotency-key"],
+          traceFromCarrier(headers),
+        );
         return {
           status: created ? 202 : 200,
           headers: { location: `/v1/jobs/${job._id}` },
