@@ -19,7 +19,7 @@ import type { JobActionDeps } from "../jobs/job-actions.ts";
 import type { JobsApiDeps } from "../jobs/jobs-deps.ts";
 
 export interface OpsDeps {
-  readonly rt: Pick<Runtime, "config" | "queues" | "log" | "sqs" | "router">;
+  readonly rt: Pick<Runtime, "config" | "queues" | "log" | "sqs" | "router" | "blobs">;
   /** Fleet-level: the shared database's `tenants`, heartbeats, statistics. */
   readonly db: Db;
   readonly tenants: Collection<Document>;

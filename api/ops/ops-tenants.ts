@@ -100,7 +100,12 @@ export async function editTenantQuota(
   if (!parsed.ok)
     throw new ApiError(400, "invalid_request", parsed.errors.join("; "), { issues: parsed.errors });
   const r = await editQuota(
-    { tenants: deps.tenants, audit: deps.audit, now: deps.now },
+    {
+      tenants: deps.tenants,
+      audit: deps.audit,
+      now: deps.now,
+      hasObjects: async (t) => (await deps.rt.blobs.list(t, { pageSize: 1 })).items.length > 0,
+    },
     tenant,
     parsed.assignments,
     { kind: "token", subject: operator.subject },
@@ -115,6 +120,7 @@ export async function editTenantQuota(
       },
     );
   }
+  if (!r.ok && r.reason === "objects") throw new ApiError(409, "conflict", r.message);
   if (!r.ok) throw new ApiError(409, "conflict", "the tenant document kept changing concurrently; try again");
   const [audit] = await deps.audit.list(tenant, { limit: 1 });
   return { version: r.version, changed: r.changed, audit };

@@ -63,8 +63,16 @@ export function register(program: Command, ctx: CliContext): void {
       tenantsCommand(["set", tenant, ...pairs, ...jsonFlag(o.json)]),
   );
   for (const [name, to, what] of [
-    ["promote", "dedicated", "move the tenant's data to its own database while its work goes on"],
-    ["demote", "shared", "move the tenant's data back to the shared database while its work goes on"],
+    [
+      "promote",
+      "dedicated",
+      "move the tenant's data to its own database (and its objects to its own bucket/key) while its work goes on",
+    ],
+    [
+      "demote",
+      "shared",
+      "move the tenant's data back to the shared database and its objects to the fleet bucket while its work goes on",
+    ],
   ] as const) {
     const cmd = tenants
       .command(name)
@@ -79,7 +87,12 @@ export function register(program: Command, ctx: CliContext): void {
     if (name === "promote") {
       cmd
         .option("--database <name>", "the dedicated database (default sluice_t_<tenant>)")
-        .option("--mongo-url <url>", "the tenant's own MongoDB (default the fleet's)");
+        .option("--mongo-url <url>", "the tenant's own MongoDB (default the fleet's)")
+        .option("--bucket <name>", "the tenant's own bucket: its objects are moved there")
+        .option(
+          "--kms-key <id>",
+          "the tenant's own KMS key: its objects are copied under it (alone on a dedicated tenant: only the objects move)",
+        );
     }
     action(
       cmd,
@@ -93,6 +106,8 @@ export function register(program: Command, ctx: CliContext): void {
           json?: boolean;
           database?: string;
           mongoUrl?: string;
+          bucket?: string;
+          kmsKey?: string;
         },
       ) =>
         tenantsCommand([
@@ -101,6 +116,8 @@ export function register(program: Command, ctx: CliContext): void {
           ...(o.to === undefined ? [] : ["--to", o.to]),
           ...(o.database === undefined ? [] : ["--database", o.database]),
           ...(o.mongoUrl === undefined ? [] : ["--mongo-url", o.mongoUrl]),
+          ...(o.bucket === undefined ? [] : ["--bucket", o.bucket]),
+          ...(o.kmsKey === undefined ? [] : ["--kms-key", o.kmsKey]),
           ...(o.graceMs === undefined ? [] : ["--grace-ms", o.graceMs]),
           ...(o.abort ? ["--abort"] : []),
           ...jsonFlag(o.json),

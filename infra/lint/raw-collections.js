@@ -31,7 +31,8 @@ export const RAW_COLLECTION_MODULES = {
   "shared/usage/usage-store.ts": "documented cross-tenant reader: usage counters of every database",
   "shared/usage/ledger.ts": "documented cross-tenant reader: ledger pruning in every database",
   "scheduler/moves/move-steps.ts": "moves a tenant's documents between databases (fenced, verified)",
-  "scheduler/moves/tenant-move.ts": "moves a tenant between homes",
+  "scheduler/moves/move-plan.ts":
+    "plans a tenant move: its tenant_moves record and the tenant document switch",
   "scheduler/moves/offboard.ts": "exports and deletes an offboarded tenant's data",
   "scheduler/cli/tenants-move.ts": "opens the target database of a move",
   "scheduler/cli/tenants-offboard.ts": "opens the tenant's database for offboarding",

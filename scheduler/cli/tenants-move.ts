@@ -1,20 +1,33 @@
 /**
- * `tenants promote <tenant> --to dedicated [--database D] [--mongo-url U]` and
- * `tenants demote <tenant> --to shared`: move a tenant between tiers while its work goes on
- * (scheduler/moves/tenant-move.ts). Progress on stderr, the report (per collection: count and
+ * `tenants promote <tenant> --to dedicated [--database D] [--mongo-url U] [--bucket B] [--kms-key K]`
+ * and `tenants demote <tenant> --to shared`: move a tenant between tiers while its work goes on
+ * (scheduler/moves/tenant-move.ts). `--bucket` / `--kms-key` give the tenant its own placement and
+ * move its objects there; a demotion moves them back to the fleet bucket. On a tenant already
+ * dedicated, `promote --bucket B [--kms-key K]` moves only its objects. Progress on stderr, the report (per collection: count and
  * content hash before and after, late writes carried over, documents deleted from the old home) on
  * stdout. The same command resumes a move that was interrupted; `--abort` undoes one that has not
  * switched yet. Options: `--grace-ms N` (wait after the switch before the old home is drained,
- * default 10000: twice the routers' cache TTL), `--json`.
+ * default 10000: twice the routers' cache TTL; 60000 when objects move: twice the placement cache's
+ * TTL), `--json`.
  */
 import { MongoClient, type Db } from "mongodb";
 import type { AuditActor, AuditLog } from "../../shared/audit/audit-log.ts";
 import type { MoveRecord } from "../../shared/moves/move-record.ts";
 import { TenantIdSchema } from "../../shared/tenancy/tenant-id.ts";
-import { abortMove, MoveError, planMove, runMove, type MoveDeps } from "../moves/tenant-move.ts";
+import { PLACEMENT_TTL_MS } from "../../shared/tenancy/storage-placement.ts";
+import {
+  abortMove,
+  describePlacement,
+  MoveError,
+  planMove,
+  runMove,
+  type MoveDeps,
+} from "../moves/tenant-move.ts";
 import { formatTable } from "./table.ts";
 
 export const DEFAULT_MOVE_GRACE_MS = 10_000;
+/** When objects move: twice the placement cache's TTL (every process writes to the new bucket by then). */
+export const DEFAULT_OBJECT_MOVE_GRACE_MS = 2 * PLACEMENT_TTL_MS;
 
 export interface MoveCommandContext {
   readonly db: Db;
@@ -26,9 +39,11 @@ export interface MoveCommandContext {
   /** Called after the switch (a long-lived process invalidates its router here). */
   readonly onSwitch?: MoveDeps["onSwitch"];
   readonly sleep?: (ms: number) => Promise<void>;
+  /** S3, for moves of the tenant's objects (`--bucket`, `--kms-key`, a demotion from its own bucket). */
+  readonly objects?: MoveDeps["objects"];
 }
 
-const USAGE = `usage: tenants promote <tenant> --to dedicated [--database D] [--mongo-url U] [--grace-ms N] [--abort] [--json]
+const USAGE = `usage: tenants promote <tenant> --to dedicated [--database D] [--mongo-url U] [--bucket B] [--kms-key K] [--grace-ms N] [--abort] [--json]
        tenants demote <tenant> --to shared [--grace-ms N] [--abort] [--json]`;
 
 interface Parsed {
@@ -36,20 +51,25 @@ interface Parsed {
   to?: string;
   database?: string;
   mongoUrl?: string;
-  graceMs: number;
+  bucket?: string;
+  kmsKeyId?: string;
+  graceMs?: number;
   abort: boolean;
 }
 
 function parse(rest: readonly string[]): Parsed | string {
-  const p: Parsed = { tenant: "", graceMs: DEFAULT_MOVE_GRACE_MS, abort: false };
+  const p: Parsed = { tenant: "", abort: false };
   const positionals: string[] = [];
   const valued: Record<string, (v: string) => string | undefined> = {
     "--to": (v) => void (p.to = v),
     "--database": (v) => void (p.database = v),
     "--mongo-url": (v) => void (p.mongoUrl = v),
+    "--bucket": (v) => void (p.bucket = v),
+    "--kms-key": (v) => void (p.kmsKeyId = v),
     "--grace-ms": (v) => {
-      p.graceMs = Number(v);
-      return Number.isInteger(p.graceMs) && p.graceMs >= 0 ? undefined : "--grace-ms must be a whole number";
+      const n = Number(v);
+      p.graceMs = n;
+      return Number.isInteger(n) && n >= 0 ? undefined : "--grace-ms must be a whole number";
     },
   };
   for (let i = 0; i < rest.length; i += 1) {
@@ -116,41 +136,63 @@ export async function moveCommand(
     ctx.err(`tenants ${direction}: --to ${wantTo} is required\n${USAGE}`);
     return 2;
   }
-  if (direction === "demote" && (p.database !== undefined || p.mongoUrl !== undefined)) {
-    ctx.err(`tenants demote: --database and --mongo-url are for promote`);
+  if (
+    direction === "demote" &&
+    (p.database !== undefined ||
+      p.mongoUrl !== undefined ||
+      p.bucket !== undefined ||
+      p.kmsKeyId !== undefined)
+  ) {
+    ctx.err(`tenants demote: --database, --mongo-url, --bucket and --kms-key are for promote`);
     return 2;
   }
-  const deps: MoveDeps = {
+  const base: MoveDeps = {
     sharedDb: ctx.db,
     openHome: (home) => openHome(ctx.db, home),
     audit: ctx.audit,
     now: ctx.now,
     sleep: ctx.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms))),
-    graceMs: p.graceMs,
+    graceMs: p.graceMs ?? DEFAULT_MOVE_GRACE_MS,
     progress: (line) => ctx.err(line),
     ...(ctx.onSwitch !== undefined ? { onSwitch: ctx.onSwitch } : {}),
+    ...(ctx.objects !== undefined ? { objects: ctx.objects } : {}),
   };
+  let deps = base;
   try {
     if (p.abort) {
       const rec = await abortMove(deps, tenant.data);
       if (json) ctx.out(JSON.stringify({ ok: true, move: rec }, null, 2));
       return 0;
     }
-    await planMove(deps, {
+    const planned = await planMove(deps, {
       tenant: tenant.data,
       direction,
       ...(p.database !== undefined ? { database: p.database } : {}),
       ...(p.mongoUrl !== undefined ? { mongoUrl: p.mongoUrl } : {}),
+      ...(p.bucket !== undefined ? { bucket: p.bucket } : {}),
+      ...(p.kmsKeyId !== undefined ? { kmsKeyId: p.kmsKeyId } : {}),
       actor: ctx.actor,
     });
+    if (planned.objects !== undefined) {
+      // Processes cache a tenant's placement for PLACEMENT_TTL_MS: wait at least that long.
+      deps = { ...base, graceMs: p.graceMs ?? DEFAULT_OBJECT_MOVE_GRACE_MS };
+      if (p.graceMs !== undefined && p.graceMs < PLACEMENT_TTL_MS)
+        ctx.err(
+          `warning: --grace-ms ${p.graceMs} is shorter than the placement cache (${PLACEMENT_TTL_MS} ms): objects written to the old bucket later than the drain stay behind there`,
+        );
+    }
     const rec = await runMove(deps, tenant.data);
     if (json) ctx.out(JSON.stringify({ ok: true, move: rec }, null, 2));
     else {
       ctx.out(
-        `${tenant.data}: ${direction}d to ${rec.to.tier} database ${rec.to.database} (epoch ${rec.epoch ?? "-"}); counts and hashes verified`,
+        `${tenant.data}: ${direction}d to ${rec.to.tier} database ${rec.to.database} (epoch ${rec.epoch ?? "-"}); counts and hashes verified${rec.objects !== undefined ? "; objects verified by count, size and encryption" : ""}`,
       );
       ctx.out(formatTable(MOVE_REPORT_HEADERS, moveReportRows(rec)));
       if (rec.droppedDatabase !== undefined) ctx.out(`dropped the emptied database ${rec.droppedDatabase}`);
+      if (rec.objects !== undefined)
+        ctx.out(
+          `objects: ${rec.objects.verified?.count ?? 0} verified in ${describePlacement(rec.objects.to)} (${rec.objects.verified?.bytes ?? 0} bytes), ${rec.objects.late ?? 0} written during the move carried over, ${rec.objects.deleted ?? 0} deleted from ${describePlacement(rec.objects.from)}`,
+        );
     }
     return 0;
   } catch (e) {

@@ -28,6 +28,7 @@ import { parseAssignments, SETTABLE_FIELDS } from "./assignments.ts";
 import { formatTable } from "./table.ts";
 import { SweeperRegistry } from "../../shared/fleet/sweeper-heartbeats.ts";
 import { auditCommand } from "./tenants-audit.ts";
+import type { MoveObjectsDeps } from "../moves/tenant-move.ts";
 import { moveCommand } from "./tenants-move.ts";
 import { offboardCommand } from "./tenants-offboard.ts";
 import { LIST_HEADERS, listCells, rowJson, tenantRows } from "./tenants-report.ts";
@@ -50,7 +51,9 @@ export interface TenantsDeps {
   /** Default: the audit trail in `db`. */
   readonly audit?: AuditLog;
   /** The tenant blob store (offboard); without it `offboard` is refused. */
-  readonly blobs?: Pick<BlobStore, "listAll" | "getBuffer" | "delete">;
+  readonly blobs?: Pick<BlobStore, "listAll" | "list" | "getBuffer" | "delete">;
+  /** S3 for moving a tenant's objects (promote --bucket / --kms-key, demote from its own bucket). */
+  readonly objects?: MoveObjectsDeps;
   /** Asks the operator a question (offboard's confirmation); default the terminal. */
   readonly ask?: (question: string) => Promise<string>;
 }
@@ -64,12 +67,15 @@ export const TENANTS_USAGE = `usage: tenants <command> [--json]
   set <tenant> key=value ...    validated edit; keys: ${SETTABLE_FIELDS.join(", ")}
                                 values are JSON when they parse (5, true, null, {"perSecond":5,"burst":10}),
                                 text otherwise (status=paused reason="billing overdue")
-  promote <tenant> --to dedicated [--database D] [--mongo-url U] [--grace-ms N] [--abort]
-                                move the tenant's data to its own database while its work goes
-                                on (fence, copy, verify counts and hashes, switch, drain, delete);
-                                run again to resume, --abort before the switch to undo
+  promote <tenant> --to dedicated [--database D] [--mongo-url U] [--bucket B] [--kms-key K]
+          [--grace-ms N] [--abort]
+                                move the tenant's data to its own database (and with --bucket /
+                                --kms-key its objects to its own bucket and key) while its work goes
+                                on (fence, copy, verify, switch, drain, delete); run again to
+                                resume, --abort before the switch to undo; on a dedicated tenant
+                                --bucket / --kms-key alone move only its objects
   demote <tenant> --to shared [--grace-ms N] [--abort]
-                                the reverse: back to the shared database
+                                the reverse: back to the shared database and the fleet bucket
   offboard <tenant> --export <dir> [--yes] [--force]
                                 export the tenant's documents (NDJSON) and objects into <dir>,
                                 then after confirmation delete them, its queues and its tenant
@@ -187,6 +193,7 @@ async function runWith(
         now: ctx.now,
         out,
         err,
+        ...(deps.objects !== undefined ? { objects: deps.objects } : {}),
       });
     default:
       return setCommand(rest, json, {
@@ -195,6 +202,7 @@ async function runWith(
         err,
         actor: deps.actor ?? (await osActor()),
         audit: deps.audit ?? createAuditLog(deps.db),
+        ...(deps.blobs !== undefined ? { blobs: deps.blobs } : {}),
       });
   }
 }
@@ -235,6 +243,8 @@ interface SetContext {
   readonly now: () => number;
   readonly out: (t: string) => void;
   readonly err: (t: string) => void;
+  /** To refuse a placement edit while the tenant has objects. */
+  readonly blobs?: Pick<BlobStore, "list">;
 }
 
 /**
@@ -258,8 +268,16 @@ async function setCommand(rest: string[], json: boolean, ctx: SetContext): Promi
   }
   // Operator-level write to the cross-tenant `tenants` collection (the scheduler only reads it).
   const tenants = tenantsCollection(ctx.db);
+  const blobs = ctx.blobs;
   const r = await editQuota(
-    { tenants, audit: ctx.audit, now: ctx.now },
+    {
+      tenants,
+      audit: ctx.audit,
+      now: ctx.now,
+      ...(blobs !== undefined
+        ? { hasObjects: async (t) => (await blobs.list(t, { pageSize: 1 })).items.length > 0 }
+        : {}),
+    },
     tenant.data,
     parsed.assignments,
     ctx.actor,
@@ -270,6 +288,11 @@ async function setCommand(rest: string[], json: boolean, ctx: SetContext): Promi
       ctx.err(`${tenant.data}: not saved, the result would be invalid:`);
       for (const p of r.problems) ctx.err(`  ${formatProblem(p)}`);
     }
+    return 1;
+  }
+  if (!r.ok && r.reason === "objects") {
+    if (json) ctx.out(JSON.stringify({ ok: false, tenant: tenant.data, error: r.message }, null, 2));
+    else ctx.err(`not saved: ${r.message}`);
     return 1;
   }
   if (!r.ok) {
@@ -306,6 +329,7 @@ async function withEnvironment(
   const { createSqsAdapter } = await import("../../shared/aws/sqs.ts");
   const { createS3Store } = await import("../../shared/aws/s3.ts");
   const { createPlacementSource } = await import("../../shared/tenancy/storage-placement.ts");
+  const { createS3ObjectPort } = await import("../../shared/aws/s3-object-mover.ts");
   const mongo = await connectMongo(config, { appName: "sluice-tenants-cli" });
   const aws = createAwsClients(config.aws);
   const placements = createPlacementSource(tenantsCollection(mongo.db()), {
@@ -317,6 +341,7 @@ async function withEnvironment(
       sqs: createSqsAdapter(aws.sqs),
       queuePrefix: config.queues.prefix,
       blobs: createS3Store(aws.s3, config.s3.bucket, { placement: (t) => placements.placementOf(t) }),
+      objects: { port: createS3ObjectPort(aws.s3), fleetBucket: config.s3.bucket },
     });
   } finally {
     aws.destroy();

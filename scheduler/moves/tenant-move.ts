@@ -22,20 +22,36 @@
  *   cleaned  → done    audit entry `tenant.promote` / `tenant.demote` with the report
  *
  * Before the switch a move can be undone (`abortMove`: copies deleted, old documents unfenced).
+ *
+ * A move that changes the tenant's placement (`storage.bucket` / `storage.kmsKeyId`: `--bucket`,
+ * `--kms-key`, or a demotion back to the fleet bucket) moves its objects along (move-objects.ts):
+ * copied in the `fenced` step, checked in `copied`, the placement switched with the documents,
+ * late objects carried over in `switched`, the old ones deleted in `drained`. A move of the
+ * placement alone (a dedicated tenant getting its own bucket) runs the same phases without
+ * documents.
  */
-import { randomUUID } from "node:crypto";
-import type { Db, Document } from "mongodb";
-import type { AuditActor, AuditLog } from "../../shared/audit/audit-log.ts";
-import { COLLECTIONS } from "../../shared/mongo/collections.ts";
+import type { Db } from "mongodb";
 import { durable } from "../../shared/mongo/write-concern.ts";
-import {
-  MoveRecordSchema,
-  type MoveHome,
-  type MovePhase,
-  type MoveRecord,
-} from "../../shared/moves/move-record.ts";
+import type { MoveObjects, MovePhase, MoveRecord } from "../../shared/moves/move-record.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { digestMismatches } from "./move-docs.ts";
+import {
+  cleanObjects,
+  copyObjects,
+  undoObjects,
+  verifyObjects,
+  type ObjectMoveContext,
+} from "./move-objects.ts";
+import {
+  describePlacement,
+  MoveError,
+  moves,
+  movesDocuments,
+  readMove,
+  resolvePlacement,
+  switchTenantDoc,
+  type MoveDeps,
+} from "./move-plan.ts";
 import {
   catchUp,
   copyFenced,
@@ -49,146 +65,21 @@ import {
   type Counts,
 } from "./move-steps.ts";
 
-export class MoveError extends Error {
-  constructor(
-    readonly code:
-      "no_tenant" | "wrong_tier" | "same_home" | "other_move" | "verify_failed" | "not_abortable" | "no_move",
-    message: string,
-  ) {
-    super(message);
-    this.name = "MoveError";
-  }
-}
-
-export interface OpenedHome {
-  readonly db: Db;
-  close(): Promise<void>;
-}
-
-export interface MoveDeps {
-  /** The fleet's shared database: `tenants`, `tenant_moves`, `audit` (and the shared tier's data). */
-  readonly sharedDb: Db;
-  /** A handle on a home's database (the fleet's client, or one for the home's own `mongoUrl`). */
-  readonly openHome: (home: MoveHome) => Promise<OpenedHome>;
-  readonly audit: Pick<AuditLog, "append">;
-  readonly now: () => number;
-  readonly sleep: (ms: number) => Promise<void>;
-  /** How long after the switch every router has re-read the tenant document (≥ their TTL). */
-  readonly graceMs: number;
-  readonly progress: (line: string) => void;
-  /** Called right after the switch (invalidate this process's router). */
-  readonly onSwitch?: (tenant: TenantId) => void;
-  readonly newMoveId?: () => string;
-}
-
-export interface MoveRequest {
-  readonly tenant: TenantId;
-  readonly direction: "promote" | "demote";
-  /** promote: the dedicated database (default `storage.database`, else `sluice_t_<tenant>`). */
-  readonly database?: string;
-  /** promote: the tenant's own MongoDB (default `storage.mongoUrl`, else the fleet's). */
-  readonly mongoUrl?: string;
-  readonly actor: AuditActor;
-}
-
-const moves = (db: Db) => db.collection<MoveRecord>(COLLECTIONS.tenantMoves);
-const tenantsOf = (db: Db) => db.collection<Document>(COLLECTIONS.tenants);
-
-async function tenantDoc(db: Db, tenant: TenantId): Promise<Document> {
-  const doc = await tenantsOf(db).findOne({ $or: [{ tenantId: tenant }, { _id: tenant as never }] });
-  if (doc === null) throw new MoveError("no_tenant", `tenant ${tenant} has no tenant document`);
-  return doc;
-}
-
-function storageOf(doc: Document): Record<string, unknown> {
-  const s = doc["storage"];
-  return s !== null && typeof s === "object" ? (s as Record<string, unknown>) : {};
-}
-
-/** The home a tenant document names (pure). */
-export function homeOfDoc(doc: Document, tenant: TenantId, sharedDbName: string): MoveHome {
-  if (doc["tier"] !== "dedicated") return { tier: "shared", database: sharedDbName };
-  const s = storageOf(doc);
-  return {
-    tier: "dedicated",
-    database: typeof s["database"] === "string" ? s["database"] : `sluice_t_${tenant}`,
-    ...(typeof s["mongoUrl"] === "string" ? { mongoUrl: s["mongoUrl"] } : {}),
-  };
-}
-
-const sameHome = (a: MoveHome, b: MoveHome) => a.database === b.database && a.mongoUrl === b.mongoUrl;
-
-/** Reads the move record of `tenant`, or null. */
-export async function readMove(sharedDb: Db, tenant: TenantId): Promise<MoveRecord | null> {
-  const raw = await moves(sharedDb).findOne({ _id: tenant });
-  return raw === null ? null : MoveRecordSchema.parse(raw);
-}
-
-/**
- * Starts a move, or returns the unfinished one of the same direction and target (resume). Refuses a
- * tenant already in the target tier and a different move in progress.
- */
-export async function planMove(deps: MoveDeps, req: MoveRequest): Promise<MoveRecord> {
-  const existing = await readMove(deps.sharedDb, req.tenant);
-  const doc = await tenantDoc(deps.sharedDb, req.tenant);
-  const from = homeOfDoc(doc, req.tenant, deps.sharedDb.databaseName);
-  if (existing && existing.phase !== "done" && existing.phase !== "aborted") {
-    const sameTarget =
-      existing.direction === req.direction &&
-      (req.database === undefined || req.database === existing.to.database) &&
-      (req.mongoUrl === undefined || req.mongoUrl === existing.to.mongoUrl);
-    if (!sameTarget) {
-      throw new MoveError(
-        "other_move",
-        `tenant ${req.tenant} has a ${existing.direction} to ${existing.to.database} in progress (phase ${existing.phase}); finish it or abort it first`,
-      );
-    }
-    return existing;
-  }
-  const wanted = req.direction === "promote" ? "shared" : "dedicated";
-  if (from.tier !== wanted) {
-    throw new MoveError(
-      "wrong_tier",
-      `tenant ${req.tenant} is ${from.tier}; ${req.direction} moves a ${wanted} tenant`,
-    );
-  }
-  const s = storageOf(doc);
-  const to: MoveHome =
-    req.direction === "promote"
-      ? {
-          tier: "dedicated",
-          database:
-            req.database ?? (typeof s["database"] === "string" ? s["database"] : `sluice_t_${req.tenant}`),
-          ...((req.mongoUrl ?? s["mongoUrl"]) !== undefined
-            ? { mongoUrl: String(req.mongoUrl ?? s["mongoUrl"]) }
-            : {}),
-        }
-      : { tier: "shared", database: deps.sharedDb.databaseName };
-  if (sameHome(from, to))
-    throw new MoveError("same_home", `tenant ${req.tenant} already lives in ${to.database}`);
-  const at = new Date(deps.now());
-  const record: MoveRecord = {
-    _id: req.tenant,
-    moveId: deps.newMoveId?.() ?? randomUUID(),
-    direction: req.direction,
-    from,
-    to,
-    phase: "planned",
-    actor: req.actor,
-    startedAt: at,
-    updatedAt: at,
-    verifyFailures: 0,
-  };
-  await moves(deps.sharedDb).replaceOne({ _id: req.tenant }, record, durable({ upsert: true }));
-  deps.progress(
-    `${req.tenant}: ${req.direction} from ${describe(from)} to ${describe(to)} (move ${record.moveId})`,
-  );
-  return record;
-}
-
-export function describe(home: MoveHome): string {
-  return `${home.tier} database ${home.database}${home.mongoUrl !== undefined ? " (own MongoDB)" : ""}`;
-}
+export {
+  describe,
+  describePlacement,
+  homeOfDoc,
+  MoveError,
+  movesDocuments,
+  placementOfDoc,
+  planMove,
+  readMove,
+  resolvePlacement,
+  type MoveDeps,
+  type MoveObjectsDeps,
+  type MoveRequest,
+  type OpenedHome,
+} from "./move-plan.ts";
 
 /** Records `next` (and `fields`) if the move is still at `current`; returns the record as written, or null. */
 async function advance(
@@ -237,25 +128,57 @@ export async function stepMove(deps: MoveDeps, tenant: TenantId): Promise<MoveRe
   }
 }
 
+/** The objects context of a move that has one (refused without S3). */
+function objectContext(deps: MoveDeps, rec: MoveRecord): ObjectMoveContext | undefined {
+  if (rec.objects === undefined) return undefined;
+  if (deps.objects === undefined)
+    throw new MoveError("needs_s3", `tenant ${rec._id}: this move moves objects and needs S3`);
+  return {
+    port: deps.objects.port,
+    tenant: rec._id,
+    from: resolvePlacement(rec.objects.from, deps.objects.fleetBucket),
+    to: resolvePlacement(rec.objects.to, deps.objects.fleetBucket),
+    concurrency: deps.objects.concurrency ?? 16,
+    progress: (line) => deps.progress(`${rec._id}: ${line}`),
+  };
+}
+
+const withObjects = (rec: MoveRecord, o: Partial<MoveObjects>): Partial<MoveRecord> =>
+  rec.objects === undefined ? {} : { objects: { ...rec.objects, ...o } };
+
 async function doPhase(deps: MoveDeps, rec: MoveRecord, from: Db, to: Db): Promise<MoveRecord | null> {
   const t = rec._id;
   const say = (line: string) => deps.progress(`${t}: ${line}`);
+  const docs = movesDocuments(rec);
+  const objects = objectContext(deps, rec);
   switch (rec.phase) {
     case "planned": {
-      await ensureTenantIndexes(to);
-      const fenced = await fenceAll(from, t, rec.moveId);
-      say(`fenced in ${rec.from.database}: ${list(fenced)}`);
+      if (docs) {
+        await ensureTenantIndexes(to);
+        const fenced = await fenceAll(from, t, rec.moveId);
+        say(`fenced in ${rec.from.database}: ${list(fenced)}`);
+      }
       return advance(deps, rec, "fenced");
     }
     case "fenced": {
-      const copied = await copyFenced(from, to, t);
-      say(`copied to ${rec.to.database}: ${list(copied)}`);
+      if (docs) {
+        const copied = await copyFenced(from, to, t);
+        say(`copied to ${rec.to.database}: ${list(copied)}`);
+      }
+      if (objects !== undefined) {
+        const n = await copyObjects(objects);
+        say(`objects copied to bucket ${objects.to.bucket}: ${n}`);
+        return advance(deps, rec, "copied", withObjects(rec, { copied: (rec.objects?.copied ?? 0) + n }));
+      }
       return advance(deps, rec, "copied");
     }
     case "copied": {
-      const before = await digests(from, t, true);
-      const after = await digests(to, t, false);
+      const before = docs ? await digests(from, t, true) : {};
+      const after = docs ? await digests(to, t, false) : {};
       const bad = digestMismatches(before, after);
+      const checked = objects === undefined ? undefined : await verifyObjects(objects);
+      if (checked !== undefined && checked.problems.length > 0)
+        bad.push(`objects (${checked.problems.join("; ")})`);
       if (bad.length > 0) {
         const failures = rec.verifyFailures + 1;
         say(`verification failed for ${bad.join(", ")} (attempt ${failures} of ${MAX_VERIFY_FAILURES})`);
@@ -271,17 +194,29 @@ async function doPhase(deps: MoveDeps, rec: MoveRecord, from: Db, to: Db): Promi
         }
         return advance(deps, rec, "fenced", { verifyFailures: failures });
       }
-      say(
-        `verified: ${Object.entries(after)
-          .map(([k, d]) => `${k} ${d.count} (${d.sha256.slice(0, 12)})`)
-          .join(", ")}`,
-      );
-      return advance(deps, rec, "verified", { before, after });
+      if (docs)
+        say(
+          `verified: ${Object.entries(after)
+            .map(([k, d]) => `${k} ${d.count} (${d.sha256.slice(0, 12)})`)
+            .join(", ")}`,
+        );
+      if (checked !== undefined)
+        say(
+          `objects verified in bucket ${objects?.to.bucket}: ${checked.count} (${checked.bytes} bytes; ${checked.caughtUp} written since the copy, copied)`,
+        );
+      return advance(deps, rec, "verified", {
+        ...(docs ? { before, after } : {}),
+        ...withObjects(rec, {
+          ...(checked !== undefined ? { verified: { count: checked.count, bytes: checked.bytes } } : {}),
+          late: (rec.objects?.late ?? 0) + (checked?.caughtUp ?? 0),
+        }),
+      });
     }
     case "verified": {
       const epoch = await switchTenantDoc(deps.sharedDb, rec);
       deps.onSwitch?.(t);
       say(`switched: the tenant document names ${rec.to.tier} database ${rec.to.database} (epoch ${epoch})`);
+      if (rec.objects !== undefined) say(`switched: objects now go to ${describePlacement(rec.objects.to)}`);
       return advance(deps, rec, "switched", { epoch, switchedAt: new Date(deps.now()) });
     }
     case "switched": {
@@ -290,6 +225,15 @@ async function doPhase(deps: MoveDeps, rec: MoveRecord, from: Db, to: Db): Promi
         say(`waiting ${Math.ceil(waitMs / 1000)} s for every process to route to the new home`);
         await deps.sleep(waitMs);
       }
+      const lateObjects = objects === undefined ? 0 : await copyObjects(objects, "draining");
+      if (objects !== undefined) say(`late objects in the old placement carried over: ${lateObjects}`);
+      if (!docs)
+        return advance(
+          deps,
+          rec,
+          "drained",
+          withObjects(rec, { late: (rec.objects?.late ?? 0) + lateObjects }),
+        );
       const late = await catchUp(from, to, t, rec.moveId);
       say(
         `late writes to the old home carried over: ${sum(late.copied)}, duplicates dropped: ${sum(late.dropped)}`,
@@ -297,9 +241,22 @@ async function doPhase(deps: MoveDeps, rec: MoveRecord, from: Db, to: Db): Promi
       return advance(deps, rec, "drained", {
         lateCopied: add(rec.lateCopied, late.copied),
         lateDropped: add(rec.lateDropped, late.dropped),
+        ...withObjects(rec, { late: (rec.objects?.late ?? 0) + lateObjects }),
       });
     }
     case "drained": {
+      let objectFields: Partial<MoveRecord> = {};
+      if (objects !== undefined) {
+        const cleaned = await cleanObjects(objects);
+        say(
+          `objects deleted from bucket ${objects.from.bucket}: ${cleaned.deleted} (late, copied first: ${cleaned.copied})`,
+        );
+        objectFields = withObjects(rec, {
+          late: (rec.objects?.late ?? 0) + cleaned.copied,
+          deleted: (rec.objects?.deleted ?? 0) + cleaned.deleted,
+        });
+      }
+      if (!docs) return advance(deps, rec, "cleaned", objectFields);
       let lateCopied = rec.lateCopied ?? {};
       let lateDropped = rec.lateDropped ?? {};
       let deleted: Counts = rec.deleted ?? {};
@@ -326,6 +283,7 @@ async function doPhase(deps: MoveDeps, rec: MoveRecord, from: Db, to: Db): Promi
         lateDropped,
         deleted,
         ...(droppedDatabase !== undefined ? { droppedDatabase } : {}),
+        ...objectFields,
       });
     }
     case "cleaned": {
@@ -333,13 +291,28 @@ async function doPhase(deps: MoveDeps, rec: MoveRecord, from: Db, to: Db): Promi
         tenantId: t,
         actor: rec.actor,
         action: rec.direction === "promote" ? "tenant.promote" : "tenant.demote",
-        before: { tier: rec.from.tier, database: rec.from.database, counts: countsOf(rec.before) },
+        before: {
+          tier: rec.from.tier,
+          database: rec.from.database,
+          counts: countsOf(rec.before),
+          ...(rec.objects !== undefined ? { storage: rec.objects.from } : {}),
+        },
         after: {
           tier: rec.to.tier,
           database: rec.to.database,
           epoch: rec.epoch ?? null,
           counts: countsOf(rec.after),
           lateCopied: rec.lateCopied ?? {},
+          ...(rec.objects !== undefined
+            ? {
+                storage: rec.objects.to,
+                objects: {
+                  verified: rec.objects.verified?.count ?? 0,
+                  late: rec.objects.late ?? 0,
+                  deleted: rec.objects.deleted ?? 0,
+                },
+              }
+            : {}),
         },
         at: new Date(deps.now()),
       });
@@ -353,41 +326,6 @@ async function doPhase(deps: MoveDeps, rec: MoveRecord, from: Db, to: Db): Promi
 
 const countsOf = (d: MoveRecord["before"]) =>
   Object.fromEntries(Object.entries(d ?? {}).map(([k, v]) => [k, v.count]));
-
-/** Writes the target home into the tenant document (CAS on its version); returns its version (the epoch). */
-async function switchTenantDoc(sharedDb: Db, rec: MoveRecord): Promise<number> {
-  for (let attempt = 0; attempt < 5; attempt += 1) {
-    const doc = await tenantDoc(sharedDb, rec._id);
-    const version = typeof doc["version"] === "number" ? doc["version"] : 0;
-    if (sameHome(homeOfDoc(doc, rec._id, sharedDb.databaseName), rec.to) && doc["tier"] === rec.to.tier) {
-      return version; // switched already (a resumed move)
-    }
-    const { database: _d, mongoUrl: _u, ...kept } = storageOf(doc);
-    const storage =
-      rec.to.tier === "dedicated"
-        ? {
-            ...kept,
-            database: rec.to.database,
-            ...(rec.to.mongoUrl !== undefined ? { mongoUrl: rec.to.mongoUrl } : {}),
-          }
-        : kept;
-    const set: Document = { tier: rec.to.tier, version: version + 1 };
-    const unset: Document = {};
-    if (Object.keys(storage).length > 0) set["storage"] = storage;
-    else unset["storage"] = "";
-    const r = await tenantsOf(sharedDb).updateOne(
-      { _id: doc["_id"], version: doc["version"] },
-      {
-        $set: set,
-        ...(Object.keys(unset).length > 0 ? { $unset: unset } : {}),
-        $currentDate: { updatedAt: true },
-      },
-      durable(),
-    );
-    if (r.matchedCount === 1) return version + 1;
-  }
-  throw new Error(`tenant ${rec._id}: the tenant document kept changing; run the move again`);
-}
 
 /** Runs the move from wherever it is to its end. */
 export async function runMove(deps: MoveDeps, tenant: TenantId): Promise<MoveRecord> {
@@ -413,7 +351,12 @@ export async function abortMove(deps: MoveDeps, tenant: TenantId): Promise<MoveR
   const from = await deps.openHome(rec.from);
   const to = await deps.openHome(rec.to);
   try {
-    await undoBeforeSwitch(from.db, to.db, tenant);
+    if (movesDocuments(rec)) await undoBeforeSwitch(from.db, to.db, tenant);
+    const objects = objectContext(deps, rec);
+    if (objects !== undefined) {
+      const n = await undoObjects(objects);
+      deps.progress(`${tenant}: ${n} object copies undone in bucket ${objects.to.bucket}`);
+    }
   } finally {
     await Promise.allSettled([from.close(), to.close()]);
   }

@@ -5,6 +5,10 @@
  * one (`_id` = tenant id, version 1) if the result is valid. A concurrent edit makes it re-read and
  * re-validate (at most `MAX_EDIT_ATTEMPTS` times). Every saved edit is in the audit trail with its
  * actor and the changed fields before and after.
+ *
+ * An edit of `storage.bucket` / `storage.kmsKeyId` (the tenant's placement) is refused while the
+ * tenant has objects in its current placement: readers would look in the new bucket and the objects
+ * would be lost to them. `tenants promote ... --bucket B [--kms-key K]` moves them (ADR 0022).
  */
 import type { Collection, Document } from "mongodb";
 import { pickFields, type AuditActor, type AuditLog } from "../../shared/audit/audit-log.ts";
@@ -20,6 +24,11 @@ export interface EditQuotaDeps {
   readonly tenants: Collection<Document>;
   readonly audit: Pick<AuditLog, "append">;
   readonly now: () => number;
+  /**
+   * Whether the tenant has any object in its current placement (asked only when an edit changes the
+   * placement; without it such an edit is refused).
+   */
+  readonly hasObjects?: (tenant: TenantId) => Promise<boolean>;
 }
 
 export type EditQuotaResult =
@@ -32,7 +41,32 @@ export type EditQuotaResult =
       readonly after: unknown;
     }
   | { readonly ok: false; readonly reason: "invalid"; readonly problems: readonly QuotaProblem[] }
-  | { readonly ok: false; readonly reason: "contended" };
+  | { readonly ok: false; readonly reason: "contended" }
+  | { readonly ok: false; readonly reason: "objects"; readonly message: string };
+
+const placementFields = (doc: Record<string, unknown> | null): [unknown, unknown] => {
+  const storage = doc?.["storage"];
+  const s = storage !== null && typeof storage === "object" ? (storage as Record<string, unknown>) : {};
+  return [s["bucket"], s["kmsKeyId"]];
+};
+
+/** Whether an edit changes the tenant's placement (`storage.bucket` / `storage.kmsKeyId`). Pure. */
+export function changesPlacement(
+  before: Record<string, unknown> | null,
+  after: Record<string, unknown>,
+): boolean {
+  const [b0, k0] = placementFields(before);
+  const [b1, k1] = placementFields(after);
+  return b0 !== b1 || k0 !== k1;
+}
+
+export function objectsMoveMessage(tenant: TenantId, checked: boolean): string {
+  return `${tenant}: storage.bucket and storage.kmsKeyId name where the tenant's objects are; ${
+    checked
+      ? "it has objects in its current placement, which an edit would leave behind (reads go to the new bucket)"
+      : "its objects could not be checked (no S3)"
+  }. Move them with: sluice tenants promote ${tenant} --to dedicated --bucket <bucket> [--kms-key <key>] (or tenants demote ${tenant} --to shared, back to the fleet bucket)`;
+}
 
 export async function editQuota(
   deps: EditQuotaDeps,
@@ -48,6 +82,12 @@ export async function editQuota(
     const candidate = { ...doc, version: version + 1, updatedAt: new Date(deps.now()) };
     const check = parseQuota(candidate);
     if (!check.ok) return { ok: false, reason: "invalid", problems: check.problems };
+    if (changesPlacement(current, doc)) {
+      if (deps.hasObjects === undefined)
+        return { ok: false, reason: "objects", message: objectsMoveMessage(tenant, false) };
+      if (await deps.hasObjects(tenant))
+        return { ok: false, reason: "objects", message: objectsMoveMessage(tenant, true) };
+    }
     const written =
       current === null
         ? await insert(deps.tenants, candidate)

@@ -73,7 +73,8 @@ export const NEEDS: Readonly<Record<Component, ComponentNeeds>> = {
       work: ["getQueueUrl", "send"],
       workDlq: ["getQueueUrl", "receive", "changeVisibility", "delete"],
     },
-    // Presigned uploads and output URLs, inputRef checks, and the payload store the runtime builds.
-    objects: ["presignPut", "presignGet", "head", "put", "getJson", "delete"],
+    // Presigned uploads and output URLs, inputRef checks, and the payload store the runtime builds;
+    // the console's quota edit lists one object to refuse a placement edit while the tenant has any.
+    objects: ["presignPut", "presignGet", "head", "put", "getJson", "delete", "list"],
   },
 };

@@ -41,6 +41,27 @@ export type MoveHome = z.infer<typeof MoveHomeSchema>;
 export const CollectionDigestSchema = z.object({ count: z.int().nonnegative(), sha256: z.string() });
 export type CollectionDigest = z.infer<typeof CollectionDigestSchema>;
 
+/** Where a tenant's objects live, as its tenant document says (`storage.bucket` absent: the fleet bucket). */
+export const MovePlacementSchema = z.object({
+  bucket: z.string().min(1).optional(),
+  kmsKeyId: z.string().min(1).optional(),
+});
+export type MovePlacement = z.infer<typeof MovePlacementSchema>;
+
+/** The objects part of a move that changes the tenant's placement (ADR 0022, "Moving objects"). */
+export const MoveObjectsSchema = z.object({
+  from: MovePlacementSchema,
+  to: MovePlacementSchema,
+  /** Copied by the copy phase (all runs). */
+  copied: z.int().nonnegative().optional(),
+  /** Checked in the new placement by the verification: count and bytes. */
+  verified: z.object({ count: z.int().nonnegative(), bytes: z.int().nonnegative() }).optional(),
+  /** Written to the old placement after the copy and carried over (verification, drain, clean). */
+  late: z.int().nonnegative().optional(),
+  deleted: z.int().nonnegative().optional(),
+});
+export type MoveObjects = z.infer<typeof MoveObjectsSchema>;
+
 export const MoveRecordSchema = z.object({
   _id: TenantIdSchema,
   moveId: z.string().min(1),
@@ -63,6 +84,8 @@ export const MoveRecordSchema = z.object({
   lateDropped: z.record(z.string(), z.int().nonnegative()).optional(),
   deleted: z.record(z.string(), z.int().nonnegative()).optional(),
   droppedDatabase: z.string().optional(),
+  /** Present when the move changes where the tenant's objects live (bucket or KMS key). */
+  objects: MoveObjectsSchema.optional(),
   verifyFailures: z.int().nonnegative().default(0),
   error: z.string().optional(),
 });

@@ -24,6 +24,9 @@ export interface PlacementSource {
   invalidate(tenant: TenantId): void;
 }
 
+/** How long a process reuses a tenant's placement before reading its document again (default). */
+export const PLACEMENT_TTL_MS = 30_000;
+
 export interface PlacementOptions {
   readonly fleetBucket: string;
   /** How long a tenant's placement is reused before the document is read again; default 30 s. */
@@ -49,7 +52,7 @@ export function createPlacementSource(
   tenants: Collection<Document>,
   options: PlacementOptions,
 ): PlacementSource {
-  const ttl = options.ttlMs ?? 30_000;
+  const ttl = options.ttlMs ?? PLACEMENT_TTL_MS;
   const now = options.now ?? Date.now;
   const cache = new Map<string, { at: number; placement: Promise<ObjectPlacement> }>();
   return {
