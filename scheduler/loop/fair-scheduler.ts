@@ -435,7 +435,9 @@ export class FairScheduler {
   /** Reconcile counters from jobs, prune the ledger and dead heartbeats, log the summary when due. */
   async maintain(): Promise<void> {
     const now = this.#deps.now();
-    const tenants = [...this.#deps.quotas.book.quotas().keys()];
+    // Each replica reconciles the tenants it owns (one replica per tenant, not every replica for all).
+    const own = this.#deps.ownership;
+    const tenants = [...this.#deps.quotas.book.quotas().keys()].filter((t) => own?.owns(t, now) ?? true);
     await this.#deps.usage.reconcileAll(tenants);
     await this.#deps.ledger.prune?.(this.#opts.ledgerRetentionMs);
     await this.#deps.capacity.prune?.(now);

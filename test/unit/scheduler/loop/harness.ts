@@ -4,7 +4,7 @@ import { silentLogger } from "../../../../shared/log/logger.ts";
 import type { TenantId } from "../../../../shared/tenancy/tenant-id.ts";
 import type { ReleaseOutcome, TenantQueues } from "../../../../scheduler/intake/release-message.ts";
 import { FairScheduler } from "../../../../scheduler/loop/fair-scheduler.ts";
-import type { FairSchedulerOptions } from "../../../../scheduler/loop/fair-scheduler.ts";
+import type { FairSchedulerDeps, FairSchedulerOptions } from "../../../../scheduler/loop/fair-scheduler.ts";
 import { StatsPublisher } from "../../../../scheduler/loop/stats-publisher.ts";
 import type { TenantStatsDoc } from "../../../../scheduler/store/tenant-stats.ts";
 import { resolveKey, type KeyRef } from "../../../../shared/aws/s3.ts";
@@ -21,8 +21,11 @@ import { quotaDoc, tid } from "../helpers.ts";
 export async function loopHarness(
   tenants: readonly string[],
   options: Partial<FairSchedulerOptions> = {},
-  /** `wrapSqs`: what the scheduler sees of the fake SQS (e.g. a request counter, a slow queue). */
-  hooks: { wrapSqs?: (sqs: SqsPort) => SqsPort } = {},
+  /**
+   * `wrapSqs`: what the scheduler sees of the fake SQS (e.g. a request counter, a slow queue);
+   * `ownership`: which tenants this replica serves (absent: all of them).
+   */
+  hooks: { wrapSqs?: (sqs: SqsPort) => SqsPort; ownership?: FairSchedulerDeps["ownership"] } = {},
 ) {
   let clock = Date.parse("2026-03-01T12:00:00Z");
   const now = () => clock;
@@ -51,6 +54,8 @@ export async function loopHarness(
     ledger: [] as string[],
     /** Documents the scheduler published to `scheduler_stats`. */
     stats: [] as TenantStatsDoc[],
+    /** The tenants of each `reconcileAll` call (maintenance). */
+    reconciled: [] as TenantId[][],
   };
   let outcome: (body: string) => ReleaseOutcome = (body) => ({
     kind: "released",
@@ -126,7 +131,8 @@ export async function loopHarness(
             m.set(t, { tenantId: t, running: r, releasedToday: 0, parked: 0, version: 0 });
           return m;
         },
-        async reconcileAll() {
+        async reconcileAll(ts) {
+          calls.reconciled.push([...ts]);
           return new Map();
         },
       },
@@ -155,6 +161,7 @@ export async function loopHarness(
       reject: createRejecter({ sqs: schedulerSqs, blobs: rejectedBodies }),
       now,
       log: silentLogger(),
+      ...(hooks.ownership !== undefined ? { ownership: hooks.ownership } : {}),
       stats: new StatsPublisher({
         schedulerId: "sched-1",
         store: { write: async (docs) => void calls.stats.push(...docs) },
