@@ -30,6 +30,7 @@ export default tseslint.config(
     rules: {
       "sluice/boundaries": "error",
       "sluice/raw-collections": "error",
+      "sluice/tenant-keys": "error",
       "@typescript-eslint/no-unused-vars": ["error", { argsIgnorePattern: "^_", varsIgnorePattern: "^_" }],
       "@typescript-eslint/consistent-type-imports": "error",
       "no-console": "off",

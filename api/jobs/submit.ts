@@ -31,7 +31,7 @@ import {
 } from "../../shared/messages/intake-message.ts";
 import { intakeMessageOfJob } from "../../shared/messages/intake-of-job.ts";
 import { payloadHash } from "../../shared/messages/payload-hash.ts";
-import { isTenantKey, uploadKey } from "../../shared/tenancy/keys.ts";
+import { isTenantKey } from "../../shared/tenancy/keys.ts";
 import { admit } from "../../scheduler/quota/admission.ts";
 import type { JobsApiDeps, JobsPrincipal } from "./jobs-deps.ts";
 import { ApiError } from "../errors.ts";
@@ -211,9 +211,9 @@ async function checkUpload(deps: JobsApiDeps, principal: JobsPrincipal, key: str
   const missing = new ApiError(422, "input_not_found", "inputRef names no uploaded object");
   // Another tenant's key takes the same path as a missing one: a HEAD (of a key that never exists
   // under this tenant's prefix), then the same refusal.
-  const own = isTenantKey(key, principal.tenantId) ? key : uploadKey(principal.tenantId, NO_SUCH_UPLOAD);
-  const info = await deps.blobs.head(principal.tenantId, own);
-  if (info === undefined || own !== key) throw missing;
+  const own = isTenantKey(key, principal.tenantId);
+  const info = await deps.blobs.head(principal.tenantId, own ? key : ["uploads", NO_SUCH_UPLOAD]);
+  if (info === undefined || !own) throw missing;
   if (info.size > deps.settings.uploadMaxBytes)
     throw new ApiError(
       413,

@@ -13,6 +13,7 @@
  *   cli/dev-tools.ts, a dynamic import of a computed path (docs/adr/0025-operator-cli.md)
  */
 import { rawCollectionsRule } from "./raw-collections.js";
+import { tenantKeysRule } from "./tenant-keys.js";
 import { dirname, isAbsolute, relative, resolve, sep } from "node:path";
 
 /** Top-level folder → folders it must not import from. */
@@ -110,5 +111,5 @@ export const boundariesRule = {
 };
 
 export const boundariesPlugin = {
-  rules: { boundaries: boundariesRule, "raw-collections": rawCollectionsRule },
+  rules: { boundaries: boundariesRule, "raw-collections": rawCollectionsRule, "tenant-keys": tenantKeysRule },
 };

@@ -1,6 +1,5 @@
 import type { BlobStore } from "../../shared/aws/s3.ts";
 import type { ReceivedMessage, SqsPort } from "../../shared/aws/sqs-port.ts";
-import { rejectedMessageKey } from "../../shared/tenancy/keys.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { inlineCopy, withBodyRef } from "./dlq-copy.ts";
 
@@ -42,14 +41,14 @@ export async function rejectToDlq(
   const meta = { reason, sourceQueue: from.queueName };
   let copy = inlineCopy(message, meta);
   if (copy === undefined) {
-    const key = rejectedMessageKey(tenant, message.messageId);
-    // The tenant's bucket (its own, or the fleet's): the reference says where the body really is.
-    const stored = await deps.blobs.put(tenant, key, message.body, {
+    // tenants/<t>/intake-rejected/<messageId> (rejectedMessageKey's layout), in the tenant's bucket
+    // (its own, or the fleet's): the reference says where the body really is.
+    const stored = await deps.blobs.put(tenant, ["intake-rejected", message.messageId], message.body, {
       contentType: "application/octet-stream",
     });
     copy = withBodyRef(message, meta, {
       bucket: stored.bucket,
-      key,
+      key: stored.key,
       bytes: Buffer.byteLength(message.body, "utf8"),
     });
   }
