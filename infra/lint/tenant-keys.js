@@ -20,6 +20,8 @@ export const TENANT_KEY_MODULES = {
   "shared/tenancy/keys.ts": "the tenant key builders themselves",
   "shared/aws/s3.ts": "the blob store: the S3 adapter, its presigner, and every key from a tenant and parts",
   "shared/aws/clients.ts": "builds the process's S3 clients (the blob store's and the presigner's)",
+  "shared/aws/s3-object-mover.ts":
+    "operator-only S3 adapter of a tenant move: lists, copies and deletes the tenant's prefix across two placements",
   "workers/sdk/tenant-blobs.ts": "the steps' blob store (ctx.blobs): a job's keys under its tenant",
   "shared/payloads/result-refs.ts":
     "the payload store's result references: a reference must lie under the job's own prefix",
