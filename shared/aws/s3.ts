@@ -140,6 +140,14 @@ export interface S3StoreOptions {
    * shared/tenancy/storage-placement.ts). Default: the fleet bucket, its default encryption.
    */
   readonly placement?: (tenant: TenantId) => ObjectPlacement | Promise<ObjectPlacement>;
+  /**
+   * While a move carries the tenant's objects to another placement (ADR 0022, "Moving objects"), a
+   * process may read an object another process wrote to the other bucket (their cached placements
+   * differ for up to the cache TTL). Given the bucket a read missed in, this names the move's other
+   * bucket, or undefined when no move of the tenant's objects is in flight: reads (get, head) that
+   * find nothing in the placement try it once. Asked only after a miss.
+   */
+  readonly duringMove?: (tenant: TenantId, missedIn: string) => Promise<string | undefined>;
   /** The fleet KMS key (`SLUICE_KMS_KEY_ID`): the fleet bucket's default encryption; else SSE-S3. */
   readonly defaultKmsKeyId?: string | undefined;
   /**
@@ -160,6 +168,10 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
   const fleet: ObjectPlacement = { bucket };
   const placementOf = async (tenant: TenantId): Promise<ObjectPlacement> =>
     options.placement ? await options.placement(tenant) : fleet;
+  /** While the tenant's objects move between buckets: the move's other bucket (see S3StoreOptions). */
+  const otherBucket = async (tenant: TenantId, bucket: string): Promise<string | undefined> =>
+    options.duringMove === undefined ? undefined : await options.duringMove(tenant, bucket);
+
   async function getBytes(tenant: TenantId, ref: KeyRef): Promise<Buffer> {
     const key = resolveKey(tenant, ref);
     const { bucket } = await placementOf(tenant);
@@ -167,6 +179,17 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
       const info = await store.head(tenant, key);
       if (info && info.size > limit) throw new ObjectTooLargeError(key, info.size, limit);
     }
+    try {
+      return await readFrom(bucket, key);
+    } catch (err) {
+      if (!isAwsError(err, "NotFound")) throw err;
+      const other = await otherBucket(tenant, bucket);
+      if (other === undefined) throw err;
+      return readFrom(other, key);
+    }
+  }
+
+  function readFrom(bucket: string, key: TenantKey): Promise<Buffer> {
     return call(`get ${key}`, async () => {
       const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
       if (!res.Body) return Buffer.alloc(0);
@@ -270,10 +293,14 @@ export function createS3Store(client: S3Client, bucket: string, options: S3Store
     async head(tenant, ref) {
       const key = resolveKey(tenant, ref);
       const { bucket } = await placementOf(tenant);
+      const headIn = (b: string) =>
+        call(`head ${key}`, () => client.send(new HeadObjectCommand({ Bucket: b, Key: key })));
       try {
-        const res = await call(`head ${key}`, () =>
-          client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })),
-        );
+        const res = await headIn(bucket).catch(async (err: unknown) => {
+          const other = isAwsError(err, "NotFound") ? await otherBucket(tenant, bucket) : undefined;
+          if (other === undefined) throw err;
+          return headIn(other);
+        });
         return {
           key,
           size: res.ContentLength ?? 0,

@@ -108,3 +108,25 @@ export async function isMoving(sharedDb: Db, tenant: TenantId): Promise<boolean>
     .findOne({ _id: tenant }, { projection: { phase: 1 } });
   return doc !== null && isMovingPhase(doc.phase);
 }
+
+/**
+ * While `tenant`'s objects move between placements (a move with `objects`, from its copy until it is
+ * done or aborted), the move's other bucket than `missedIn`; otherwise undefined. The blob store
+ * asks it after a read found nothing (shared/aws/s3.ts `duringMove`). `fleetBucket` resolves a
+ * placement without a bucket.
+ */
+export async function otherMoveBucket(
+  sharedDb: Db,
+  tenant: TenantId,
+  missedIn: string,
+  fleetBucket: string,
+): Promise<string | undefined> {
+  const doc = await sharedDb
+    .collection<{ _id: string; phase: MovePhase; objects?: MoveObjects }>(COLLECTIONS.tenantMoves)
+    .findOne({ _id: tenant }, { projection: { phase: 1, objects: 1 } });
+  if (doc === null || doc.objects === undefined || !isMovingPhase(doc.phase)) return undefined;
+  const from = doc.objects.from.bucket ?? fleetBucket;
+  const to = doc.objects.to.bucket ?? fleetBucket;
+  if (from === to) return undefined;
+  return missedIn === from ? to : missedIn === to ? from : undefined;
+}

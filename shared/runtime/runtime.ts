@@ -22,6 +22,7 @@ import { tenantCollection } from "../tenancy/scoped-collection.ts";
 import { MongoTenantRouter, type TenantDataRouter } from "../tenancy/tenant-router.ts";
 import type { TenantId } from "../tenancy/tenant-id.ts";
 import { createPlacementSource, type PlacementSource } from "../tenancy/storage-placement.ts";
+import { otherMoveBucket } from "../moves/move-record.ts";
 
 export interface QueueUrls {
   work: string;
@@ -105,6 +106,7 @@ export async function createRuntime(
     createS3Store(aws.s3, config.s3.bucket, {
       maxReadBytes: config.claimCheck.maxReadBytes,
       placement: (tenant) => placements.placementOf(tenant),
+      duringMove: (tenant, missedIn) => otherMoveBucket(mongo.db(), tenant, missedIn, config.s3.bucket),
       defaultKmsKeyId: config.encryption.kmsKeyId,
       presignClient: aws.s3Presign,
     }),

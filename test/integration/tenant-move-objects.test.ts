@@ -26,6 +26,7 @@ import type { MongoHandle } from "../../shared/mongo/client.ts";
 import { COLLECTIONS, TENANT_DATA_COLLECTIONS } from "../../shared/mongo/collections.ts";
 import { ensureIndexes } from "../../shared/mongo/indexes.ts";
 import { createPayloadStore } from "../../shared/payloads/payload-store.ts";
+import { otherMoveBucket } from "../../shared/moves/move-record.ts";
 import { scopedCollection } from "../../shared/tenancy/scoped-collection.ts";
 import { jobKey } from "../../shared/tenancy/keys.ts";
 import { createPlacementSource, type PlacementSource } from "../../shared/tenancy/storage-placement.ts";
@@ -231,12 +232,30 @@ describe("a move carries the tenant's objects", () => {
     // ...and its output after the switch, its placement cache not expired yet.
     const late = await stale.put(acme, jobKey(acme, running, "output.json"), '{"late":true}');
     a.objects.set(late.key, '{"late":true}');
+    // Until the drain copies it, it is only in the old bucket: a process on the new placement finds it
+    // there because its reads fall back to the move's other bucket (the runtime's store does this).
+    placements.invalidate(acme);
+    await expect(blobs.getString(acme, late.key)).rejects.toThrow();
+    const aware = createS3Store(clients.s3, fleetBucket, {
+      placement: (t) => placements.placementOf(t),
+      duringMove: (t, missedIn) => otherMoveBucket(shared, t, missedIn, fleetBucket),
+    });
+    expect(await aware.getString(acme, late.key)).toBe('{"late":true}');
+    expect((await aware.head(acme, late.key))?.size).toBe(13);
+    // And a process still on the old placement reads what a process on the new one wrote there.
+    const fresh = await blobs.put(acme, jobKey(acme, a.jobs[3]!, "output-2.json"), '{"fresh":1}');
+    a.objects.set(fresh.key, '{"fresh":1}');
+    const staleAware = createS3Store(clients.s3, fleetBucket, {
+      placement: () => ({ bucket: fleetBucket }),
+      duringMove: (t, missedIn) => otherMoveBucket(shared, t, missedIn, fleetBucket),
+    });
+    expect(await staleAware.getString(acme, fresh.key)).toBe('{"fresh":1}');
     const rec = await runMove(deps(), acme);
 
     expect(rec.phase).toBe("done");
-    expect(rec.objects?.verified?.count).toBe(a.objects.size - 1); // the late output came after it
+    expect(rec.objects?.verified?.count).toBe(a.objects.size - 2); // the late and fresh outputs came after it
     expect(rec.objects?.late).toBeGreaterThanOrEqual(2);
-    expect(rec.objects?.deleted).toBe(a.objects.size);
+    expect(rec.objects?.deleted).toBe(a.objects.size - 1); // the fresh output was never in the old bucket
     await expectAllIn(acme, a.objects, ownBucket, newKey);
     expect(await keysIn(fleetBucket, acme)).toEqual([]);
     expect(await blobs.placementOf(acme)).toEqual({ bucket: ownBucket, kmsKeyId: newKey });
