@@ -1,7 +1,8 @@
 /**
  * OPERATOR / SWEEPER ONLY: the cross-tenant queries over the `jobs` collection. These are the one
  * documented exception to tenant scoping (invariant 3): they take the raw collection and read every
- * tenant's jobs, returning only `(tenantId, jobId, version)` triples. Acting on a triple goes back
+ * tenant's jobs, returning only `(tenantId, jobId, version)` triples (with the job's trace context,
+ * which a re-sent work message carries). Acting on a triple goes back
  * through the tenant's scoped `JobStore` (`expireLease` / `requeue`, a CAS at that version), so two
  * sweepers that find the same job race on the CAS and only the winner re-enqueues it.
  *
