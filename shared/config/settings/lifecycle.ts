@@ -12,7 +12,7 @@ export const LIFECYCLE_SETTINGS = {
     schema: int(1000, 86_400_000),
     expected: "an integer from 1000 to 86400000",
     description:
-      "Age after which the sweeper re-sends the work message of a `queued` job nobody claimed; default 2 × the visibility timeout.",
+      "Age after which the sweeper re-sends the work message of a `queued` job nobody claimed, and the intake message of a job the API recorded but never confirmed sent (ADR 0026); default 2 × the visibility timeout.",
   },
   SLUICE_JOB_TASK_CONCURRENCY: {
     schema: int(1, 1000),
