@@ -1,10 +1,13 @@
 /**
  * A Sluice service (scheduler, worker, API) as a real child process on the local stack, with its
  * output captured, and a poll-until helper for what it does. Killed by `killAll` if still running.
+ * Built on test/support/processes.ts (the helper every process-spawning test uses).
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { resolve } from "node:path";
+import { stackProcessEnv, TestProcesses, until } from "../../support/processes.ts";
 import { stackEnv } from "./env.ts";
+
+export { until };
 
 const ROOT = resolve(import.meta.dirname, "../../..");
 
@@ -18,7 +21,7 @@ export interface ServiceProcess {
 }
 
 export class ServiceProcesses {
-  readonly #children: ChildProcess[] = [];
+  readonly #processes = new TestProcesses();
 
   /** Starts `entry` (e.g. `scheduler/main.ts`) with the stack's endpoints, `fleetEnv` and `env`. */
   start(
@@ -26,48 +29,27 @@ export class ServiceProcesses {
     fleetEnv: Readonly<Record<string, string>>,
     env: Record<string, string> = {},
   ): ServiceProcess {
-    const { awsEndpoint, mongoUrl } = stackEnv();
-    const child = spawn(process.execPath, ["--import", "tsx", entry], {
+    const p = this.#processes.start(process.execPath, ["--import", "tsx", entry], {
       cwd: ROOT,
       env: {
         ...process.env,
-        AWS_ACCESS_KEY_ID: "test",
-        AWS_SECRET_ACCESS_KEY: "test",
-        AWS_ENDPOINT_URL: awsEndpoint,
-        MONGO_URL: mongoUrl,
-        LOG_LEVEL: "info",
-        LOG_PRETTY: "never",
+        ...stackProcessEnv(stackEnv()),
         SLUICE_SHUTDOWN_GRACE_MS: "3000",
         ...fleetEnv,
         ...env,
       },
-      stdio: ["ignore", "pipe", "pipe"],
     });
-    this.#children.push(child);
-    let out = "";
-    child.stdout?.on("data", (d: Buffer) => (out += d.toString()));
-    child.stderr?.on("data", (d: Buffer) => (out += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
     return {
-      output: () => out,
-      exited,
+      output: p.output,
+      exited: p.exited,
       stop: () => {
-        if (child.exitCode === null) child.kill("SIGTERM");
-        return exited;
+        if (p.child.exitCode === null) p.child.kill("SIGTERM");
+        return p.exited;
       },
     };
   }
 
   killAll(): void {
-    for (const c of this.#children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
-  }
-}
-
-/** Polls `check` every 100 ms until it holds; throws after `timeoutMs`. */
-export async function until(check: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error("timed out");
-    await new Promise((r) => setTimeout(r, 100));
+    this.#processes.killAll();
   }
 }
