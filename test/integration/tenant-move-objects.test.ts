@@ -42,6 +42,7 @@ import {
 } from "../../scheduler/moves/tenant-move.ts";
 import { emptyAndDeleteBucket } from "./helpers/aws.ts";
 import { testConfig, uniqueName } from "./helpers/env.ts";
+import { insertTenantDoc } from "../support/tenant-seed.ts";
 import { testDatabase } from "./helpers/mongo.ts";
 
 const acme = tenantId("acme");
@@ -125,19 +126,7 @@ interface Seeded {
 
 /** A tenant with `n` jobs, each with an input and an output object, plus payload-store payloads. */
 async function seed(tenant: TenantId, n: number, storage?: Document): Promise<Seeded> {
-  await shared.collection<Document>(COLLECTIONS.tenants).insertOne({
-    _id: tenant as never,
-    tenantId: tenant,
-    status: "active",
-    tier: "shared",
-    weight: 1,
-    maxConcurrency: 10,
-    minConcurrency: 0,
-    rate: null,
-    updatedAt: new Date(),
-    version: 1,
-    ...(storage !== undefined ? { storage } : {}),
-  });
+  await insertTenantDoc(shared, tenant, 1, storage !== undefined ? { storage } : {});
   placements.invalidate(tenant);
   const store = createJobStore(scopedCollection(shared.collection(COLLECTIONS.jobs), tenant, shared));
   const payloads = createPayloadStore(blobs, 16, () => `p${Math.random().toString(36).slice(2)}`);

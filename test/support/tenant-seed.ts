@@ -9,8 +9,16 @@ import type { JobStore } from "../../shared/jobs/job-store.ts";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 
-/** An active shared-tier tenant document (weight 1, cap 10, no minimum, no rate) at `version`. */
-export async function insertTenantDoc(db: Db, tenant: TenantId, version = 1): Promise<void> {
+/**
+ * An active shared-tier tenant document (weight 1, cap 10, no minimum, no rate) at `version`, with
+ * `extra` fields (e.g. `storage`) added.
+ */
+export async function insertTenantDoc(
+  db: Db,
+  tenant: TenantId,
+  version = 1,
+  extra: Readonly<Document> = {},
+): Promise<void> {
   await db.collection<Document>(COLLECTIONS.tenants).insertOne({
     _id: tenant as never,
     tenantId: tenant,
@@ -22,6 +30,7 @@ export async function insertTenantDoc(db: Db, tenant: TenantId, version = 1): Pr
     rate: null,
     updatedAt: new Date(),
     version,
+    ...extra,
   });
 }
 
