@@ -296,6 +296,9 @@ export class FairScheduler {
     const [, cap] = await Promise.all([this.#waitForIo(waited), this.#capacity.read(now)]);
     const readAt = this.#deps.now();
     const { usage, liveSlots } = cap;
+    // Decide with the quotas as they are now, not as the tick began: an edit that landed during the
+    // I/O wait (a pause, say) applies to what a long poll brought meanwhile.
+    quotas = currentQuotas(quotas, book.quotas());
 
     // Only tenants with backlog can take a release: the decision's cost follows them, not every tenant.
     const snapshots: TenantSnapshot[] = [];
@@ -549,4 +552,17 @@ export class FairScheduler {
     this.#deps.longPoll?.close?.();
     if (looping) await this.#deps.quotas.stop?.();
   }
+}
+
+/** The tick's tenants with their quota as the book has it now; a tenant whose quota went is dropped. */
+function currentQuotas(
+  tick: ReadonlyMap<TenantId, Quota>,
+  book: ReadonlyMap<TenantId, Quota>,
+): Map<TenantId, Quota> {
+  const out = new Map<TenantId, Quota>();
+  for (const t of tick.keys()) {
+    const q = book.get(t);
+    if (q !== undefined) out.set(t, q);
+  }
+  return out;
 }

@@ -315,3 +315,52 @@ describe("the visibility a long poll asks for (session 17's KNOWN BUG)", () => {
     expect(lanes.options.longPollVisibilitySeconds).toBe(5);
   });
 });
+
+describe("a quota edited while a tick waits for intake I/O", () => {
+  it("is what the tick decides with: a tenant paused mid-tick is not released from what its long poll brought", async () => {
+    let release: (() => void) | undefined;
+    let slowUrl = "";
+    let slowStarted = false;
+    const w = await loopHarness(
+      ["slow", "quiet"],
+      { laneIoWaitMs: 10_000 },
+      {
+        wrapSqs: (sqs) => ({
+          ...sqs,
+          async approximateDepth(url) {
+            if (url === slowUrl && release !== undefined) {
+              slowStarted = true;
+              await new Promise<void>((r) => (release = r));
+            }
+            return sqs.approximateDepth(url);
+          },
+        }),
+      },
+    );
+    slowUrl = w.queueUrl("slow");
+    w.setQuota("slow");
+    w.setQuota("quiet");
+    try {
+      await w.scheduler.tick(); // both idle, watched by their long polls
+      expect(w.scheduler.intakeStats()).toMatchObject({ idle: 2, watching: 2 });
+      // "slow" gets a message: its long poll makes it backlogged; the next tick reads its depth, slowly.
+      release = () => undefined;
+      await w.send("slow", "s1");
+      await until(() => w.scheduler.intakeStats().backlogged === 1, "slow backlogged");
+      w.advance(1_000);
+      const ticking = w.scheduler.tick();
+      await until(() => slowStarted, "the tick waiting for slow's depth read");
+      // Meanwhile an operator pauses "quiet", and a message for it arrives through its long poll.
+      w.setQuota("quiet", { status: "paused" });
+      await w.send("quiet", "q1");
+      await until(() => w.scheduler.intakeStats().backlogged === 2, "quiet's long poll answer");
+      release();
+      await ticking;
+      expect(w.calls.released.map((r) => r.body)).toEqual(["s1"]);
+      expect(w.scheduler.views().get(tid("quiet"))).toMatchObject({ backlog: 1, held: "paused" });
+    } finally {
+      release?.();
+      await w.scheduler.stop();
+    }
+  });
+});
