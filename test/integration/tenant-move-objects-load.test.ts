@@ -98,6 +98,12 @@ describe("moving a tenant's objects while its jobs run", () => {
       30_000,
       "acme running",
     );
+    // Running is not yet written: the move must find objects of acme to carry (its first checkpoint's).
+    await waitUntil(
+      async () => (await keysIn(aws.s3, fleetBucket, "acme")).length > 0,
+      30_000,
+      "acme's first objects",
+    );
     const globexBefore = (await keysIn(aws.s3, fleetBucket, "globex")).length;
 
     const progress: string[] = [];
