@@ -16,7 +16,7 @@ function isFree(port: number): Promise<boolean> {
 }
 
 /** `count` free ports from `base` upwards (at most 200 tried). */
-export async function pickMetricsPorts(base: number, count: number): Promise<number[]> {
+export async function pickFreePorts(base: number, count: number): Promise<number[]> {
   const ports: number[] = [];
   for (let p = base; ports.length < count && p < base + 200 && p <= 65_535; p++) {
     if (await isFree(p)) ports.push(p);

@@ -13,7 +13,7 @@ import { ensureStack } from "../infra/stack/index.ts";
 import { DEMO_USAGE, DemoArgsError, parseDemoArgs, type DemoArgs } from "./args.ts";
 import { startDemoFleet, type DemoFleet } from "./fleet.ts";
 import { frontDoor, frontDoorHints, submitThroughApi, waitForApi } from "./front-door.ts";
-import { pickMetricsPorts, pickSamples, scrape } from "./metrics.ts";
+import { pickFreePorts, pickSamples, scrape } from "./metrics.ts";
 import { readJobDocs, readJobViews } from "./jobs-view.ts";
 import { watchProgress } from "./live.ts";
 import { buildReport, renderReport, type DemoJobRecord } from "./report.ts";
@@ -95,8 +95,8 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     mkdirSync(logsDir, { recursive: true });
     // The scheduler's, each worker's and the API's metrics ports; the API on 8080 (or the next free).
     const metricsPorts =
-      args.metricsPort === 0 ? [] : await pickMetricsPorts(args.metricsPort, args.workers + 2);
-    const [apiPort = 8080, issuerPort = 8081] = await pickMetricsPorts(8080, 2);
+      args.metricsPort === 0 ? [] : await pickFreePorts(args.metricsPort, args.workers + 2);
+    const [apiPort = 8080, issuerPort = 8081] = await pickFreePorts(8080, 2);
     const door = frontDoor({
       issuer: issuerPort,
       api: apiPort,

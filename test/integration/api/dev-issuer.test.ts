@@ -3,11 +3,10 @@
  * `POST /token` answers tokens the API's own verifier accepts over the issuer's JWKS, with the
  * claims asked for; a body that is not a JSON object is refused; a bad flag exits 2.
  */
-import { spawn, type ChildProcess } from "node:child_process";
-import { once } from "node:events";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTokenVerifier } from "../../../api/auth/token-verifier.ts";
+import { TestProcesses, until, type StartedProcess } from "../../support/processes.ts";
 import { testConfig } from "../helpers/env.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..", "..");
@@ -21,24 +20,21 @@ interface Started {
 }
 
 describe("the demo's token issuer process", () => {
-  let child: ChildProcess;
+  const processes = new TestProcesses();
+  let issuer: StartedProcess;
   let info: Started;
+  const start = (...args: string[]) =>
+    processes.start(process.execPath, ["--import", "tsx", ENTRY, ...args], { cwd: ROOT, env: process.env });
 
   beforeAll(async () => {
-    child = spawn(process.execPath, ["--import", "tsx", ENTRY, "--port", "0"], {
-      cwd: ROOT,
-      stdio: ["ignore", "pipe", "inherit"],
-    });
-    let out = "";
-    child.stdout?.on("data", (d: Buffer) => (out += String(d)));
-    for (let i = 0; i < 300 && !out.includes("\n"); i++) await new Promise((r) => setTimeout(r, 50));
-    info = JSON.parse(out.split("\n")[0] ?? "") as Started;
+    issuer = start("--port", "0");
+    await until(() => issuer.stdout().includes("\n"), 15_000, "the issuer's first line");
+    info = JSON.parse(issuer.stdout().split("\n")[0] ?? "") as Started;
   });
   afterAll(async () => {
-    if (child.exitCode === null) {
-      child.kill("SIGTERM");
-      await once(child, "exit");
-    }
+    issuer.child.kill("SIGTERM");
+    expect(await issuer.exited).toBe(0);
+    processes.killAll();
   });
 
   it("signs tokens with the claims asked for that the API's verifier accepts", async () => {
@@ -77,8 +73,7 @@ describe("the demo's token issuer process", () => {
   });
 
   it("exits 2 on an unknown flag", async () => {
-    const bad = spawn(process.execPath, ["--import", "tsx", ENTRY, "--nope"], { cwd: ROOT, stdio: "ignore" });
-    const [code] = (await once(bad, "exit")) as [number];
+    const code = await start("--nope").exited;
     expect(code).toBe(2);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { ReceiveOptions, ReceivedMessage, SqsPort } from "../../../../shared/aws/sqs-port.ts";
 import { silentLogger } from "../../../../shared/log/logger.ts";
-import { IntakeLanes } from "../../../../scheduler/loop/intake-lanes.ts";
+import { IntakeLanes, type IntakeLaneOptions } from "../../../../scheduler/loop/intake-lanes.ts";
 import { tid } from "../helpers.ts";
 import { loopHarness } from "./harness.ts";
 
@@ -192,47 +192,67 @@ describe("idle tenants on long polls (ADR 0023)", () => {
   });
 });
 
+/** One intake message, as a bare-lanes fake SQS hands it out. */
+const MESSAGE: ReceivedMessage = {
+  messageId: "m1",
+  receiptHandle: "rh-1",
+  body: "x",
+  attributes: {},
+  receiveCount: 1,
+  sentAt: 1,
+};
+
+/**
+ * `IntakeLanes` over a fake SQS whose receives are `receive`, whose queue reads empty and whose
+ * visibility changes are recorded in `changed`; one lane (acme) resolved, read short, settled idle.
+ */
+async function idleLane(
+  receive: (o: ReceiveOptions) => Promise<ReceivedMessage[]>,
+  opts: { now?: () => number; options?: Partial<IntakeLaneOptions>; onMessages?: (t: string) => void } = {},
+) {
+  const changed: { handle: string; seconds: number }[] = [];
+  const sqs = {
+    receive: (_url: string, o: ReceiveOptions = {}) => receive(o),
+    async approximateDepth() {
+      return { visible: 0, inFlight: 0, delayed: 0 };
+    },
+    async changeVisibility(_url: string, handle: string, seconds: number) {
+      changed.push({ handle, seconds });
+    },
+  } as unknown as SqsPort;
+  const lanes = new IntakeLanes(
+    {
+      sqs,
+      intakeQueues: async () => ({ queueUrl: "q", queueName: "q", dlqUrl: "d" }),
+      now: opts.now ?? (() => 1_000),
+      log: silentLogger(),
+      ...(opts.onMessages !== undefined ? { onMessages: opts.onMessages } : {}),
+    },
+    opts.options,
+  );
+  const lane = lanes.lane(tid("acme"));
+  await lanes.resolve(lane);
+  await lanes.refreshDepth(lane);
+  await lanes.receive(lane, 10);
+  lanes.settle(lane);
+  return { lanes, lane, changed };
+}
+
 describe("returnAll with a long poll in flight", () => {
   it("aborts the poll and returns what it had received; nothing stays held", async () => {
-    const message: ReceivedMessage = {
-      messageId: "m1",
-      receiptHandle: "rh-1",
-      body: "x",
-      attributes: {},
-      receiveCount: 1,
-      sentAt: 1,
-    };
-    const changed: { handle: string; seconds: number }[] = [];
     let pollStarted = false;
-    const sqs = {
-      async receive(_url: string, o: ReceiveOptions = {}) {
+    const woken: string[] = [];
+    const { lanes, lane, changed } = await idleLane(
+      async (o) => {
         if ((o.waitSeconds ?? 0) === 0) return [];
         pollStarted = true;
         // The answer arrives in the same instant as the abort: the poll has the message in hand.
         return new Promise<ReceivedMessage[]>((resolve) =>
-          o.signal?.addEventListener("abort", () => resolve([message]), { once: true }),
+          o.signal?.addEventListener("abort", () => resolve([MESSAGE]), { once: true }),
         );
       },
-      async approximateDepth() {
-        return { visible: 0, inFlight: 0, delayed: 0 };
-      },
-      async changeVisibility(_url: string, handle: string, seconds: number) {
-        changed.push({ handle, seconds });
-      },
-    } as unknown as SqsPort;
-    const woken: string[] = [];
-    const lanes = new IntakeLanes({
-      sqs,
-      intakeQueues: async () => ({ queueUrl: "q", queueName: "q", dlqUrl: "d" }),
-      now: () => 1_000,
-      log: silentLogger(),
-      onMessages: (t) => woken.push(t),
-    });
-    const lane = lanes.lane(tid("acme"));
-    await lanes.resolve(lane);
-    await lanes.refreshDepth(lane);
-    await lanes.receive(lane, 10);
-    lanes.settle(lane);
+      { onMessages: (t) => woken.push(t) },
+    );
     expect(lane.mode).toBe("idle");
     await until(() => pollStarted, "the long poll");
     await lanes.returnAll(lane);
@@ -245,49 +265,21 @@ describe("returnAll with a long poll in flight", () => {
 
 describe("the visibility a long poll asks for (session 17's KNOWN BUG)", () => {
   it("is the short long-poll visibility; the first extension gives what it delivered the full one", async () => {
-    const message: ReceivedMessage = {
-      messageId: "m1",
-      receiptHandle: "rh-1",
-      body: "x",
-      attributes: {},
-      receiveCount: 1,
-      sentAt: 1,
-    };
     const asked: { waitSeconds: number; visibility: number | undefined }[] = [];
-    const changed: { handle: string; seconds: number }[] = [];
     let polls = 0;
-    const sqs = {
-      async receive(_url: string, o: ReceiveOptions = {}) {
+    let now = 1_000;
+    const { lanes, lane, changed } = await idleLane(
+      async (o) => {
         asked.push({ waitSeconds: o.waitSeconds ?? 0, visibility: o.visibilityTimeout });
         if ((o.waitSeconds ?? 0) === 0) return [];
         polls += 1;
-        if (polls === 1) return [message];
+        if (polls === 1) return [MESSAGE];
         return new Promise<ReceivedMessage[]>((resolve) =>
           o.signal?.addEventListener("abort", () => resolve([]), { once: true }),
         );
       },
-      async approximateDepth() {
-        return { visible: 0, inFlight: 0, delayed: 0 };
-      },
-      async changeVisibility(_url: string, handle: string, seconds: number) {
-        changed.push({ handle, seconds });
-      },
-    } as unknown as SqsPort;
-    let now = 1_000;
-    const lanes = new IntakeLanes(
-      {
-        sqs,
-        intakeQueues: async () => ({ queueUrl: "q", queueName: "q", dlqUrl: "d" }),
-        now: () => now,
-        log: silentLogger(),
-      },
-      { visibilitySeconds: 60, longPollSeconds: 20 },
+      { now: () => now, options: { visibilitySeconds: 60, longPollSeconds: 20 } },
     );
-    const lane = lanes.lane(tid("acme"));
-    await lanes.resolve(lane);
-    await lanes.refreshDepth(lane);
-    await lanes.receive(lane, 10);
-    lanes.settle(lane);
     await until(() => lane.buffer.size === 1, "the long poll's message");
     expect(asked.filter((a) => a.waitSeconds === 20)[0]?.visibility).toBe(10);
     expect(asked.filter((a) => a.waitSeconds === 0).every((a) => a.visibility === 60)).toBe(true);
