@@ -20,6 +20,12 @@ export interface CapacityReadOptions {
   readonly fleetRefreshMs: number;
   /** Least time between reads of the work queue's depth (a guard; releases since are added to it). */
   readonly workDepthRefreshMs: number;
+  /**
+   * Least time between reads of a tick with no tenant to decide for (`read(now, { idle: true })`):
+   * the last read is reused, so an idle scheduler reads the counters once a second, not every tick.
+   * Default 1000 ms.
+   */
+  readonly idleRefreshMs?: number;
 }
 
 export interface CapacityRead {
@@ -44,13 +50,32 @@ export class CapacityReader {
   readonly #opts: CapacityReadOptions;
   #fleet: { at: number; liveSlots: number } | undefined;
   #work: { at: number; depth: WorkQueueDepth; releasedSince: number } | undefined;
+  #last: { at: number; read: CapacityRead } | undefined;
 
   constructor(deps: CapacityReadDeps, options: CapacityReadOptions) {
     this.#deps = deps;
     this.#opts = options;
   }
 
-  async read(now: number): Promise<CapacityRead> {
+  /**
+   * The counters, live slots and free slots now; with `idle` (no tenant has backlog, so nothing will
+   * be decided), the last read if it is younger than `idleRefreshMs`.
+   */
+  async read(now: number, options: { idle?: boolean } = {}): Promise<CapacityRead> {
+    const last = this.#last;
+    if (
+      options.idle === true &&
+      last !== undefined &&
+      now >= last.at &&
+      now - last.at < (this.#opts.idleRefreshMs ?? 1_000)
+    )
+      return last.read;
+    const read = await this.#read(now);
+    this.#last = { at: now, read };
+    return read;
+  }
+
+  async #read(now: number): Promise<CapacityRead> {
     const [usage, liveSlots, workQueue] = await Promise.all([
       this.#deps.usage.readAll(),
       this.#liveSlots(now),

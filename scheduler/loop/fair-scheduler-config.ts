@@ -96,6 +96,12 @@ export interface FairSchedulerOptions {
   /** Per-tenant summary log period; default 10 s. */
   readonly summaryIntervalMs: number;
   readonly ledgerRetentionMs: number;
+  /**
+   * Longest a quiet tenant (no backlog, nothing running or parked) goes without a reconcile of its
+   * counters; hot tenants are reconciled every `maintenanceIntervalMs` (`reconcile-selection.ts`).
+   * Default 60 s; at or below `maintenanceIntervalMs`, every tenant every round.
+   */
+  readonly quietReconcileMs: number;
   /** See `decide()`; default 8. */
   readonly priorityAging?: number;
   readonly intake: Partial<IntakeLaneOptions>;
@@ -113,6 +119,7 @@ export const FAIR_SCHEDULER_DEFAULTS: FairSchedulerOptions = {
   maintenanceIntervalMs: 5_000,
   summaryIntervalMs: 10_000,
   ledgerRetentionMs: 6 * 3_600_000,
+  quietReconcileMs: 60_000,
   intake: {},
 };
 

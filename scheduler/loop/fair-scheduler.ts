@@ -40,6 +40,7 @@ import { holdWithoutQuota, prepareLane } from "./lane-io.ts";
 import type { LaneIoContext } from "./lane-io.ts";
 import { SchedulerMetrics } from "./metrics.ts";
 import { executeReleases } from "./release-batch.ts";
+import { selectForReconcile } from "./reconcile-selection.ts";
 import { heldBy, summaryLines } from "./summary.ts";
 import type { TenantTickView } from "./summary.ts";
 import { backloggedWeight } from "../shards/slot-share.ts";
@@ -72,6 +73,12 @@ export class FairScheduler {
   #wake: (() => void) | undefined;
   /** A nudge came while no pause was pending: the next pause is skipped. */
   #nudged = false;
+  /** The running counters as the last tick read them (for maintenance's choice of hot tenants). */
+  #usage: ReadonlyMap<TenantId, UsageSnapshot> = new Map();
+  /** Tenants that had a release since the last `maintain()` (hot even if no tick has read them since). */
+  #releasedSinceMaintain = new Set<TenantId>();
+  /** The last quiet tenant reconciled (`reconcile-selection.ts`). */
+  #reconcileCursor: TenantId | undefined;
   /** Σ weight of the backlogged tenants seen by the last tick (published by the ownership round). */
   #weight = 0;
 
@@ -165,9 +172,12 @@ export class FairScheduler {
       const lane = this.#lanes.lane(t);
       this.#startIo(lane, () => holdWithoutQuota(io, lane), waited, now);
     }
-    const [, cap] = await Promise.all([this.#waitForIo(waited), this.#capacity.read(now)]);
+    // A tick with no lane holding or fetching anything decides nothing: it reuses a recent read.
+    const idle = waited.length === 0 && this.#lanes.tenants().every((t) => this.#lanes.lane(t).total === 0);
+    const [, cap] = await Promise.all([this.#waitForIo(waited), this.#capacity.read(now, { idle })]);
     const readAt = this.#deps.now();
     const { usage, liveSlots } = cap;
+    this.#usage = usage;
     // Decide with the quotas as they are now, not as the tick began: an edit that landed during the
     // I/O wait (a pause, say) applies to what a long poll brought meanwhile.
     quotas = currentQuotas(quotas, book.quotas());
@@ -246,6 +256,7 @@ export class FairScheduler {
   ): number {
     let waitingForSlots = 0;
     const got = new Set(releases.map((r) => r.tenantId));
+    for (const t of got) this.#releasedSinceMaintain.add(t);
     const views = new Map<TenantId, TenantTickView>();
     for (const [tenantId, quota] of quotas) {
       const lane = this.#lanes.lane(tenantId);
@@ -307,13 +318,34 @@ export class FairScheduler {
     await Promise.all(tenants.map((t) => this.#lanes.forget(t)));
   }
 
+  /**
+   * A release since the last round, or backlog, running or parked jobs as the last tick saw them (a
+   * tenant no tick saw yet is quiet).
+   */
+  #isHot(tenant: TenantId): boolean {
+    if (this.#releasedSinceMaintain.has(tenant)) return true;
+    const v = this.#views.get(tenant);
+    const u = this.#usage.get(tenant);
+    return (v?.backlog ?? 0) > 0 || (v?.running ?? 0) > 0 || (u?.running ?? 0) > 0 || (u?.parked ?? 0) > 0;
+  }
+
   /** Reconcile counters from jobs, prune the ledger and dead heartbeats, log the summary when due. */
   async maintain(): Promise<void> {
     const now = this.#deps.now();
-    // Each replica reconciles the tenants it owns (one replica per tenant, not every replica for all).
+    // Each replica reconciles the tenants it owns (one replica per tenant, not every replica for all):
+    // the hot ones every round, the quiet ones in a rotation (`reconcile-selection.ts`).
     const own = this.#deps.ownership;
-    const tenants = [...this.#deps.quotas.book.quotas().keys()].filter((t) => own?.owns(t, now) ?? true);
-    await this.#deps.usage.reconcileAll(tenants);
+    const owned = [...this.#deps.quotas.book.quotas().keys()].filter((t) => own?.owns(t, now) ?? true);
+    const pick = selectForReconcile({
+      tenants: owned,
+      hot: (t) => this.#isHot(t),
+      cursor: this.#reconcileCursor,
+      intervalMs: this.#opts.maintenanceIntervalMs,
+      quietEveryMs: this.#opts.quietReconcileMs,
+    });
+    this.#reconcileCursor = pick.cursor;
+    this.#releasedSinceMaintain = new Set();
+    await this.#deps.usage.reconcileAll(pick.tenants);
     await this.#deps.ledger.prune?.(this.#opts.ledgerRetentionMs);
     await this.#deps.capacity.prune?.(now);
     if (this.#lastSummaryAt !== undefined && now - this.#lastSummaryAt < this.#opts.summaryIntervalMs) return;

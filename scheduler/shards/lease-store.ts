@@ -63,7 +63,8 @@ export interface LeaseStore {
   heartbeat(doc: Omit<ReplicaDoc, "kind">): Promise<void>;
   removeReplica(replicaId: string): Promise<void>;
   replicas(): Promise<ReplicaDoc[]>;
-  leases(): Promise<Map<TenantId, LeaseView>>;
+  /** Every tenant lease, or only those of `tenants` (one query either way). */
+  leases(tenants?: readonly TenantId[]): Promise<Map<TenantId, LeaseView>>;
   /** Takes the lease if it is still as read (`fence`; null: no document yet); the new fence, or null. */
   acquire(
     tenant: TenantId,
@@ -123,8 +124,9 @@ export class MongoLeaseStore implements LeaseStore {
     return out;
   }
 
-  leases(): Promise<Map<TenantId, LeaseView>> {
-    return this.#read({ kind: "tenant" });
+  leases(tenants?: readonly TenantId[]): Promise<Map<TenantId, LeaseView>> {
+    if (tenants === undefined) return this.#read({ kind: "tenant" });
+    return this.#read({ _id: { $in: tenants.map(tenantLeaseId) }, kind: "tenant" });
   }
 
   leasesOf(owner: string): Promise<Map<TenantId, LeaseView>> {

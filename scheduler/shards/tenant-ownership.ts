@@ -22,7 +22,7 @@
 import type { Logger } from "pino";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { assignTenants } from "./assign.ts";
-import { planLeases, provable, type HeldLease } from "./lease-plan.ts";
+import { planLeases, provable, type HeldLease, type LeaseView } from "./lease-plan.ts";
 import type { LeaseStore, ReplicaDoc } from "./lease-store.ts";
 import { shareOffset, slotShare } from "./slot-share.ts";
 
@@ -164,8 +164,8 @@ export class TenantOwnership {
       weight: Math.max(0, hooks.weight),
       owned: this.#held.size,
     });
-    const [replicas, stored] = await Promise.all([store.replicas(), store.leases()]);
-    const readAt = this.#deps.now();
+    const replicas = await store.replicas();
+    let readAt = this.#deps.now();
     const live = replicas.filter((r) => r.expiresAt > readAt && r.replicaId !== me);
     await this.#pruneDead(replicas, readAt);
     this.#peers = [
@@ -184,6 +184,16 @@ export class TenantOwnership {
       this.#peers.map((p) => p.replicaId),
     );
     const target = new Set([...assignment].filter(([, r]) => r === me).map(([t]) => t));
+    // Only the leases this round may take are read: in a steady state (every wanted tenant held)
+    // none, so a round costs a heartbeat, a read of the heartbeats and one renewal, whatever the
+    // tenant count. What this replica holds is checked by the renewal's match count instead.
+    const wanted = [...target].filter((t) => !provable(this.#held.get(t), readAt, this.#opts.marginMs));
+    const stored = new Map<TenantId, LeaseView>();
+    for (const [t, l] of this.#held) stored.set(t, { owner: me, fence: l.fence, expiresAt: l.expiresAt });
+    if (wanted.length > 0) {
+      for (const [t, l] of await store.leases(wanted)) stored.set(t, l);
+      readAt = this.#deps.now();
+    }
     const plan = planLeases({
       me,
       now: readAt,
