@@ -16,8 +16,10 @@
  *    minimum is a floor inside the tenant's share, not an addition to it.
  * 3. Share. Each tenant has a virtual start tag S = max(V, F) where F is the tag after its last release
  *    and V is the system virtual time (the tag of the last release). The eligible tenant with the
- *    smallest S is released, then F = S + 1 / weight. Ties go to the tenant with the oldest queued
- *    job when the snapshot says (`oldestQueuedAt`, FIFO within a round), then to the smaller tenant id.
+ *    smallest S is released, then F = S + 1 / weight. Ties go to the tenant with the fewest jobs running
+ *    per unit of weight (a tenant that just woke up has none: it is not queued behind the busy tenants
+ *    that share its tag, issue 13), then to the one with the oldest queued job when the snapshot says
+ *    (`oldestQueuedAt`, FIFO within a round), then to the smaller tenant id.
  *    A min-heap makes that O(log n) per release after an O(n) build.
  *
  * Cost. Only tenants with backlog can take a release, so a caller with many idle tenants passes just
@@ -253,6 +255,9 @@ function isEligible(lane: Lane): boolean {
 
 function lessByStart(a: Lane, b: Lane): boolean {
   if (a.start !== b.start) return a.start < b.start;
+  const la = a.busy / (a.quota as Quota).weight;
+  const lb = b.busy / (b.quota as Quota).weight;
+  if (la !== lb) return la < lb;
   if (a.oldest !== b.oldest) return a.oldest < b.oldest;
   return a.tenantId < b.tenantId;
 }

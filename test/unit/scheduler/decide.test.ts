@@ -45,6 +45,24 @@ describe("decide: weighted fair share", () => {
     });
   });
 
+  it("a tenant that wakes up takes the next slot, not a place behind the busy tenants that share its tag", () => {
+    // Ten busy tenants of weights 1 and 2, long backlogs, slots freeing one at a time: many of them sit
+    // at the same virtual tag (V) after each release. A tenant whose first job arrives now starts at V too.
+    const busy = Array.from({ length: 10 }, (_, i) => ({
+      ...snapshot(`b${i}`, { weight: i % 2 === 0 ? 1 : 2, maxConcurrency: 1000 }, 1e6),
+      running: 2,
+      oldestQueuedAt: 1_000 + i,
+    }));
+    const { state } = runOneSlot(busy, 997);
+    for (let extra = 0; extra < 8; extra++) {
+      const woke = { ...snapshot("quiet", { weight: 1 }, 1), running: 0, oldestQueuedAt: 9_999_999 };
+      const warm = runOneSlot(busy, extra, state).state;
+      const d = decide(warm, { now: 0, freeSlots: 1, tenants: [...busy, woke] });
+      // It used to wait behind every busy tenant at V with an older head job (up to nine releases).
+      expect(d.releases.map((r) => r.tenantId)).toEqual(["quiet"]);
+    }
+  });
+
   it("does not starve a weight-1 tenant beside a weight-1000 one, and serves it promptly when it wakes", () => {
     const heavy = snapshot("heavy", { weight: 1000 }, 1e6);
     const { order, state } = runOneSlot([heavy, snapshot("light", { weight: 1 }, 1e6)], 5005);
