@@ -449,6 +449,8 @@ export class FairScheduler {
     }
     // Also after ticks driven without start(): the lanes and leases they took are given back.
     await Promise.all(this.#lanes.tenants().map((t) => this.#lanes.forget(t)));
+    // Polls let go (handed-over or paused tenants) may still be open: cut them short now.
+    await this.#lanes.abortLetGo();
     // Leases are freed only after the messages are back on their queues (the next owner sees them).
     await this.#deps.ownership
       ?.releaseAll((ts) => this.#forget(ts))

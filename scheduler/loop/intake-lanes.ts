@@ -12,7 +12,8 @@
  * - A release that needs more messages than are buffered receives on demand (`fill`).
  * - Buffered messages are held invisible: their visibility is extended before it lapses (an extension
  *   does not count as a receive, so held work never drifts toward the DLQ's maxReceiveCount).
- *   `returnAll` makes them visible again (at stop, or when a tenant loses its quota or its owner).
+ *   `returnAll` makes them visible again (at stop, or when a tenant loses its quota or its owner), and
+ *   lets the lane's long poll run out rather than abort it (`letGo`, see `long-poll.ts`).
  *
  * Idle and backlogged lanes (ADR 0023): with `longPollSeconds > 0`, a lane whose buffer and queue
  * estimate are both empty after a receive came back short is *idle*: the tick stops reading its depth
@@ -217,10 +218,33 @@ export class IntakeLanes {
     });
   }
 
-  /** Stops the lane's long poll (what it received is in the buffer afterwards); the lane is backlogged. */
-  async unwatch(lane: TenantLane): Promise<void> {
-    await this.#poller.stop(lane);
+  /**
+   * Ends the lane's long poll without cutting it short (`LongPoller.letGo`): what it still brings is
+   * made visible again at once. The lane is backlogged (its next tick reads the queue).
+   */
+  letGo(lane: TenantLane): void {
+    this.#poller.letGo(lane, (messages) => this.#returnLate(lane, messages));
     lane.mode = "backlogged";
+  }
+
+  /** Aborts the polls let go and still open (the scheduler stops); waits for them to end. */
+  abortLetGo(): Promise<void> {
+    return this.#poller.abortAll();
+  }
+
+  /** Makes messages a let-go poll brought visible again (best effort: else they lapse in 10 s). */
+  async #returnLate(lane: TenantLane, messages: readonly ReceivedMessage[]): Promise<void> {
+    const url = lane.queues?.queueUrl;
+    if (url === undefined) return;
+    const results = await Promise.allSettled(
+      messages.map((m) => this.#deps.sqs.changeVisibility(url, m.receiptHandle, 0)),
+    );
+    const failed = results.filter((r) => r.status === "rejected").length;
+    if (failed > 0)
+      this.#deps.log.warn(
+        { tenantId: lane.tenantId, failed, visibleInSeconds: this.#opts.longPollVisibilitySeconds },
+        "could not return what a let-go long poll brought; it becomes visible when its visibility lapses",
+      );
   }
 
   /** Resolves the tenant's intake queue (cached); false (logged at most once a minute) if it has none. */
@@ -346,12 +370,12 @@ export class IntakeLanes {
   }
 
   /**
-   * Makes every buffered message visible again (best effort: otherwise its visibility lapses), after
-   * stopping the lane's long poll so that what it received is returned too. The lane is backlogged
+   * Makes every buffered message visible again (best effort: otherwise its visibility lapses) and lets
+   * the lane's long poll go (what it still brings is returned too, `letGo`). The lane is backlogged
    * afterwards (its next tick reads the queue again).
    */
   async returnAll(lane: TenantLane): Promise<void> {
-    await this.unwatch(lane);
+    this.letGo(lane);
     const pending = lane.overLimit.map((message) => ({ message }));
     lane.overLimit = [];
     const held = [...lane.buffer.drain(), ...pending];

@@ -42,7 +42,7 @@ async function prepare(ctx: LaneIoContext, lane: TenantLane, quota: Quota): Prom
   if (!(await ctx.lanes.resolve(lane))) return;
   await ctx.lanes.extendExpiring(lane);
   if (quota.status === "suspended") return rejectSuspended(ctx, lane, quota);
-  if (quota.status === "paused") await ctx.lanes.unwatch(lane); // held: no receive
+  if (quota.status === "paused") ctx.lanes.letGo(lane); // held: no receive
   if (lane.mode === "backlogged") await ctx.lanes.refreshDepth(lane);
   ctx.lanes.observeLimit(lane, quota.maxQueued);
   if (lane.mode === "backlogged" && (quota.status === "active" || quota.maxQueued !== undefined))

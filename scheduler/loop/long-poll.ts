@@ -5,12 +5,19 @@
  * to `accept` at once (the lane's buffer; the caller wakes the release loop), and the lane then
  * leaves idle mode: its backlog is worked with short receives by the tick until it drains.
  *
- * A poll is aborted by `stop` (scheduler stop, tenant lost or paused). Messages a poll had already
- * received when it was aborted still reach `accept` (the caller then returns them); messages SQS
- * had taken for a request the abort cut off (the request stays open on the SQS side for the rest of
- * its wait) reappear after the poll's visibility timeout, which the lanes keep short (10 s) for that
- * reason: never lost, never released twice, only late. A failed poll ends the watch; the lane may watch again after a
- * per-lane backoff (500 ms doubling to 30 s), which a success resets.
+ * A watch ends in one of two ways:
+ * - `letGo` (a tenant handed to another replica, paused, or without a quota): the poll in flight is
+ *   NOT cut short. A request the client aborts stays open on the SQS side for the rest of its wait and
+ *   still takes the next message, which would then stay invisible for the poll's visibility timeout
+ *   (10 s: a hand-over used to delay a tenant's next message that long). Instead the loop ends when
+ *   the poll returns, and what it brought goes to `late` (the lanes make it visible again at once), so
+ *   the tenant's next owner, or its next long poll, gets it within milliseconds.
+ * - `abortAll` (the scheduler stops: it cannot wait out a 20 s poll): the polls let go and still open
+ *   are aborted. Messages a poll had already received still reach `late`; messages SQS had taken
+ *   for a request the abort cut off reappear after the poll's visibility timeout, which the lanes
+ *   keep short (10 s) for that reason: never lost, never released twice, only late.
+ * A failed poll ends the watch; the lane may watch again after a per-lane backoff (500 ms doubling
+ * to 30 s), which a success resets.
  */
 import type { Logger } from "pino";
 import type { ReceivedMessage, SqsPort } from "../../shared/aws/sqs-port.ts";
@@ -28,10 +35,18 @@ export interface LongPollOptions {
 export interface Watchable {
   readonly tenantId: TenantId;
   /** The poll in flight, if any. */
-  watch: { readonly abort: AbortController; readonly done: Promise<void> } | undefined;
+  watch: Watch | undefined;
   pollFailures: number;
   /** Scheduler-clock ms before which a failed lane does not poll again. */
   pollRetryAt: number | undefined;
+}
+
+/** One watch: its poll loop, and where a poll's messages go once the watch is let go. */
+export interface Watch {
+  readonly abort: AbortController;
+  readonly done: Promise<void>;
+  /** Set by `letGo`: the loop ends after the poll in flight and hands what it brought here. */
+  late?: (messages: ReceivedMessage[]) => Promise<void>;
 }
 
 export interface LongPollDeps {
@@ -51,6 +66,8 @@ export class LongPoller {
   readonly #deps: LongPollDeps;
   readonly #opts: LongPollOptions;
   #watching = 0;
+  /** Watches let go whose poll is still open (aborted by `abortAll`). */
+  readonly #lettingGo = new Set<Watch>();
   /** Long polls sent (completed, failed or aborted) since start. */
   requests = 0;
 
@@ -79,28 +96,43 @@ export class LongPoller {
     if (!this.canWatch(lane)) return;
     const abort = new AbortController();
     this.#watching += 1;
-    const done = this.#loop(lane, queueUrl, abort.signal, accept).finally(() => {
+    const watch: Watch = { abort, done: Promise.resolve() };
+    const done = this.#loop(lane, queueUrl, watch, accept).finally(() => {
       this.#watching -= 1;
-      if (lane.watch?.abort === abort) lane.watch = undefined;
+      this.#lettingGo.delete(watch);
+      if (lane.watch === watch) lane.watch = undefined;
     });
-    lane.watch = { abort, done };
+    (watch as { done: Promise<void> }).done = done;
+    lane.watch = watch;
   }
 
-  /** Aborts the lane's poll and waits for it to end (what it had received has reached `accept`). */
-  async stop(lane: Watchable): Promise<void> {
+  /**
+   * Ends the lane's watch without aborting its poll (see the module note): the lane is unwatched at
+   * once; the poll in flight runs out (at most its wait) and what it brings goes to `late`.
+   */
+  letGo(lane: Watchable, late: (messages: ReceivedMessage[]) => Promise<void>): void {
     const w = lane.watch;
     if (w === undefined) return;
-    w.abort.abort();
-    await w.done;
+    w.late = late;
+    lane.watch = undefined;
+    this.#lettingGo.add(w);
+  }
+
+  /** Aborts every poll let go and still open (the scheduler is stopping); waits for them to end. */
+  async abortAll(): Promise<void> {
+    const open = [...this.#lettingGo];
+    for (const w of open) w.abort.abort();
+    await Promise.all(open.map((w) => w.done));
   }
 
   async #loop(
     lane: Watchable,
     queueUrl: string,
-    signal: AbortSignal,
+    watch: Watch,
     accept: (messages: ReceivedMessage[]) => boolean,
   ): Promise<void> {
-    while (!signal.aborted) {
+    const signal = watch.abort.signal;
+    while (!signal.aborted && watch.late === undefined) {
       let messages: ReceivedMessage[];
       this.requests += 1;
       try {
@@ -111,7 +143,7 @@ export class LongPoller {
           signal,
         });
       } catch (err) {
-        if (signal.aborted) return;
+        if (signal.aborted || watch.late !== undefined) return;
         lane.pollFailures += 1;
         const backoffMs = pollBackoffMs(lane.pollFailures);
         lane.pollRetryAt = this.#deps.now() + backoffMs;
@@ -122,9 +154,19 @@ export class LongPoller {
         );
         return;
       }
+      const late = lateOf(watch); // set by letGo while the poll was open
+      if (late !== undefined) {
+        if (messages.length > 0) await late(messages);
+        return;
+      }
       lane.pollFailures = 0;
       lane.pollRetryAt = undefined;
       if (messages.length > 0 && !accept(messages)) return;
     }
   }
+}
+
+/** The watch's `late` hand-off as it is now (read through a call: `letGo` sets it during an await). */
+function lateOf(watch: Watch): Watch["late"] {
+  return watch.late;
 }
