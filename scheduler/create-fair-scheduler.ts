@@ -21,6 +21,8 @@ import { TenantStatsStore } from "./store/tenant-stats.ts";
 import { UsageStore } from "../shared/usage/usage-store.ts";
 import { MongoLeaseStore } from "./shards/lease-store.ts";
 import { TenantOwnership } from "./shards/tenant-ownership.ts";
+import { ClaimExchange } from "./shards/claim-exchange.ts";
+import { MongoClaimStore } from "./shards/claim-store.ts";
 import type { OwnershipOptions } from "./shards/tenant-ownership.ts";
 
 export interface CreateFairSchedulerOptions {
@@ -89,7 +91,13 @@ export function createFairScheduler(
     rt.config.scheduler.id ??
     `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
   const ownership = new TenantOwnership(
-    { store: new MongoLeaseStore(db), replicaId: schedulerId, now, log },
+    {
+      store: new MongoLeaseStore(db),
+      replicaId: schedulerId,
+      now,
+      log,
+      claims: new ClaimExchange({ store: new MongoClaimStore(db), replicaId: schedulerId, log }),
+    },
     { leaseMs: rt.config.scheduler.leaseMs, renewMs: rt.config.scheduler.renewMs, ...options.ownership },
   );
   const stats = new StatsPublisher({

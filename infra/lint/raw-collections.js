@@ -24,6 +24,7 @@ export const RAW_COLLECTION_MODULES = {
   "scheduler/store/capacity.ts": "fleet: worker capacity (heartbeats)",
   "scheduler/store/tenant-stats.ts": "fleet: scheduler statistics",
   "scheduler/shards/lease-store.ts": "fleet: scheduler replicas' tenant leases",
+  "scheduler/shards/claim-store.ts": "fleet: scheduler replicas' slot claims",
   "shared/workflows/version-store.ts": "fleet: workflow versions",
   "shared/audit/audit-log.ts": "fleet: the audit trail",
   "shared/moves/move-record.ts": "fleet: tenant move records",

@@ -44,6 +44,7 @@ import { selectForReconcile } from "./reconcile-selection.ts";
 import { heldBy, summaryLines } from "./summary.ts";
 import type { TenantTickView } from "./summary.ts";
 import { backloggedWeight } from "../shards/slot-share.ts";
+import { tenantClaims } from "../shards/tenant-claims.ts";
 import {
   FAIR_SCHEDULER_DEFAULTS as DEFAULTS,
   type FairSchedulerDeps,
@@ -199,7 +200,16 @@ export class FairScheduler {
       });
     }
     this.#weight = backloggedWeight(snapshots);
-    const free = own === undefined ? cap.free : own.budget(cap.free, this.#weight, now);
+    const free =
+      own === undefined
+        ? cap.free
+        : own.budget({
+            free: cap.free,
+            mine: tenantClaims(snapshots, this.#state, now),
+            usage,
+            quotas: book.quotas(),
+            now,
+          });
     const decision = this.metrics.timeDecision(() =>
       decide(
         this.#state,

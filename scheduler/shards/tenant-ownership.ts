@@ -4,7 +4,7 @@
  * ownership round (`sync`), run by the fair scheduler's tick at most every `renewMs` (and at once when
  * a tenant appears that the last round did not know):
  *
- * 1. writes this replica's heartbeat (with the backlogged weight it publishes for the slot division);
+ * 1. writes this replica's heartbeat (with its backlogged weight, shown by `sluice fleet`);
  * 2. reads the replicas' heartbeats and every tenant lease; the live replicas (heartbeat unexpired,
  *    this one always) divide the tenants by rendezvous hashing with bounded loads (`assign.ts`); the
  *    heartbeats of replicas dead for longer than `deadReplicaRetentionMs` are deleted (until then
@@ -24,7 +24,8 @@ import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { assignTenants } from "./assign.ts";
 import { planLeases, provable, type HeldLease, type LeaseView } from "./lease-plan.ts";
 import type { LeaseStore, ReplicaDoc } from "./lease-store.ts";
-import { shareOffset, slotShare } from "./slot-share.ts";
+import type { ClaimExchange } from "./claim-exchange.ts";
+import { claimUnion, slotBudget, type ClaimUnionInput } from "./slot-division.ts";
 
 export interface OwnershipOptions {
   /** Lease (and heartbeat) length; default 10 s. */
@@ -45,12 +46,23 @@ export interface OwnershipDeps {
   readonly replicaId: string;
   readonly now: () => number;
   readonly log: Logger;
+  /** The replicas' slot claims (ADR 0029); without it a replica with live peers divides by nothing but its own claims. */
+  readonly claims?: ClaimExchange;
+}
+
+/** What `budget` divides: the fleet's free slots, this replica's claims, and every tenant's counters and quota. */
+export interface BudgetInput {
+  readonly free: number;
+  readonly mine: ClaimUnionInput["mine"];
+  readonly usage: ClaimUnionInput["usage"];
+  readonly quotas: ClaimUnionInput["quotas"];
+  readonly now: number;
 }
 
 export interface SyncHooks {
   /** Stops the lanes of tenants this replica no longer owns (their messages returned); awaited. */
   lost(tenants: readonly TenantId[]): Promise<void>;
-  /** Σ weight of this replica's backlogged tenants, published in its heartbeat. */
+  /** Σ weight of this replica's backlogged tenants, published in its heartbeat (for operators). */
   readonly weight: number;
 }
 
@@ -142,14 +154,24 @@ export class TenantOwnership {
   }
 
   /**
-   * This replica's slots out of the fleet's `free`, by the backlogged weight of the live replicas
-   * (`slot-share.ts`); `weight` is this replica's own, fresh from the tick.
+   * This replica's slots out of the fleet's `free` (ADR 0029): alone (no other live replica as of the
+   * last round), all of them; else its share by the same water-filling over every replica's claims
+   * that the others run (`slot-division.ts`), its own claims published on the way (`claim-exchange.ts`).
    */
-  budget(free: number, weight: number, now: number): number {
-    const others = this.#peers
-      .filter((p) => p.replicaId !== this.replicaId && p.expiresAt > now)
-      .map((p) => ({ id: p.replicaId, weight: p.weight }));
-    return slotShare(free, this.replicaId, [...others, { id: this.replicaId, weight }], shareOffset(now));
+  budget(input: BudgetInput): number {
+    const { free, now } = input;
+    const alone = !this.#peers.some((p) => p.replicaId !== this.replicaId && p.expiresAt > now);
+    const exchange = this.#deps.claims;
+    if (alone) return free;
+    exchange?.offer(input.mine, now);
+    const claims = claimUnion({
+      me: this.replicaId,
+      mine: input.mine,
+      others: exchange?.others(now) ?? [],
+      usage: input.usage,
+      quotas: input.quotas,
+    });
+    return slotBudget(free, this.replicaId, claims);
   }
 
   async #round(tenants: readonly TenantId[], hooks: SyncHooks): Promise<SyncReport> {
@@ -303,6 +325,7 @@ export class TenantOwnership {
     const { store, replicaId: me } = this.#deps;
     await Promise.allSettled(held.map(([t, l]) => store.release(t, me, l.fence, this.#deps.now())));
     await store.removeReplica(me).catch(() => undefined);
+    await this.#deps.claims?.withdraw();
     this.#lastSyncAt = undefined;
   }
 }

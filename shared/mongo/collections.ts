@@ -27,6 +27,11 @@ export const COLLECTIONS = {
    * and one heartbeat per replica `{ replicaId, expiresAt, weight }` (`scheduler/shards/lease-store.ts`).
    */
   schedulerLeases: "scheduler_leases",
+  /**
+   * Scheduler replicas' slot claims (fleet-level): one document per replica with, per tenant it owns
+   * that could take a release, how many jobs it could start (`scheduler/shards/claim-store.ts`, ADR 0029).
+   */
+  schedulerClaims: "scheduler_claims",
   /** One heartbeat per API process `{ _id: replicaId, at }`: each divides the tenants' edge rates by the live count. */
   apiReplicas: "api_replicas",
 } as const;

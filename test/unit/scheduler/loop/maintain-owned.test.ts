@@ -8,7 +8,7 @@ function ownershipOf(owned: readonly string[]) {
   return {
     syncIfDue: async () => undefined,
     owns: (t: TenantId) => set.has(t),
-    budget: (free: number) => free,
+    budget: (input: { free: number }) => input.free,
     releaseAll: async () => undefined,
     options: { leaseMs: 10_000, renewMs: 1_000, marginMs: 2_500, deadReplicaRetentionMs: 600_000 },
   };

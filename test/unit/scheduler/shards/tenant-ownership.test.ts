@@ -4,6 +4,31 @@ import { tenantId, type TenantId } from "../../../../shared/tenancy/tenant-id.ts
 import type { LeaseView } from "../../../../scheduler/shards/lease-plan.ts";
 import type { LeaseStore, ReplicaDoc } from "../../../../scheduler/shards/lease-store.ts";
 import { TenantOwnership } from "../../../../scheduler/shards/tenant-ownership.ts";
+import { ClaimExchange } from "../../../../scheduler/shards/claim-exchange.ts";
+import type { ClaimDoc, ClaimStore } from "../../../../scheduler/shards/claim-store.ts";
+
+/** In-memory `ClaimStore`: one document per replica. */
+class MemoryClaimStore implements ClaimStore {
+  readonly docs = new Map<string, ClaimDoc>();
+  async publish(doc: ClaimDoc) {
+    this.docs.set(doc.replicaId, structuredClone(doc));
+  }
+  async read() {
+    return [...this.docs.values()].map((d) => structuredClone(d));
+  }
+  async remove(id: string) {
+    this.docs.delete(id);
+  }
+  async prune(before: number) {
+    let n = 0;
+    for (const [id, d] of this.docs)
+      if (d.expiresAt < before) {
+        this.docs.delete(id);
+        n += 1;
+      }
+    return n;
+  }
+}
 
 /** In-memory `LeaseStore` with the adapter's compare-and-set semantics; records every write in order. */
 class MemoryLeaseStore implements LeaseStore {
@@ -75,10 +100,12 @@ const tenants = Array.from({ length: 40 }, (_, i) => tenantId(`t${i}`));
 function world() {
   let clock = 1_000_000;
   const store = new MemoryLeaseStore();
+  const claimStore = new MemoryClaimStore();
   const returned: string[] = [];
   const replica = (id: string) => {
+    const claims = new ClaimExchange({ store: claimStore, replicaId: id, log: silentLogger() });
     const own = new TenantOwnership(
-      { store, replicaId: id, now: () => clock, log: silentLogger() },
+      { store, replicaId: id, now: () => clock, log: silentLogger(), claims },
       { leaseMs: 10_000, renewMs: 1_000 },
     );
     const hooks = {
@@ -90,9 +117,14 @@ function world() {
         }
       },
     };
-    return { own, sync: () => own.sync(tenants, hooks), owned: () => tenants.filter((t) => own.owns(t)) };
+    return {
+      own,
+      claims,
+      sync: () => own.sync(tenants, hooks),
+      owned: () => tenants.filter((t) => own.owns(t)),
+    };
   };
-  return { store, returned, replica, advance: (ms: number) => (clock += ms), now: () => clock };
+  return { store, claimStore, returned, replica, advance: (ms: number) => (clock += ms), now: () => clock };
 }
 
 describe("TenantOwnership", () => {
@@ -167,18 +199,50 @@ describe("TenantOwnership", () => {
     expect(b.owned()).toHaveLength(40);
   });
 
-  it("budgets the free slots by the weights the replicas publish", async () => {
+  it("budgets the free slots by the water-filling over every replica's claims (ADR 0029)", async () => {
     const w = world();
     const a = w.replica("a");
     const b = w.replica("b");
-    await b.own.sync(tenants, { weight: 3, lost: async () => undefined });
-    await a.own.sync(tenants, { weight: 1, lost: async () => undefined });
-    await b.own.sync(tenants, { weight: 3, lost: async () => undefined });
-    // Same views: the budgets add up to the free slots exactly.
-    expect(a.own.budget(8, 1, w.now()) + b.own.budget(8, 3, w.now())).toBe(8);
-    expect(a.own.budget(8, 1, w.now())).toBeGreaterThanOrEqual(1);
-    expect(a.own.budget(8, 1, w.now())).toBeLessThanOrEqual(3);
-    expect(a.own.budget(8, 0, w.now())).toBe(0);
+    const [ta, tb] = [tenantId("t0"), tenantId("t1")];
+    const quota = (weight: number) => ({ status: "active", weight, maxConcurrency: 100, minConcurrency: 0 });
+    const quotas = new Map([
+      [ta, quota(1)],
+      [tb, quota(3)],
+    ]);
+    const usage = new Map<TenantId, { running: number }>();
+    const input = (mine: Map<TenantId, number>) => ({ free: 8, mine, usage, quotas, now: w.now() });
+    const mineA = new Map([[ta, 10]]);
+    const mineB = new Map([[tb, 10]]);
+    // Alone: every free slot, nothing published.
+    await a.sync();
+    expect(a.own.budget(input(mineA))).toBe(8);
+    await a.claims.settled();
+    expect(w.claimStore.docs.size).toBe(0);
+    // Two live replicas: each publishes; until it has read the other's claims it divides by its own.
+    await b.sync();
+    w.advance(1_000);
+    await a.sync();
+    expect(a.own.budget(input(mineA))).toBe(8);
+    expect(b.own.budget(input(mineB))).toBe(8);
+    await Promise.all([a.claims.settled(), b.claims.settled()]);
+    w.advance(200);
+    a.own.budget(input(mineA));
+    b.own.budget(input(mineB));
+    await Promise.all([a.claims.settled(), b.claims.settled()]);
+    // Same views: weights 1 and 3 split 8 slots 2 / 6, exactly the free slots.
+    expect(a.own.budget(input(mineA))).toBe(2);
+    expect(b.own.budget(input(mineB))).toBe(6);
+    // b's tenant holds 6 slots already (its jobs in flight count against its share): 2 free go to a.
+    usage.set(tb, { running: 6 });
+    expect(a.own.budget({ ...input(mineA), free: 2 })).toBe(2);
+    expect(b.own.budget({ ...input(mineB), free: 2 })).toBe(0);
+    // a's tenant can take only 1 more (cap): the other free slot goes to b (work-conserving).
+    quotas.set(ta, { ...quota(1), maxConcurrency: 1 });
+    expect(a.own.budget({ ...input(mineA), free: 2 })).toBe(1);
+    expect(b.own.budget({ ...input(mineB), free: 2 })).toBe(1);
+    // A clean stop withdraws the claims.
+    await a.own.releaseAll(async () => undefined);
+    expect([...w.claimStore.docs.keys()]).toEqual(["b"]);
   });
 
   it("a steady round reads no tenant lease; a lease another replica took anyway is found lost by the renewal", async () => {
