@@ -6,8 +6,8 @@
  *
  * - `offer` records this replica's claims and publishes them when they changed (a claim is at most
  *   the tenant's cap, so a deep backlog publishes once, not at every release), at most every
- *   `publishMs`, one write at a time (the latest claims win), and again every `ttlMs / 2` so they do
- *   not expire while the replica lives.
+ *   `publishMs`, one write at a time (the latest claims win), and again every `ttlMs / 2` while they
+ *   are not empty, so they do not expire while the replica lives.
  * - `others` returns the other replicas' unexpired publications as last read, and starts a read when
  *   `refreshMs` have passed since the last one. Documents expired for over a minute are deleted.
  * - `withdraw` deletes this replica's document (a clean stop).
@@ -69,7 +69,8 @@ export class ClaimExchange {
       .map(([tenant, claim]) => ({ tenant: tenant as TenantId, claim: Math.floor(claim) }));
     const key = JSON.stringify(list);
     const last = this.#publishedAt;
-    const stale = last === undefined || now < last || now - last >= this.#opts.ttlMs / 2;
+    // A non-empty publication is renewed before it expires; an empty one may lapse (the same to readers).
+    const stale = list.length > 0 && (last === undefined || now < last || now - last >= this.#opts.ttlMs / 2);
     const due = last === undefined || now < last || now - last >= this.#opts.publishMs;
     this.#want =
       key !== this.#publishedKey || stale

@@ -164,6 +164,8 @@ export class TenantOwnership {
     const exchange = this.#deps.claims;
     if (alone) return free;
     exchange?.offer(input.mine, now);
+    // None of its tenants can take a slot: nothing to divide (and no read of the others' claims).
+    if (input.mine.size === 0) return 0;
     const claims = claimUnion({
       me: this.replicaId,
       mine: input.mine,
