@@ -95,6 +95,29 @@ async function startWorkers(fleet: IsolatedFleet, s: Scenario, wf: SleepWorkflow
   return out;
 }
 
+/**
+ * Waits until every tenant's lease is held, unexpired, by one of `s.schedulers` replicas, none with
+ * more than its even share (rendezvous hashing with bounded loads, ADR 0024); returns when.
+ */
+async function ownershipSettled(fleet: IsolatedFleet, s: Scenario): Promise<number> {
+  const even = Math.ceil(s.tenants.length / s.schedulers);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const now = Date.now();
+    const leases = await fleet.db
+      .collection(COLLECTIONS.schedulerLeases)
+      .find({ kind: "tenant", owner: { $ne: null }, expiresAt: { $gt: now } })
+      .toArray();
+    const per = new Map<string, number>();
+    for (const l of leases) per.set(String(l["owner"]), (per.get(String(l["owner"])) ?? 0) + 1);
+    if (leases.length === s.tenants.length && per.size === s.schedulers && Math.max(...per.values()) <= even)
+      return now;
+    if (now > deadline)
+      throw new Error(`scheduler replicas did not divide the tenants: ${JSON.stringify([...per])}`);
+    await sleep(100);
+  }
+}
+
 export async function runPhase(
   kind: PhaseKind,
   base: Scenario,
@@ -126,7 +149,6 @@ export async function runPhase(
     await producer.dumps();
     const setupMs = Date.now() - setupStart;
 
-    workers = await startWorkers(fleet, s, wf, kind !== "fifo");
     if (kind !== "fifo") {
       // Several replicas (--schedulers N) share the tenants through their leases (ADR 0024); each on a
       // runtime of its own, as separate processes would be.
@@ -134,8 +156,24 @@ export async function runPhase(
         schedulers.push(
           createFairScheduler(await fleet.runtime(), wf.catalog, { schedulerId: `bench-s${i}` }),
         );
-      for (const sc of schedulers) await sc.start();
     }
+    if (schedulers.length > 1) {
+      // Replicas start one after another, so the first takes every tenant and hands half over at the
+      // next round; a hand-over abandons the idle tenants' long polls, which SQS keeps open for the
+      // rest of their wait and which can still take a trickle message and hide it for the long poll's
+      // visibility (10 s, ADR 0023). That is the join, not steady-state fairness: the replicas start
+      // before the workers (no slot reported, so nothing is released), and the phase starts once the
+      // tenants are divided and every long poll open at the hand-over has ended.
+      for (const sc of schedulers) await sc.start();
+      const settledAt = await ownershipSettled(fleet, s);
+      const waitMs = settledAt + fleet.config.scheduler.longPollSeconds * 1000 + 1_000 - Date.now();
+      progress(
+        `${kind}: ${s.schedulers} replicas own their tenants; waiting ${Math.ceil(waitMs / 1000)} s for abandoned long polls`,
+      );
+      await sleep(waitMs);
+    }
+    workers = await startWorkers(fleet, s, wf, kind !== "fifo");
+    if (schedulers.length === 1) await schedulers[0]!.start();
     const t0 = Date.now();
     const busy: { t: number; busy: number }[] = [];
     sampler = setInterval(
