@@ -4,7 +4,10 @@
  * 1. provision the 20 tenants and write their quota documents (weights, caps, no rate limit);
  * 2. put the dumps where the phase takes work from (intake queues, or the shared work queue for FIFO);
  * 3. start the workers (in-process, each on a runtime of its own, with the usage settle hook and
- *    capacity heartbeats when a scheduler feeds them) and the fair scheduler (not for FIFO); t0 = now;
+ *    capacity heartbeats when a scheduler feeds them) and the fair scheduler (not for FIFO); t0 = now.
+ *    Several replicas (`--schedulers N`) start before the workers instead, and the workers (and t0)
+ *    wait until they have divided the tenants and the long polls abandoned by that hand-over have
+ *    ended (a join's hand-over is not what this bench measures; see ADR 0029);
  * 4. trickle the quiet tenants' jobs at their planned times; at `edit.atMs` raise the capped tenant's
  *    cap in MongoDB as an operator would (`$set` + `updatedAt`, `$inc: { version: 1 }`);
  * 5. at t0 + duration stop everything and read back every job document (createdAt = release,
