@@ -6,8 +6,8 @@
  * 3. start the workers (in-process, each on a runtime of its own, with the usage settle hook and
  *    capacity heartbeats when a scheduler feeds them) and the fair scheduler (not for FIFO); t0 = now.
  *    Several replicas (`--schedulers N`) start before the workers instead, and the workers (and t0)
- *    wait until they have divided the tenants and the long polls abandoned by that hand-over have
- *    ended (a join's hand-over is not what this bench measures; see ADR 0029);
+ *    wait until they have divided the tenants (a join's hand-over is not what this bench measures;
+ *    see ADR 0029);
  * 4. trickle the quiet tenants' jobs at their planned times; at `edit.atMs` raise the capped tenant's
  *    cap in MongoDB as an operator would (`$set` + `updatedAt`, `$inc: { version: 1 }`);
  * 5. at t0 + duration stop everything and read back every job document (createdAt = release,
@@ -100,9 +100,9 @@ async function startWorkers(fleet: IsolatedFleet, s: Scenario, wf: SleepWorkflow
 
 /**
  * Waits until every tenant's lease is held, unexpired, by one of `s.schedulers` replicas, none with
- * more than its even share (rendezvous hashing with bounded loads, ADR 0024); returns when.
+ * more than its even share (rendezvous hashing with bounded loads, ADR 0024).
  */
-async function ownershipSettled(fleet: IsolatedFleet, s: Scenario): Promise<number> {
+async function ownershipSettled(fleet: IsolatedFleet, s: Scenario): Promise<void> {
   const even = Math.ceil(s.tenants.length / s.schedulers);
   const deadline = Date.now() + 60_000;
   for (;;) {
@@ -114,7 +114,7 @@ async function ownershipSettled(fleet: IsolatedFleet, s: Scenario): Promise<numb
     const per = new Map<string, number>();
     for (const l of leases) per.set(String(l["owner"]), (per.get(String(l["owner"])) ?? 0) + 1);
     if (leases.length === s.tenants.length && per.size === s.schedulers && Math.max(...per.values()) <= even)
-      return now;
+      return;
     if (now > deadline)
       throw new Error(`scheduler replicas did not divide the tenants: ${JSON.stringify([...per])}`);
     await sleep(100);
@@ -161,19 +161,14 @@ export async function runPhase(
         );
     }
     if (schedulers.length > 1) {
-      // Replicas start one after another, so the first takes every tenant and hands half over at the
-      // next round; a hand-over abandons the idle tenants' long polls, which SQS keeps open for the
-      // rest of their wait and which can still take a trickle message and hide it for the long poll's
-      // visibility (10 s, ADR 0023). That is the join, not steady-state fairness: the replicas start
-      // before the workers (no slot reported, so nothing is released), and the phase starts once the
-      // tenants are divided and every long poll open at the hand-over has ended.
+      // Replicas start one after another, so the first takes every tenant and hands half over at its
+      // next round: that is a replica joining, not steady-state fairness (before long polls were let
+      // go at a hand-over, it hid trickle messages for 10 s, ADR 0029). The replicas start before the
+      // workers (no slot reported, so nothing is released) and the phase starts once they have divided
+      // the tenants.
       for (const sc of schedulers) await sc.start();
-      const settledAt = await ownershipSettled(fleet, s);
-      const waitMs = settledAt + fleet.config.scheduler.longPollSeconds * 1000 + 1_000 - Date.now();
-      progress(
-        `${kind}: ${s.schedulers} replicas own their tenants; waiting ${Math.ceil(waitMs / 1000)} s for abandoned long polls`,
-      );
-      await sleep(waitMs);
+      await ownershipSettled(fleet, s);
+      progress(`${kind}: ${s.schedulers} replicas own their tenants`);
     }
     workers = await startWorkers(fleet, s, wf, kind !== "fifo");
     if (schedulers.length === 1) await schedulers[0]!.start();
