@@ -143,14 +143,18 @@ export class IntakeLanes {
     );
   }
 
-  /** Lanes by mode, long polls in flight and sent so far (for metrics and the bench). */
-  stats(): { idle: number; backlogged: number; watching: number; longPolls: number } {
+  /**
+   * Lanes by mode, lanes watched by a long poll, polls let go and still open, long polls sent so far
+   * (for metrics and the bench).
+   */
+  stats(): { idle: number; backlogged: number; watching: number; lettingGo: number; longPolls: number } {
     let idle = 0;
     for (const lane of this.#lanes.values()) if (lane.mode === "idle") idle += 1;
     return {
       idle,
       backlogged: this.#lanes.size - idle,
       watching: this.#poller.watching,
+      lettingGo: this.#poller.lettingGo,
       longPolls: this.#poller.requests,
     };
   }

@@ -76,9 +76,14 @@ export class LongPoller {
     this.#opts = options;
   }
 
-  /** Lanes with a poll in flight. */
+  /** Lanes watched by a poll (polls let go and still open are not counted: see `lettingGo`). */
   get watching(): number {
     return this.#watching;
+  }
+
+  /** Polls let go and still open (they end within their wait). */
+  get lettingGo(): number {
+    return this.#lettingGo.size;
   }
 
   /** True when the lane may start a watch now (none in flight, not backing off after a failure). */
@@ -98,8 +103,7 @@ export class LongPoller {
     this.#watching += 1;
     const watch: Watch = { abort, done: Promise.resolve() };
     const done = this.#loop(lane, queueUrl, watch, accept).finally(() => {
-      this.#watching -= 1;
-      this.#lettingGo.delete(watch);
+      if (!this.#lettingGo.delete(watch)) this.#watching -= 1;
       if (lane.watch === watch) lane.watch = undefined;
     });
     (watch as { done: Promise<void> }).done = done;
@@ -116,6 +120,7 @@ export class LongPoller {
     w.late = late;
     lane.watch = undefined;
     this.#lettingGo.add(w);
+    this.#watching -= 1;
   }
 
   /** Aborts every poll let go and still open (the scheduler is stopping); waits for them to end. */

@@ -284,9 +284,11 @@ describe("returnAll with a long poll in flight", () => {
   it("abortLetGo (the scheduler stops) cuts short the polls let go", async () => {
     const w = await openPoll();
     await w.lanes.returnAll(w.lane);
+    // Let go: no longer watching the lane, but the poll is still open.
+    expect(w.lanes.stats()).toMatchObject({ watching: 0, lettingGo: 1 });
     await w.lanes.abortLetGo();
     expect(w.aborted()).toBe(true);
-    expect(w.lanes.stats().watching).toBe(0);
+    expect(w.lanes.stats()).toMatchObject({ watching: 0, lettingGo: 0 });
   });
 });
 
