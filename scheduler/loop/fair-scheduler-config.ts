@@ -60,7 +60,10 @@ export interface FairSchedulerDeps {
    * Which tenants this replica serves and its share of the free slots (`scheduler/shards/`, ADR 0024);
    * absent: every tenant and every free slot (a lone scheduler without leases, as in unit tests).
    */
-  readonly ownership?: Pick<TenantOwnership, "syncIfDue" | "owns" | "budget" | "releaseAll" | "options">;
+  readonly ownership?: Pick<
+    TenantOwnership,
+    "syncIfDue" | "owns" | "budget" | "publishClaims" | "releaseAll" | "options"
+  >;
 }
 
 export interface FairSchedulerOptions {

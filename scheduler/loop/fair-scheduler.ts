@@ -200,16 +200,9 @@ export class FairScheduler {
       });
     }
     this.#weight = backloggedWeight(snapshots);
+    const mine = tenantClaims(snapshots, this.#state, now);
     const free =
-      own === undefined
-        ? cap.free
-        : own.budget({
-            free: cap.free,
-            mine: tenantClaims(snapshots, this.#state, now),
-            usage,
-            quotas: book.quotas(),
-            now,
-          });
+      own === undefined ? cap.free : own.budget({ free: cap.free, mine, usage, quotas: book.quotas(), now });
     const decision = this.metrics.timeDecision(() =>
       decide(
         this.#state,
@@ -220,6 +213,8 @@ export class FairScheduler {
       ),
     );
     this.#state = decision.state;
+    // The claims published for the other replicas are what is left after this decision (ADR 0029).
+    own?.publishClaims(mine, decision.releases, now);
     const outcome = await executeReleases(
       {
         usage: this.#deps.usage,

@@ -156,14 +156,13 @@ export class TenantOwnership {
   /**
    * This replica's slots out of the fleet's `free` (ADR 0029): alone (no other live replica as of the
    * last round), all of them; else its share by the same water-filling over every replica's claims
-   * that the others run (`slot-division.ts`), its own claims published on the way (`claim-exchange.ts`).
+   * that the others run (`slot-division.ts`); `publishClaims` then publishes its own after the decision.
    */
   budget(input: BudgetInput): number {
     const { free, now } = input;
     const alone = !this.#peers.some((p) => p.replicaId !== this.replicaId && p.expiresAt > now);
     const exchange = this.#deps.claims;
     if (alone) return free;
-    exchange?.offer(input.mine, now);
     // None of its tenants can take a slot: nothing to divide (and no read of the others' claims).
     if (input.mine.size === 0) return 0;
     const claims = claimUnion({
@@ -174,6 +173,30 @@ export class TenantOwnership {
       quotas: input.quotas,
     });
     return slotBudget(free, this.replicaId, claims);
+  }
+
+  /**
+   * Publishes this replica's claims as they stand after a decision: `mine` less one per decided
+   * release, so a tenant whose backlog the decision took (a woken tenant released at once, say) is not
+   * seen by the others as still claiming a slot until the next publication. Nothing while alone.
+   */
+  publishClaims(
+    mine: ReadonlyMap<string, number>,
+    releases: Iterable<{ tenantId: string }>,
+    now: number,
+  ): void {
+    const exchange = this.#deps.claims;
+    if (
+      exchange === undefined ||
+      !this.#peers.some((p) => p.replicaId !== this.replicaId && p.expiresAt > now)
+    )
+      return;
+    const left = new Map(mine);
+    for (const r of releases) {
+      const c = left.get(r.tenantId);
+      if (c !== undefined) left.set(r.tenantId, c - 1);
+    }
+    exchange.offer(left, now);
   }
 
   async #round(tenants: readonly TenantId[], hooks: SyncHooks): Promise<SyncReport> {

@@ -9,6 +9,7 @@ function ownershipOf(owned: readonly string[]) {
     syncIfDue: async () => undefined,
     owns: (t: TenantId) => set.has(t),
     budget: (input: { free: number }) => input.free,
+    publishClaims: () => undefined,
     releaseAll: async () => undefined,
     options: { leaseMs: 10_000, renewMs: 1_000, marginMs: 2_500, deadReplicaRetentionMs: 600_000 },
   };

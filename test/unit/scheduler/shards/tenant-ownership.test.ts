@@ -213,22 +213,38 @@ describe("TenantOwnership", () => {
     const input = (mine: Map<TenantId, number>) => ({ free: 8, mine, usage, quotas, now: w.now() });
     const mineA = new Map([[ta, 10]]);
     const mineB = new Map([[tb, 10]]);
+    const tickA = (m = mineA) => {
+      const b = a.own.budget(input(m));
+      a.own.publishClaims(m, [], w.now());
+      return b;
+    };
+    const tickB = (m = mineB) => {
+      const b2 = b.own.budget(input(m));
+      b.own.publishClaims(m, [], w.now());
+      return b2;
+    };
     // Alone: every free slot, nothing published.
     await a.sync();
-    expect(a.own.budget(input(mineA))).toBe(8);
+    expect(tickA()).toBe(8);
     await a.claims.settled();
     expect(w.claimStore.docs.size).toBe(0);
     // Two live replicas: each publishes; until it has read the other's claims it divides by its own.
     await b.sync();
     w.advance(1_000);
     await a.sync();
-    expect(a.own.budget(input(mineA))).toBe(8);
-    expect(b.own.budget(input(mineB))).toBe(8);
+    expect(tickA()).toBe(8);
+    expect(tickB()).toBe(8);
     await Promise.all([a.claims.settled(), b.claims.settled()]);
     w.advance(200);
-    a.own.budget(input(mineA));
-    b.own.budget(input(mineB));
+    tickA();
+    tickB();
     await Promise.all([a.claims.settled(), b.claims.settled()]);
+    // What a decision released is not published as still claimed.
+    a.own.publishClaims(new Map([[ta, 1]]), [{ tenantId: ta }], w.now() + 100);
+    await a.claims.settled();
+    expect(w.claimStore.docs.get("a")?.claims).toEqual([]);
+    a.own.publishClaims(mineA, [], w.now() + 200);
+    await a.claims.settled();
     // Same views: weights 1 and 3 split 8 slots 2 / 6, exactly the free slots.
     expect(a.own.budget(input(mineA))).toBe(2);
     expect(b.own.budget(input(mineB))).toBe(6);
