@@ -7,8 +7,9 @@
  *    suspended → receive and reject to the intake DLQ with the suspension reason; no valid quota ever
  *    → nothing (messages stay queued; reported in the summary);
  *    (per-tenant I/O runs concurrently, at most `intakeConcurrency` tenants at once; the tick waits
- *    at most `laneIoWaitMs` for it, and not at all for a lane whose I/O is still running from an
- *    earlier tick or was slow last time, so one slow queue never holds up the other tenants);
+ *    at most `laneIoWaitMs` for it, not at all for a lane whose I/O is still running from an
+ *    earlier tick or was slow last time, so one slow queue never holds up the other tenants, and no
+ *    longer once a long poll brings messages, so a tenant that wakes up is decided for at once);
  * 2. in parallel reads the running counters (`UsageStore.readAll`, every tick), the live worker slots
  *    (`FleetCapacity.view`) and the work queue's depth (both cached briefly, `capacity-reads.ts`) →
  *    free slots = live − committed + release lead (`free-slots.ts`);
@@ -72,6 +73,8 @@ export class FairScheduler {
   #maintTimer: NodeJS.Timeout | undefined;
   #maintaining: Promise<unknown> | undefined;
   #wake: (() => void) | undefined;
+  /** Ends the tick's wait for intake I/O early: a long poll brought messages meanwhile. */
+  #ioWake: (() => void) | undefined;
   /** A nudge came while no pause was pending: the next pause is skipped. */
   #nudged = false;
   /** The running counters as the last tick read them (for maintenance's choice of hot tenants). */
@@ -97,7 +100,10 @@ export class FairScheduler {
         now: deps.now,
         log: deps.log,
         ...(deps.longPoll !== undefined ? { longPollSqs: deps.longPoll.sqs } : {}),
-        onMessages: () => this.nudge(),
+        onMessages: () => {
+          this.#ioWake?.();
+          this.nudge();
+        },
       },
       this.#opts.intake,
     );
@@ -310,11 +316,20 @@ export class FairScheduler {
     if (!lane.slow) waited.push(p);
   }
 
+  /**
+   * Waits for the lanes' I/O, at most `laneIoWaitMs`, and no longer once a long poll brings messages:
+   * a tenant that just woke up is decided for now, not after the slowest other lane (whose I/O goes
+   * on and is used by a later tick).
+   */
   async #waitForIo(waited: readonly Promise<void>[]): Promise<void> {
     if (waited.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
-    const budget = new Promise<void>((r) => (timer = setTimeout(r, this.#opts.laneIoWaitMs)));
+    const budget = new Promise<void>((r) => {
+      timer = setTimeout(r, this.#opts.laneIoWaitMs);
+      this.#ioWake = r;
+    });
     await Promise.race([Promise.all(waited), budget]);
+    this.#ioWake = undefined;
     clearTimeout(timer);
   }
 

@@ -385,3 +385,48 @@ describe("a quota edited while a tick waits for intake I/O", () => {
     }
   });
 });
+
+describe("a tenant that wakes up while a tick waits for another tenant's slow intake I/O", () => {
+  it("is released by that tick at once: the wait ends when its long poll answers", async () => {
+    let release: (() => void) | undefined;
+    let slowUrl = "";
+    let slowStarted = false;
+    const w = await loopHarness(
+      ["slow", "quiet"],
+      { laneIoWaitMs: 10_000 },
+      {
+        wrapSqs: (sqs) => ({
+          ...sqs,
+          async approximateDepth(url) {
+            if (url === slowUrl && release !== undefined) {
+              slowStarted = true;
+              await new Promise<void>((r) => (release = r));
+            }
+            return sqs.approximateDepth(url);
+          },
+        }),
+      },
+    );
+    slowUrl = w.queueUrl("slow");
+    w.setQuota("slow");
+    w.setQuota("quiet");
+    try {
+      await w.scheduler.tick(); // both idle, watched by their long polls
+      release = () => undefined;
+      await w.send("slow", "s1");
+      await until(() => w.scheduler.intakeStats().backlogged === 1, "slow backlogged");
+      w.advance(1_000);
+      let done = false;
+      const ticking = w.scheduler.tick().then(() => (done = true));
+      await until(() => slowStarted, "the tick waiting for slow's depth read");
+      await w.send("quiet", "q1");
+      // The tick used to wait for slow's depth read (here: until released, or 10 s).
+      await until(() => done, "the tick to finish while slow's read still hangs");
+      await ticking;
+      expect(w.calls.released.map((r) => r.body).sort()).toEqual(["q1", "s1"]);
+    } finally {
+      release?.();
+      await w.scheduler.stop();
+    }
+  });
+});
