@@ -10,6 +10,11 @@ export interface BufferedMessage {
   readonly receivedAt: number;
   /** Epoch ms when the queue makes the message visible again unless its visibility is extended. */
   visibleUntil: number;
+  /**
+   * The visibility last granted (ms): by the receive, or by the last extension. Absent: the caller's
+   * default. A message is extended once half of it is left (`expiring`).
+   */
+  grantedMs?: number;
   /** Unexpected errors its release has thrown so far (see `intake/failure-policy.ts`). */
   failures: number;
 }
@@ -75,9 +80,12 @@ export class IntakeBuffer {
     this.#lanes[entry.priority].push(entry);
   }
 
-  /** Messages whose visibility ends within `marginMs` of `now` (to extend). */
-  expiring(now: number, marginMs: number): BufferedMessage[] {
-    return this.all().filter((e) => e.visibleUntil - now <= marginMs);
+  /**
+   * Messages with half or less of their granted visibility left at `now` (to extend);
+   * `defaultGrantedMs` for a message that does not say what it was granted.
+   */
+  expiring(now: number, defaultGrantedMs: number): BufferedMessage[] {
+    return this.all().filter((e) => e.visibleUntil - now <= (e.grantedMs ?? defaultGrantedMs) / 2);
   }
 
   /** Drops messages whose visibility already ended (the queue may have handed them to someone else). */

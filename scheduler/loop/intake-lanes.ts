@@ -298,8 +298,9 @@ export class IntakeLanes {
     const now = this.#deps.now();
     const over = messages.filter((m) => lane.full.isOverLimit(m.sentAt));
     lane.overLimit.push(...over);
-    // A long poll's messages are invisible for `longPollVisibilitySeconds` only: the next tick's
-    // `extendExpiring` (due at once: they lapse within half the visibility) gives them the full time.
+    // A long poll's messages are invisible for `longPollVisibilitySeconds` only: `extendExpiring`
+    // gives them the full time once half of that is left (most are released well before: a message
+    // released in the tick that follows its poll costs no extension).
     const seconds = longPoll ? this.#opts.longPollVisibilitySeconds : this.#opts.visibilitySeconds;
     lane.buffer.add(messages.filter((m) => !over.includes(m)).map((m) => this.#entry(m, now, seconds)));
     lane.unbuffered = Math.max(0, lane.unbuffered - messages.length);
@@ -339,7 +340,7 @@ export class IntakeLanes {
     }
   }
 
-  /** Extends the visibility of buffered messages that would lapse within half the timeout. */
+  /** Extends the visibility of buffered messages with half or less of their granted visibility left. */
   async extendExpiring(lane: TenantLane): Promise<void> {
     const now = this.#deps.now();
     const ms = this.#opts.visibilitySeconds * 1000;
@@ -350,7 +351,7 @@ export class IntakeLanes {
       );
     }
     if (lane.queues === undefined) return;
-    for (const entry of lane.buffer.expiring(now, ms / 2)) {
+    for (const entry of lane.buffer.expiring(now, ms)) {
       try {
         await this.#deps.sqs.changeVisibility(
           lane.queues.queueUrl,
@@ -358,6 +359,7 @@ export class IntakeLanes {
           this.#opts.visibilitySeconds,
         );
         entry.visibleUntil = this.#deps.now() + ms;
+        entry.grantedMs = ms;
       } catch (err) {
         lane.buffer.remove(entry);
         this.#deps.log.warn(
@@ -401,6 +403,7 @@ export class IntakeLanes {
       priority: messagePriority(message),
       receivedAt: now,
       visibleUntil: now + visibilitySeconds * 1000,
+      grantedMs: visibilitySeconds * 1000,
       failures: 0,
     };
   }

@@ -55,7 +55,12 @@ describe("IntakeBuffer", () => {
   it("finds expiring entries and drops expired ones", () => {
     const b = new IntakeBuffer();
     b.add([entry("a", "normal", 0, 100), entry("b", "normal", 0, 1000)]);
-    expect(b.expiring(50, 100).map((e) => e.message.messageId)).toEqual(["a"]);
+    expect(b.expiring(50, 200).map((e) => e.message.messageId)).toEqual(["a"]);
+    // A message says what visibility it was granted (a long poll's 10 s): extended at half of that.
+    const c = new IntakeBuffer();
+    c.add([{ ...entry("lp", "normal", 0, 10_000), grantedMs: 10_000 }]);
+    expect(c.expiring(4_000, 60_000)).toHaveLength(0);
+    expect(c.expiring(5_000, 60_000).map((e) => e.message.messageId)).toEqual(["lp"]);
     expect(b.dropExpired(100).map((e) => e.message.messageId)).toEqual(["a"]);
     expect(b.drain().map((e) => e.message.messageId)).toEqual(["b"]);
     expect(b.size).toBe(0);
