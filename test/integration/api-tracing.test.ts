@@ -13,7 +13,10 @@ import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { traceFromAttributes, traceFromCarrier, traceIdOf } from "../../shared/tracing/trace-context.ts";
 import { ATTR } from "../../shared/tracing/tracing.ts";
 import { createWorkflowVersions } from "../../shared/workflows/versions.ts";
+import { jobRoutes } from "../../api/routes/jobs.ts";
+import { startJwtIssuer } from "../support/jwt-issuer.ts";
 import { memoryTracing, parentOf } from "../support/memory-tracing.ts";
+import { startTestApi } from "./api/helpers.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
 
 const acme = tenantId("acme");
@@ -75,5 +78,47 @@ describe("a submission's trace", () => {
     const carried = traceFromAttributes(work!.attributes)!;
     expect(traceIdOf(carried)).toBe(traceIdOf(CALLER));
     expect(carried.traceparent.split("-")[2]).toBe(release.spanContext().spanId);
+  });
+});
+
+describe("a submission's trace over real HTTP", () => {
+  it("continues the traceparent header of a real request with a real token; a malformed one starts a new trace", async () => {
+    const mem = memoryTracing();
+    const settings = {
+      uploadMaxBytes: 1024,
+      urlTtlSeconds: 60,
+      cursorSecret: "http-trace-secret-0123456789",
+    };
+    const { deps, actions, flush } = jobsApiDeps(fleet.rt, fleet.catalog, settings);
+    const issuer = await startJwtIssuer();
+    const api = await startTestApi(fleet, issuer, {
+      routes: [jobRoutes({ ...deps, tracing: mem.tracing }, actions)],
+    });
+    try {
+      const token = await issuer.sign({ "custom:tenant_id": "acme", sub: "alice", scope: "sluice/submit" });
+      const post = (key: string, traceparent: string) =>
+        api.call("POST", "/v1/jobs", {
+          token,
+          body: { workflow: "hello", input: { name: "Ada" } },
+          headers: { "idempotency-key": key, traceparent },
+        });
+      const res = await post("k-http-trace", CALLER.traceparent);
+      expect(res.status, res.text).toBe(202);
+      const { jobId } = res.json as { jobId: string };
+      await flush();
+      const stored = (await fleet.getJob("acme", jobId))!;
+      expect(traceIdOf(stored.trace!)).toBe(traceIdOf(CALLER));
+      const submit = mem.spans().find((sp) => sp.attributes[ATTR.job] === jobId)!;
+      expect(parentOf(submit)).toBe("b7ad6b7169203331");
+
+      const bad = await post("k-http-bad-trace", "00-not-a-trace-01");
+      expect(bad.status, bad.text).toBe(202);
+      const other = (await fleet.getJob("acme", (bad.json as { jobId: string }).jobId))!;
+      expect(other.trace).toBeDefined();
+      expect(traceIdOf(other.trace!)).not.toBe(traceIdOf(CALLER));
+    } finally {
+      await api.close();
+      await issuer.close();
+    }
   });
 });
