@@ -21,6 +21,18 @@ import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** A test fleet of `tenants` with a worker heartbeat of 5 slots that stays live for the file's tests. */
+async function fleetWithSlots(name: string, tenants: string[]): Promise<TestFleet> {
+  const fleet = await createTestFleet(name, { tenants });
+  await new FleetCapacity(fleet.rt.fleetDb).heartbeat({
+    workerId: `w-${name}`,
+    slots: 5,
+    busy: 0,
+    at: Date.now() + 300_000,
+  });
+  return fleet;
+}
+
 async function until(cond: () => boolean | Promise<boolean>, what: string, timeoutMs: number) {
   const end = Date.now() + timeoutMs;
   while (!(await cond())) {
@@ -36,14 +48,8 @@ describe("a message taken by a long poll the scheduler abandoned", () => {
   const quiet = tenantId("quiet");
 
   beforeAll(async () => {
-    fleet = await createTestFleet("abandon", { tenants: ["quiet"] });
+    fleet = await fleetWithSlots("abandon", ["quiet"]);
     counter = await startSqsRequestCounter(fleet.config.aws.endpoint ?? "");
-    await new FleetCapacity(fleet.rt.fleetDb).heartbeat({
-      workerId: "w-abandon",
-      slots: 5,
-      busy: 0,
-      at: Date.now() + 300_000,
-    });
   });
   afterAll(async () => {
     await Promise.all(schedulers.map((s) => s.stop()));
@@ -100,13 +106,7 @@ describe("a tenant handed to a joining replica", () => {
   const names = ["hand-a", "hand-b", "hand-c", "hand-d"];
 
   beforeAll(async () => {
-    fleet = await createTestFleet("handover", { tenants: names });
-    await new FleetCapacity(fleet.rt.fleetDb).heartbeat({
-      workerId: "w-handover",
-      slots: 5,
-      busy: 0,
-      at: Date.now() + 300_000,
-    });
+    fleet = await fleetWithSlots("handover", names);
   });
   afterAll(async () => {
     await Promise.all(schedulers.map((s) => s.stop()));

@@ -341,40 +341,54 @@ describe("the visibility a long poll asks for (session 17's KNOWN BUG)", () => {
   });
 });
 
+/**
+ * Tenants "slow" and "quiet", both idle after a first tick; once `hang()` is called, reading slow's
+ * depth hangs until `release()` (a tick waits for it up to its 10 s laneIoWaitMs).
+ */
+async function slowDepthWorld() {
+  let release: (() => void) | undefined;
+  let slowUrl = "";
+  let slowStarted = false;
+  const w = await loopHarness(
+    ["slow", "quiet"],
+    { laneIoWaitMs: 10_000 },
+    {
+      wrapSqs: (sqs) => ({
+        ...sqs,
+        async approximateDepth(url) {
+          if (url === slowUrl && release !== undefined) {
+            slowStarted = true;
+            await new Promise<void>((r) => (release = r));
+          }
+          return sqs.approximateDepth(url);
+        },
+      }),
+    },
+  );
+  slowUrl = w.queueUrl("slow");
+  w.setQuota("slow");
+  w.setQuota("quiet");
+  await w.scheduler.tick(); // both idle, watched by their long polls
+  return {
+    w,
+    hang: () => (release = () => undefined),
+    hanging: () => slowStarted,
+    release: () => release?.(),
+  };
+}
+
 describe("a quota edited while a tick waits for intake I/O", () => {
   it("is what the tick decides with: a tenant paused mid-tick is not released from what its long poll brought", async () => {
-    let release: (() => void) | undefined;
-    let slowUrl = "";
-    let slowStarted = false;
-    const w = await loopHarness(
-      ["slow", "quiet"],
-      { laneIoWaitMs: 10_000 },
-      {
-        wrapSqs: (sqs) => ({
-          ...sqs,
-          async approximateDepth(url) {
-            if (url === slowUrl && release !== undefined) {
-              slowStarted = true;
-              await new Promise<void>((r) => (release = r));
-            }
-            return sqs.approximateDepth(url);
-          },
-        }),
-      },
-    );
-    slowUrl = w.queueUrl("slow");
-    w.setQuota("slow");
-    w.setQuota("quiet");
+    const { w, hang, hanging, release } = await slowDepthWorld();
     try {
-      await w.scheduler.tick(); // both idle, watched by their long polls
       expect(w.scheduler.intakeStats()).toMatchObject({ idle: 2, watching: 2 });
       // "slow" gets a message: its long poll makes it backlogged; the next tick reads its depth, slowly.
-      release = () => undefined;
+      hang();
       await w.send("slow", "s1");
       await until(() => w.scheduler.intakeStats().backlogged === 1, "slow backlogged");
       w.advance(1_000);
       const ticking = w.scheduler.tick();
-      await until(() => slowStarted, "the tick waiting for slow's depth read");
+      await until(hanging, "the tick waiting for slow's depth read");
       // Meanwhile an operator pauses "quiet", and a message for it arrives through its long poll.
       w.setQuota("quiet", { status: "paused" });
       await w.send("quiet", "q1");
@@ -384,7 +398,7 @@ describe("a quota edited while a tick waits for intake I/O", () => {
       expect(w.calls.released.map((r) => r.body)).toEqual(["s1"]);
       expect(w.scheduler.views().get(tid("quiet"))).toMatchObject({ backlog: 1, held: "paused" });
     } finally {
-      release?.();
+      release();
       await w.scheduler.stop();
     }
   });
@@ -392,44 +406,22 @@ describe("a quota edited while a tick waits for intake I/O", () => {
 
 describe("a tenant that wakes up while a tick waits for another tenant's slow intake I/O", () => {
   it("is released by that tick at once: the wait ends when its long poll answers", async () => {
-    let release: (() => void) | undefined;
-    let slowUrl = "";
-    let slowStarted = false;
-    const w = await loopHarness(
-      ["slow", "quiet"],
-      { laneIoWaitMs: 10_000 },
-      {
-        wrapSqs: (sqs) => ({
-          ...sqs,
-          async approximateDepth(url) {
-            if (url === slowUrl && release !== undefined) {
-              slowStarted = true;
-              await new Promise<void>((r) => (release = r));
-            }
-            return sqs.approximateDepth(url);
-          },
-        }),
-      },
-    );
-    slowUrl = w.queueUrl("slow");
-    w.setQuota("slow");
-    w.setQuota("quiet");
+    const { w, hang, hanging, release } = await slowDepthWorld();
     try {
-      await w.scheduler.tick(); // both idle, watched by their long polls
-      release = () => undefined;
+      hang();
       await w.send("slow", "s1");
       await until(() => w.scheduler.intakeStats().backlogged === 1, "slow backlogged");
       w.advance(1_000);
       let done = false;
       const ticking = w.scheduler.tick().then(() => (done = true));
-      await until(() => slowStarted, "the tick waiting for slow's depth read");
+      await until(hanging, "the tick waiting for slow's depth read");
       await w.send("quiet", "q1");
       // The tick used to wait for slow's depth read (here: until released, or 10 s).
       await until(() => done, "the tick to finish while slow's read still hangs");
       await ticking;
       expect(w.calls.released.map((r) => r.body).sort()).toEqual(["q1", "s1"]);
     } finally {
-      release?.();
+      release();
       await w.scheduler.stop();
     }
   });
