@@ -60,19 +60,23 @@ export function fairAllocation(capacity: number, claims: readonly TenantClaim[])
   const floors = floor.reduce((s, f) => s + f, 0);
   if (floors >= cap) return floor.map((f) => (floors > 0 ? (cap * f) / floors : 0));
   const weight = claims.map((c) => (Number.isFinite(c.weight) && c.weight > 0 ? c.weight : 0));
-  const at = (level: number) =>
-    demand.map((d, i) => (weight[i]! > 0 ? Math.min(d, Math.max(floor[i]!, weight[i]! * level)) : floor[i]!));
-  const sum = (xs: number[]) => xs.reduce((s, x) => s + x, 0);
-  // Σ at(level) is continuous and non-decreasing in level: bisect for the level that fills `cap`.
+  const one = (i: number, level: number) =>
+    weight[i]! > 0 ? Math.min(demand[i]!, Math.max(floor[i]!, weight[i]! * level)) : floor[i]!;
+  const sumAt = (level: number) => {
+    let sum = 0;
+    for (let i = 0; i < claims.length; i += 1) sum += one(i, level);
+    return sum;
+  };
+  // Σ one(i, level) is continuous and non-decreasing in level: bisect for the level that fills `cap`.
   let lo = 0;
   let hi = 1;
-  while (sum(at(hi)) < cap && hi < 1e15) hi *= 2;
+  while (sumAt(hi) < cap && hi < 1e15) hi *= 2;
   for (let k = 0; k < 200 && hi - lo > hi * 1e-15; k += 1) {
     const mid = (lo + hi) / 2;
-    if (sum(at(mid)) < cap) lo = mid;
+    if (sumAt(mid) < cap) lo = mid;
     else hi = mid;
   }
-  return at(hi);
+  return claims.map((_, i) => one(i, hi));
 }
 
 /**
