@@ -10,6 +10,7 @@ import { FleetCapacity } from "../../scheduler/store/capacity.ts";
 import { TenantStatsStore } from "../../scheduler/store/tenant-stats.ts";
 import { MongoLeaseStore } from "../../scheduler/shards/lease-store.ts";
 import { schedulerReplicas } from "../../scheduler/shards/replica-view.ts";
+import { apiReplicaView } from "../../shared/fleet/api-replicas.ts";
 import {
   deadLetter,
   peek,
@@ -125,14 +126,18 @@ export async function redriveDeadLetters(
   return redrive(deps.sqs, target, messageId !== undefined ? { messageId } : {});
 }
 
-/** Workers, sweepers and scheduler replicas (alive or dead), with slots, tenants owned and last heartbeats. */
+/**
+ * Workers, sweepers, scheduler replicas and API replicas (alive or dead), with slots, tenants owned
+ * and last heartbeats.
+ */
 export async function fleetView(deps: OpsDeps) {
   const now = deps.now();
-  const [workers, sweepers, schedulers, replicas] = await Promise.all([
+  const [workers, sweepers, schedulers, replicas, apis] = await Promise.all([
     new FleetCapacity(deps.db).view(now),
     new SweeperRegistry(deps.db).view(now),
     new TenantStatsStore(deps.db).schedulers(now),
     schedulerReplicas(new MongoLeaseStore(deps.db), now),
+    apiReplicaView(deps.db, now),
   ]);
   const iso = (ms: number | undefined) => (ms === undefined ? null : new Date(ms).toISOString());
   return {
@@ -156,6 +161,11 @@ export async function fleetView(deps: OpsDeps) {
       tenants: r.tenants,
       lastHeartbeatAt: iso(r.lastHeartbeatAt ?? undefined),
       expiresAt: iso(r.expiresAt ?? undefined),
+    })),
+    apiReplicas: apis.map((a) => ({
+      id: a.replicaId,
+      alive: a.alive,
+      lastHeartbeatAt: iso(a.lastHeartbeatAt),
     })),
   };
 }

@@ -232,7 +232,8 @@ export function opsRoutes(deps: OpsDeps): RouteModule {
       method: "GET",
       path: "/v1/ops/fleet",
       operationId: "opsFleet",
-      summary: "Workers, sweepers and scheduler replicas: slots, busy, health, tenants owned, last heartbeat",
+      summary:
+        "Workers, sweepers, scheduler and API replicas: slots, busy, health, tenants owned, last heartbeat",
       tags,
       scope: OP,
       response: { status: 200, description: "The fleet", schema: Json },

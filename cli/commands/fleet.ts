@@ -1,8 +1,9 @@
 /**
  * `sluice fleet`: the processes alive, from the fleet collections in the shared database — workers
  * (`workers`: slots, busy, health, steps, last heartbeat), sweepers (`sweepers`), scheduler replicas
- * (`scheduler_leases`: heartbeat, alive or dead, tenants whose lease each holds) and schedulers'
- * summaries (`scheduler_stats`: tenants summarised, released/s, last summary).
+ * (`scheduler_leases`: heartbeat, alive or dead, tenants whose lease each holds), API replicas
+ * (`api_replicas`: heartbeat, alive or dead) and schedulers' summaries (`scheduler_stats`: tenants
+ * summarised, released/s, last summary).
  */
 import type { Command } from "commander";
 import { formatTable } from "../../scheduler/cli/table.ts";
@@ -17,7 +18,7 @@ export function register(program: Command, ctx: CliContext): void {
     program
       .command("fleet")
       .description(
-        "workers, sweepers and scheduler replicas: id, slots, busy, health, tenants owned, last heartbeat, alive",
+        "workers, sweepers, scheduler and API replicas: id, slots, busy, health, tenants owned, last heartbeat, alive",
       )
       .option("--json", "machine-readable output"),
     ctx,
@@ -28,13 +29,15 @@ export function register(program: Command, ctx: CliContext): void {
         const { TenantStatsStore } = await import("../../scheduler/store/tenant-stats.ts");
         const { MongoLeaseStore } = await import("../../scheduler/shards/lease-store.ts");
         const { schedulerReplicas } = await import("../../scheduler/shards/replica-view.ts");
+        const { apiReplicaView } = await import("../../shared/fleet/api-replicas.ts");
         const db = rt.fleetDb;
         const now = Date.now();
-        const [workers, sweepers, schedulers, replicas] = await Promise.all([
+        const [workers, sweepers, schedulers, replicas, apis] = await Promise.all([
           new FleetCapacity(db).view(now),
           new SweeperRegistry(db).view(now),
           new TenantStatsStore(db).schedulers(now),
           schedulerReplicas(new MongoLeaseStore(db), now),
+          apiReplicaView(db, now),
         ]);
         if (o.json) {
           printJson(ctx, {
@@ -55,6 +58,7 @@ export function register(program: Command, ctx: CliContext): void {
               lastHeartbeatAt: r.lastHeartbeatAt === null ? null : iso(r.lastHeartbeatAt),
               expiresAt: r.expiresAt === null ? null : iso(r.expiresAt),
             })),
+            apiReplicas: apis.map((a) => ({ ...a, lastHeartbeatAt: iso(a.lastHeartbeatAt) })),
             schedulers: schedulers.map((s) => ({ ...s, lastSummaryAt: iso(s.lastSummaryAt) })),
           });
           return EXIT.ok;
@@ -102,6 +106,23 @@ export function register(program: Command, ctx: CliContext): void {
                 String(r.tenants),
                 r.lastHeartbeatAt === null ? "-" : iso(r.lastHeartbeatAt),
                 r.lastHeartbeatAt === null ? "-" : age(r.lastHeartbeatAt),
+              ]),
+            )}\n`,
+          );
+        }
+        ctx.out(
+          `\napi replicas: ${apis.filter((a) => a.alive).length} alive, ` +
+            `${apis.filter((a) => !a.alive).length} dead (heartbeats in api_replicas)\n`,
+        );
+        if (apis.length > 0) {
+          ctx.out(
+            `${formatTable(
+              ["API REPLICA", "ALIVE", "HEARTBEAT", "AGE"],
+              apis.map((a) => [
+                a.replicaId,
+                a.alive ? "yes" : "no",
+                iso(a.lastHeartbeatAt),
+                age(a.lastHeartbeatAt),
               ]),
             )}\n`,
           );

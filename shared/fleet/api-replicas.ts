@@ -3,7 +3,8 @@
  * `api_replicas` collection every `beatMs` and counts the replicas heard from within `staleAfterMs`.
  * The edge divides each tenant's request rate by that count (`api/tenants/replica-share.ts`), so N
  * replicas behind a load balancer give a tenant its rate once, not N times. Heartbeats dead for
- * `retentionMs` are deleted by the live replicas.
+ * `retentionMs` are deleted by the live replicas. `apiReplicaView` lists them for operators
+ * (`sluice fleet`, the console's fleet page).
  */
 import type { Collection, Db } from "mongodb";
 import { COLLECTIONS } from "../mongo/collections.ts";
@@ -79,4 +80,31 @@ export class ApiReplicas {
     this.#timer = undefined;
     await this.#col.deleteOne({ _id: this.replicaId }).catch(() => undefined);
   }
+}
+
+/** One API replica as operators see it: its last heartbeat, and alive if heard within `staleAfterMs`. */
+export interface ApiReplicaRow {
+  readonly replicaId: string;
+  readonly lastHeartbeatAt: number;
+  readonly alive: boolean;
+}
+
+/**
+ * The API replicas with a heartbeat in `api_replicas` (the dead ones until the live ones delete them,
+ * `retentionMs` after their last beat), alive first, then by id.
+ */
+export async function apiReplicaView(
+  db: Db,
+  now: number,
+  staleAfterMs: number = DEFAULT_API_REPLICA_OPTIONS.staleAfterMs,
+): Promise<ApiReplicaRow[]> {
+  const docs = await db.collection<ReplicaDoc>(COLLECTIONS.apiReplicas).find({}).toArray();
+  return docs
+    .filter((d) => typeof d._id === "string" && d.at instanceof Date)
+    .map((d) => ({
+      replicaId: d._id,
+      lastHeartbeatAt: d.at.getTime(),
+      alive: d.at.getTime() >= now - staleAfterMs,
+    }))
+    .sort((a, b) => Number(b.alive) - Number(a.alive) || (a.replicaId < b.replicaId ? -1 : 1));
 }

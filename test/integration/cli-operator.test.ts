@@ -9,6 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { stringAttr } from "../../shared/aws/sqs-port.ts";
 import { WorkerHeartbeats } from "../../shared/fleet/worker-heartbeats.ts";
 import { SweeperRegistry } from "../../shared/fleet/sweeper-heartbeats.ts";
+import { ApiReplicas } from "../../shared/fleet/api-replicas.ts";
+import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { MongoWorkflowVersionStore } from "../../shared/workflows/version-store.ts";
 import { TenantStatsStore, emptyThrottleCounts } from "../../scheduler/store/tenant-stats.ts";
@@ -210,7 +212,13 @@ describe("sluice fleet and workflows versions", () => {
       weight: 0,
       owned: 0,
     });
+    // An API replica beating now, and one whose last beat was a minute ago.
+    await new ApiReplicas(db, "cli-api-1").beat(now);
+    await db
+      .collection<{ _id: string; at: Date }>(COLLECTIONS.apiReplicas)
+      .updateOne({ _id: "cli-api-0" }, { $set: { at: new Date(now - 60_000) } }, { upsert: true });
     const f = await json<{
+      apiReplicas: { replicaId: string; alive: boolean; lastHeartbeatAt: string }[];
       workers: { live: { workerId: string; slots: number; busy: number; healthy: boolean }[] };
       sweepers: { live: { sweeperId: string }[] };
       schedulers: { schedulerId: string; fresh: boolean; tenants: number }[];
@@ -237,7 +245,14 @@ describe("sluice fleet and workflows versions", () => {
     });
     expect(f.sweepers.live.map((s) => s.sweeperId)).toContain("cli-s1");
     expect(f.schedulers.find((s) => s.schedulerId === "cli-sch1")).toMatchObject({ fresh: true, tenants: 1 });
+    expect(f.apiReplicas).toEqual([
+      { replicaId: "cli-api-1", alive: true, lastHeartbeatAt: new Date(now).toISOString() },
+      { replicaId: "cli-api-0", alive: false, lastHeartbeatAt: new Date(now - 60_000).toISOString() },
+    ]);
     const text = await cli("fleet");
+    expect(text.out).toMatch(/api replicas: 1 alive, 1 dead/);
+    expect(text.out).toMatch(/cli-api-1\s+yes\s/);
+    expect(text.out).toMatch(/cli-api-0\s+no\s/);
     expect(text.out).toContain("cli-w1");
     expect(text.out).toMatch(/scheduler replicas: 1 alive, 1 dead/);
     expect(text.out).toMatch(/cli-r1\s+yes\s+1\s/);

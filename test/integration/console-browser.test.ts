@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { apiRoutes } from "../../api/routes/index.ts";
 import { createAuditLog } from "../../shared/audit/audit-log.ts";
 import { tenantsCollection } from "../../shared/fleet/tenants-collection.ts";
+import { ApiReplicas } from "../../shared/fleet/api-replicas.ts";
+import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import { MongoLeaseStore } from "../../scheduler/shards/lease-store.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { chromiumPath } from "../../infra/chromium.ts";
@@ -222,12 +224,20 @@ describe("the operators' console in Chromium", () => {
       weight: 0,
       owned: 0,
     });
+    // An API replica beating now and one dead for a minute.
+    await new ApiReplicas(ff.fleet.rt.fleetDb, "console-api-live").beat(Date.now());
+    await ff.fleet.rt.fleetDb
+      .collection<{ _id: string; at: Date }>(COLLECTIONS.apiReplicas)
+      .updateOne({ _id: "console-api-dead" }, { $set: { at: new Date(at) } }, { upsert: true });
     await page.goto(`${api.url}/console/#/fleet`);
     await page.getByTestId("workers").waitFor();
     expect(await page.getByTestId("workers").textContent()).toMatch(/1 alive/);
     const replicas = await page.getByTestId("scheduler-replicas").textContent();
     expect(replicas).toMatch(/Scheduler replicas: 1 alive, 1 dead/);
     expect(replicas).toMatch(/console-dead-replica0\S+DEAD/);
+    const apis = await page.getByTestId("api-replicas").textContent();
+    expect(apis).toMatch(/API replicas: 1 alive, 1 dead/);
+    expect(apis).toMatch(/console-api-dead\S+DEAD/);
     await shot("fleet");
   });
 });

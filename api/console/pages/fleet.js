@@ -23,6 +23,11 @@ export async function fleetPage() {
       ["replica", "tenants owned", "last heartbeat", "alive"],
       f.schedulerReplicas.map((r) => [r.id, r.tenants, r.lastHeartbeatAt ?? "-", r.alive ? "yes" : "DEAD"]),
     )}</div>
+    <div class="card" data-testid="api-replicas"><h2>API replicas: ${f.apiReplicas.filter((a) => a.alive).length} alive${f.apiReplicas.some((a) => !a.alive) ? `, ${f.apiReplicas.filter((a) => !a.alive).length} dead` : ""}</h2>
+    ${table(
+      ["replica", "last heartbeat", "alive"],
+      f.apiReplicas.map((a) => [a.id, a.lastHeartbeatAt ?? "-", a.alive ? "yes" : "DEAD"]),
+    )}</div>
     <div class="card" data-testid="schedulers"><h2>Schedulers: ${f.schedulers.filter((s) => s.fresh).length} alive</h2>
     ${table(
       ["scheduler", "last summary", "tenants", "released/s", "alive"],
