@@ -19,7 +19,10 @@
  * jobs/s over five rounds after a 500-job warm-up; 759 → 821 after a full-size one).
  *
  * Options: --jobs N (2000), --concurrency N (32), --producers N (4), --rounds N (5), --warmup N
- * (default: --jobs, per side, not measured), --quick (500 jobs, 1 round), --no-save.
+ * (default: --jobs, per side, not measured), --quick (500 jobs, 1 round), --tracing (the worker
+ * traces every job and exports over OTLP/HTTP to a local endpoint that discards what it gets,
+ * `otlp-sink.ts`: the ratio then includes tracing's cost; off by default, as in production without
+ * OTEL_EXPORTER_OTLP_ENDPOINT), --no-save.
  * Starts the local stack when AWS_ENDPOINT_URL / MONGO_URL are not set (and stops it after).
  */
 import { ensureStack } from "../../infra/stack/index.ts";
@@ -37,6 +40,8 @@ import {
   type WorkerSideResult,
 } from "./sides.ts";
 import { benchWorkflow } from "./workflow.ts";
+import { startOtlpSink } from "./otlp-sink.ts";
+import { startTracing } from "../../shared/tracing/start-tracing.ts";
 
 export async function workerBench(argv: string[]): Promise<number> {
   const args = parseArgs(argv, ["jobs", "concurrency", "producers", "rounds", "warmup"]);
@@ -49,6 +54,7 @@ export async function workerBench(argv: string[]): Promise<number> {
   };
   const rounds = intOption(args, "rounds", quick ? 1 : 5);
   const warmup = intOption(args, "warmup", opts.jobs);
+  const sink = args.flags.has("tracing") ? await startOtlpSink() : undefined;
 
   progress("local stack: using AWS_ENDPOINT_URL / MONGO_URL or starting it");
   const stack = await ensureStack({});
@@ -57,6 +63,18 @@ export async function workerBench(argv: string[]): Promise<number> {
     { SLUICE_POLL_WAIT_SECONDS: "1", SLUICE_VISIBILITY_TIMEOUT_SECONDS: "60", SLUICE_LEASE_SECONDS: "60" },
   );
   progress(`fleet ${fleet.name} provisioned (queues, bucket, database)`);
+  const tracing =
+    sink === undefined
+      ? undefined
+      : startTracing(
+          { tracing: { endpoint: sink.tracesUrl, exportDelayMs: 1_000 } },
+          "sluice-worker",
+          fleet.rt.log,
+        );
+  if (tracing !== undefined) {
+    opts.tracing = tracing;
+    progress(`tracing on: spans exported over OTLP/HTTP to ${sink?.tracesUrl} (discarded)`);
+  }
   try {
     const wf = benchWorkflow();
     progress(`warm-up: ${warmup} messages per side`);
@@ -97,17 +115,28 @@ export async function workerBench(argv: string[]): Promise<number> {
     });
     printReport(report);
     if (!args.flags.has("no-save")) {
-      const file = await writeResult("worker", {
+      const file = await writeResult(tracing !== undefined ? "worker-tracing" : "worker", {
         benchmark: "worker",
         date: new Date().toISOString(),
         machine: machineInfo(),
+        tracing: tracing !== undefined,
         ...report,
       });
       progress(`results written to ${file}`);
     }
-    console.log(`worker/bare-sqs throughput ratio: ${report.ratio.toFixed(2)}`);
+    if (tracing !== undefined && sink !== undefined) {
+      await tracing.shutdown();
+      console.log(
+        `tracing on: ${sink.requests} OTLP exports, ${(sink.bytes / 1e6).toFixed(1)} MB of spans over the run`,
+      );
+    }
+    console.log(
+      `worker/bare-sqs throughput ratio${tracing !== undefined ? " (tracing on)" : ""}: ${report.ratio.toFixed(2)}`,
+    );
     return 0;
   } finally {
+    await tracing?.shutdown();
+    await sink?.close();
     await fleet.cleanup();
     if (stack.startedByUs) {
       progress("stopping the local stack this run started");

@@ -22,6 +22,7 @@ import { newJobId } from "../../shared/jobs/job-id.ts";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import { tenantCollection } from "../../shared/tenancy/scoped-collection.ts";
 import { createWorker } from "../../workers/create-worker.ts";
+import type { Tracing } from "../../shared/tracing/tracing.ts";
 import type { BenchFleet } from "./fleet.ts";
 import { InstrumentedJobStore, Recorder, countingCollection, timedSqs } from "./instrument.ts";
 import type { BenchWorkflow } from "./workflow.ts";
@@ -32,6 +33,8 @@ export interface SideOptions {
   producers: number;
   /** Give up after this long (ms). */
   timeoutMs: number;
+  /** The worker's tracing (`--tracing`); default none, as in production without an OTLP endpoint. */
+  tracing?: Tracing;
 }
 
 export interface SideResult {
@@ -171,7 +174,13 @@ export async function runWorkerSide(
   );
   const config = { ...rt.config, worker: { ...rt.config.worker, concurrency: opts.concurrency } };
   const worker = createWorker(
-    { ...rt, config, sqs, jobsOf: () => store },
+    {
+      ...rt,
+      config,
+      sqs,
+      jobsOf: () => store,
+      ...(opts.tracing !== undefined ? { tracing: opts.tracing } : {}),
+    },
     { catalog: bench.catalog, steps: bench.steps, owner: "bench-worker" },
   );
   worker.start();
