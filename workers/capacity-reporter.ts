@@ -94,13 +94,14 @@ export class CapacityReporter {
 
 /**
  * A reporter for a worker built over a runtime: heartbeats to the `workers` collection of the shared
- * database every 2 s with the worker's configured concurrency as its slots.
+ * database every 2 s (`intervalMs`) with the worker's configured concurrency (`slots`) as its slots.
  */
 export function createCapacityReporter(
   rt: Runtime,
   worker: { readonly busy: number },
   options: {
     workerId?: string;
+    slots?: number;
     intervalMs?: number;
     healthy?: () => boolean;
     steps?: readonly string[];
@@ -111,7 +112,7 @@ export function createCapacityReporter(
   return new CapacityReporter({
     capacity: new WorkerHeartbeats(rt.fleetDb),
     workerId,
-    slots: rt.config.worker.concurrency,
+    slots: options.slots ?? rt.config.worker.concurrency,
     busy: () => worker.busy,
     ...(options.healthy ? { healthy: options.healthy } : {}),
     ...(options.steps ? { steps: options.steps } : {}),

@@ -17,10 +17,9 @@ import { randomUUID } from "node:crypto";
 import { createFairScheduler } from "../../scheduler/create-fair-scheduler.ts";
 import { createUsageSettleHook } from "../../shared/usage/settle-hook.ts";
 import type { FairScheduler } from "../../scheduler/loop/fair-scheduler.ts";
-import { FleetCapacity } from "../../scheduler/store/capacity.ts";
 import type { JobDoc } from "../../shared/jobs/job-doc.ts";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
-import { CapacityReporter } from "../../workers/capacity-reporter.ts";
+import { createCapacityReporter, type CapacityReporter } from "../../workers/capacity-reporter.ts";
 import { createWorker } from "../../workers/create-worker.ts";
 import type { Worker } from "../../workers/worker.ts";
 import { createIsolatedFleet, type IsolatedFleet } from "../lib/fleet.ts";
@@ -81,15 +80,7 @@ async function startWorkers(fleet: IsolatedFleet, s: Scenario, wf: SleepWorkflow
       ...(fed ? { onSettled: createUsageSettleHook(rt) } : {}),
     });
     const reporter = fed
-      ? new CapacityReporter({
-          capacity: new FleetCapacity(rt.fleetDb),
-          workerId: owner,
-          slots: s.slotsPerWorker,
-          busy: () => worker.busy,
-          now: Date.now,
-          log: rt.log,
-          intervalMs: 1_000,
-        })
+      ? createCapacityReporter(rt, worker, { workerId: owner, slots: s.slotsPerWorker, intervalMs: 1_000 })
       : undefined;
     await reporter?.start();
     out.push({ worker, reporter });

@@ -1,7 +1,6 @@
 /** The benchmark's in-process workers: 2 × 8 slots running the 500 ms sleep workflow, with heartbeats. */
 import { createUsageSettleHook } from "../../shared/usage/settle-hook.ts";
-import { FleetCapacity } from "../../scheduler/store/capacity.ts";
-import { CapacityReporter } from "../../workers/capacity-reporter.ts";
+import { createCapacityReporter, type CapacityReporter } from "../../workers/capacity-reporter.ts";
 import { createWorker } from "../../workers/create-worker.ts";
 import type { Worker } from "../../workers/worker.ts";
 import type { IsolatedFleet } from "../lib/fleet.ts";
@@ -30,15 +29,7 @@ export async function startWorkers(
       owner,
       onSettled: createUsageSettleHook(rt),
     });
-    const reporter = new CapacityReporter({
-      capacity: new FleetCapacity(rt.fleetDb),
-      workerId: owner,
-      slots: SLOTS,
-      busy: () => worker.busy,
-      now: Date.now,
-      log: rt.log,
-      intervalMs: 1_000,
-    });
+    const reporter = createCapacityReporter(rt, worker, { workerId: owner, slots: SLOTS, intervalMs: 1_000 });
     await reporter.start();
     worker.start();
     out.push({ worker, reporter });

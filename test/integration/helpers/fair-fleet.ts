@@ -12,8 +12,7 @@ import { createFairScheduler } from "../../../scheduler/create-fair-scheduler.ts
 import { createUsageSettleHook } from "../../../shared/usage/settle-hook.ts";
 import type { CreateFairSchedulerOptions } from "../../../scheduler/create-fair-scheduler.ts";
 import type { FairScheduler } from "../../../scheduler/loop/fair-scheduler.ts";
-import { FleetCapacity } from "../../../scheduler/store/capacity.ts";
-import { CapacityReporter } from "../../../workers/capacity-reporter.ts";
+import { createCapacityReporter } from "../../../workers/capacity-reporter.ts";
 import { createWorker } from "../../../workers/create-worker.ts";
 import { StepRegistry } from "../../../workers/steps/registry.ts";
 import type { Worker } from "../../../workers/worker.ts";
@@ -109,13 +108,9 @@ export async function createFairFleet(
       const rt: Runtime = await fleet.runtime();
       const owner = `w-${randomUUID().slice(0, 8)}`;
       const worker = createWorker(rt, { catalog, steps, owner, onSettled: createUsageSettleHook(rt) });
-      const reporter = new CapacityReporter({
-        capacity: new FleetCapacity(rt.fleetDb),
+      const reporter = createCapacityReporter(rt, worker, {
         workerId: owner,
         slots: workerConcurrency,
-        busy: () => worker.busy,
-        now: Date.now,
-        log: rt.log,
         intervalMs: 1_000,
       });
       await reporter.start();
