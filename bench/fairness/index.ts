@@ -11,8 +11,9 @@
  *
  * Options: --duration-s N (60, per phase), --flood N (10000), --workers N (2), --slots N (8 per
  * worker), --step-ms N (400), --schedulers N (1: fair-scheduler replicas sharing the tenants through
- * their leases, ADR 0024, and the free slots through their claims, ADR 0029; with N > 1 each Sluice
- * phase starts its clock once the replicas have divided the tenants, see phase.ts), --quick (20 s
+ * their leases, ADR 0024, and the free slots through their claims, ADR 0029; with N > 1 each replica
+ * is a process of its own, as in production, and each Sluice phase starts its clock once the replicas
+ * have divided the tenants, see phase.ts; one scheduler runs in this process as always), --quick (20 s
  * phases, 2,000-job flood: a smoke run), --no-save.
  * Starts the local stack when AWS_ENDPOINT_URL / MONGO_URL are not set (and stops it after).
  * Exit code 0 whether or not targets are met (missed targets are printed); 1 on errors.

@@ -15,6 +15,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createFairScheduler } from "../../scheduler/create-fair-scheduler.ts";
+import { SchedulerReplica } from "../tenants/replicas.ts";
 import { createUsageSettleHook } from "../../shared/usage/settle-hook.ts";
 import type { FairScheduler } from "../../scheduler/loop/fair-scheduler.ts";
 import type { JobDoc } from "../../shared/jobs/job-doc.ts";
@@ -112,6 +113,24 @@ async function ownershipSettled(fleet: IsolatedFleet, s: Scenario): Promise<void
   }
 }
 
+/** The environment of a replica process: the stack, this phase's namespace, the bench's step. */
+function replicaEnv(
+  fleet: IsolatedFleet,
+  stackEnv: Readonly<Record<string, string | undefined>>,
+  stepMs: number,
+): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    ...stackEnv,
+    LOG_LEVEL: "error",
+    SLUICE_QUEUE_PREFIX: fleet.name,
+    SLUICE_BUCKET: fleet.name,
+    SLUICE_DB: fleet.name.replaceAll("-", "_"),
+    BENCH_STEP_MS: String(stepMs),
+    NODE_NO_WARNINGS: "1",
+  };
+}
+
 export async function runPhase(
   kind: PhaseKind,
   base: Scenario,
@@ -132,6 +151,7 @@ export async function runPhase(
     },
   });
   let schedulers: FairScheduler[] = [];
+  let replicas: SchedulerReplica[] = [];
   let workers: RunningWorker[] = [];
   let sampler: NodeJS.Timeout | undefined;
   try {
@@ -143,21 +163,21 @@ export async function runPhase(
     await producer.dumps();
     const setupMs = Date.now() - setupStart;
 
-    if (kind !== "fifo") {
-      // Several replicas (--schedulers N) share the tenants through their leases (ADR 0024); each on a
-      // runtime of its own, as separate processes would be.
+    if (kind !== "fifo" && s.schedulers === 1)
+      schedulers.push(createFairScheduler(await fleet.runtime(), wf.catalog, { schedulerId: "bench-s0" }));
+    if (kind !== "fifo" && s.schedulers > 1) {
+      // Several replicas (--schedulers N) share the tenants through their leases (ADR 0024), each in a
+      // process of its own as in production (`bench/tenants/scheduler-child.ts`, the production
+      // createFairScheduler over the same namespace): in this process they would share the event
+      // loop with the workers and slow their pickup, which a real deployment does not do.
       for (let i = 0; i < s.schedulers; i++)
-        schedulers.push(
-          createFairScheduler(await fleet.runtime(), wf.catalog, { schedulerId: `bench-s${i}` }),
-        );
-    }
-    if (schedulers.length > 1) {
+        replicas.push(new SchedulerReplica(`bench-s${i}`, replicaEnv(fleet, stackEnv, s.stepMs)));
       // Replicas start one after another, so the first takes every tenant and hands half over at its
       // next round: that is a replica joining, not steady-state fairness (before long polls were let
       // go at a hand-over, it hid trickle messages for 10 s, ADR 0029). The replicas start before the
       // workers (no slot reported, so nothing is released) and the phase starts once they have divided
       // the tenants.
-      for (const sc of schedulers) await sc.start();
+      for (const r of replicas) await r.started();
       await ownershipSettled(fleet, s);
       progress(`${kind}: ${s.schedulers} replicas own their tenants`);
     }
@@ -191,6 +211,10 @@ export async function runPhase(
     clearInterval(sampler);
     await producer.stop();
     for (const sc of schedulers) await sc.stop();
+    const finals = await Promise.all(replicas.map((r) => r.stop()));
+    if (finals.some((f) => f === undefined))
+      throw new Error("a scheduler replica did not report at its stop");
+    const reports = finals.filter((f) => f !== undefined);
     await Promise.allSettled(
       workers.map(async (w) => {
         await w.worker.stop(300);
@@ -232,18 +256,23 @@ export async function runPhase(
       ...(edit ? { edit } : {}),
     };
     const released =
-      schedulers.length > 0
+      schedulers.length + replicas.length > 0
         ? schedulers.reduce(
             (sum, sc) => sum + Object.values(sc.metrics.snapshot()).reduce((n, c) => n + c.released, 0),
             0,
-          )
+          ) + reports.reduce((n, r) => n + r.released, 0)
         : undefined;
-    const ticks = schedulers.length > 0 ? schedulers.reduce((n, sc) => n + sc.metrics.ticks, 0) : undefined;
+    const ticks =
+      schedulers.length + replicas.length > 0
+        ? schedulers.reduce((n, sc) => n + sc.metrics.ticks, 0) + reports.reduce((n, r) => n + r.ticks, 0)
+        : undefined;
     return { record, schedulerReleased: released, schedulerTicks: ticks, setupMs };
   } finally {
     clearInterval(sampler);
     for (const sc of schedulers) await sc.stop().catch(() => undefined);
     schedulers = [];
+    await Promise.allSettled(replicas.map((r) => r.stop()));
+    replicas = [];
     await Promise.allSettled(workers.map((w) => w.worker.stop(300)));
     await Promise.allSettled(workers.map((w) => w.reporter?.stop()));
     await fleet.cleanup();

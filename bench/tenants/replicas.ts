@@ -59,12 +59,24 @@ export class SchedulerReplica {
     return this.#ask({ kind: "report" }, "report");
   }
 
-  async stop(): Promise<void> {
-    if (this.#child.exitCode !== null) return;
+  /**
+   * Stops the replica; its releases and ticks up to the stop, or undefined if it did not say (it
+   * had exited, or was killed after 20 s).
+   */
+  async stop(): Promise<{ released: number; ticks: number } | undefined> {
+    if (this.#child.exitCode !== null) return undefined;
+    let final: { released: number; ticks: number } | undefined;
+    const onMessage = (m: { kind: string; released?: number; ticks?: number }) => {
+      if (m.kind === "stopped" && m.released !== undefined && m.ticks !== undefined)
+        final = { released: m.released, ticks: m.ticks };
+    };
+    this.#child.on("message", onMessage);
     const exited = once(this.#child, "exit");
     this.#child.send({ kind: "stop" });
     await Promise.race([exited, sleep(20_000)]);
+    this.#child.off("message", onMessage);
     if (this.#child.exitCode === null) this.#child.kill("SIGKILL");
+    return final;
   }
 }
 

@@ -1,5 +1,6 @@
 /**
- * One scheduler process of `npm run bench -- tenants` (one replica): the production
+ * One scheduler process of `npm run bench -- tenants` and of `bench fairness --schedulers N` (one
+ * replica): the production
  * `createFairScheduler` over a runtime built from the environment the parent gives it (its namespace,
  * its replica id in `SLUICE_SCHEDULER_ID`, and an `AWS_ENDPOINT_URL` that is the parent's counting
  * proxy), validating against the benchmark's sleep workflow. With several of these processes the
@@ -32,6 +33,8 @@ export interface ChildReport {
   readonly intake: { idle: number; backlogged: number; watching: number; longPolls: number };
   /** Tenants the last tick served (owned by this replica). */
   readonly owned: number;
+  /** Releases since start (or the last reset), all tenants. */
+  readonly released: number;
   /** process.cpuUsage() user + system, µs. */
   readonly cpuMicros: number;
 }
@@ -72,6 +75,7 @@ process.on("message", (m: ChildRequest) => {
       tick: scheduler.metrics.tickStats(),
       intake: scheduler.intakeStats(),
       owned: scheduler.lastTick()?.owned ?? 0,
+      released: Object.values(scheduler.metrics.snapshot()).reduce((n, c) => n + c.released, 0),
       cpuMicros: cpu.user + cpu.system,
     };
     send(report);
@@ -81,7 +85,9 @@ process.on("message", (m: ChildRequest) => {
       .stop()
       .then(() => rt.close())
       .finally(() => {
-        send({ kind: "stopped" });
+        // What it released up to its stop (a report before the stop misses releases still in flight).
+        const released = Object.values(scheduler.metrics.snapshot()).reduce((n, c) => n + c.released, 0);
+        send({ kind: "stopped", released, ticks: scheduler.metrics.ticks });
         process.exit(0);
       });
   }
