@@ -13,8 +13,10 @@
  * 2. those slots are water-filled over the claiming tenants: each gets at most its demand
  *    (occupied + room, room = min(claim, cap − running)), at least its guaranteed minimum when the
  *    minimums fit, and what the satisfied leave over is split by weight (`fairAllocation`);
- * 3. a replica's slack is Σ over its tenants of allocation − occupied; its budget is that slack
- *    (never below 0), scaled down so the budgets sum to at most `free`, rounded by largest remainder
+ * 3. a replica's slack is Σ over its tenants of what each is short of its allocation (allocation −
+ *    occupied, counted only when positive: a tenant over its share does not cancel another one's
+ *    need, or a woken tenant would wait for a busy neighbour's jobs to end); its budget is that slack,
+ *    scaled down so the budgets sum to at most `free`, rounded by largest remainder
  *    (ties by replica id) so that replicas seeing the same inputs give out each free slot exactly once
  *    (`divideSlots`).
  *
@@ -22,7 +24,7 @@
  * left idle only when no claiming tenant can use it); a replica's budget never exceeds Σ room of its
  * tenants (no budget it cannot spend); the division is self-correcting, because a replica that took
  * more than its share (stale inputs, rounding) sees its tenants' occupancy above their allocation and
- * gets less until the others catch up. Shares are fair in occupied slots across replicas (in releases
+ * gets nothing for the tenants that are over their share until the others catch up. Shares are fair in occupied slots across replicas (in releases
  * when jobs last alike) and, inside a replica, in releases as `decide()` makes them (ADR 0001).
  */
 
@@ -91,7 +93,7 @@ export function divideSlots(free: number, claims: readonly TenantClaim[]): Map<s
   const slack = new Map<string, number>();
   const room = new Map<string, number>();
   sorted.forEach((c, i) => {
-    slack.set(c.replica, (slack.get(c.replica) ?? 0) + alloc[i]! - clean(c.occupied));
+    slack.set(c.replica, (slack.get(c.replica) ?? 0) + Math.max(0, alloc[i]! - clean(c.occupied)));
     room.set(c.replica, (room.get(c.replica) ?? 0) + Math.floor(clean(c.room)));
   });
   const replicas = [...slack.keys()].sort();

@@ -76,6 +76,22 @@ describe("fairAllocation", () => {
 });
 
 describe("divideSlots", () => {
+  it("a replica whose busy tenant is over its allocation still gets the slot its woken tenant is owed", () => {
+    // r-2's busy tenant holds half a slot more than its share, its woken tenant a whole slot less;
+    // r-1's tenant is half a slot short. Netting r-2's tenants (+1 - 0.5) tied it with r-1 and the
+    // slot went by id to r-1: the woken tenant waited for the busy one's jobs to end (bench tenants'
+    // two-replica pickup tail). Deficits count per tenant now.
+    const claims = [
+      { tenant: "busy-x", replica: "r-2", weight: 1, occupied: 5, room: 10, minimum: 0 },
+      { tenant: "woken", replica: "r-2", weight: 1, occupied: 0, room: 1, minimum: 0 },
+      { tenant: "busy-y", replica: "r-1", weight: 1, occupied: 4, room: 10, minimum: 0 },
+    ];
+    expect([...divideSlots(1, claims)]).toEqual([
+      ["r-1", 0],
+      ["r-2", 1],
+    ]);
+  });
+
   it("replicas that see the same claims give out each free slot once, by weight", () => {
     const cs = [claim("x", "a", 1, 0, 50), claim("y", "b", 3, 0, 50)];
     expect(divideSlots(8, cs)).toEqual(
