@@ -10,6 +10,7 @@ import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { sleep } from "./helpers/env.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
 import { waitUntil } from "./helpers/fair-fleet.ts";
+import { drainIntake } from "../support/drain-intake.ts";
 
 /**
  * Tenant sharding across scheduler replicas (issue 13, ADR 0024), on the real stack: 40 tenants, no
@@ -36,7 +37,7 @@ afterEach(async () => {
   replicas = [];
   await drainWorkQueue();
   // A test that failed half-way leaves messages behind: the next one starts from empty intake queues.
-  await Promise.all(TENANTS.map((t) => drainIntake(t)));
+  await Promise.all(TENANTS.map((t) => drainIntake(fleet.rt, t as TenantId)));
   // Each test starts with no jobs and no running counts (nothing runs the released jobs).
   const db = fleet.rt.fleetDb;
   for (const c of [COLLECTIONS.jobs, COLLECTIONS.usage, COLLECTIONS.usageLedger])
@@ -99,19 +100,6 @@ async function sendAll(tag: string, n: number): Promise<string[]> {
 
 const jobsWith = (keys: string[]) =>
   fleet.rt.fleetDb.collection(COLLECTIONS.jobs).countDocuments({ idempotencyKey: { $in: keys } });
-
-async function drainIntake(tenant: string): Promise<void> {
-  const { queueUrl } = await fleet.rt.queues.intake(tenant as TenantId);
-  for (let got = 1; got > 0;) {
-    const batch = await fleet.rt.sqs.receive(queueUrl, {
-      maxMessages: 10,
-      waitSeconds: 0,
-      visibilityTimeout: 60,
-    });
-    got = batch.length;
-    for (const m of batch) await fleet.rt.sqs.delete(queueUrl, m.receiptHandle);
-  }
-}
 
 /** Receives (and deletes) every work message; returns the job ids, one per message. */
 async function drainWorkQueue(): Promise<string[]> {

@@ -9,6 +9,7 @@ import { tenantId, type TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { UsageStore } from "../../shared/usage/usage-store.ts";
 import { sleep } from "./helpers/env.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
+import { drainIntake } from "../support/drain-intake.ts";
 
 /**
  * How two real scheduler replicas divide the free worker slots (ADR 0029), on the real stack, shares
@@ -58,7 +59,7 @@ afterEach(async () => {
   ])
     await db.collection(c).deleteMany({});
   // Each test starts from empty intake queues (the last one left messages behind).
-  for (const t of [X, Y]) await drainIntake(t);
+  for (const t of [X, Y]) await drainIntake(fleet.rt, t);
 });
 afterAll(() => fleet?.cleanup());
 
@@ -130,19 +131,6 @@ async function send(t: TenantId, n: number): Promise<void> {
         }),
       })),
     );
-}
-
-async function drainIntake(t: TenantId): Promise<void> {
-  const { queueUrl } = await fleet.rt.queues.intake(t);
-  for (let got = 1; got > 0;) {
-    const batch = await fleet.rt.sqs.receive(queueUrl, {
-      maxMessages: 10,
-      waitSeconds: 0,
-      visibilityTimeout: 60,
-    });
-    got = batch.length;
-    for (const m of batch) await fleet.rt.sqs.delete(queueUrl, m.receiptHandle);
-  }
 }
 
 const released = (t: TenantId) =>
