@@ -6,10 +6,9 @@
  *    tenants cost no tick I/O, ADR 0023); paused → hold (no receive; buffered messages stay held);
  *    suspended → receive and reject to the intake DLQ with the suspension reason; no valid quota ever
  *    → nothing (messages stay queued; reported in the summary);
- *    (per-tenant I/O runs concurrently, at most `intakeConcurrency` tenants at once; the tick waits
- *    at most `laneIoWaitMs` for it, not at all for a lane whose I/O is still running from an
- *    earlier tick or was slow last time, so one slow queue never holds up the other tenants, and no
- *    longer once a long poll brings messages, so a tenant that wakes up is decided for at once);
+ *    (`tick-io.ts`: per-tenant I/O runs concurrently, at most `intakeConcurrency` tenants at once;
+ *    the tick waits at most `laneIoWaitMs` for it, not at all for a lane whose I/O is still running
+ *    from an earlier tick or was slow last time, and no longer once a long poll brings messages);
  * 2. in parallel reads the running counters (`UsageStore.readAll`, every tick), the live worker slots
  *    (`FleetCapacity.view`) and the work queue's depth (both cached briefly, `capacity-reads.ts`) →
  *    free slots = live − committed + release lead (`free-slots.ts`);
@@ -26,23 +25,22 @@
  */
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { decide } from "../fairshare/decide.ts";
-import type { Release, TenantSnapshot } from "../fairshare/decide.ts";
+import type { TenantSnapshot } from "../fairshare/decide.ts";
 import { initialFairShareState } from "../fairshare/state.ts";
 import type { FairShareState } from "../fairshare/state.ts";
 import type { QuotaBook } from "../quota/book.ts";
 import type { Quota } from "../quota/schema.ts";
 import { backlogTotal } from "../quota/priority.ts";
-import pLimit from "p-limit";
 import type { UsageSnapshot } from "../../shared/usage/usage-store.ts";
 import { CapacityReader } from "./capacity-reads.ts";
 import { IntakeLanes } from "./intake-lanes.ts";
-import type { TenantLane } from "./intake-lanes.ts";
 import { holdWithoutQuota, prepareLane } from "./lane-io.ts";
 import type { LaneIoContext } from "./lane-io.ts";
 import { SchedulerMetrics } from "./metrics.ts";
 import { executeReleases } from "./release-batch.ts";
-import { selectForReconcile } from "./reconcile-selection.ts";
-import { heldBy, summaryLines } from "./summary.ts";
+import { ReconcileRotation } from "./reconcile-selection.ts";
+import { TickIo } from "./tick-io.ts";
+import { summaryLines, tickViews } from "./summary.ts";
 import type { TenantTickView } from "./summary.ts";
 import { backloggedWeight } from "../shards/slot-share.ts";
 import { tenantClaims } from "../shards/tenant-claims.ts";
@@ -62,7 +60,8 @@ export class FairScheduler {
   readonly #lanes: IntakeLanes;
   readonly #capacity: CapacityReader;
   readonly #laneIo: LaneIoContext;
-  readonly #intakeLimit: ReturnType<typeof pLimit>;
+  readonly #tickIo: TickIo;
+  readonly #rotation = new ReconcileRotation();
   #state: FairShareState = initialFairShareState();
   #views = new Map<TenantId, TenantTickView>();
   #lastReport: TickReport | undefined;
@@ -73,16 +72,10 @@ export class FairScheduler {
   #maintTimer: NodeJS.Timeout | undefined;
   #maintaining: Promise<unknown> | undefined;
   #wake: (() => void) | undefined;
-  /** Ends the tick's wait for intake I/O early: a long poll brought messages meanwhile. */
-  #ioWake: (() => void) | undefined;
   /** A nudge came while no pause was pending: the next pause is skipped. */
   #nudged = false;
   /** The running counters as the last tick read them (for maintenance's choice of hot tenants). */
   #usage: ReadonlyMap<TenantId, UsageSnapshot> = new Map();
-  /** Tenants that had a release since the last `maintain()` (hot even if no tick has read them since). */
-  #releasedSinceMaintain = new Set<TenantId>();
-  /** The last quiet tenant reconciled (`reconcile-selection.ts`). */
-  #reconcileCursor: TenantId | undefined;
   /** Σ weight of the backlogged tenants seen by the last tick (published by the ownership round). */
   #weight = 0;
 
@@ -101,7 +94,7 @@ export class FairScheduler {
         log: deps.log,
         ...(deps.longPoll !== undefined ? { longPollSqs: deps.longPoll.sqs } : {}),
         onMessages: () => {
-          this.#ioWake?.();
+          this.#tickIo.wake();
           this.nudge();
         },
       },
@@ -121,7 +114,7 @@ export class FairScheduler {
       log: deps.log,
       now: deps.now,
     };
-    this.#intakeLimit = pLimit(Math.max(1, Math.floor(this.#opts.intakeConcurrency)));
+    this.#tickIo = new TickIo({ concurrency: this.#opts.intakeConcurrency, waitMs: this.#opts.laneIoWaitMs });
   }
 
   /** The quotas applying now, and the problems of rejected documents (for operators and tests). */
@@ -173,15 +166,15 @@ export class FairScheduler {
     for (const [t, q] of quotas) {
       const lane = this.#lanes.lane(t);
       if (this.#lanes.isQuiet(lane)) this.#lanes.observeLimit(lane, q.maxQueued);
-      else this.#startIo(lane, () => prepareLane(io, lane, q), waited, now);
+      else this.#tickIo.start(lane, () => prepareLane(io, lane, q), waited, now);
     }
     for (const t of noQuota) {
       const lane = this.#lanes.lane(t);
-      this.#startIo(lane, () => holdWithoutQuota(io, lane), waited, now);
+      this.#tickIo.start(lane, () => holdWithoutQuota(io, lane), waited, now);
     }
     // A tick with no lane holding or fetching anything decides nothing: it reuses a recent read.
     const idle = waited.length === 0 && this.#lanes.tenants().every((t) => this.#lanes.lane(t).total === 0);
-    const [, cap] = await Promise.all([this.#waitForIo(waited), this.#capacity.read(now, { idle })]);
+    const [, cap] = await Promise.all([this.#tickIo.wait(waited), this.#capacity.read(now, { idle })]);
     const readAt = this.#deps.now();
     const { usage, liveSlots } = cap;
     this.#usage = usage;
@@ -238,7 +231,19 @@ export class FairScheduler {
       quotas,
     );
     this.#capacity.noteReleased(outcome.released);
-    const waitingForSlots = this.#record(quotas, usage, noQuota, decision.releases, now);
+    const got = new Set(decision.releases.map((r) => r.tenantId));
+    this.#rotation.released(got);
+    const { views, waitingForSlots } = tickViews({
+      quotas,
+      usage,
+      noQuota,
+      released: got,
+      lanes: this.#lanes,
+      state: this.#state,
+      now,
+    });
+    for (const [t, v] of views) if (v.held !== undefined) this.metrics.throttled(t, v.held);
+    this.#views = views;
     const end = this.#deps.now();
     this.metrics.tick({ totalMs: end - now, readMs: readAt - now, releaseMs: end - readAt });
 
@@ -258,92 +263,13 @@ export class FairScheduler {
     return this.#lastReport;
   }
 
-  #record(
-    quotas: ReadonlyMap<TenantId, Quota>,
-    usage: ReadonlyMap<TenantId, UsageSnapshot>,
-    noQuota: readonly TenantId[],
-    releases: readonly Release[],
-    now: number,
-  ): number {
-    let waitingForSlots = 0;
-    const got = new Set(releases.map((r) => r.tenantId));
-    for (const t of got) this.#releasedSinceMaintain.add(t);
-    const views = new Map<TenantId, TenantTickView>();
-    for (const [tenantId, quota] of quotas) {
-      const lane = this.#lanes.lane(tenantId);
-      const backlog = quota.status === "suspended" ? 0 : lane.total;
-      const running = usage.get(tenantId)?.running ?? 0;
-      let held: TenantTickView["held"];
-      if (!got.has(tenantId) && backlog > 0) {
-        const u = usage.get(tenantId);
-        held = heldBy(
-          {
-            tenantId,
-            quota,
-            backlog: lane.backlog(),
-            running,
-            releasedToday: u?.releasedToday ?? 0,
-          },
-          this.#state,
-          now,
-        );
-      }
-      if (held !== undefined) this.metrics.throttled(tenantId, held);
-      if (!got.has(tenantId) && (held === undefined || held === "cap")) waitingForSlots += backlog;
-      views.set(tenantId, { quota, backlog, running, held });
-    }
-    for (const t of noQuota) {
-      const backlog = this.#lanes.lane(t).total;
-      if (backlog > 0) this.metrics.throttled(t, "no-quota");
-      views.set(t, { quota: undefined, backlog, running: 0, held: backlog > 0 ? "no-quota" : undefined });
-    }
-    this.#views = views;
-    return waitingForSlots;
-  }
-
-  /**
-   * Starts a lane's tick I/O unless it is still running from an earlier tick or backing off after a
-   * failure; the tick waits for it (up to `laneIoWaitMs`) unless the lane was slow last time.
-   */
-  #startIo(lane: TenantLane, run: () => Promise<void>, waited: Promise<void>[], now: number): void {
-    if (lane.io !== undefined || (lane.ioRetryAt !== undefined && now < lane.ioRetryAt)) return;
-    const started = performance.now();
-    const p = this.#intakeLimit(run).finally(() => {
-      lane.io = undefined;
-      lane.slow = performance.now() - started > this.#opts.laneIoWaitMs;
-    });
-    lane.io = p;
-    if (!lane.slow) waited.push(p);
-  }
-
-  /**
-   * Waits for the lanes' I/O, at most `laneIoWaitMs`, and no longer once a long poll brings messages:
-   * a tenant that just woke up is decided for now, not after the slowest other lane (whose I/O goes
-   * on and is used by a later tick).
-   */
-  async #waitForIo(waited: readonly Promise<void>[]): Promise<void> {
-    if (waited.length === 0) return;
-    let timer: NodeJS.Timeout | undefined;
-    const budget = new Promise<void>((r) => {
-      timer = setTimeout(r, this.#opts.laneIoWaitMs);
-      this.#ioWake = r;
-    });
-    await Promise.race([Promise.all(waited), budget]);
-    this.#ioWake = undefined;
-    clearTimeout(timer);
-  }
-
   /** Stops the lanes of tenants this replica no longer owns; their buffered messages become visible. */
   async #forget(tenants: readonly TenantId[]): Promise<void> {
     await Promise.all(tenants.map((t) => this.#lanes.forget(t)));
   }
 
-  /**
-   * A release since the last round, or backlog, running or parked jobs as the last tick saw them (a
-   * tenant no tick saw yet is quiet).
-   */
+  /** Backlog, running or parked jobs as the last tick saw them (a tenant no tick saw yet is quiet). */
   #isHot(tenant: TenantId): boolean {
-    if (this.#releasedSinceMaintain.has(tenant)) return true;
     const v = this.#views.get(tenant);
     const u = this.#usage.get(tenant);
     return (v?.backlog ?? 0) > 0 || (v?.running ?? 0) > 0 || (u?.running ?? 0) > 0 || (u?.parked ?? 0) > 0;
@@ -356,16 +282,11 @@ export class FairScheduler {
     // the hot ones every round, the quiet ones in a rotation (`reconcile-selection.ts`).
     const own = this.#deps.ownership;
     const owned = [...this.#deps.quotas.book.quotas().keys()].filter((t) => own?.owns(t, now) ?? true);
-    const pick = selectForReconcile({
-      tenants: owned,
-      hot: (t) => this.#isHot(t),
-      cursor: this.#reconcileCursor,
+    const tenants = this.#rotation.next(owned, (t) => this.#isHot(t), {
       intervalMs: this.#opts.maintenanceIntervalMs,
       quietEveryMs: this.#opts.quietReconcileMs,
     });
-    this.#reconcileCursor = pick.cursor;
-    this.#releasedSinceMaintain = new Set();
-    await this.#deps.usage.reconcileAll(pick.tenants);
+    await this.#deps.usage.reconcileAll(tenants);
     await this.#deps.ledger.prune?.(this.#opts.ledgerRetentionMs);
     await this.#deps.capacity.prune?.(now);
     if (this.#lastSummaryAt !== undefined && now - this.#lastSummaryAt < this.#opts.summaryIntervalMs) return;

@@ -53,3 +53,35 @@ export function selectForReconcile(input: ReconcileSelectionInput): ReconcileSel
     cursor: picked[picked.length - 1],
   };
 }
+
+/**
+ * The rotation's memory between maintenance rounds: where it stopped, and the tenants released since
+ * the last round (hot even if no tick has read their counters since).
+ */
+export class ReconcileRotation {
+  #cursor: TenantId | undefined;
+  #released = new Set<TenantId>();
+
+  /** Tenants that had a release (called by each tick). */
+  released(tenants: Iterable<TenantId>): void {
+    for (const t of tenants) this.#released.add(t);
+  }
+
+  /** The tenants this round reconciles: see `selectForReconcile`; a tenant released since the last round is hot. */
+  next(
+    tenants: readonly TenantId[],
+    hot: (tenant: TenantId) => boolean,
+    period: { readonly intervalMs: number; readonly quietEveryMs: number },
+  ): TenantId[] {
+    const released = this.#released;
+    this.#released = new Set();
+    const pick = selectForReconcile({
+      tenants,
+      hot: (t) => released.has(t) || hot(t),
+      cursor: this.#cursor,
+      ...period,
+    });
+    this.#cursor = pick.cursor;
+    return pick.tenants;
+  }
+}

@@ -3,6 +3,8 @@ import type { FairShareState } from "../fairshare/state.ts";
 import { hasToken, refill } from "../fairshare/token-bucket.ts";
 import type { Quota } from "../quota/schema.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
+import type { UsageSnapshot } from "../../shared/usage/usage-store.ts";
+import type { Backlog } from "../quota/priority.ts";
 import type { SchedulerMetrics, ThrottleReason } from "./metrics.ts";
 
 /** What the last tick saw of one tenant. */
@@ -77,4 +79,49 @@ export function summaryLines(
     if (line.released + line.rejected + line.throttled + line.backlog + view.running > 0) lines.push(line);
   }
   return lines;
+}
+
+export interface TickViewsInput {
+  readonly quotas: ReadonlyMap<TenantId, Quota>;
+  readonly usage: ReadonlyMap<TenantId, UsageSnapshot>;
+  /** Owned tenants that never had a valid quota. */
+  readonly noQuota: readonly TenantId[];
+  /** Tenants the tick's decision released. */
+  readonly released: ReadonlySet<TenantId>;
+  readonly lanes: { lane(tenant: TenantId): { readonly total: number; backlog(): Backlog } };
+  readonly state: FairShareState;
+  readonly now: number;
+}
+
+/**
+ * What a tick saw per tenant (backlog, running, why held: `heldBy`), and the backlog waiting only
+ * for a slot or its cap (how soon the loop ticks again). Pure over its inputs.
+ */
+export function tickViews(input: TickViewsInput): {
+  views: Map<TenantId, TenantTickView>;
+  waitingForSlots: number;
+} {
+  const { quotas, usage, noQuota, released, lanes, state, now } = input;
+  let waitingForSlots = 0;
+  const views = new Map<TenantId, TenantTickView>();
+  for (const [tenantId, quota] of quotas) {
+    const lane = lanes.lane(tenantId);
+    const backlog = quota.status === "suspended" ? 0 : lane.total;
+    const u = usage.get(tenantId);
+    const running = u?.running ?? 0;
+    let held: TenantTickView["held"];
+    if (!released.has(tenantId) && backlog > 0)
+      held = heldBy(
+        { tenantId, quota, backlog: lane.backlog(), running, releasedToday: u?.releasedToday ?? 0 },
+        state,
+        now,
+      );
+    if (!released.has(tenantId) && (held === undefined || held === "cap")) waitingForSlots += backlog;
+    views.set(tenantId, { quota, backlog, running, held });
+  }
+  for (const t of noQuota) {
+    const backlog = lanes.lane(t).total;
+    views.set(t, { quota: undefined, backlog, running: 0, held: backlog > 0 ? "no-quota" : undefined });
+  }
+  return { views, waitingForSlots };
 }
