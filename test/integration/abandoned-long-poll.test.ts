@@ -14,22 +14,17 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFairScheduler } from "../../scheduler/create-fair-scheduler.ts";
 import type { FairScheduler } from "../../scheduler/loop/fair-scheduler.ts";
-import { FleetCapacity } from "../../scheduler/store/capacity.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { startSqsRequestCounter, type SqsRequestCounter } from "../support/sqs-request-counter.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
+import { heartbeatSlots } from "./helpers/worker-slots.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A test fleet of `tenants` with a worker heartbeat of 5 slots that stays live for the file's tests. */
 async function fleetWithSlots(name: string, tenants: string[]): Promise<TestFleet> {
   const fleet = await createTestFleet(name, { tenants });
-  await new FleetCapacity(fleet.rt.fleetDb).heartbeat({
-    workerId: `w-${name}`,
-    slots: 5,
-    busy: 0,
-    at: Date.now() + 300_000,
-  });
+  await heartbeatSlots(fleet, `w-${name}`, 5, 300_000);
   return fleet;
 }
 

@@ -8,10 +8,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFairScheduler } from "../../scheduler/create-fair-scheduler.ts";
 import type { FairScheduler } from "../../scheduler/loop/fair-scheduler.ts";
-import { FleetCapacity } from "../../scheduler/store/capacity.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { startSqsRequestCounter, type SqsRequestCounter } from "../support/sqs-request-counter.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
+import { heartbeatSlots } from "./helpers/worker-slots.ts";
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -24,12 +24,7 @@ async function until(cond: () => boolean | Promise<boolean>, what: string, timeo
 }
 
 async function fakeWorkerSlots(fleet: TestFleet): Promise<void> {
-  await new FleetCapacity(fleet.rt.fleetDb).heartbeat({
-    workerId: "w-idle",
-    slots: 20,
-    busy: 0,
-    at: Date.now() + 300_000,
-  });
+  await heartbeatSlots(fleet, "w-idle", 20, 300_000);
 }
 
 describe("an idle tenant's first message", () => {

@@ -8,9 +8,9 @@ import { createFairScheduler } from "../../scheduler/create-fair-scheduler.ts";
 import type { FairScheduler } from "../../scheduler/loop/fair-scheduler.ts";
 
 type TickResult = Awaited<ReturnType<FairScheduler["tick"]>>;
-import { FleetCapacity } from "../../scheduler/store/capacity.ts";
 import { UsageStore } from "../../shared/usage/usage-store.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
+import { heartbeatSlots } from "./helpers/worker-slots.ts";
 
 /**
  * Issue 9, bugs 2, 6 and 8, on the real stack: every intake message ends as a job or a DLQ entry with a
@@ -43,12 +43,7 @@ beforeAll(async () => {
   await fleet.rt.fleetDb
     .collection("tenants")
     .updateMany({}, { $set: { maxConcurrency: 1, minConcurrency: 0, rate: null, updatedAt: new Date() } });
-  await new FleetCapacity(fleet.rt.fleetDb).heartbeat({
-    workerId: "w1",
-    slots: 20,
-    busy: 0,
-    at: Date.now() + 120_000,
-  });
+  await heartbeatSlots(fleet, "w1", 20, 120_000);
   await scheduler.start(); // loads the quotas; the test drives tick() itself
   await scheduler.stop();
 });

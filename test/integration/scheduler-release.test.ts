@@ -7,12 +7,12 @@ import { createFairScheduler } from "../../scheduler/create-fair-scheduler.ts";
 import { createUsageSettleHook } from "../../shared/usage/settle-hook.ts";
 import type { FairScheduler } from "../../scheduler/loop/fair-scheduler.ts";
 import { UsageLedger } from "../../shared/usage/ledger.ts";
-import { FleetCapacity } from "../../scheduler/store/capacity.ts";
 import { UsageStore } from "../../shared/usage/usage-store.ts";
 import { createWorker } from "../../workers/create-worker.ts";
 import type { Worker } from "../../workers/worker.ts";
 import { sleep } from "./helpers/env.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
+import { heartbeatSlots } from "./helpers/worker-slots.ts";
 
 /**
  * Idempotent release and exactly-once slot accounting, driven tick by tick: a scheduler that crashed
@@ -35,12 +35,7 @@ beforeAll(async () => {
   });
   usage = new UsageStore(fleet.rt.router, { now: Date.now, log: silentLogger() });
   await fleet.rt.fleetDb.collection("usage").deleteMany({});
-  await new FleetCapacity(fleet.rt.fleetDb).heartbeat({
-    workerId: "w1",
-    slots: 4,
-    busy: 0,
-    at: Date.now() + 60_000,
-  });
+  await heartbeatSlots(fleet, "w1", 4, 60_000);
 });
 afterAll(() => fleet?.cleanup());
 

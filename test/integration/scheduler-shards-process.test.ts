@@ -3,13 +3,13 @@ import { resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFairScheduler } from "../../scheduler/create-fair-scheduler.ts";
 import type { FairScheduler } from "../../scheduler/loop/fair-scheduler.ts";
-import { FleetCapacity } from "../../scheduler/store/capacity.ts";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import type { TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { stackProcessEnv, TestProcesses } from "../support/processes.ts";
 import { stackEnv } from "./helpers/env.ts";
 import { waitUntil } from "./helpers/fair-fleet.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
+import { heartbeatSlots } from "./helpers/worker-slots.ts";
 
 /**
  * A real scheduler process (`scheduler/main.ts`) shares 10 tenants with an in-test replica, holds
@@ -28,12 +28,7 @@ let survivor: FairScheduler | undefined;
 beforeAll(async () => {
   fleet = await createTestFleet("shkill", { tenants: TENANTS });
   await setCaps(1);
-  await new FleetCapacity(fleet.rt.fleetDb).heartbeat({
-    workerId: "w-kill",
-    slots: 1_000,
-    busy: 0,
-    at: Date.now() + 3_600_000,
-  });
+  await heartbeatSlots(fleet, "w-kill", 1_000, 3_600_000);
 }, 120_000);
 afterAll(async () => {
   processes.killAll();

@@ -2,7 +2,6 @@ import { randomUUID } from "node:crypto";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createFairScheduler } from "../../scheduler/create-fair-scheduler.ts";
 import type { FairScheduler } from "../../scheduler/loop/fair-scheduler.ts";
-import { FleetCapacity } from "../../scheduler/store/capacity.ts";
 import { MongoLeaseStore } from "../../scheduler/shards/lease-store.ts";
 import { schedulerReplicas } from "../../scheduler/shards/replica-view.ts";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
@@ -11,6 +10,7 @@ import { sleep } from "./helpers/env.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
 import { waitUntil } from "./helpers/fair-fleet.ts";
 import { drainIntake } from "../support/drain-intake.ts";
+import { heartbeatSlots } from "./helpers/worker-slots.ts";
 
 /**
  * Tenant sharding across scheduler replicas (issue 13, ADR 0024), on the real stack: 40 tenants, no
@@ -25,12 +25,7 @@ let replicas: FairScheduler[] = [];
 beforeAll(async () => {
   fleet = await createTestFleet("shards", { tenants: TENANTS });
   await setCaps(1_000);
-  await new FleetCapacity(fleet.rt.fleetDb).heartbeat({
-    workerId: "w-shards",
-    slots: 1_000,
-    busy: 0,
-    at: Date.now() + 3_600_000,
-  });
+  await heartbeatSlots(fleet, "w-shards", 1_000, 3_600_000);
 }, 120_000);
 afterEach(async () => {
   for (const r of replicas) await r.stop();

@@ -3,13 +3,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createFairScheduler } from "../../scheduler/create-fair-scheduler.ts";
 import type { FairScheduler } from "../../scheduler/loop/fair-scheduler.ts";
 import { assignTenants } from "../../scheduler/shards/assign.ts";
-import { FleetCapacity } from "../../scheduler/store/capacity.ts";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import { tenantId, type TenantId } from "../../shared/tenancy/tenant-id.ts";
 import { UsageStore } from "../../shared/usage/usage-store.ts";
 import { sleep } from "./helpers/env.ts";
 import { createTestFleet, type TestFleet } from "./helpers/fleet.ts";
 import { drainIntake } from "../support/drain-intake.ts";
+import { heartbeatSlots } from "./helpers/worker-slots.ts";
 
 /**
  * How two real scheduler replicas divide the free worker slots (ADR 0029), on the real stack, shares
@@ -39,12 +39,7 @@ function pickTenants(): [TenantId, TenantId] {
 
 beforeAll(async () => {
   fleet = await createTestFleet("slotdiv", { tenants: [X, Y] });
-  await new FleetCapacity(fleet.rt.fleetDb).heartbeat({
-    workerId: "w-slots",
-    slots: SLOTS,
-    busy: 0,
-    at: Date.now() + 3_600_000,
-  });
+  await heartbeatSlots(fleet, "w-slots", SLOTS, 3_600_000);
 }, 120_000);
 afterEach(async () => {
   for (const r of replicas) await r.stop();
