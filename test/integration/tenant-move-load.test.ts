@@ -11,7 +11,8 @@ import { planMove, runMove, type MoveDeps } from "../../scheduler/moves/tenant-m
 import { createAuditLog } from "../../shared/audit/audit-log.ts";
 import { COLLECTIONS } from "../../shared/mongo/collections.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
-import { createFairFleet, waitUntil, type FairFleet } from "./helpers/fair-fleet.ts";
+import { waitUntil, type FairFleet } from "./helpers/fair-fleet.ts";
+import { startMoveLoadFleet } from "./helpers/move-load-fleet.ts";
 
 const acme = tenantId("acme");
 const ops = { kind: "os" as const, subject: "ops" };
@@ -26,15 +27,7 @@ let dedicated: Db;
 let progress: string[];
 
 beforeAll(async () => {
-  ff = await createFairFleet("moveload", ["acme", "globex"], 6);
-  shared = ff.fleet.rt.fleetDb;
-  dedicated = shared.client.db(`${shared.databaseName}_acme`.slice(0, 63));
-  await ff.setQuota("acme", { maxConcurrency: 6, weight: 1 });
-  await ff.setQuota("globex", { maxConcurrency: 6, weight: 1 });
-  await ff.startScheduler();
-  await ff.startWorker();
-  await ff.startWorker();
-  ff.fleet.sweeper({ staleQueuedMs: 2_000 }).start();
+  ({ ff, shared, dedicated } = await startMoveLoadFleet("moveload"));
 }, 60_000);
 afterAll(async () => {
   await ff?.cleanup();

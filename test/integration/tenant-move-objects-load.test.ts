@@ -27,7 +27,8 @@ import { createPayloadStore } from "../../shared/payloads/payload-store.ts";
 import { createPlacementSource, PLACEMENT_TTL_MS } from "../../shared/tenancy/storage-placement.ts";
 import { tenantId } from "../../shared/tenancy/tenant-id.ts";
 import { emptyAndDeleteBucket } from "./helpers/aws.ts";
-import { createFairFleet, waitUntil, type FairFleet } from "./helpers/fair-fleet.ts";
+import { waitUntil, type FairFleet } from "./helpers/fair-fleet.ts";
+import { startMoveLoadFleet } from "./helpers/move-load-fleet.ts";
 import { uniqueName } from "./helpers/env.ts";
 
 const acme = tenantId("acme");
@@ -46,19 +47,11 @@ let fleetBucket: string;
 const ownBucket = uniqueName("objload");
 
 beforeAll(async () => {
-  ff = await createFairFleet("objload", ["acme", "globex"], 6);
+  ({ ff, shared, dedicated } = await startMoveLoadFleet("objload"));
   aws = createAwsClients(ff.fleet.config.aws);
   kms = new KMSClient(awsClientConfig(ff.fleet.config.aws));
   fleetBucket = ff.fleet.config.s3.bucket;
-  shared = ff.fleet.rt.fleetDb;
-  dedicated = shared.client.db(`${shared.databaseName}_acme`.slice(0, 63));
   await aws.s3.send(new CreateBucketCommand({ Bucket: ownBucket }));
-  await ff.setQuota("acme", { maxConcurrency: 6, weight: 1 });
-  await ff.setQuota("globex", { maxConcurrency: 6, weight: 1 });
-  await ff.startScheduler();
-  await ff.startWorker();
-  await ff.startWorker();
-  ff.fleet.sweeper({ staleQueuedMs: 2_000 }).start();
 }, 60_000);
 afterAll(async () => {
   await ff?.cleanup();
