@@ -139,8 +139,16 @@ describe("tenants set and tenants audit", () => {
   });
 
   it("tenants audit prints when, who, action, target and change; --json the entries", async () => {
+    // The listing is newest first; entries written in the same millisecond have no defined order
+    // (their ids' random part decides), so each write here starts on a later millisecond.
+    const nextMs = async () => {
+      const t = Date.now();
+      while (Date.now() === t) await new Promise((r) => setTimeout(r, 1));
+    };
     await tenantsCommand(["set", "acme", "weight=2"], deps(ada));
+    await nextMs();
     await tenantsCommand(["set", "acme", "weight=7"], deps({ kind: "token", subject: "user-42" }));
+    await nextMs();
     await audit.append({
       tenantId: acme,
       actor: ada,
