@@ -18,8 +18,11 @@
  *    and V is the system virtual time (the tag of the last release). The eligible tenant with the
  *    smallest S is released, then F = S + 1 / weight. Ties go to the tenant with the fewest jobs running
  *    per unit of weight (a tenant that just woke up has none: it is not queued behind the busy tenants
- *    that share its tag, issue 13), then to the one with the oldest queued job when the snapshot says
- *    (`oldestQueuedAt`, FIFO within a round), then to the smaller tenant id.
+ *    that share its tag, issue 13), then to the one with the shorter backlog (a sparse tenant before a
+ *    bulk one, as FQ-CoDel serves new flows before old ones, RFC 8290: a tenant that woke with one job
+ *    is not queued behind busy tenants that also have nothing running), then to the one with the oldest
+ *    queued job when the snapshot says (`oldestQueuedAt`, FIFO within a round), then to the smaller
+ *    tenant id. Ties only order releases within one virtual-time step, so no tie-break moves shares.
  *    A min-heap makes that O(log n) per release after an O(n) build.
  *
  * Cost. Only tenants with backlog can take a release, so a caller with many idle tenants passes just
@@ -117,6 +120,8 @@ interface Lane {
   total: number;
   /** Tie-break between equal start tags: older head job first (Infinity when unknown). */
   readonly oldest: number;
+  /** Backlog at the start of the decision: between equal tags and loads, the sparser tenant goes first. */
+  readonly queued: number;
 }
 
 /** Decides the releases for `input.freeSlots` slots. Does not mutate `state` or `input`. */
@@ -232,6 +237,7 @@ function buildLanes(state: FairShareState, input: DecisionInput): Lane[] {
       start: prev?.lead ?? 0,
       total: backlogTotal(remaining),
       oldest: t.oldestQueuedAt ?? Infinity,
+      queued: backlogTotal(remaining),
     });
   }
   return lanes;
@@ -258,6 +264,7 @@ function lessByStart(a: Lane, b: Lane): boolean {
   const la = a.busy / (a.quota as Quota).weight;
   const lb = b.busy / (b.quota as Quota).weight;
   if (la !== lb) return la < lb;
+  if (a.queued !== b.queued) return a.queued < b.queued;
   if (a.oldest !== b.oldest) return a.oldest < b.oldest;
   return a.tenantId < b.tenantId;
 }

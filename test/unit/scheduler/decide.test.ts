@@ -63,6 +63,22 @@ describe("decide: weighted fair share", () => {
     }
   });
 
+  it("a tenant that wakes up with one job goes before busy tenants at its tag that also have nothing running", () => {
+    // Slots free in bursts (jobs of equal length started together): busy tenants can sit at V with
+    // nothing running, exactly like the woken tenant. Their longer backlog puts them after it.
+    const busy = Array.from({ length: 10 }, (_, i) => ({
+      ...snapshot(`b${i}`, { weight: i % 2 === 0 ? 1 : 2, maxConcurrency: 1000 }, 1e6),
+      running: 0,
+      oldestQueuedAt: 1_000 + i,
+    }));
+    const woke = { ...snapshot("quiet", { weight: 1 }, 1), running: 0, oldestQueuedAt: 9_999_999 };
+    const d = decide(initialFairShareState(), { now: 0, freeSlots: 1, tenants: [...busy, woke] });
+    expect(d.releases.map((r) => r.tenantId)).toEqual(["quiet"]);
+    // With a second slot the busy tenants take it by their own order (oldest head job first).
+    const two = decide(initialFairShareState(), { now: 0, freeSlots: 2, tenants: [...busy, woke] });
+    expect(two.releases.map((r) => r.tenantId)).toEqual(["quiet", "b0"]);
+  });
+
   it("does not starve a weight-1 tenant beside a weight-1000 one, and serves it promptly when it wakes", () => {
     const heavy = snapshot("heavy", { weight: 1000 }, 1e6);
     const { order, state } = runOneSlot([heavy, snapshot("light", { weight: 1 }, 1e6)], 5005);
