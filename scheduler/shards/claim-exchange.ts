@@ -11,6 +11,10 @@
  * - `others` returns the other replicas' unexpired publications as last read, and starts a read when
  *   `refreshMs` have passed since the last one. Documents expired for over a minute are deleted.
  * - `withdraw` deletes this replica's document (a clean stop).
+ * - `unconfirmed` says whether a tenant now claiming is one the other replicas may not know of yet:
+ *   not in a publication that was written before a read of theirs began (so they, reading as often,
+ *   cannot have divided with it either). `TenantOwnership.budget` then caps this replica's share of a
+ *   burst of free slots (`burstCap`), as the others may be taking the same slots for their own claims.
  *
  * Failed reads and writes are logged (name, code, message) and retried at the next call; until then
  * the last publication read stands (a claim never outlives its document's expiry).
@@ -48,6 +52,10 @@ export class ClaimExchange {
   #others: ClaimDoc[] = [];
   #readAt: number | undefined;
   #reading: Promise<void> | undefined;
+  /** Tenants of the last publication written. */
+  #written = new Set<string>();
+  /** Tenants of the last publication written before a read that has completed began. */
+  #confirmed = new Set<string>();
   /** Publications written and reads made (for tests and the ADR's cost figures). */
   readonly counts = { writes: 0, reads: 0, failures: 0 };
 
@@ -85,9 +93,19 @@ export class ClaimExchange {
     const r = this.#readAt;
     if (this.#reading === undefined && (r === undefined || now < r || now - r >= this.#opts.refreshMs)) {
       this.#readAt = now;
-      this.#reading = this.#read(now).finally(() => (this.#reading = undefined));
+      const basis = this.#written;
+      this.#reading = this.#read(now, basis).finally(() => (this.#reading = undefined));
     }
     return this.#others.filter((d) => d.replicaId !== this.#me && d.expiresAt > now);
+  }
+
+  /**
+   * True when a tenant of `claims` (claim > 0) was not in a publication written before the start of a
+   * completed read: the other replicas, on the same cycle, may not have seen it yet.
+   */
+  unconfirmed(claims: ReadonlyMap<string, number>): boolean {
+    for (const [t, c] of claims) if (c > 0 && !this.#confirmed.has(t)) return true;
+    return false;
   }
 
   /** Waits for the reads and writes in flight (tests; a stop). */
@@ -104,6 +122,8 @@ export class ClaimExchange {
     this.#publishedAt = undefined;
     this.#others = [];
     this.#readAt = undefined;
+    this.#written = new Set();
+    this.#confirmed = new Set();
     await this.#store
       .remove(this.#me)
       .catch((err: unknown) => this.#warn(err, "could not withdraw slot claims"));
@@ -120,6 +140,7 @@ export class ClaimExchange {
           this.counts.writes += 1;
           this.#publishedKey = want.key;
           this.#publishedAt = want.doc.at;
+          this.#written = new Set(want.doc.claims.map((c) => c.tenant));
         },
         (err: unknown) => {
           this.counts.failures += 1;
@@ -133,10 +154,11 @@ export class ClaimExchange {
       });
   }
 
-  async #read(now: number): Promise<void> {
+  async #read(now: number, basis: ReadonlySet<string>): Promise<void> {
     try {
       this.#others = await this.#store.read();
       this.counts.reads += 1;
+      this.#confirmed = new Set(basis);
       if (this.#others.some((d) => d.expiresAt < now - PRUNE_AFTER_MS))
         await this.#store.prune(now - PRUNE_AFTER_MS);
     } catch (err) {

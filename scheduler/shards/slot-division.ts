@@ -124,6 +124,19 @@ export function slotBudget(free: number, me: string, claims: readonly TenantClai
   return divideSlots(free, claims).get(me) ?? 0;
 }
 
+/**
+ * The most of `free` slots a replica takes in one tick while the others may not know its claims yet
+ * (`ClaimExchange.unconfirmed`): its per-replica part, rounded up so that one free slot is never held
+ * back. Without it, replicas whose backlog appears at the same moment (a burst after an idle spell)
+ * each see the others claiming nothing and each take every free slot: the fleet is committed
+ * `replicas` times over, and a tenant that wakes next waits for all of that work. The rest of a burst
+ * goes in the next ticks, divided with the claims by then exchanged.
+ */
+export function burstCap(free: number, replicas: number): number {
+  const n = Math.max(0, Math.floor(clean(free)));
+  return Math.ceil(n / Math.max(1, Math.floor(clean(replicas))));
+}
+
 /** One replica's published claims (`claim-store.ts`), as `claimUnion` reads them. */
 export interface ReplicaClaims {
   readonly replicaId: string;

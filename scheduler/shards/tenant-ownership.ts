@@ -25,7 +25,7 @@ import { assignTenants } from "./assign.ts";
 import { planLeases, provable, type HeldLease, type LeaseView } from "./lease-plan.ts";
 import type { LeaseStore, ReplicaDoc } from "./lease-store.ts";
 import type { ClaimExchange } from "./claim-exchange.ts";
-import { claimUnion, slotBudget, type ClaimUnionInput } from "./slot-division.ts";
+import { burstCap, claimUnion, slotBudget, type ClaimUnionInput } from "./slot-division.ts";
 
 export interface OwnershipOptions {
   /** Lease (and heartbeat) length; default 10 s. */
@@ -156,7 +156,8 @@ export class TenantOwnership {
   /**
    * This replica's slots out of the fleet's `free` (ADR 0029): alone (no other live replica as of the
    * last round), all of them; else its share by the same water-filling over every replica's claims
-   * that the others run (`slot-division.ts`); `publishClaims` then publishes its own after the decision.
+   * that the others run (`slot-division.ts`), at most `burstCap` of them while the others may not
+   * have seen its claims yet; `publishClaims` then publishes its own after the decision.
    */
   budget(input: BudgetInput): number {
     const { free, now } = input;
@@ -172,7 +173,11 @@ export class TenantOwnership {
       usage: input.usage,
       quotas: input.quotas,
     });
-    return slotBudget(free, this.replicaId, claims);
+    const budget = slotBudget(free, this.replicaId, claims);
+    // Claims the others may not have seen yet: they may be dividing the same slots without them.
+    if (exchange?.unconfirmed(input.mine) !== true) return budget;
+    const live = this.#peers.filter((p) => p.expiresAt > now).length;
+    return Math.min(budget, burstCap(free, live));
   }
 
   /**

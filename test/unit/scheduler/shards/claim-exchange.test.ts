@@ -90,6 +90,32 @@ describe("ClaimExchange", () => {
     expect(a.others(6_001)).toEqual([]);
   });
 
+  it("a tenant is unconfirmed until a read began after a publication that holds it was written", async () => {
+    const store = new MemoryClaimStore();
+    const a = exchange(store, "a");
+    const mine = new Map([["t1", 2]]);
+    expect(a.unconfirmed(mine)).toBe(true);
+    expect(a.unconfirmed(new Map([["t1", 0]]))).toBe(false);
+    // A read that began before the write: the others may have read before it too.
+    a.others(1_000);
+    a.offer(mine, 1_000);
+    await a.settled();
+    expect(a.unconfirmed(mine)).toBe(true);
+    a.others(1_100);
+    await a.settled();
+    expect(a.unconfirmed(mine)).toBe(false);
+    // A new tenant is unconfirmed again until its own publication is followed by a read.
+    const more = new Map([...mine, ["t2", 1]]);
+    expect(a.unconfirmed(more)).toBe(true);
+    a.offer(more, 1_200);
+    await a.settled();
+    a.others(1_300);
+    await a.settled();
+    expect(a.unconfirmed(more)).toBe(false);
+    await a.withdraw();
+    expect(a.unconfirmed(mine)).toBe(true);
+  });
+
   it("a failed write is retried at the next offer; withdraw deletes the document", async () => {
     const store = new MemoryClaimStore();
     const a = exchange(store, "a");

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  burstCap,
   claimUnion,
   divideSlots,
   fairAllocation,
@@ -238,5 +239,28 @@ describe("claimUnion", () => {
       quotas,
     });
     expect(cs).toEqual([]);
+  });
+});
+
+describe("burstCap", () => {
+  it("is a replica's part of the free slots, rounded up: one free slot is never held back", () => {
+    expect(burstCap(20, 2)).toBe(10);
+    expect(burstCap(7, 2)).toBe(4);
+    expect(burstCap(1, 3)).toBe(1);
+    expect(burstCap(0, 2)).toBe(0);
+    // Nonsense inputs divide by one replica and never go negative.
+    expect(burstCap(5, 0)).toBe(5);
+    expect(burstCap(-3, 2)).toBe(0);
+    expect(burstCap(Number.NaN, 2)).toBe(0);
+  });
+
+  it("n replicas at their caps take at most the free slots between them, plus one each at most", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 1, max: 20 }), (free, n) => {
+        const total = burstCap(free, n) * n;
+        expect(total).toBeGreaterThanOrEqual(free);
+        expect(total).toBeLessThan(free + n);
+      }),
+    );
   });
 });
