@@ -7,8 +7,8 @@
  * content hash before and after, late writes carried over, documents deleted from the old home) on
  * stdout. The same command resumes a move that was interrupted; `--abort` undoes one that has not
  * switched yet. Options: `--grace-ms N` (wait after the switch before the old home is drained,
- * default 10000: twice the routers' cache TTL; 60000 when objects move: twice the placement cache's
- * TTL), `--json`.
+ * default 10000: twice the routers' cache TTL; when objects move, the placement cache's TTL plus the
+ * API's signed URL lifetime, at least 60000: `objectMoveGraceMs`), `--json`.
  */
 import { MongoClient, type Db } from "mongodb";
 import type { AuditActor, AuditLog } from "../../shared/audit/audit-log.ts";
@@ -26,8 +26,16 @@ import {
 import { formatTable } from "./table.ts";
 
 export const DEFAULT_MOVE_GRACE_MS = 10_000;
-/** When objects move: twice the placement cache's TTL (every process writes to the new bucket by then). */
-export const DEFAULT_OBJECT_MOVE_GRACE_MS = 2 * PLACEMENT_TTL_MS;
+/**
+ * The default grace when objects move: every process writes to the new bucket by then (twice the
+ * placement cache's TTL), and every URL signed for the old bucket has expired (the placement cache,
+ * during which a process may still sign for the old bucket, plus the signed URLs' lifetime). A shorter
+ * grace lets an upload through such a URL land in the old bucket after the clean, where nothing
+ * carries it over.
+ */
+export function objectMoveGraceMs(signedUrlTtlMs = 0): number {
+  return Math.max(2 * PLACEMENT_TTL_MS, PLACEMENT_TTL_MS + Math.max(0, signedUrlTtlMs));
+}
 
 export interface MoveCommandContext {
   readonly db: Db;
@@ -174,11 +182,17 @@ export async function moveCommand(
       actor: ctx.actor,
     });
     if (planned.objects !== undefined) {
-      // Processes cache a tenant's placement for PLACEMENT_TTL_MS: wait at least that long.
-      deps = { ...base, graceMs: p.graceMs ?? DEFAULT_OBJECT_MOVE_GRACE_MS };
-      if (p.graceMs !== undefined && p.graceMs < PLACEMENT_TTL_MS)
+      // Processes cache a tenant's placement and hold signed URLs: wait until both have run out.
+      const urlTtlMs = ctx.objects?.signedUrlTtlMs ?? 0;
+      deps = { ...base, graceMs: p.graceMs ?? objectMoveGraceMs(urlTtlMs) };
+      const safeMs = PLACEMENT_TTL_MS + urlTtlMs;
+      if (p.graceMs !== undefined && p.graceMs < safeMs)
         ctx.err(
-          `warning: --grace-ms ${p.graceMs} is shorter than the placement cache (${PLACEMENT_TTL_MS} ms): objects written to the old bucket later than the drain stay behind there`,
+          `warning: --grace-ms ${p.graceMs} is shorter than the placement cache (${PLACEMENT_TTL_MS} ms)${urlTtlMs > 0 ? ` plus the API's signed URL lifetime (${urlTtlMs} ms)` : ""}: objects written to the old bucket after the clean (by a process still on the old placement${urlTtlMs > 0 ? ", or through a URL signed for it before the switch" : ""}) stay behind there`,
+        );
+      else if (p.graceMs === undefined && urlTtlMs > 0)
+        ctx.err(
+          `waiting ${Math.ceil(deps.graceMs / 1000)} s after the switch: the placement cache (${PLACEMENT_TTL_MS / 1000} s) plus the API's signed URL lifetime (${urlTtlMs / 1000} s, SLUICE_API_URL_TTL_SECONDS)`,
         );
     }
     const rec = await runMove(deps, tenant.data);

@@ -341,7 +341,11 @@ async function withEnvironment(
       sqs: createSqsAdapter(aws.sqs),
       queuePrefix: config.queues.prefix,
       blobs: createS3Store(aws.s3, config.s3.bucket, { placement: (t) => placements.placementOf(t) }),
-      objects: { port: createS3ObjectPort(aws.s3), fleetBucket: config.s3.bucket },
+      objects: {
+        port: createS3ObjectPort(aws.s3),
+        fleetBucket: config.s3.bucket,
+        signedUrlTtlMs: config.jobsApi.urlTtlSeconds * 1000,
+      },
     });
   } finally {
     aws.destroy();

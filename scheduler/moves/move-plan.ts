@@ -66,6 +66,12 @@ export interface MoveObjectsDeps {
   readonly fleetBucket: string;
   /** Object copies, heads and deletes in flight at once; default 16. */
   readonly concurrency?: number;
+  /**
+   * Lifetime of the presigned URLs the API hands out (`SLUICE_API_URL_TTL_SECONDS`, in ms): an upload
+   * URL signed for the old bucket just before the switch still works this long, so the CLI's default
+   * grace covers it (`objectMoveGraceMs`). Absent: 0 (no presigned URLs).
+   */
+  readonly signedUrlTtlMs?: number;
 }
 
 export interface MoveRequest {
