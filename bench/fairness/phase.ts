@@ -255,17 +255,13 @@ export async function runPhase(
       busy,
       ...(edit ? { edit } : {}),
     };
-    const released =
-      schedulers.length + replicas.length > 0
-        ? schedulers.reduce(
-            (sum, sc) => sum + Object.values(sc.metrics.snapshot()).reduce((n, c) => n + c.released, 0),
-            0,
-          ) + reports.reduce((n, r) => n + r.released, 0)
-        : undefined;
-    const ticks =
-      schedulers.length + replicas.length > 0
-        ? schedulers.reduce((n, sc) => n + sc.metrics.ticks, 0) + reports.reduce((n, r) => n + r.ticks, 0)
-        : undefined;
+    // What the schedulers in this process and the replica processes counted (none in the FIFO phase).
+    const counted = [
+      ...schedulers.map((sc) => ({ released: sc.metrics.releasedTotal(), ticks: sc.metrics.ticks })),
+      ...reports,
+    ];
+    const released = counted.length > 0 ? counted.reduce((n, c) => n + c.released, 0) : undefined;
+    const ticks = counted.length > 0 ? counted.reduce((n, c) => n + c.ticks, 0) : undefined;
     return { record, schedulerReleased: released, schedulerTicks: ticks, setupMs };
   } finally {
     clearInterval(sampler);

@@ -75,7 +75,7 @@ process.on("message", (m: ChildRequest) => {
       tick: scheduler.metrics.tickStats(),
       intake: scheduler.intakeStats(),
       owned: scheduler.lastTick()?.owned ?? 0,
-      released: Object.values(scheduler.metrics.snapshot()).reduce((n, c) => n + c.released, 0),
+      released: scheduler.metrics.releasedTotal(),
       cpuMicros: cpu.user + cpu.system,
     };
     send(report);
@@ -86,8 +86,11 @@ process.on("message", (m: ChildRequest) => {
       .then(() => rt.close())
       .finally(() => {
         // What it released up to its stop (a report before the stop misses releases still in flight).
-        const released = Object.values(scheduler.metrics.snapshot()).reduce((n, c) => n + c.released, 0);
-        send({ kind: "stopped", released, ticks: scheduler.metrics.ticks });
+        send({
+          kind: "stopped",
+          released: scheduler.metrics.releasedTotal(),
+          ticks: scheduler.metrics.ticks,
+        });
         process.exit(0);
       });
   }

@@ -221,6 +221,7 @@ function buildLanes(state: FairShareState, input: DecisionInput): Lane[] {
       normal: nonNegativeInt(t.backlog.normal),
       low: nonNegativeInt(t.backlog.low),
     };
+    const queued = backlogTotal(remaining);
     lanes.push({
       tenantId: t.tenantId,
       quota: t.quota,
@@ -235,9 +236,9 @@ function buildLanes(state: FairShareState, input: DecisionInput): Lane[] {
             ? refill(prev.bucket, rate, input.now)
             : fullBucket(rate, input.now),
       start: prev?.lead ?? 0,
-      total: backlogTotal(remaining),
+      total: queued,
       oldest: t.oldestQueuedAt ?? Infinity,
-      queued: backlogTotal(remaining),
+      queued,
     });
   }
   return lanes;

@@ -130,6 +130,13 @@ export class SchedulerMetrics {
     return this.#tenants;
   }
 
+  /** Releases of every tenant since the start (or the last `reset`). */
+  releasedTotal(): number {
+    let n = 0;
+    for (const c of this.#tenants.values()) n += c.released;
+    return n;
+  }
+
   released(event: ReleaseEvent): void {
     this.counters(event.tenantId).released += 1;
     let waits = this.#waits.get(event.tenantId);

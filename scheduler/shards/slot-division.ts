@@ -24,8 +24,9 @@
  * left idle only when no claiming tenant can use it); a replica's budget never exceeds Σ room of its
  * tenants (no budget it cannot spend); the division is self-correcting, because a replica that took
  * more than its share (stale inputs, rounding) sees its tenants' occupancy above their allocation and
- * gets nothing for the tenants that are over their share until the others catch up. Shares are fair in occupied slots across replicas (in releases
- * when jobs last alike) and, inside a replica, in releases as `decide()` makes them (ADR 0001).
+ * gets nothing for the tenants that are over their share until the others catch up. Shares are fair
+ * in occupied slots across replicas (in releases when jobs last alike) and, inside a replica, in
+ * releases as `decide()` makes them (ADR 0001).
  */
 
 export interface TenantClaim {
