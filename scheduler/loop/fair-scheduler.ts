@@ -43,7 +43,7 @@ import { TickIo } from "./tick-io.ts";
 import { summaryLines, tickViews } from "./summary.ts";
 import type { TenantTickView } from "./summary.ts";
 import { backloggedWeight } from "../shards/slot-share.ts";
-import { tenantClaims } from "../shards/tenant-claims.ts";
+import { claimBases, tenantClaims } from "../shards/tenant-claims.ts";
 import {
   FAIR_SCHEDULER_DEFAULTS as DEFAULTS,
   type FairSchedulerDeps,
@@ -213,7 +213,7 @@ export class FairScheduler {
     );
     this.#state = decision.state;
     // The claims published for the other replicas are what is left after this decision (ADR 0029).
-    own?.publishClaims(mine, decision.releases, now);
+    own?.publishClaims(mine, decision.releases, now, claimBases(snapshots, mine, decision.releases));
     const outcome = await executeReleases(
       {
         usage: this.#deps.usage,

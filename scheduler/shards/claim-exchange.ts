@@ -5,7 +5,8 @@
  * a tick never waits for it (it divides with what was last read).
  *
  * - `offer` records this replica's claims and publishes them when they changed (a claim is at most
- *   the tenant's cap, so a deep backlog publishes once, not at every release), at most every
+ *   the tenant's cap, so a deep backlog publishes once, not at every release; a claim below the cap
+ *   carries its basis, so readers can take off what was released since), at most every
  *   `publishMs`, one write at a time (the latest claims win), and again every `ttlMs / 2` while they
  *   are not empty, so they do not expire while the replica lives.
  * - `others` returns the other replicas' unexpired publications as last read, and starts a read when
@@ -69,12 +70,22 @@ export class ClaimExchange {
     this.#opts = { ...DEFAULT_CLAIM_EXCHANGE_OPTIONS, ...options };
   }
 
-  /** Records this replica's claims at `now`; publishes them in the background when due (see the note). */
-  offer(claims: ReadonlyMap<string, number>, now: number): void {
+  /**
+   * Records this replica's claims at `now`, with the `bases` of those below their tenant's cap
+   * (`ReplicaClaims`); publishes them in the background when due (see the note).
+   */
+  offer(claims: ReadonlyMap<string, number>, now: number, bases?: ReadonlyMap<string, number>): void {
     const list = [...claims]
       .filter(([, c]) => c > 0)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([tenant, claim]) => ({ tenant: tenant as TenantId, claim: Math.floor(claim) }));
+      .map(([tenant, claim]) => {
+        const basis = bases?.get(tenant);
+        return {
+          tenant: tenant as TenantId,
+          claim: Math.floor(claim),
+          ...(basis !== undefined ? { basis: Math.max(0, Math.floor(basis)) } : {}),
+        };
+      });
     const key = JSON.stringify(list);
     const last = this.#publishedAt;
     // A non-empty publication is renewed before it expires; an empty one may lapse (the same to readers).

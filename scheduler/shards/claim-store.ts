@@ -3,10 +3,11 @@
  * collection (shared database, not tenant data; the one module that touches it). One document per
  * scheduler replica, replaced whole at each publication:
  *
- *   { _id: <replicaId>, replicaId, at, expiresAt, claims: [{ tenant, claim }] }
+ *   { _id: <replicaId>, replicaId, at, expiresAt, claims: [{ tenant, claim, basis? }] }
  *
  * `claims` lists the tenants the replica owns that could take a release (`tenant-claims.ts`); a
- * replica with none publishes an empty list. Times are epoch ms of the writer's clock; a document is
+ * replica with none publishes an empty list. `basis`, on a claim below the tenant's cap, is the
+ * tenant's release count of the day that the claim already accounts for (`publishedClaimNow`). Times are epoch ms of the writer's clock; a document is
  * validated on read (an invalid one is skipped and counted).
  */
 import type { Collection, Db } from "mongodb";
@@ -20,7 +21,13 @@ export const ClaimDocSchema = z.object({
   replicaId: z.string().min(1),
   at: epochMs,
   expiresAt: epochMs,
-  claims: z.array(z.object({ tenant: TenantIdSchema, claim: z.number().int().min(0) })),
+  claims: z.array(
+    z.object({
+      tenant: TenantIdSchema,
+      claim: z.number().int().min(0),
+      basis: z.number().int().min(0).optional(),
+    }),
+  ),
 });
 export type ClaimDoc = z.output<typeof ClaimDocSchema>;
 

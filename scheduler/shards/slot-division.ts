@@ -138,11 +138,34 @@ export function burstCap(free: number, replicas: number): number {
   return Math.ceil(n / Math.max(1, Math.floor(clean(replicas))));
 }
 
+/**
+ * A published claim less the releases its owner made since it was published (see `claimUnion`): its
+ * tenant's `releasedToday` counter beyond the claim's `basis`. A counter below the basis (a new UTC
+ * day, a refund) takes nothing off.
+ */
+export function publishedClaimNow(
+  c: ReplicaClaims["claims"][number],
+  usage: ClaimUnionInput["usage"],
+): number {
+  const released = usage.get(c.tenant)?.releasedToday;
+  if (c.basis === undefined || released === undefined) return c.claim;
+  return Math.max(0, c.claim - Math.max(0, released - c.basis));
+}
+
 /** One replica's published claims (`claim-store.ts`), as `claimUnion` reads them. */
 export interface ReplicaClaims {
   readonly replicaId: string;
   readonly at: number;
-  readonly claims: readonly { readonly tenant: string; readonly claim: number }[];
+  readonly claims: readonly {
+    readonly tenant: string;
+    readonly claim: number;
+    /**
+     * For a claim below the tenant's cap (its backlog, daily quota or rate tokens, which releases use
+     * up): the tenant's releases today (`UsageSnapshot.releasedToday`) once the releases decided with
+     * it are counted. Absent for a claim at the cap (a deeper backlog: releases do not shrink it).
+     */
+    readonly basis?: number | undefined;
+  }[];
 }
 
 export interface ClaimUnionInput {
@@ -152,7 +175,10 @@ export interface ClaimUnionInput {
   /** The other live replicas' last publications. */
   readonly others: readonly ReplicaClaims[];
   /** Running counters of every tenant (the tick's `usage` read). */
-  readonly usage: ReadonlyMap<string, { readonly running: number; readonly parked?: number }>;
+  readonly usage: ReadonlyMap<
+    string,
+    { readonly running: number; readonly parked?: number; readonly releasedToday?: number }
+  >;
   /** Every tenant's quota (weight, caps, status). */
   readonly quotas: ReadonlyMap<
     string,
@@ -171,6 +197,12 @@ export interface ClaimUnionInput {
  * occupancy and room from the running counters and the cap from the quota. Tenants that cannot take a
  * slot now (not active, unknown quota, no room under their cap) are left out: their jobs in flight hold
  * slots outside the division, like any tenant's without backlog.
+ *
+ * A published claim is as old as its publication (up to a publish and a read period, ~150 ms), and
+ * its owner may have released against it since. A claim with a `basis` is lowered by the releases the
+ * running counters show since (`releasedToday` − basis): otherwise a replica would keep deferring
+ * free slots to a tenant whose backlog its owner has already released, while the owner, knowing
+ * better, leaves them to this one's tenants; both would hold the slot back until the next exchange.
  */
 export function claimUnion(input: ClaimUnionInput): TenantClaim[] {
   const owner = new Map<string, { replica: string; claim: number; at: number }>();
@@ -179,7 +211,7 @@ export function claimUnion(input: ClaimUnionInput): TenantClaim[] {
     for (const c of r.claims) {
       const seen = owner.get(c.tenant);
       if (seen === undefined || r.at > seen.at)
-        owner.set(c.tenant, { replica: r.replicaId, claim: c.claim, at: r.at });
+        owner.set(c.tenant, { replica: r.replicaId, claim: publishedClaimNow(c, input.usage), at: r.at });
     }
   }
   for (const [t, claim] of input.mine) owner.set(t, { replica: input.me, claim, at: Infinity });

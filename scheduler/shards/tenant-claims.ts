@@ -38,3 +38,25 @@ export function tenantClaims(
   }
   return out;
 }
+
+/**
+ * The `basis` of each claim below its tenant's cap (`ReplicaClaims`): the tenant's releases today as
+ * this tick read them, plus the releases decided with the claim (the published claim is already less
+ * those). A claim at the cap gets none: it stands for a backlog at least that deep, which releases do
+ * not shrink until it is shallower than the cap (and then the claim changes and is published again).
+ */
+export function claimBases(
+  snapshots: Iterable<TenantSnapshot>,
+  mine: ReadonlyMap<TenantId, number>,
+  releases: Iterable<{ readonly tenantId: TenantId }>,
+): Map<TenantId, number> {
+  const decided = new Map<TenantId, number>();
+  for (const r of releases) decided.set(r.tenantId, (decided.get(r.tenantId) ?? 0) + 1);
+  const out = new Map<TenantId, number>();
+  for (const s of snapshots) {
+    const claim = mine.get(s.tenantId);
+    if (claim === undefined || s.quota === undefined || claim >= s.quota.maxConcurrency) continue;
+    out.set(s.tenantId, (s.releasedToday ?? 0) + (decided.get(s.tenantId) ?? 0));
+  }
+  return out;
+}

@@ -183,12 +183,14 @@ export class TenantOwnership {
   /**
    * Publishes this replica's claims as they stand after a decision: `mine` less one per decided
    * release, so a tenant whose backlog the decision took (a woken tenant released at once, say) is not
-   * seen by the others as still claiming a slot until the next publication. Nothing while alone.
+   * seen by the others as still claiming a slot until the next publication; `bases` (`claimBases`)
+   * let them also take off what this replica releases after it. Nothing while alone.
    */
   publishClaims(
     mine: ReadonlyMap<string, number>,
     releases: Iterable<{ tenantId: string }>,
     now: number,
+    bases?: ReadonlyMap<string, number>,
   ): void {
     const exchange = this.#deps.claims;
     if (
@@ -201,7 +203,7 @@ export class TenantOwnership {
       const c = left.get(r.tenantId);
       if (c !== undefined) left.set(r.tenantId, c - 1);
     }
-    exchange.offer(left, now);
+    exchange.offer(left, now, bases);
   }
 
   async #round(tenants: readonly TenantId[], hooks: SyncHooks): Promise<SyncReport> {

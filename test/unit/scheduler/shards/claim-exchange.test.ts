@@ -1,34 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { ClaimExchange } from "../../../../scheduler/shards/claim-exchange.ts";
-import type { ClaimDoc, ClaimStore } from "../../../../scheduler/shards/claim-store.ts";
+import type { ClaimStore } from "../../../../scheduler/shards/claim-store.ts";
+import { MemoryClaimStore } from "../../../support/memory-claim-store.ts";
 import { silentLogger } from "../../../../shared/log/logger.ts";
-
-class MemoryClaimStore implements ClaimStore {
-  readonly docs = new Map<string, ClaimDoc>();
-  writes = 0;
-  reads = 0;
-  failNext = false;
-  async publish(doc: ClaimDoc) {
-    if (this.failNext) {
-      this.failNext = false;
-      throw Object.assign(new Error("down"), { name: "MongoNetworkError" });
-    }
-    this.writes += 1;
-    this.docs.set(doc.replicaId, structuredClone(doc));
-  }
-  async read() {
-    this.reads += 1;
-    return [...this.docs.values()].map((d) => structuredClone(d));
-  }
-  async remove(id: string) {
-    this.docs.delete(id);
-  }
-  async prune(before: number) {
-    let n = 0;
-    for (const [id, d] of this.docs) if (d.expiresAt < before && this.docs.delete(id)) n += 1;
-    return n;
-  }
-}
 
 const exchange = (store: ClaimStore, id: string) =>
   new ClaimExchange(
@@ -54,6 +28,36 @@ describe("ClaimExchange", () => {
     await a.settled();
     expect(store.writes).toBe(3);
     expect(store.docs.get("a")?.expiresAt).toBe(1_220 + 2_500 + 5_000);
+  });
+
+  it("publishes a claim's basis with it, and again when only the basis moved", async () => {
+    const store = new MemoryClaimStore();
+    const a = exchange(store, "a");
+    a.offer(
+      new Map([
+        ["deep", 16],
+        ["shallow", 2],
+      ]),
+      1_000,
+      new Map([["shallow", 40]]),
+    );
+    await a.settled();
+    expect(store.docs.get("a")?.claims).toEqual([
+      { tenant: "deep", claim: 16 },
+      { tenant: "shallow", claim: 2, basis: 40 },
+    ]);
+    // Two more messages came and two were released: the claim is the same, its basis is not.
+    a.offer(
+      new Map([
+        ["deep", 16],
+        ["shallow", 2],
+      ]),
+      1_100,
+      new Map([["shallow", 42]]),
+    );
+    await a.settled();
+    expect(store.writes).toBe(2);
+    expect(store.docs.get("a")?.claims[1]).toEqual({ tenant: "shallow", claim: 2, basis: 42 });
   });
 
   it("a change sooner than publishMs waits for a later offer; an empty publication is not renewed", async () => {

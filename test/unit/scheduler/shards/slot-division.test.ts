@@ -5,6 +5,7 @@ import {
   claimUnion,
   divideSlots,
   fairAllocation,
+  publishedClaimNow,
   slotBudget,
   type TenantClaim,
 } from "../../../../scheduler/shards/slot-division.ts";
@@ -239,6 +240,77 @@ describe("claimUnion", () => {
       quotas,
     });
     expect(cs).toEqual([]);
+  });
+});
+
+describe("publishedClaimNow", () => {
+  const usage = new Map([["x", { running: 2, releasedToday: 7 }]]);
+
+  it("takes off the releases the counters show since the claim's basis", () => {
+    expect(publishedClaimNow({ tenant: "x", claim: 3, basis: 5 }, usage)).toBe(1);
+    expect(publishedClaimNow({ tenant: "x", claim: 3, basis: 7 }, usage)).toBe(3);
+    expect(publishedClaimNow({ tenant: "x", claim: 1, basis: 5 }, usage)).toBe(0);
+  });
+
+  it("leaves a claim without a basis (at the cap), an unknown counter or a counter below it as is", () => {
+    expect(publishedClaimNow({ tenant: "x", claim: 3 }, usage)).toBe(3);
+    expect(publishedClaimNow({ tenant: "y", claim: 3, basis: 5 }, usage)).toBe(3);
+    // A new UTC day (the counter restarts) or a refund: nothing taken off.
+    expect(publishedClaimNow({ tenant: "x", claim: 3, basis: 9 }, usage)).toBe(3);
+  });
+});
+
+describe("two replicas dividing one free slot while a publication is stale", () => {
+  // Replica b owns "w" (weight 3), which woke with one job; b released it at its last tick (its
+  // release count went 4 -> 5, running 0 -> 1) but a still reads b's publication from before:
+  // w claiming 1, basis 4. Replica a owns "busy" (weight 1), deep in backlog, 3 running of cap 10.
+  const quotas = new Map([
+    ["w", { status: "active", weight: 3, maxConcurrency: 4, minConcurrency: 0 }],
+    ["busy", { status: "active", weight: 1, maxConcurrency: 10, minConcurrency: 0 }],
+  ]);
+  const usage = new Map([
+    ["w", { running: 1, releasedToday: 5 }],
+    ["busy", { running: 3, releasedToday: 40 }],
+  ]);
+  const aView = (basis: number | undefined) =>
+    slotBudget(
+      1,
+      "a",
+      claimUnion({
+        me: "a",
+        mine: new Map([["busy", 10]]),
+        others: [
+          {
+            replicaId: "b",
+            at: 1,
+            claims: [{ tenant: "w", claim: 1, ...(basis !== undefined ? { basis } : {}) }],
+          },
+        ],
+        usage,
+        quotas,
+      }),
+    );
+  // b knows w has nothing left; it divides with a's (fresh enough) claim for "busy".
+  const bView = slotBudget(
+    1,
+    "b",
+    claimUnion({
+      me: "b",
+      mine: new Map(),
+      others: [{ replicaId: "a", at: 1, claims: [{ tenant: "busy", claim: 10 }] }],
+      usage,
+      quotas,
+    }),
+  );
+
+  it("without a basis, a defers the slot to w and b leaves it to a: nobody takes it", () => {
+    expect(bView).toBe(0);
+    expect(aView(undefined)).toBe(0);
+  });
+
+  it("with the basis, a sees w's claim used up by b's release and takes the slot", () => {
+    expect(aView(4)).toBe(1);
+    expect(aView(4) + bView).toBe(1);
   });
 });
 

@@ -5,30 +5,7 @@ import type { LeaseView } from "../../../../scheduler/shards/lease-plan.ts";
 import type { LeaseStore, ReplicaDoc } from "../../../../scheduler/shards/lease-store.ts";
 import { TenantOwnership } from "../../../../scheduler/shards/tenant-ownership.ts";
 import { ClaimExchange } from "../../../../scheduler/shards/claim-exchange.ts";
-import type { ClaimDoc, ClaimStore } from "../../../../scheduler/shards/claim-store.ts";
-
-/** In-memory `ClaimStore`: one document per replica. */
-class MemoryClaimStore implements ClaimStore {
-  readonly docs = new Map<string, ClaimDoc>();
-  async publish(doc: ClaimDoc) {
-    this.docs.set(doc.replicaId, structuredClone(doc));
-  }
-  async read() {
-    return [...this.docs.values()].map((d) => structuredClone(d));
-  }
-  async remove(id: string) {
-    this.docs.delete(id);
-  }
-  async prune(before: number) {
-    let n = 0;
-    for (const [id, d] of this.docs)
-      if (d.expiresAt < before) {
-        this.docs.delete(id);
-        n += 1;
-      }
-    return n;
-  }
-}
+import { MemoryClaimStore } from "../../../support/memory-claim-store.ts";
 
 /** In-memory `LeaseStore` with the adapter's compare-and-set semantics; records every write in order. */
 class MemoryLeaseStore implements LeaseStore {
