@@ -7,24 +7,27 @@ export interface DemoArgs {
   readonly docs: number;
   readonly seed: number;
   readonly workers: number;
+  /** Scheduler processes (replicas sharing the tenants through their leases, ADR 0024). */
+  readonly schedulers: number;
   /** Jobs each worker process runs at once. */
   readonly concurrency: number;
   /** Stop waiting for results after this long. */
   readonly timeoutSeconds: number;
-  /** First Prometheus metrics port (scheduler; workers take the next free ones); 0: no metrics. */
+  /** First Prometheus metrics port (schedulers; workers take the next free ones); 0: no metrics. */
   readonly metricsPort: number;
   readonly help: boolean;
 }
 
 export const DEMO_USAGE = `usage: npm run demo [-- options]
-  --keep-stack        leave the local stack, the scheduler and the workers running afterwards
+  --keep-stack        leave the local stack, the schedulers and the workers running afterwards
   --json              print the report and every job (with its output) as JSON on stdout
   --docs N            documents in all, split between the three tenants (default 30)
   --seed S            corpus seed (default 7)
   --workers N         worker processes (default 2)
+  --schedulers N      scheduler replicas, which share the tenants through leases in MongoDB (default 2)
   --concurrency N     jobs per worker process at once (default 3)
   --timeout S         stop waiting for results after S seconds (default 150)
-  --metrics-port P    serve Prometheus metrics from port P up: the scheduler, then each worker
+  --metrics-port P    serve Prometheus metrics from port P up: each scheduler, then each worker
                       (default 9464, taken ports skipped; 0 turns metrics off)`;
 
 export class DemoArgsError extends Error {}
@@ -48,6 +51,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
         docs: { type: "string" },
         seed: { type: "string" },
         workers: { type: "string" },
+        schedulers: { type: "string" },
         concurrency: { type: "string" },
         timeout: { type: "string" },
         "metrics-port": { type: "string" },
@@ -63,6 +67,7 @@ export function parseDemoArgs(argv: readonly string[]): DemoArgs {
     docs: int("docs", values.docs, 30, 3, 10_000),
     seed: int("seed", values.seed, 7, 0, 2 ** 31 - 1),
     workers: int("workers", values.workers, 2, 1, 16),
+    schedulers: int("schedulers", values.schedulers, 2, 1, 8),
     concurrency: int("concurrency", values.concurrency, 3, 1, 64),
     timeoutSeconds: int("timeout", values.timeout, 150, 5, 3600),
     metricsPort: int("metrics-port", values["metrics-port"], 9464, 0, 65_000),

@@ -8,9 +8,11 @@ export interface DemoFleetOptions {
   /** The environment of every process (stack endpoints, the run's namespace, settings). */
   readonly env: NodeJS.ProcessEnv;
   readonly workers: number;
+  /** Scheduler replicas (`scheduler-1` …, ids `demo-scheduler-1` …); default 1. */
+  readonly schedulers?: number;
   /** Each process logs (JSON) to `<logsDir>/<name>.log`. */
   readonly logsDir: string;
-  /** Prometheus metrics ports: the scheduler's, then one per worker (none: no metrics servers). */
+  /** Prometheus metrics ports: one per scheduler, then one per worker (none: no metrics servers). */
   readonly metricsPorts?: readonly number[];
   /** Further processes, started first (the token issuer and the API, `front-door.ts`). */
   readonly extra?: readonly ExtraProcess[];
@@ -33,6 +35,9 @@ export interface DemoFleet {
   stop(graceMs?: number): Promise<void>;
 }
 
+/** The replica id of the demo's `i`-th scheduler process (1-based). */
+export const demoSchedulerId = (i: number) => `demo-scheduler-${i}`;
+
 interface Proc {
   readonly name: string;
   readonly child: ChildProcess;
@@ -41,9 +46,9 @@ interface Proc {
 }
 
 /**
- * Starts the fleet as real processes, the way an operator runs it: one scheduler
- * (`scheduler/main.ts`) and `workers` worker processes (`workers/main.ts`, each with its sweeper),
- * after the `extra` ones.
+ * Starts the fleet as real processes, the way an operator runs it: `schedulers` scheduler replicas
+ * (`scheduler/main.ts`, sharing the tenants through their leases) and `workers` worker processes
+ * (`workers/main.ts`, each with its sweeper), after the `extra` ones.
  */
 export function startDemoFleet(o: DemoFleetOptions): DemoFleet {
   mkdirSync(o.logsDir, { recursive: true });
@@ -75,9 +80,17 @@ export function startDemoFleet(o: DemoFleetOptions): DemoFleet {
     return port === undefined ? {} : { SLUICE_METRICS_PORT: String(port) };
   };
   for (const x of o.extra ?? []) start(x.name, x.entry, x.env ?? {}, x.args);
-  start("scheduler", "scheduler/main.ts", metrics(0));
+  const schedulers = o.schedulers ?? 1;
+  for (let i = 1; i <= schedulers; i++)
+    start(`scheduler-${i}`, "scheduler/main.ts", {
+      SLUICE_SCHEDULER_ID: demoSchedulerId(i),
+      ...metrics(i - 1),
+    });
   for (let i = 1; i <= o.workers; i++)
-    start(`worker-${i}`, "workers/main.ts", { SLUICE_WORKER_ID: `demo-worker-${i}`, ...metrics(i) });
+    start(`worker-${i}`, "workers/main.ts", {
+      SLUICE_WORKER_ID: `demo-worker-${i}`,
+      ...metrics(schedulers + i - 1),
+    });
 
   const signalGroup = (p: Proc, sig: NodeJS.Signals) => {
     if (p.child.pid === undefined) return;

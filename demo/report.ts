@@ -43,12 +43,16 @@ export interface TenantReport {
   readonly weightShare: number;
   readonly accuracy: { docs: number; typesRight: number; fieldsRight: number; fieldsTotal: number } | null;
   readonly s3Prefix: string;
+  /** The scheduler replica holding its intake lease at the end of the run; null: none. */
+  readonly scheduler: string | null;
 }
 
 export interface DemoReport {
   readonly workflow: string;
   readonly elapsedMs: number;
   readonly workers: number;
+  /** Scheduler replicas the fleet ran. */
+  readonly schedulers: number;
   readonly contention: { fromMs: number; toMs: number } | null;
   readonly tenants: readonly TenantReport[];
   readonly failures: readonly {
@@ -75,6 +79,8 @@ export function buildReport(input: {
   startedAt: number;
   now: number;
   workers: number;
+  /** Scheduler replicas, and which holds each tenant's lease at the end (absent: one, not asked). */
+  schedulers?: { replicas: number; owners: ReadonlyMap<string, string | null> };
   where: DemoWhere;
 }): DemoReport {
   const ids = input.tenants.map((t) => t.id as string);
@@ -104,12 +110,14 @@ export function buildReport(input: {
       weightShare: weights.get(t.id) ?? 0,
       accuracy: scored.length ? sumScores(scored.map((j) => scoreResult(j.truth!, j.result))) : null,
       s3Prefix: `s3://${input.where.bucket}/tenants/${t.id}/jobs/`,
+      scheduler: input.schedulers?.owners.get(t.id) ?? null,
     };
   });
   return {
     workflow: input.workflow,
     elapsedMs: input.now - input.startedAt,
     workers: input.workers,
+    schedulers: input.schedulers?.replicas ?? 1,
     contention: contention ? { fromMs: contention.fromMs, toMs: contention.toMs } : null,
     tenants,
     failures: input.jobs
@@ -133,6 +141,7 @@ export function buildReport(input: {
   };
 }
 
+const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? one : many}`;
 const secs = (ms: number | null) => (ms === null ? "-" : `${(ms / 1000).toFixed(1)} s`);
 const pct = (x: number | null) => (x === null ? "-" : `${Math.round(x * 100)}%`);
 
@@ -153,7 +162,7 @@ function accuracyCell(a: TenantReport["accuracy"]): [string, string] {
 export function renderReport(r: DemoReport): string[] {
   const out: string[] = [];
   out.push(
-    `REPORT — workflow ${r.workflow}, ${r.workers} worker processes, ${(r.elapsedMs / 1000).toFixed(0)} s from first message to last result`,
+    `REPORT — workflow ${r.workflow}, ${plural(r.schedulers, "scheduler replica")}, ${plural(r.workers, "worker process", "worker processes")}, ${(r.elapsedMs / 1000).toFixed(0)} s from first message to last result`,
     "",
   );
   out.push(
@@ -170,6 +179,7 @@ export function renderReport(r: DemoReport): string[] {
         "weight",
         "type ok",
         "fields ok",
+        "scheduler",
       ],
       r.tenants.map((t) => [
         t.tenant,
@@ -182,6 +192,7 @@ export function renderReport(r: DemoReport): string[] {
         pct(t.fleetShare),
         pct(t.weightShare),
         ...accuracyCell(t.accuracy),
+        t.scheduler ?? "-",
       ]),
     ),
   );
@@ -193,6 +204,11 @@ export function renderReport(r: DemoReport): string[] {
       : "  fleet: the tenants never competed for the workers long enough to measure shares.",
   );
   out.push("  type ok / fields ok: classified type and extracted fields against the corpus ground truth.");
+  out.push(
+    r.schedulers > 1
+      ? `  scheduler: the replica that owns the tenant's intake (its lease in MongoDB) at the end; the ${r.schedulers} replicas divide the tenants between them and the free worker slots by the tenants' weights.`
+      : "  scheduler: the one scheduler, which owns every tenant's intake (--schedulers N runs N replicas).",
+  );
   for (const t of r.tenants) out.push(`  ${t.tenant}: ${t.role}`);
   const unfinished = r.tenants.reduce((n, t) => n + t.unfinished, 0);
   if (unfinished > 0) out.push(`  ${unfinished} job(s) had not finished when the demo stopped waiting.`);

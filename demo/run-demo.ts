@@ -12,6 +12,7 @@ import { provisionWithConfig } from "../infra/provision.ts";
 import { ensureStack } from "../infra/stack/index.ts";
 import { DEMO_USAGE, DemoArgsError, parseDemoArgs, type DemoArgs } from "./args.ts";
 import { startDemoFleet, type DemoFleet } from "./fleet.ts";
+import { tenantOwners, waitForOwnership } from "./ownership.ts";
 import { frontDoor, frontDoorHints, submitThroughApi, waitForApi } from "./front-door.ts";
 import { pickFreePorts, pickSamples, scrape } from "./metrics.ts";
 import { readJobDocs, readJobViews } from "./jobs-view.ts";
@@ -30,7 +31,8 @@ const API_TENANT = DEMO_TENANTS[0]!.id;
  * `npm run demo`: the main job. On the local stack (started if needed, stopped again unless
  * `--keep-stack`), in a namespace of its own (queues, bucket and database named after the run):
  * provisions three tenants with different quotas, generates documents and uploads them, drops one job
- * message per document on the tenants' intake queues, runs a scheduler and two worker processes,
+ * message per document on the tenants' intake queues, runs two scheduler replicas (which share the
+ * tenants through their leases) and two worker processes,
  * shows live per-tenant progress, then a report. Exit 0 when every job came to rest (complete, failed
  * with a reason, or waiting for review) and no process of the fleet died; 1 otherwise; 2 bad arguments.
  */
@@ -93,27 +95,33 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
       runId,
     );
     mkdirSync(logsDir, { recursive: true });
-    // The scheduler's, each worker's and the API's metrics ports; the API on 8080 (or the next free).
-    const metricsPorts =
-      args.metricsPort === 0 ? [] : await pickFreePorts(args.metricsPort, args.workers + 2);
+    // Each scheduler's, each worker's and the API's metrics ports; the API on 8080 (or the next free).
+    const fleetSize = args.schedulers + args.workers;
+    const metricsPorts = args.metricsPort === 0 ? [] : await pickFreePorts(args.metricsPort, fleetSize + 1);
     const [apiPort = 8080, issuerPort = 8081] = await pickFreePorts(8080, 2);
     const door = frontDoor({
       issuer: issuerPort,
       api: apiPort,
-      ...(metricsPorts.length > 0 ? { apiMetrics: metricsPorts[args.workers + 1] as number } : {}),
+      ...(metricsPorts.length > 0 ? { apiMetrics: metricsPorts[fleetSize] as number } : {}),
     });
     fleet = startDemoFleet({
       env,
       workers: args.workers,
+      schedulers: args.schedulers,
       logsDir: join(logsDir, "logs"),
-      metricsPorts: metricsPorts.slice(0, args.workers + 1),
+      metricsPorts: metricsPorts.slice(0, fleetSize),
       extra: door.processes,
     });
     say(
-      `token issuer, API, scheduler and ${args.workers} worker processes starting (pids ${fleet.pids.join(", ")})`,
+      `token issuer, API, ${args.schedulers} scheduler and ${args.workers} worker processes starting (pids ${fleet.pids.join(", ")})`,
     );
     const endpoints = metricsPorts.map((port, i) => ({
-      name: i === 0 ? "scheduler" : i <= args.workers ? `worker-${i}` : "api",
+      name:
+        i < args.schedulers
+          ? `scheduler-${i + 1}`
+          : i < fleetSize
+            ? `worker-${i - args.schedulers + 1}`
+            : "api",
       url: `http://127.0.0.1:${port}/metrics`,
     }));
     if (endpoints.length > 0)
@@ -130,6 +138,16 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
       say,
     });
     const byKey = new Map(jobs.map((j) => [j.idempotencyKey, j]));
+    // The replicas start one after another: the first takes every tenant and hands some over as the
+    // next joins. The jobs go in once they have divided the tenants, so the report shows the steady
+    // state (a join's hand-over is tested on its own, ADR 0024).
+    const division = await waitForOwnership(rt, tenants, args.schedulers, 60_000);
+    const byOwner = new Map<string, string[]>();
+    for (const [t, o] of division.owners)
+      byOwner.set(o ?? "nobody", [...(byOwner.get(o ?? "nobody") ?? []), t]);
+    say(
+      `${division.settled ? "the scheduler replicas divided the tenants" : "the scheduler replicas had not divided the tenants after 60 s; going on"}: ${[...byOwner].map(([o, ts]) => `${o} owns ${ts.join(", ")}`).join("; ")}`,
+    );
     // One tenant comes in through the front door (POST /v1/jobs with a token), the others by SQS.
     const viaApi = jobs.filter((j) => j.tenant === API_TENANT);
     await waitForApi(door, 60_000, () => fleet!.exitedEarly().some((p) => /^(api|issuer) /.test(p)));
@@ -159,6 +177,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     });
     const endedAt = Date.now();
 
+    const owners = await tenantOwners(rt, tenants);
     const docs = await readJobDocs(rt, tenants, runId);
     const records = await Promise.all(docs.map((d) => toRecord(rt!, d, byKey.get(d.idempotencyKey), sentAt)));
     keepFleet = args.keepStack;
@@ -170,6 +189,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
       startedAt,
       now: endedAt,
       workers: args.workers,
+      schedulers: { replicas: args.schedulers, owners },
       where: {
         bucket: config.s3.bucket,
         database: config.mongo.db,
@@ -192,7 +212,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
     if (args.keepStack) {
       for (const line of frontDoorHints(door)) say(line);
       say(
-        `the issuer, the API, the scheduler and the workers keep running (stop them with: kill ${fleet.pids.join(" ")})`,
+        `the issuer, the API, the schedulers and the workers keep running (stop them with: kill ${fleet.pids.join(" ")})`,
       );
     }
     say(`demo took ${((Date.now() - t0) / 1000).toFixed(0)} s in all`);
@@ -207,7 +227,7 @@ export async function runDemoCommand(argv: string[]): Promise<number> {
   }
 }
 
-/** Gives the demo tenants their quotas and review thresholds (version bumped, read live by the scheduler). */
+/** Gives the demo tenants their quotas and review thresholds (version bumped, read live by the schedulers). */
 async function setQuotas(rt: Runtime): Promise<void> {
   const quotas = rt.fleetDb.collection<{ tenantId: string }>(COLLECTIONS.tenants);
   for (const t of DEMO_TENANTS) {
@@ -278,7 +298,7 @@ async function toRecord(
   };
 }
 
-/** What the fleet's metrics endpoints say about the run: per-tenant releases on the scheduler, jobs per workflow on the workers. */
+/** What the fleet's metrics endpoints say about the run: per-tenant releases on each scheduler, jobs per workflow on the workers. */
 async function printMetricsExcerpt(endpoints: readonly { name: string; url: string }[]): Promise<void> {
   const lines: string[] = ["", "Metrics (scraped now; the full series are at the URLs above):"];
   for (const e of endpoints) {
@@ -287,12 +307,11 @@ async function printMetricsExcerpt(endpoints: readonly { name: string; url: stri
       lines.push(`  ${e.name}: ${r.note}`);
       continue;
     }
-    const names =
-      e.name === "scheduler"
-        ? ["sluice_scheduler_released_total", "sluice_tenant_fair_share"]
-        : e.name === "api"
-          ? ["sluice_api_requests_total"]
-          : ["sluice_job_duration_seconds_count"];
+    const names = e.name.startsWith("scheduler")
+      ? ["sluice_scheduler_released_total", "sluice_tenant_fair_share"]
+      : e.name === "api"
+        ? ["sluice_api_requests_total"]
+        : ["sluice_job_duration_seconds_count"];
     for (const sample of pickSamples(r.text, names)) lines.push(`  ${e.name}  ${sample}`);
   }
   process.stdout.write(`${lines.join("\n")}\n`);

@@ -164,9 +164,18 @@ describe("demo report", () => {
       startedAt: 0,
       now: 4000,
       workers: 2,
+      schedulers: {
+        replicas: 2,
+        owners: new Map([
+          [small!, "demo-scheduler-1"],
+          [bulk!, "demo-scheduler-2"],
+          [ent!, null],
+        ]),
+      },
       where,
     });
     const s = r.tenants[0]!;
+    expect(r.tenants.map((t) => t.scheduler)).toEqual(["demo-scheduler-1", "demo-scheduler-2", null]);
     expect(s.p50Ms).toBe(2000);
     expect(s.accuracy).toEqual({ docs: 1, typesRight: 1, fieldsRight: 1, fieldsTotal: 1 });
     expect(r.tenants[2]!.unfinished).toBe(1);
@@ -181,7 +190,13 @@ describe("demo report", () => {
     ]);
     expect(r.review[0]!.approve).toBe(`npm run review -- approve ${ent} ${ent}-1 --reviewer you`);
     const text = renderReport(r).join("\n");
-    expect(text).toContain("REPORT");
+    expect(text).toContain(
+      "REPORT — workflow document-intelligence, 2 scheduler replicas, 2 worker processes",
+    );
+    expect(text).toMatch(new RegExp(`^${small}\\s.*\\sdemo-scheduler-1$`, "m"));
+    expect(text).toMatch(new RegExp(`^${ent}\\s.*\\s-$`, "m"));
+    expect(text).toContain("the 2 replicas divide the tenants between them");
+    expect(renderReport({ ...r, schedulers: 1 }).join("\n")).toContain("the one scheduler");
     expect(text).toContain("Sluice.CorruptDocument: not a PDF");
     expect(text).toContain(`export SLUICE_BUCKET=demo-x`);
     expect(text).toContain("1 job(s) had not finished");
@@ -193,7 +208,15 @@ describe("demo report", () => {
 
 describe("demo arguments", () => {
   it("parses the flags and refuses bad ones", () => {
-    expect(parseDemoArgs([])).toMatchObject({ keepStack: false, json: false, docs: 30, workers: 2 });
+    expect(parseDemoArgs([])).toMatchObject({
+      keepStack: false,
+      json: false,
+      docs: 30,
+      workers: 2,
+      schedulers: 2,
+    });
+    expect(parseDemoArgs(["--schedulers", "1"]).schedulers).toBe(1);
+    expect(() => parseDemoArgs(["--schedulers", "0"])).toThrow(/--schedulers must be an integer from 1 to 8/);
     expect(parseDemoArgs(["--keep-stack", "--json", "--docs", "9"])).toMatchObject({
       keepStack: true,
       json: true,
