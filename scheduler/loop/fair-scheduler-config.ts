@@ -62,7 +62,7 @@ export interface FairSchedulerDeps {
    */
   readonly ownership?: Pick<
     TenantOwnership,
-    "syncIfDue" | "owns" | "budget" | "publishClaims" | "releaseAll" | "options"
+    "syncIfDue" | "owns" | "budget" | "publishClaims" | "peerClaims" | "releaseAll" | "options"
   >;
 }
 

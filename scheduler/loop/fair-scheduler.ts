@@ -40,8 +40,8 @@ import { SchedulerMetrics } from "./metrics.ts";
 import { executeReleases } from "./release-batch.ts";
 import { ReconcileRotation } from "./reconcile-selection.ts";
 import { TickIo } from "./tick-io.ts";
-import { summaryLines, tickViews } from "./summary.ts";
-import type { TenantTickView } from "./summary.ts";
+import { peerTenantViews, summaryLines, tickViews } from "./summary.ts";
+import type { PeerTenantView, TenantTickView } from "./summary.ts";
 import { backloggedWeight } from "../shards/slot-share.ts";
 import { claimBases, tenantClaims } from "../shards/tenant-claims.ts";
 import {
@@ -64,6 +64,7 @@ export class FairScheduler {
   readonly #rotation = new ReconcileRotation();
   #state: FairShareState = initialFairShareState();
   #views = new Map<TenantId, TenantTickView>();
+  #peerViews = new Map<TenantId, PeerTenantView>();
   #lastReport: TickReport | undefined;
   #lastSummaryAt: number | undefined;
   #summaryBase = new Map<TenantId, { released: number; rejected: number; throttled: number }>();
@@ -140,6 +141,11 @@ export class FairScheduler {
   /** What the last tick saw per tenant (backlog, running, quota, why held). */
   views(): ReadonlyMap<TenantId, TenantTickView> {
     return this.#views;
+  }
+
+  /** The tenants other replicas serve that want slots, as the last tick knew them (`peerTenantViews`). */
+  peerViews(): ReadonlyMap<TenantId, PeerTenantView> {
+    return this.#peerViews;
   }
 
   async tick(): Promise<TickReport> {
@@ -244,6 +250,8 @@ export class FairScheduler {
     });
     for (const [t, v] of views) if (v.held !== undefined) this.metrics.throttled(t, v.held);
     this.#views = views;
+    if (own !== undefined)
+      this.#peerViews = peerTenantViews(views, usage, own.peerClaims(now, usage), book.quotas());
     const end = this.#deps.now();
     this.metrics.tick({ totalMs: end - now, readMs: readAt - now, releaseMs: end - readAt });
 

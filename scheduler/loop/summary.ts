@@ -125,3 +125,35 @@ export function tickViews(input: TickViewsInput): {
   }
   return { views, waitingForSlots };
 }
+
+/** A tenant another replica serves, as this one last saw it (fleet-wide fair shares, ADR 0029). */
+export interface PeerTenantView {
+  readonly quota: Quota | undefined;
+  readonly running: number;
+  /** Its claim as last read from its owner (at most its cap): the backlog this replica knows of. */
+  readonly backlog: number;
+}
+
+/**
+ * The tenants `served` does not hold that want slots as far as this replica knows (jobs running by
+ * the shared counters, or a claim published by their owner), with their quotas (pure). Beside a
+ * replica's own views they make the fleet-wide demand its reported fair shares are computed over:
+ * without them each replica would share the fleet among its own tenants only.
+ */
+export function peerTenantViews(
+  served: ReadonlyMap<TenantId, unknown>,
+  usage: ReadonlyMap<TenantId, { readonly running: number }>,
+  claims: ReadonlyMap<string, number>,
+  quotas: ReadonlyMap<TenantId, Quota>,
+): Map<TenantId, PeerTenantView> {
+  const out = new Map<TenantId, PeerTenantView>();
+  const add = (t: TenantId) => {
+    if (served.has(t) || out.has(t)) return;
+    const running = Math.max(0, usage.get(t)?.running ?? 0);
+    const backlog = Math.max(0, claims.get(t) ?? 0);
+    if (running + backlog > 0) out.set(t, { quota: quotas.get(t), running, backlog });
+  };
+  for (const t of usage.keys()) add(t);
+  for (const t of claims.keys()) add(t as TenantId);
+  return out;
+}

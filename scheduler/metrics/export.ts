@@ -24,14 +24,19 @@ export interface SchedulerExportDeps {
   readonly dlqSampleMs?: number;
 }
 
-/** Per-tenant gauges from the scheduler's last tick (pure). */
+/**
+ * Per-tenant gauges from the scheduler's last tick (pure), for the tenants it serves. Fair shares are
+ * the fleet's: computed over these and, with other replicas, the tenants they serve as this one last
+ * saw them (`peerViews`), so the replicas' gauges add up as one scheduler's would.
+ */
 export function tenantGaugeViews(
-  scheduler: Pick<FairScheduler, "views" | "lastTick">,
+  scheduler: Pick<FairScheduler, "views" | "lastTick"> & Partial<Pick<FairScheduler, "peerViews">>,
 ): Map<string, TenantGaugeView> {
   const slots = scheduler.lastTick()?.liveSlots ?? 0;
   const views = scheduler.views();
+  const wanting = [...views, ...(scheduler.peerViews?.() ?? [])];
   const fair = entitlements(
-    [...views].flatMap(([tenantId, v]) => entitlementInput(tenantId, v.quota, v.running, v.backlog) ?? []),
+    wanting.flatMap(([tenantId, v]) => entitlementInput(tenantId, v.quota, v.running, v.backlog) ?? []),
     slots,
   );
   const out = new Map<string, TenantGaugeView>();

@@ -110,6 +110,11 @@ export class ClaimExchange {
     return this.#others.filter((d) => d.replicaId !== this.#me && d.expiresAt > now);
   }
 
+  /** The other replicas' unexpired claims as last read, without starting a read (for metrics). */
+  lastRead(now: number): readonly ClaimDoc[] {
+    return this.#others.filter((d) => d.replicaId !== this.#me && d.expiresAt > now);
+  }
+
   /**
    * True when a tenant of `claims` (claim > 0) was not in a publication written before the start of a
    * completed read: the other replicas, on the same cycle, may not have seen it yet.

@@ -25,7 +25,13 @@ import { assignTenants } from "./assign.ts";
 import { planLeases, provable, type HeldLease, type LeaseView } from "./lease-plan.ts";
 import type { LeaseStore, ReplicaDoc } from "./lease-store.ts";
 import type { ClaimExchange } from "./claim-exchange.ts";
-import { burstCap, claimUnion, slotBudget, type ClaimUnionInput } from "./slot-division.ts";
+import {
+  burstCap,
+  claimUnion,
+  publishedClaimNow,
+  slotBudget,
+  type ClaimUnionInput,
+} from "./slot-division.ts";
 
 export interface OwnershipOptions {
   /** Lease (and heartbeat) length; default 10 s. */
@@ -178,6 +184,25 @@ export class TenantOwnership {
     if (exchange?.unconfirmed(input.mine) !== true) return budget;
     const live = this.#peers.filter((p) => p.expiresAt > now).length;
     return Math.min(budget, burstCap(free, live));
+  }
+
+  /**
+   * The other live replicas' tenants' claims as last read (no I/O), less what their owners released
+   * since (`publishedClaimNow`): their backlog as far as this replica knows it, for the fleet-wide
+   * fair shares it reports. Empty while alone.
+   */
+  peerClaims(now: number, usage: ClaimUnionInput["usage"]): Map<string, number> {
+    const out = new Map<string, number>();
+    const alone = !this.#peers.some((p) => p.replicaId !== this.replicaId && p.expiresAt > now);
+    if (alone) return out;
+    const latest = new Map<string, number>();
+    for (const d of this.#deps.claims?.lastRead(now) ?? [])
+      for (const c of d.claims)
+        if ((latest.get(c.tenant) ?? -1) < d.at) {
+          latest.set(c.tenant, d.at);
+          out.set(c.tenant, publishedClaimNow(c, usage));
+        }
+    return out;
   }
 
   /**

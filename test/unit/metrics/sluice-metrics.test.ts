@@ -136,4 +136,23 @@ describe("tenantGaugeViews", () => {
     expect(g.get("quiet")?.fairShare).toBeCloseTo(3 / 8);
     expect(g.get("quiet")?.backlog).toBe(2);
   });
+
+  it("with other replicas, shares the fleet among their tenants too, and reports only its own", () => {
+    const quota = (weight: number) =>
+      ({ status: "active", weight, minConcurrency: 0, maxConcurrency: 100 }) as never;
+    // This replica serves "mine" (weight 1); another serves "theirs" (weight 3), both deep in backlog.
+    const views = new Map([["mine", { quota: quota(1), backlog: 50, running: 2, held: undefined }]]);
+    const alone = tenantGaugeViews({
+      views: () => views as never,
+      lastTick: () => ({ liveSlots: 8 }) as never,
+    });
+    expect(alone.get("mine")?.fairShare).toBeCloseTo(1);
+    const g = tenantGaugeViews({
+      views: () => views as never,
+      lastTick: () => ({ liveSlots: 8 }) as never,
+      peerViews: () => new Map([["theirs", { quota: quota(3), running: 6, backlog: 100 }]]) as never,
+    });
+    expect(g.get("mine")?.fairShare).toBeCloseTo(1 / 4);
+    expect([...g.keys()]).toEqual(["mine"]);
+  });
 });

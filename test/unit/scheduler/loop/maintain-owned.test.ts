@@ -10,6 +10,7 @@ function ownershipOf(owned: readonly string[]) {
     owns: (t: TenantId) => set.has(t),
     budget: (input: { free: number }) => input.free,
     publishClaims: () => undefined,
+    peerClaims: () => new Map(),
     releaseAll: async () => undefined,
     options: { leaseMs: 10_000, renewMs: 1_000, marginMs: 2_500, deadReplicaRetentionMs: 600_000 },
   };

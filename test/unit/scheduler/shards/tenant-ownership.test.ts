@@ -205,6 +205,7 @@ describe("TenantOwnership", () => {
     expect(tickA()).toBe(8);
     await a.claims.settled();
     expect(w.claimStore.docs.size).toBe(0);
+    expect(a.own.peerClaims(w.now(), usage)).toEqual(new Map());
     // Two live replicas: each publishes; until it has read the other's claims it divides by its own,
     // and while the other cannot have seen its claims yet it takes at most its part of the burst
     // (burstCap): 4 + 4, not 8 each, so the fleet is not committed twice over.
@@ -235,6 +236,10 @@ describe("TenantOwnership", () => {
     quotas.set(ta, { ...quota(1), maxConcurrency: 1 });
     expect(a.own.budget({ ...input(mineA), free: 2 })).toBe(1);
     expect(b.own.budget({ ...input(mineB), free: 2 })).toBe(1);
+    // What a knows of b's tenants (its fleet-wide fair-share gauges): b's claims as last read, no read.
+    const reads = w.claimStore.reads;
+    expect(a.own.peerClaims(w.now(), usage)).toEqual(new Map([[tb, 10]]));
+    expect(w.claimStore.reads).toBe(reads);
     // A clean stop withdraws the claims.
     await a.own.releaseAll(async () => undefined);
     expect([...w.claimStore.docs.keys()]).toEqual(["b"]);
