@@ -22,6 +22,8 @@ export interface CapacityReporterDeps {
   readonly healthy?: () => boolean;
   /** The names of the steps the worker runs, published for the scheduler (docs/adr/0013-step-sdk.md). */
   readonly steps?: readonly string[];
+  /** Messages the worker holds ahead of its free slots (`Worker.prefetch`), for the release lead. */
+  readonly prefetch?: number;
   readonly now: () => number;
   readonly log: Logger;
   /** Heartbeat period; default 2 s (well inside the scheduler's 15 s staleness window). */
@@ -60,6 +62,7 @@ export class CapacityReporter {
         healthy,
         at: now(),
         ...(this.#deps.steps !== undefined ? { steps: this.#deps.steps } : {}),
+        ...(this.#deps.prefetch !== undefined ? { prefetch: this.#deps.prefetch } : {}),
       })
       .catch((err: unknown) => log.warn({ err, workerId }, "capacity heartbeat failed"));
     this.#inFlight = p;
@@ -98,7 +101,7 @@ export class CapacityReporter {
  */
 export function createCapacityReporter(
   rt: Runtime,
-  worker: { readonly busy: number },
+  worker: { readonly busy: number; readonly prefetch?: number },
   options: {
     workerId?: string;
     slots?: number;
@@ -116,6 +119,7 @@ export function createCapacityReporter(
     busy: () => worker.busy,
     ...(options.healthy ? { healthy: options.healthy } : {}),
     ...(options.steps ? { steps: options.steps } : {}),
+    ...(worker.prefetch !== undefined ? { prefetch: worker.prefetch } : {}),
     now: Date.now,
     log: rt.log.child({ component: "capacity-reporter", workerId }),
     ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),

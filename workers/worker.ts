@@ -99,6 +99,7 @@ export class Worker {
   readonly #running = new Set<Promise<MessageOutcome>>();
   readonly #deletes: DeleteBatcher;
   readonly #feeder: WorkFeeder;
+  readonly #prefetch: number;
   /** The jobs running here: one run per job at a time. */
   readonly #inProgress = new JobsInProgress();
   /** Messages waiting for their job's run here to settle (they hold no slot while they wait). */
@@ -112,6 +113,7 @@ export class Worker {
     setMaxListeners(0, this.#shutdown.signal);
     this.#deletes = new DeleteBatcher({ sqs: deps.sqs, queueUrl: deps.workQueueUrl, log: deps.log });
     const prefetch = deps.prefetch ?? defaultPrefetch(deps.concurrency);
+    this.#prefetch = prefetch;
     this.#feeder = new WorkFeeder({
       sqs: deps.sqs,
       queueUrl: deps.workQueueUrl,
@@ -135,6 +137,11 @@ export class Worker {
   /** Jobs running now (held, prefetched messages are not running: their slots may be free). */
   get busy(): number {
     return this.#running.size;
+  }
+
+  /** Messages this worker receives ahead of its free slots at most (its prefetch setting). */
+  get prefetch(): number {
+    return this.#prefetch;
   }
 
   /** Work messages held for the next free slots (prefetched; their jobs not claimed yet). */

@@ -14,7 +14,7 @@ export interface CapacityReadDeps {
 export interface CapacityReadOptions {
   /** Releases stop while the work queue holds this many visible messages (delayed ones do not count). */
   readonly maxWorkQueueDepth: number;
-  /** Released work allowed to wait on the work queue; undefined: `releaseLead(liveSlots)`. */
+  /** Released work allowed to wait on the work queue; undefined: `releaseLead` of the live slots and prefetch. */
   readonly releaseLead: number | undefined;
   /** Least time between reads of the workers' heartbeats (slots change when workers come and go). */
   readonly fleetRefreshMs: number;
@@ -48,7 +48,7 @@ export interface CapacityRead {
 export class CapacityReader {
   readonly #deps: CapacityReadDeps;
   readonly #opts: CapacityReadOptions;
-  #fleet: { at: number; liveSlots: number } | undefined;
+  #fleet: { at: number; liveSlots: number; prefetch: number } | undefined;
   #work: { at: number; depth: WorkQueueDepth; releasedSince: number } | undefined;
   #last: { at: number; read: CapacityRead } | undefined;
 
@@ -76,13 +76,13 @@ export class CapacityReader {
   }
 
   async #read(now: number): Promise<CapacityRead> {
-    const [usage, liveSlots, workQueue] = await Promise.all([
+    const [usage, { liveSlots, prefetch }, workQueue] = await Promise.all([
       this.#deps.usage.readAll(),
       this.#liveSlots(now),
       this.#workDepth(now),
     ]);
     const committed = committedSlots(usage.values());
-    const lead = releaseLead(liveSlots, this.#opts.releaseLead);
+    const lead = releaseLead(liveSlots, this.#opts.releaseLead, prefetch);
     const free = freeSlots({
       liveSlots,
       committed,
@@ -98,13 +98,15 @@ export class CapacityReader {
     if (this.#work !== undefined) this.#work.releasedSince += n;
   }
 
-  async #liveSlots(now: number): Promise<number> {
+  /** Σ slots and Σ prefetch of the live workers (heartbeats cached for `fleetRefreshMs`). */
+  async #liveSlots(now: number): Promise<{ liveSlots: number; prefetch: number }> {
     const f = this.#fleet;
-    if (f !== undefined && now - f.at < this.#opts.fleetRefreshMs && now >= f.at) return f.liveSlots;
+    if (f !== undefined && now - f.at < this.#opts.fleetRefreshMs && now >= f.at) return f;
     const view = await this.#deps.capacity.view(now);
     const liveSlots = view.live.reduce((s, w) => s + w.slots, 0);
-    this.#fleet = { at: now, liveSlots };
-    return liveSlots;
+    const prefetch = view.live.reduce((s, w) => s + Math.min(w.prefetch ?? 0, w.slots), 0);
+    this.#fleet = { at: now, liveSlots, prefetch };
+    return this.#fleet;
   }
 
   async #workDepth(now: number): Promise<WorkQueueDepth> {

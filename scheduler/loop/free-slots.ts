@@ -60,11 +60,21 @@ export function committedSlots(
 }
 
 /**
- * The release lead for `liveSlots` live worker slots: `configured` when set (0 disables it), else a
- * quarter of the slots rounded up, at least 1 (0 when no worker reports slots).
+ * The release lead for `liveSlots` live worker slots: `configured` when set (0 disables it), else
+ * the workers' prefetch (`prefetch`: Σ of what the live workers hold ahead of their free slots, from
+ * their heartbeats) plus a quarter of the slots rounded up, at least 1 (0 when no worker reports
+ * slots).
+ *
+ * Why both: the quarter is what a slot that frees should find waiting on the queue, for any worker.
+ * Workers that prefetch take released work off the queue into buffers of their own, where only their
+ * own slots can start it. A lead no bigger than their prefetch (which it was: a quarter of the slots,
+ * the workers' default prefetch too) ends up in those buffers, and a slot freeing on a worker whose
+ * buffer is empty finds nothing until the scheduler's next release; in `bench fairness` that was half
+ * of the idle slot-time (ADR 0029, "The release lead and the workers' prefetch").
  */
-export function releaseLead(liveSlots: number, configured?: number): number {
+export function releaseLead(liveSlots: number, configured?: number, prefetch = 0): number {
   if (liveSlots <= 0) return 0;
   if (configured !== undefined) return Math.max(0, Math.floor(configured));
-  return Math.max(1, Math.ceil(liveSlots / 4));
+  const held = Number.isFinite(prefetch) ? Math.max(0, Math.floor(prefetch)) : 0;
+  return held + Math.max(1, Math.ceil(liveSlots / 4));
 }

@@ -55,7 +55,7 @@ export interface SluiceConfig {
     readonly intervalMs: number;
     /** Pause between ticks while work waits only for a slot or its tenant's cap. */
     readonly busyIntervalMs: number;
-    /** Released jobs allowed to wait on the work queue; undefined: a quarter of the live slots, min 1. */
+    /** Released jobs allowed to wait on the work queue; undefined: the workers' prefetch + a quarter of the live slots. */
     readonly releaseLead: number | undefined;
     /** WaitTimeSeconds of idle tenants' long polls; 0: short polls only. */
     readonly longPollSeconds: number;

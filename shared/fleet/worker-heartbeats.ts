@@ -1,7 +1,7 @@
 /**
  * Worker heartbeats, the write side of the capacity contract between workers and schedulers: each
  * worker process keeps one document in the `workers` collection (fleet-level, not tenant data),
- * `{ workerId, slots, busy, healthy, at }` with `at` in epoch ms (a BSON date is accepted too).
+ * `{ workerId, slots, busy, healthy, at, prefetch? }` with `at` in epoch ms (a BSON date is accepted too).
  * Workers write it (`workers/capacity-reporter.ts`); schedulers read it (`scheduler/store/capacity.ts`
  * sums the free slots of the live, healthy ones).
  */
@@ -25,22 +25,29 @@ export const WorkerHeartbeatSchema = z
      * learns custom step names without loading step code (docs/adr/0013-step-sdk.md).
      */
     steps: z.array(z.string().max(200)).max(10_000).optional(),
+    /**
+     * Released work the worker receives ahead of its free slots and holds for them (its prefetch):
+     * the scheduler's release lead covers it (`releaseLead`); absent: an older worker, counted as 0.
+     */
+    prefetch: count.max(10_000).optional(),
   })
-  .transform(({ workerId, slots, busy, at, healthy, steps }) => ({
+  .transform(({ workerId, slots, busy, at, healthy, steps, prefetch }) => ({
     workerId,
     slots,
     busy,
     at,
     ...(healthy === false ? { healthy } : {}),
     ...(steps !== undefined ? { steps } : {}),
+    ...(prefetch !== undefined ? { prefetch } : {}),
   }));
 
 /** A parsed heartbeat; `healthy` is present only when false (absent: healthy). */
 export type WorkerHeartbeat = z.output<typeof WorkerHeartbeatSchema>;
 /** What a worker sends (`healthy` may be left out: a worker that does not report health is healthy). */
-export type WorkerHeartbeatInput = Omit<WorkerHeartbeat, "healthy" | "steps"> & {
+export type WorkerHeartbeatInput = Omit<WorkerHeartbeat, "healthy" | "steps" | "prefetch"> & {
   readonly healthy?: boolean;
   readonly steps?: readonly string[];
+  readonly prefetch?: number;
 };
 
 export interface WorkerDoc {
@@ -50,6 +57,7 @@ export interface WorkerDoc {
   at: number | Date;
   healthy?: boolean;
   steps?: string[];
+  prefetch?: number;
 }
 
 export class WorkerHeartbeats {
@@ -75,6 +83,7 @@ export class WorkerHeartbeats {
             at: beat.at,
             healthy: beat.healthy !== false,
             ...(beat.steps !== undefined ? { steps: beat.steps } : {}),
+            ...(beat.prefetch !== undefined ? { prefetch: beat.prefetch } : {}),
           },
         },
         { upsert },

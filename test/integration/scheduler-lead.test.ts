@@ -3,15 +3,16 @@ import { createFairFleet, type FairFleet } from "./helpers/fair-fleet.ts";
 import { sleep } from "./helpers/env.ts";
 
 /**
- * The release lead against the local stack: one worker with 4 slots (default lead ceil(4/4) = 1), two
- * tenants whose caps (3 + 3) exceed slots + lead, 10 sleep jobs each (300 ms). Sampled every 25 ms in
+ * The release lead against the local stack: one worker with 4 slots that prefetches 1 (its default,
+ * reported in its heartbeat), so the default lead is 1 + ceil(4/4) = 2; two tenants whose caps
+ * (4 + 4) exceed slots + lead, 10 sleep jobs each (300 ms). Sampled every 25 ms in
  * MongoDB: no tenant runs (or holds a counter) over its cap; released-not-rested work never exceeds
  * slots + lead; the lead is used (a job waits on the work queue while every slot is busy); every job
  * completes and every counter returns to 0.
  */
 const SLOTS = 4;
-const LEAD = 1;
-const CAP = 3;
+const LEAD = 2;
+const CAP = 4;
 const JOBS = 10;
 const TENANTS = ["alpha", "bravo"];
 let ff: FairFleet;

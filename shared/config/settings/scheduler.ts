@@ -20,7 +20,7 @@ export const SCHEDULER_SETTINGS = {
     schema: int(0, 10_000),
     expected: "an integer from 0 to 10000",
     description:
-      "Released jobs allowed to wait on the work queue beyond free worker slots, so a freed slot finds work at once; unset: a quarter of the live slots (at least 1); 0 disables it. Caps still hold.",
+      "Released jobs allowed to wait on the work queue beyond free worker slots, so a freed slot finds work at once; unset: the live workers' prefetch (from their heartbeats) plus a quarter of the live slots (at least 1); 0 disables it. Caps still hold.",
   },
   SLUICE_INTAKE_LONG_POLL_SECONDS: {
     schema: int(0, 20),

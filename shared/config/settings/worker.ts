@@ -13,7 +13,7 @@ export const WORKER_SETTINGS = {
     schema: int(0, 100),
     expected: "an integer from 0 to 100",
     description:
-      "Work messages a worker holds beyond its free slots (not yet claimed), so a freed slot starts the next job without a receive; taken only while the work queue has work waiting and slots turn over within a second; unset: a quarter of the concurrency (at least 1); 0 disables it.",
+      "Work messages a worker holds beyond its free slots (not yet claimed), so a freed slot starts the next job without a receive; taken only while the work queue has work waiting and slots turn over within a second; unset: a quarter of the concurrency (at least 1); 0 disables it. Reported in the worker's heartbeat: the scheduler's default release lead covers it.",
   },
   SLUICE_WORKER_ID: {
     schema: z.string().regex(/^[A-Za-z0-9_.:-]{1,64}$/),

@@ -151,4 +151,19 @@ describe("capacity heartbeats report health", () => {
       { workerId: "w1", slots: 4, busy: 1, healthy: false, at: 7 },
     ]);
   });
+
+  it("the reporter sends the worker's prefetch when it has one", async () => {
+    const beats: WorkerHeartbeatInput[] = [];
+    const r = new CapacityReporter({
+      capacity: { heartbeat: async (hb) => void beats.push(hb), remove: async () => undefined },
+      workerId: "w2",
+      slots: 8,
+      busy: () => 0,
+      prefetch: 2,
+      now: () => 9,
+      log: silentLogger(),
+    });
+    await r.beat();
+    expect(beats).toEqual([{ workerId: "w2", slots: 8, busy: 0, healthy: true, at: 9, prefetch: 2 }]);
+  });
 });

@@ -98,6 +98,15 @@ describe("releaseLead", () => {
     expect(releaseLead(16, 7)).toBe(7);
     expect(releaseLead(0, 7)).toBe(0);
   });
+
+  it("adds what the workers hold prefetched, so a quarter of the slots stays on the queue for any worker", () => {
+    // Two workers of 8 slots, each prefetching 2 (their default): 4 held + 4 waiting on the queue.
+    expect(releaseLead(16, undefined, 4)).toBe(8);
+    expect(releaseLead(16, 7, 4)).toBe(7);
+    expect(releaseLead(0, undefined, 4)).toBe(0);
+    expect(releaseLead(16, undefined, -3)).toBe(4);
+    expect(releaseLead(16, undefined, Number.NaN)).toBe(4);
+  });
 });
 
 describe("messagePriority", () => {

@@ -33,4 +33,17 @@ describe("fleet capacity (pure)", () => {
     });
     expect(WorkerHeartbeatSchema.safeParse({ workerId: "w", slots: -1, busy: 0, at: 1 }).success).toBe(false);
   });
+
+  it("keeps a worker's prefetch (for the release lead) and refuses a negative one", () => {
+    expect(WorkerHeartbeatSchema.parse({ workerId: "w", slots: 8, busy: 0, at: 1, prefetch: 2 })).toEqual({
+      workerId: "w",
+      slots: 8,
+      busy: 0,
+      at: 1,
+      prefetch: 2,
+    });
+    expect(
+      WorkerHeartbeatSchema.safeParse({ workerId: "w", slots: 8, busy: 0, at: 1, prefetch: -1 }).success,
+    ).toBe(false);
+  });
 });
