@@ -33,28 +33,18 @@ describe("ClaimExchange", () => {
   it("publishes a claim's basis with it, and again when only the basis moved", async () => {
     const store = new MemoryClaimStore();
     const a = exchange(store, "a");
-    a.offer(
-      new Map([
-        ["deep", 16],
-        ["shallow", 2],
-      ]),
-      1_000,
-      new Map([["shallow", 40]]),
-    );
+    const claims = new Map([
+      ["deep", 16],
+      ["shallow", 2],
+    ]);
+    a.offer(claims, 1_000, new Map([["shallow", 40]]));
     await a.settled();
     expect(store.docs.get("a")?.claims).toEqual([
       { tenant: "deep", claim: 16 },
       { tenant: "shallow", claim: 2, basis: 40 },
     ]);
     // Two more messages came and two were released: the claim is the same, its basis is not.
-    a.offer(
-      new Map([
-        ["deep", 16],
-        ["shallow", 2],
-      ]),
-      1_100,
-      new Map([["shallow", 42]]),
-    );
+    a.offer(claims, 1_100, new Map([["shallow", 42]]));
     await a.settled();
     expect(store.writes).toBe(2);
     expect(store.docs.get("a")?.claims[1]).toEqual({ tenant: "shallow", claim: 2, basis: 42 });
