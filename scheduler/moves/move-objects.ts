@@ -103,16 +103,15 @@ export async function copyObjects(
       // An alias cannot be checked: re-encrypt (idempotent, only more work).
       const aliased = ctx.to.kmsKeyId !== undefined && isAlias(ctx.to.kmsKeyId);
       if (!aliased && carriesEncryption(head, ctx.from, ctx.to)) return;
-      await ctx.port.copy(ctx.tenant, key, ctx.from.bucket, ctx.to, head);
-      copied += 1;
+      if (await ctx.port.copy(ctx.tenant, key, ctx.from.bucket, ctx.to, head)) copied += 1;
     });
     return copied;
   }
   const copies = await listAll(ctx, ctx.to.bucket);
   const todo = [...old.values()].filter((o) => needsCopy(o, copies.get(o.key)));
   await each(ctx, what, todo, async (o) => {
-    await ctx.port.copy(ctx.tenant, o.key, ctx.from.bucket, ctx.to, undefined);
-    copied += 1;
+    // False: deleted at the source since the listing (a job replaced it): nothing to move.
+    if (await ctx.port.copy(ctx.tenant, o.key, ctx.from.bucket, ctx.to, undefined)) copied += 1;
   });
   return copied;
 }
@@ -140,6 +139,8 @@ export async function verifyObjects(ctx: ObjectMoveContext): Promise<ObjectVerif
   let bytes = 0;
   await each(ctx, "verifying", [...old.values()], async (o) => {
     const head = await ctx.port.head(ctx.tenant, ctx.to.bucket, o.key);
+    // Not copied because it was deleted at the source since the listing: nothing to verify.
+    if (head === undefined && (await ctx.port.head(ctx.tenant, ctx.from.bucket, o.key)) === undefined) return;
     const problem =
       head === undefined
         ? "missing"
@@ -172,8 +173,7 @@ export async function cleanObjects(ctx: ObjectMoveContext): Promise<{ copied: nu
   await each(ctx, "deleting from the old placement", [...old.values()], async (o) => {
     if (needsCopy(o, copies.get(o.key))) {
       // Written after the last listing: copy it before it goes.
-      await ctx.port.copy(ctx.tenant, o.key, ctx.from.bucket, ctx.to, undefined);
-      late += 1;
+      if (await ctx.port.copy(ctx.tenant, o.key, ctx.from.bucket, ctx.to, undefined)) late += 1;
     }
     await ctx.port.delete(ctx.tenant, ctx.from.bucket, o.key);
     deleted += 1;

@@ -46,7 +46,8 @@ export interface ObjectPort {
   /**
    * Copies `key` from `fromBucket` into `to` (same key), written with `to`'s encryption (its KMS
    * key, else the bucket default). Within one bucket the copy replaces the object with itself
-   * (metadata restated from `source`), which re-encrypts it.
+   * (metadata restated from `source`), which re-encrypts it. False when the source is gone (deleted
+   * since it was listed, e.g. a checkpoint its job replaced): there is nothing to move.
    */
   copy(
     tenant: TenantId,
@@ -54,7 +55,7 @@ export interface ObjectPort {
     fromBucket: string,
     to: ObjectPlacement,
     source: HeadInfo | undefined,
-  ): Promise<void>;
+  ): Promise<boolean>;
   delete(tenant: TenantId, bucket: string, key: string): Promise<void>;
 }
 
@@ -110,7 +111,7 @@ export function createS3ObjectPort(client: S3Client): ObjectPort {
     async copy(tenant, key, fromBucket, to, source) {
       const k = assertKeyBelongsToTenant(key, tenant);
       const inPlace = fromBucket === to.bucket;
-      await call(`copy ${fromBucket}/${k} to ${to.bucket}`, () =>
+      const copying = call(`copy ${fromBucket}/${k} to ${to.bucket}`, () =>
         client.send(
           new CopyObjectCommand({
             Bucket: to.bucket,
@@ -128,6 +129,14 @@ export function createS3ObjectPort(client: S3Client): ObjectPort {
           }),
         ),
       );
+      try {
+        await copying;
+        return true;
+      } catch (err) {
+        // The source key only: a missing destination bucket (NoSuchBucket) is an error.
+        if (isAwsError(err, "NotFound") && err.awsName === "NoSuchKey") return false;
+        throw err;
+      }
     },
 
     async delete(tenant, bucket, key) {

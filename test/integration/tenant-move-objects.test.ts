@@ -11,7 +11,13 @@
  * (what a process with a cached placement does until its cache expires).
  */
 import { CreateKeyCommand, KMSClient } from "@aws-sdk/client-kms";
-import { CreateBucketCommand, HeadObjectCommand, ListObjectsV2Command } from "@aws-sdk/client-s3";
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+} from "@aws-sdk/client-s3";
 import type { Db, Document } from "mongodb";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createAuditLog } from "../../shared/audit/audit-log.ts";
@@ -376,4 +382,20 @@ describe("a move carries the tenant's objects", () => {
     const fresh = await shared.collection(COLLECTIONS.tenants).findOne({ tenantId: "fresh" });
     expect((fresh?.["storage"] as Document | undefined)?.["bucket"]).toBe(ownBucket);
   }, 60_000);
+});
+
+describe("the S3 object port", () => {
+  it("a copy whose source was deleted since the listing is skipped (false); a missing bucket still fails", async () => {
+    const port = createS3ObjectPort(clients.s3);
+    const key = jobKey(acme, newJobId(Date.now()), "execution", "1.json");
+    await clients.s3.send(new PutObjectCommand({ Bucket: fleetBucket, Key: key, Body: "{}" }));
+    expect(await port.copy(acme, key, fleetBucket, { bucket: ownBucket }, undefined)).toBe(true);
+    await clients.s3.send(new DeleteObjectCommand({ Bucket: fleetBucket, Key: key }));
+    // A running job replaced its checkpoint between the mover's listing and its copy.
+    expect(await port.copy(acme, key, fleetBucket, { bucket: ownBucket }, undefined)).toBe(false);
+    await expect(
+      port.copy(acme, key, uniqueName("nobucket"), { bucket: ownBucket }, undefined),
+    ).rejects.toThrow(/NoSuch(Bucket|Key)|NotFound|not exist/);
+    await clients.s3.send(new DeleteObjectCommand({ Bucket: ownBucket, Key: key }));
+  });
 });
