@@ -64,7 +64,6 @@ export class FairScheduler {
   readonly #rotation = new ReconcileRotation();
   #state: FairShareState = initialFairShareState();
   #views = new Map<TenantId, TenantTickView>();
-  #peerViews = new Map<TenantId, PeerTenantView>();
   #lastReport: TickReport | undefined;
   #lastSummaryAt: number | undefined;
   #summaryBase = new Map<TenantId, { released: number; rejected: number; throttled: number }>();
@@ -143,9 +142,15 @@ export class FairScheduler {
     return this.#views;
   }
 
-  /** The tenants other replicas serve that want slots, as the last tick knew them (`peerTenantViews`). */
+  /**
+   * The tenants other replicas serve that want slots (`peerTenantViews`), from the last tick's counters
+   * and the others' claims as last read: computed when the metrics ask, not in the tick.
+   */
   peerViews(): ReadonlyMap<TenantId, PeerTenantView> {
-    return this.#peerViews;
+    const own = this.#deps.ownership;
+    if (own === undefined) return new Map();
+    const claims = own.peerClaims(this.#deps.now(), this.#usage);
+    return peerTenantViews(this.#views, this.#usage, claims, this.#deps.quotas.book.quotas());
   }
 
   async tick(): Promise<TickReport> {
@@ -250,8 +255,6 @@ export class FairScheduler {
     });
     for (const [t, v] of views) if (v.held !== undefined) this.metrics.throttled(t, v.held);
     this.#views = views;
-    if (own !== undefined)
-      this.#peerViews = peerTenantViews(views, usage, own.peerClaims(now, usage), book.quotas());
     const end = this.#deps.now();
     this.metrics.tick({ totalMs: end - now, readMs: readAt - now, releaseMs: end - readAt });
 

@@ -70,7 +70,7 @@ export function committedSlots(
  * own slots can start it. A lead no bigger than their prefetch (which it was: a quarter of the slots,
  * the workers' default prefetch too) ends up in those buffers, and a slot freeing on a worker whose
  * buffer is empty finds nothing until the scheduler's next release; in `bench fairness` that was half
- * of the idle slot-time (ADR 0029, "The release lead and the workers' prefetch").
+ * of the idle slot-time (ADR 0002, "The lead and the workers' prefetch").
  */
 export function releaseLead(liveSlots: number, configured?: number, prefetch = 0): number {
   if (liveSlots <= 0) return 0;

@@ -107,7 +107,7 @@ export class ClaimExchange {
       const basis = this.#written;
       this.#reading = this.#read(now, basis).finally(() => (this.#reading = undefined));
     }
-    return this.#others.filter((d) => d.replicaId !== this.#me && d.expiresAt > now);
+    return this.lastRead(now);
   }
 
   /** The other replicas' unexpired claims as last read, without starting a read (for metrics). */

@@ -7,8 +7,9 @@
  *
  * `claims` lists the tenants the replica owns that could take a release (`tenant-claims.ts`); a
  * replica with none publishes an empty list. `basis`, on a claim below the tenant's cap, is the
- * tenant's release count of the day that the claim already accounts for (`publishedClaimNow`). Times are epoch ms of the writer's clock; a document is
- * validated on read (an invalid one is skipped and counted).
+ * tenant's release count of the day that the claim already accounts for (`publishedClaimNow`). Times
+ * are epoch ms of the writer's clock; a document is validated on read (an invalid one is skipped and
+ * counted).
  */
 import type { Collection, Db } from "mongodb";
 import { z } from "zod";

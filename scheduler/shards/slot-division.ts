@@ -152,6 +152,25 @@ export function publishedClaimNow(
   return Math.max(0, c.claim - Math.max(0, released - c.basis));
 }
 
+/**
+ * The other replicas' claims per tenant (`me`'s own publication skipped): each tenant's from its latest
+ * publication, less what was released since (`publishedClaimNow`).
+ */
+export function latestClaims(
+  input: Pick<ClaimUnionInput, "me" | "others" | "usage">,
+): Map<string, { replica: string; claim: number; at: number }> {
+  const out = new Map<string, { replica: string; claim: number; at: number }>();
+  for (const r of input.others) {
+    if (r.replicaId === input.me) continue;
+    for (const c of r.claims) {
+      const seen = out.get(c.tenant);
+      if (seen === undefined || r.at > seen.at)
+        out.set(c.tenant, { replica: r.replicaId, claim: publishedClaimNow(c, input.usage), at: r.at });
+    }
+  }
+  return out;
+}
+
 /** One replica's published claims (`claim-store.ts`), as `claimUnion` reads them. */
 export interface ReplicaClaims {
   readonly replicaId: string;
@@ -205,16 +224,8 @@ export interface ClaimUnionInput {
  * better, leaves them to this one's tenants; both would hold the slot back until the next exchange.
  */
 export function claimUnion(input: ClaimUnionInput): TenantClaim[] {
-  const owner = new Map<string, { replica: string; claim: number; at: number }>();
-  for (const r of input.others) {
-    if (r.replicaId === input.me) continue;
-    for (const c of r.claims) {
-      const seen = owner.get(c.tenant);
-      if (seen === undefined || r.at > seen.at)
-        owner.set(c.tenant, { replica: r.replicaId, claim: publishedClaimNow(c, input.usage), at: r.at });
-    }
-  }
-  for (const [t, claim] of input.mine) owner.set(t, { replica: input.me, claim, at: Infinity });
+  const owner: Map<string, { replica: string; claim: number }> = latestClaims(input);
+  for (const [t, claim] of input.mine) owner.set(t, { replica: input.me, claim });
   const out: TenantClaim[] = [];
   for (const [tenant, o] of owner) {
     const q = input.quotas.get(tenant);

@@ -25,13 +25,7 @@ import { assignTenants } from "./assign.ts";
 import { planLeases, provable, type HeldLease, type LeaseView } from "./lease-plan.ts";
 import type { LeaseStore, ReplicaDoc } from "./lease-store.ts";
 import type { ClaimExchange } from "./claim-exchange.ts";
-import {
-  burstCap,
-  claimUnion,
-  publishedClaimNow,
-  slotBudget,
-  type ClaimUnionInput,
-} from "./slot-division.ts";
+import { burstCap, claimUnion, latestClaims, slotBudget, type ClaimUnionInput } from "./slot-division.ts";
 
 export interface OwnershipOptions {
   /** Lease (and heartbeat) length; default 10 s. */
@@ -167,9 +161,8 @@ export class TenantOwnership {
    */
   budget(input: BudgetInput): number {
     const { free, now } = input;
-    const alone = !this.#peers.some((p) => p.replicaId !== this.replicaId && p.expiresAt > now);
     const exchange = this.#deps.claims;
-    if (alone) return free;
+    if (!this.#hasPeers(now)) return free;
     // None of its tenants can take a slot: nothing to divide (and no read of the others' claims).
     if (input.mine.size === 0) return 0;
     const claims = claimUnion({
@@ -192,17 +185,15 @@ export class TenantOwnership {
    * fair shares it reports. Empty while alone.
    */
   peerClaims(now: number, usage: ClaimUnionInput["usage"]): Map<string, number> {
-    const out = new Map<string, number>();
-    const alone = !this.#peers.some((p) => p.replicaId !== this.replicaId && p.expiresAt > now);
-    if (alone) return out;
-    const latest = new Map<string, number>();
-    for (const d of this.#deps.claims?.lastRead(now) ?? [])
-      for (const c of d.claims)
-        if ((latest.get(c.tenant) ?? -1) < d.at) {
-          latest.set(c.tenant, d.at);
-          out.set(c.tenant, publishedClaimNow(c, usage));
-        }
-    return out;
+    if (!this.#hasPeers(now)) return new Map();
+    const others = this.#deps.claims?.lastRead(now) ?? [];
+    const latest = latestClaims({ me: this.replicaId, others, usage });
+    return new Map([...latest].map(([t, c]) => [t, c.claim]));
+  }
+
+  /** Another replica was live as of the last ownership round (else this one is alone). */
+  #hasPeers(now: number): boolean {
+    return this.#peers.some((p) => p.replicaId !== this.replicaId && p.expiresAt > now);
   }
 
   /**
@@ -218,11 +209,7 @@ export class TenantOwnership {
     bases?: ReadonlyMap<string, number>,
   ): void {
     const exchange = this.#deps.claims;
-    if (
-      exchange === undefined ||
-      !this.#peers.some((p) => p.replicaId !== this.replicaId && p.expiresAt > now)
-    )
-      return;
+    if (exchange === undefined || !this.#hasPeers(now)) return;
     const left = new Map(mine);
     for (const r of releases) {
       const c = left.get(r.tenantId);
