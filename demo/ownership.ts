@@ -1,3 +1,4 @@
+import { dividedEvenly } from "../scheduler/shards/assign.ts";
 import { MongoLeaseStore } from "../scheduler/shards/lease-store.ts";
 import type { Runtime } from "../shared/runtime/runtime.ts";
 import type { TenantId } from "../shared/tenancy/tenant-id.ts";
@@ -20,17 +21,6 @@ export async function tenantOwners(
   );
 }
 
-/** True when every tenant has an owner and `replicas` replicas share them evenly (ADR 0024's bound). */
-export function ownershipSettled(owners: ReadonlyMap<string, string | null>, replicas: number): boolean {
-  const per = new Map<string, number>();
-  for (const o of owners.values()) {
-    if (o === null) return false;
-    per.set(o, (per.get(o) ?? 0) + 1);
-  }
-  const even = Math.ceil(owners.size / replicas);
-  return per.size === Math.min(replicas, owners.size) && Math.max(0, ...per.values()) <= even;
-}
-
 /**
  * Waits until the scheduler replicas have divided the tenants (the first to start takes them all and
  * hands some over as the others join), so the run shows the steady state, not the join. Returns the
@@ -45,7 +35,7 @@ export async function waitForOwnership(
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const owners = await tenantOwners(rt, tenants);
-    if (ownershipSettled(owners, replicas)) return { owners, settled: true };
+    if (dividedEvenly(owners, replicas)) return { owners, settled: true };
     if (Date.now() > deadline) return { owners, settled: false };
     await new Promise((r) => setTimeout(r, 200));
   }

@@ -15,6 +15,7 @@
  */
 import { randomUUID } from "node:crypto";
 import { createFairScheduler } from "../../scheduler/create-fair-scheduler.ts";
+import { dividedEvenly } from "../../scheduler/shards/assign.ts";
 import { SchedulerReplica } from "../tenants/replicas.ts";
 import { createUsageSettleHook } from "../../shared/usage/settle-hook.ts";
 import type { FairScheduler } from "../../scheduler/loop/fair-scheduler.ts";
@@ -95,7 +96,6 @@ async function startWorkers(fleet: IsolatedFleet, s: Scenario, wf: SleepWorkflow
  * more than its even share (rendezvous hashing with bounded loads, ADR 0024).
  */
 async function ownershipSettled(fleet: IsolatedFleet, s: Scenario): Promise<void> {
-  const even = Math.ceil(s.tenants.length / s.schedulers);
   const deadline = Date.now() + 60_000;
   for (;;) {
     const now = Date.now();
@@ -103,12 +103,11 @@ async function ownershipSettled(fleet: IsolatedFleet, s: Scenario): Promise<void
       .collection(COLLECTIONS.schedulerLeases)
       .find({ kind: "tenant", owner: { $ne: null }, expiresAt: { $gt: now } })
       .toArray();
-    const per = new Map<string, number>();
-    for (const l of leases) per.set(String(l["owner"]), (per.get(String(l["owner"])) ?? 0) + 1);
-    if (leases.length === s.tenants.length && per.size === s.schedulers && Math.max(...per.values()) <= even)
-      return;
+    const held = new Map(leases.map((l) => [String(l["tenantId"]), String(l["owner"])]));
+    const owners = new Map(s.tenants.map((t) => [t.id as string, held.get(t.id) ?? null]));
+    if (dividedEvenly(owners, s.schedulers)) return;
     if (now > deadline)
-      throw new Error(`scheduler replicas did not divide the tenants: ${JSON.stringify([...per])}`);
+      throw new Error(`scheduler replicas did not divide the tenants: ${JSON.stringify([...owners])}`);
     await sleep(100);
   }
 }

@@ -57,3 +57,18 @@ export function assignTenants(
   }
   return out;
 }
+
+/**
+ * True when every tenant of `owners` has an owner, as many replicas as can share them (`replicas`, or
+ * one per tenant when there are fewer) own some, and none owns more than `assignTenants`' bound: the
+ * replicas have divided the tenants (what a bench or the demo waits for after starting replicas).
+ */
+export function dividedEvenly(owners: ReadonlyMap<string, string | null>, replicas: number): boolean {
+  const load = new Map<string, number>();
+  for (const o of owners.values()) {
+    if (o === null) return false;
+    load.set(o, (load.get(o) ?? 0) + 1);
+  }
+  const bound = Math.ceil(owners.size / Math.max(1, replicas));
+  return load.size === Math.min(replicas, owners.size) && Math.max(0, ...load.values()) <= bound;
+}
